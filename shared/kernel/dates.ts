@@ -1,0 +1,29 @@
+/** Calendar arithmetic on ISO dates (YYYY-MM-DD), in whole UTC days. */
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 of an ISO date; throws a RangeError for anything that is not a real date. */
+export function dayNumber(iso: string): number {
+  const m = ISO_DATE.exec(iso);
+  if (!m) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${JSON.stringify(iso)}`);
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const back = new Date(ms).toISOString().slice(0, 10);
+  if (back !== iso) throw new RangeError(`not a calendar date: ${iso}`);
+  return ms / DAY_MS;
+}
+
+/** ISO date of a day number. */
+export function isoDate(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `b - a` in days. */
+export function daysBetween(a: string, b: string): number {
+  return dayNumber(b) - dayNumber(a);
+}
+
+/** The ISO date `n` days after `iso`. */
+export function addDays(iso: string, n: number): string {
+  return isoDate(dayNumber(iso) + n);
+}

@@ -1,0 +1,89 @@
+import {
+  DEFAULT_BURN_BOOST,
+  DEFAULT_FIL_PLUS_M,
+  DEFAULT_FORECAST_LENGTH_DAYS,
+  DEFAULT_LOCK_TARGET,
+  DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+  DEFAULT_SECTOR_DURATION_DAYS,
+} from "./constants.ts";
+import { ScenarioError } from "./errors.ts";
+import type { PreparedDataset } from "./prepare.ts";
+import type { KernelScenario } from "./types.ts";
+
+/** A lever: one value for every forecast day, or exactly one value per forecast day. */
+export type Lever = number | readonly number[] | Float64Array;
+
+/** A scenario as users write it (the names of the golden files and of mechafil-server). */
+export interface ScenarioInput {
+  readonly rbp?: Lever;
+  readonly rr?: Lever;
+  readonly fpr?: Lever;
+  readonly lock_target?: Lever;
+  readonly forecast_length_days?: number;
+  readonly sector_duration_days?: number;
+  readonly fil_plus_m?: Lever;
+  readonly qa_renew_relative_multiplier?: Lever;
+  readonly burn_boost?: number;
+  readonly use_available_supply?: boolean;
+  /** Baseline power override, EiB, one value per simulated day (H + F). */
+  readonly baseline_function_EIB?: readonly number[] | Float64Array;
+}
+
+function finiteScalar(field: string, v: number): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ScenarioError(field, `must be a finite number, got ${v}`);
+  return v;
+}
+
+function dailyArray(field: string, v: readonly number[] | Float64Array, n: number): Float64Array {
+  if (v.length !== n) throw new ScenarioError(field, `has ${v.length} values, expected exactly ${n}`);
+  const out = Float64Array.from(v);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(out[i]!)) throw new ScenarioError(`${field}[${i}]`, `must be a finite number, got ${v[i]}`);
+  }
+  return out;
+}
+
+function lever(field: string, v: Lever | undefined, fallback: number, F: number): Float64Array {
+  if (v === undefined) return new Float64Array(F).fill(fallback);
+  if (typeof v === "number") return new Float64Array(F).fill(finiteScalar(field, v));
+  return dailyArray(field, v, F);
+}
+
+function wholeDays(field: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ScenarioError(field, `must be a whole number of days from ${min} to ${max}, got ${v}`);
+  }
+  return v;
+}
+
+/**
+ * Resolves a scenario against a dataset: omitted levers take their defaults (the dataset's
+ * 30-day medians for rbp, rr and fpr; MODEL.md for the rest), scalars become daily arrays.
+ * Checks structure only (lengths, whole days, finiteness); physical ranges are the schema's job.
+ */
+export function resolveScenario(prepared: PreparedDataset, input: ScenarioInput): KernelScenario {
+  const F = wholeDays("forecast_length_days", input.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS, 1, prepared.maxForecastDays);
+  const D = wholeDays("sector_duration_days", input.sector_duration_days ?? DEFAULT_SECTOR_DURATION_DAYS, 1, 100_000);
+  const s = prepared.dataset.smoothed;
+  return {
+    forecastLengthDays: F,
+    sectorDurationDays: D,
+    rbp: lever("rbp", input.rbp, s.rbp, F),
+    rr: lever("rr", input.rr, s.rr, F),
+    fpr: lever("fpr", input.fpr, s.fpr, F),
+    lockTarget: lever("lock_target", input.lock_target, DEFAULT_LOCK_TARGET, F),
+    filPlusM: lever("fil_plus_m", input.fil_plus_m, DEFAULT_FIL_PLUS_M, F),
+    qaRenewRelativeMultiplier: lever(
+      "qa_renew_relative_multiplier",
+      input.qa_renew_relative_multiplier,
+      DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+      F,
+    ),
+    burnBoost: finiteScalar("burn_boost", input.burn_boost ?? DEFAULT_BURN_BOOST),
+    useAvailableSupply: input.use_available_supply ?? false,
+    baselineEib:
+      input.baseline_function_EIB === undefined
+        ? null
+        : dailyArray("baseline_function_EIB", input.baseline_function_EIB, prepared.H + F),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The 44 daily output fields of the kernel: unit, kind and one-line meaning. One table serves
+ * the API's field_meta, the OpenAPI docs, the MCP tools and the explorer, so they cannot drift.
+ */
+
+/** stock: a level on the day; flow: an amount per day; cumulative: a running total since a fixed day. */
+export type FieldKind = "stock" | "flow" | "cumulative" | "ratio" | "index";
+
+/** What the array's index 0 is: the dataset's start date, the current date, or start + index. */
+export type FieldAxis = "full" | "forecast" | "one_year";
+
+export interface FieldMeta {
+  readonly unit: string;
+  readonly kind: FieldKind;
+  readonly axis: FieldAxis;
+  readonly meaning: string;
+}
+
+const m = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "full"): FieldMeta => ({
+  unit,
+  kind,
+  axis,
+  meaning,
+});
+
+/** Field metadata, keyed by the field's name in the kernel output (and in the golden files). */
+export const OUTPUT_FIELDS = {
+  "1y_return_per_sector": m("FIL/sector", "flow", "FIL earned over the next 365 days by one 32 GiB QA sector onboarded on the day", "one_year"),
+  "1y_sector_roi": m("ratio", "ratio", "1y_return_per_sector divided by the pledge of that sector (null when no pledge is defined)", "one_year"),
+  available_supply: m("FIL", "stock", "circulating supply plus locked FIL"),
+  capped_power_EIB: m("EiB", "stock", "raw-byte power counted for baseline minting: min(baseline, raw-byte power)"),
+  circ_supply: m("FIL", "stock", "circulating FIL supply"),
+  cum_baseline_reward: m("FIL", "cumulative", "FIL minted by baseline minting since network start"),
+  cum_capped_power_EIB: m("EiB·day", "cumulative", "sum of capped power since network start"),
+  cum_network_reward: m("FIL", "cumulative", "FIL minted as block rewards since network start (simple + baseline)"),
+  cum_simple_reward: m("FIL", "cumulative", "FIL minted by simple (exponential-decay) minting since network start"),
+  day_locked_pledge: m("FIL/day", "flow", "pledge newly locked on the day (onboarding plus renewals)"),
+  day_network_reward: m("FIL/day", "flow", "block rewards minted on the day"),
+  day_onboarded_power_QAP_PIB: m("PiB/day", "flow", "quality-adjusted power onboarded on the day"),
+  day_pledge_per_QAP: m("FIL/sector", "stock", "initial pledge of one 32 GiB QA sector onboarded on the day (null when nothing is onboarded)"),
+  day_renewed_pledge: m("FIL/day", "flow", "pledge re-locked by renewals on the day"),
+  day_renewed_power_QAP_PIB: m("PiB/day", "flow", "quality-adjusted power renewed on the day"),
+  day_rewards_per_sector: m("FIL/sector/day", "flow", "block rewards earned on the day by one 32 GiB QA sector"),
+  days: m("days", "index", "days since the network's economic start, 2020-10-15"),
+  disbursed_reserve: m("FIL", "stock", "FIL disbursed from the mining reserve"),
+  full_renewal_rate: m("ratio", "ratio", "share of expiring power renewed on the day (history, then the scenario's rr)"),
+  network_QAP_EIB: m("EiB", "stock", "network quality-adjusted power"),
+  network_RBP_EIB: m("EiB", "stock", "network raw-byte power"),
+  network_baseline_EIB: m("EiB", "stock", "baseline power target of baseline minting"),
+  network_gas_burn: m("FIL", "cumulative", "FIL burnt (gas and penalties) since network start"),
+  network_locked: m("FIL", "stock", "FIL locked in pledge and vesting rewards"),
+  network_locked_pledge: m("FIL", "stock", "FIL locked as sector pledge"),
+  network_locked_reward: m("FIL", "stock", "block rewards still locked (released linearly over 180 days)"),
+  network_time: m("days", "index", "effective network time of baseline minting"),
+  one_year_vest_saft: m("FIL/day", "flow", "vesting of the one-year SAFT tranche"),
+  qa_day_onboarded_power_pib: m("PiB/day", "flow", "quality-adjusted power onboarded on the day"),
+  qa_day_renewed_power_pib: m("PiB/day", "flow", "quality-adjusted power renewed on the day"),
+  qa_sched_expire_power_pib: m("PiB/day", "flow", "quality-adjusted power scheduled to expire on the forecast day", "forecast"),
+  qa_total_power_eib: m("EiB", "stock", "network quality-adjusted power"),
+  rb_day_onboarded_power_pib: m("PiB/day", "flow", "raw-byte power onboarded on the day"),
+  rb_day_renewed_power_pib: m("PiB/day", "flow", "raw-byte power renewed on the day"),
+  rb_sched_expire_power_pib: m("PiB/day", "flow", "raw-byte power scheduled to expire on the forecast day", "forecast"),
+  rb_total_power_eib: m("EiB", "stock", "network raw-byte power"),
+  six_month_vest_saft: m("FIL/day", "flow", "vesting of the six-month SAFT tranche"),
+  six_year_vest_foundation: m("FIL/day", "flow", "vesting of the Filecoin Foundation's six-year tranche"),
+  six_year_vest_pl: m("FIL/day", "flow", "vesting of Protocol Labs' six-year tranche"),
+  six_year_vest_saft: m("FIL/day", "flow", "vesting of the six-year SAFT tranche"),
+  three_year_vest_saft: m("FIL/day", "flow", "vesting of the three-year SAFT tranche"),
+  total_day_vest: m("FIL/day", "flow", "FIL vested on the day, all tranches"),
+  total_vest: m("FIL", "cumulative", "FIL vested since network start"),
+  two_year_vest_saft: m("FIL/day", "flow", "vesting of the two-year SAFT tranche"),
+} as const satisfies Record<string, FieldMeta>;
+
+export type OutputField = keyof typeof OUTPUT_FIELDS;
+
+/** The 44 field names, in alphabetical order (as MODEL.md lists them). */
+export const OUTPUT_FIELD_NAMES = Object.keys(OUTPUT_FIELDS) as readonly OutputField[];
+
+/** Type guard for a field name coming from a request. */
+export function isOutputField(name: string): name is OutputField {
+  return Object.hasOwn(OUTPUT_FIELDS, name);
+}

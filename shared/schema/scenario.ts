@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../kernel/constants.ts";
+import type { ScenarioInput } from "../kernel/scenario.ts";
+
+/**
+ * The one scenario schema: API validation, OpenAPI docs and MCP tool schemas all read it, so
+ * they cannot drift. Ranges are what makes physical sense; the kernel itself only needs finite
+ * numbers and the right lengths.
+ */
+
+/** Bounds of every bounded input, also quoted in error messages and docs. */
+export const LIMITS = {
+  rbp: { min: 0, max: 10_000 },
+  rr: { min: 0, max: 1 },
+  fpr: { min: 0, max: 1 },
+  lock_target: { min: 0, max: 1 },
+  fil_plus_m: { min: 1, max: 20 },
+  qa_renew_relative_multiplier: { min: 0, max: 10 },
+  forecast_length_days: { min: 1, max: MAX_FORECAST_DAYS },
+  sector_duration_days: { min: 180, max: 1825 },
+  burn_boost: { min: 0, max: 100 },
+  baseline_function_EIB: { min: 0, max: 1e9 },
+} as const;
+
+type Bounded = keyof typeof LIMITS;
+
+function boundedNumber(field: Bounded, integer = false) {
+  const { min, max } = LIMITS[field];
+  const rule = `${integer ? "a whole number" : "a number"} from ${min} to ${max}`;
+  const base = z.number({ error: `must be ${rule}` });
+  return (integer ? base.int({ error: `must be ${rule}` }) : base)
+    .min(min, { error: (iss) => `must be ${rule}, got ${iss.input}` })
+    .max(max, { error: (iss) => `must be ${rule}, got ${iss.input}` });
+}
+
+/** A lever: one value for every forecast day, or an array of exactly forecast_length_days values. */
+function lever(field: Bounded, description: string) {
+  const n = boundedNumber(field);
+  return z
+    .union([n, z.array(n).min(1).max(MAX_FORECAST_DAYS)])
+    .describe(`${description} A number applies to every forecast day; an array gives one value per forecast day (exactly forecast_length_days values).`);
+}
+
+export const scenarioShape = {
+  rbp: lever("rbp", "Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median.").optional(),
+  rr: lever("rr", "Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median.").optional(),
+  fpr: lever("fpr", "FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median.").optional(),
+  lock_target: lever("lock_target", "Target lock ratio of the consensus pledge, 0 to 1. Default 0.3.").optional(),
+  forecast_length_days: boundedNumber("forecast_length_days", true)
+    .describe(`Forecast length in days from the dataset's current date, 1 to ${MAX_FORECAST_DAYS} (20 years). Default ${DEFAULT_FORECAST_LENGTH_DAYS}.`)
+    .optional(),
+  sector_duration_days: boundedNumber("sector_duration_days", true)
+    .describe("Average sector lifetime in days, 180 (protocol minimum) to 1825 (5-year maximum). Default 540.")
+    .optional(),
+  fil_plus_m: lever("fil_plus_m", "FIL+ quality multiplier, 1 to 20. Default 10.").optional(),
+  qa_renew_relative_multiplier: lever(
+    "qa_renew_relative_multiplier",
+    "Share of its QA multiplier that renewed QA power keeps, 0 to 10. Default 1.",
+  ).optional(),
+  burn_boost: boundedNumber("burn_boost").describe("Multiplier on the historical mean daily burn during the forecast, 0 to 100. Default 1.").optional(),
+  use_available_supply: z
+    .boolean({ error: "must be true or false" })
+    .describe("Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default false.")
+    .optional(),
+  baseline_function_EIB: z
+    .array(boundedNumber("baseline_function_EIB"))
+    .max(40_000)
+    .describe("Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.")
+    .optional(),
+};
+
+function checkLengths(s: { forecast_length_days?: number | undefined } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const F = s.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+  for (const field of ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"]) {
+    const v = s[field];
+    if (Array.isArray(v) && v.length !== F) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: `has ${v.length} values; an array must have exactly forecast_length_days (${F}) values`,
+      });
+    }
+  }
+}
+
+/** A scenario object, strict: an unknown member is an error, not silently ignored. */
+export const scenarioSchema = z.strictObject(scenarioShape).superRefine(checkLengths);
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export interface FieldIssue {
+  /** Dotted path of the offending member ("" for the body itself). */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Invalid input, with every offending field named. */
+export class ScenarioValidationError extends Error {
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "));
+    this.name = "ScenarioValidationError";
+  }
+}
+
+/**
+ * Flattens zod issues into field-named messages. For a union (a lever is a number or an array)
+ * it reports the branch that matches the input's type, which is the one the user meant.
+ */
+export function fieldIssues(error: z.ZodError, input?: unknown): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const visit = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const iss of issues) {
+      const path = [...prefix, ...iss.path];
+      if (iss.code === "invalid_union" && iss.errors.length > 0) {
+        const value = valueAt(input, path);
+        const branch = Array.isArray(value) ? iss.errors[1] : iss.errors[0];
+        if (branch && branch.length > 0) {
+          visit(branch, path);
+          continue;
+        }
+        out.push({ field: fmtPath(path), message: "must be a number or an array of numbers" });
+        continue;
+      }
+      if (iss.code === "unrecognized_keys") {
+        for (const key of iss.keys) out.push({ field: fmtPath([...path, key]), message: "is not a known field" });
+        continue;
+      }
+      out.push({ field: fmtPath(path), message: iss.message });
+    }
+  };
+  visit(error.issues, []);
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function fmtPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("");
+}
+
+/** Validates a scenario object; throws ScenarioValidationError naming every bad field. */
+export function parseScenario(json: unknown): ScenarioInput {
+  const r = scenarioSchema.safeParse(json);
+  if (!r.success) throw new ScenarioValidationError(fieldIssues(r.error, json));
+  return r.data;
+}
