@@ -1,20 +1,15 @@
 import { SECTOR_EIB, SECTOR_PIB, YEAR_DAYS } from "./constants.ts";
 
 /**
- * Pledge of one 32 GiB QA sector onboarded each day (MODEL.md §7). 0/0 (nothing onboarded)
- * is undefined: NaN here, null in JSON.
+ * Pledge of one 32 GiB QA sector onboarded each day (MODEL.md §7). The reference divides the
+ * day's onboarding pledge by the power onboarded; pledge is linear in power, so this takes the
+ * pledge of one PiB instead, which is the same number without the cancellation and underflow
+ * that division suffers at extreme inputs. With nothing onboarded it is undefined (0/0): NaN,
+ * null in JSON. Day 0 repeats day 1, as in the reference.
  */
-export function pledgePerSector(
-  dayLockedPledge: Float64Array,
-  dayRenewedPledge: Float64Array,
-  dayOnboardedQap: Float64Array,
-  out: Float64Array,
-): void {
+export function pledgePerSector(pledgePerPib: Float64Array, dayOnboardedQap: Float64Array, out: Float64Array): void {
   const n = out.length;
-  for (let t = 0; t < n; t++) {
-    const onb = dayOnboardedQap[t]!;
-    out[t] = onb === 0 ? NaN : (SECTOR_PIB * (dayLockedPledge[t]! - dayRenewedPledge[t]!)) / onb;
-  }
+  for (let t = 1; t < n; t++) out[t] = dayOnboardedQap[t] === 0 ? NaN : SECTOR_PIB * pledgePerPib[t]!;
   if (n > 1) out[0] = out[1]!;
 }
 
@@ -52,6 +47,7 @@ export function oneYearReturns(
   for (let i = 0; i < outReturn.length; i++) {
     const ret = undefinedBefore[i + YEAR_DAYS] === undefinedBefore[i] ? prefix[i + YEAR_DAYS]! - prefix[i]! : NaN;
     outReturn[i] = ret;
-    outRoi[i] = ret / dayPledgePerSector[i]!;
+    const pledge = dayPledgePerSector[i]!;
+    outRoi[i] = pledge > 0 ? ret / pledge : NaN;
   }
 }

@@ -26,10 +26,25 @@ export interface SimulationResult {
 }
 
 /**
- * Runs one scenario (already resolved) on a prepared dataset. Allocates one buffer for every
- * array of the result and does no other allocation; the dataset is only read.
+ * Reusable memory for simulations. A fresh 1–3 MB typed array per simulation costs more than the
+ * simulation itself (page faults and GC), so callers that run many simulations keep one
+ * workspace; a result's arrays then live in it until the next simulation with that workspace.
  */
-export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario): SimulationResult {
+export interface Workspace {
+  buffer: Float64Array;
+}
+
+export function createWorkspace(): Workspace {
+  return { buffer: new Float64Array(0) };
+}
+
+/**
+ * Runs one scenario (already resolved) on a prepared dataset. Every array of the result is a view
+ * into one buffer (the workspace's, grown when too small, or a new one), or, for the arrays that
+ * depend on the dataset alone, a view into the prepared dataset: results are read-only. No other
+ * allocation; the dataset is only read.
+ */
+export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario, workspace?: Workspace): SimulationResult {
   const ds = prepared.dataset;
   const { H } = prepared;
   const F = sc.forecastLengthDays;
@@ -41,27 +56,27 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario):
   }
   const Y = Math.max(N - (YEAR_DAYS - 1), 0);
 
-  // One allocation: every output array and all scratch are views into it.
-  const sizes = { full: 37, forecast: 7 };
-  const total = sizes.full * N + sizes.forecast * F + 2 * Y + 2 * (N + 1);
-  const buf = new Float64Array(total);
+  // Every computed array and all scratch are views into one buffer; every element is written
+  // below, so a reused buffer needs no clearing.
+  const total = 25 * N + 7 * F + 2 * Y + 2 * (N + 1);
+  let buf: Float64Array;
+  if (workspace) {
+    if (workspace.buffer.length < total) workspace.buffer = new Float64Array(total);
+    buf = workspace.buffer;
+  } else buf = new Float64Array(total);
   let off = 0;
   const take = (n: number) => buf.subarray(off, (off += n));
-  const copy = (src: Float64Array) => {
-    const a = take(N);
-    a.set(src.subarray(0, N));
-    return a;
-  };
+  const view = (src: Float64Array) => src.subarray(0, N);
 
   // Dataset-only arrays, computed once in prepareDataset.
-  const days = copy(prepared.days);
-  const tranches = prepared.tranches.map(copy);
-  const totalDayVest = copy(prepared.totalDayVest);
-  const totalVest = copy(prepared.totalVest);
-  const cumSimple = copy(prepared.cumSimpleReward);
-  const disbursedReserve = copy(prepared.disbursedReserve);
-  const baseline = copy(sc.baselineEib ?? prepared.baselineEib);
-  const gamma = prepared.gamma.subarray(0, N); // read only
+  const days = view(prepared.days);
+  const tranches = prepared.tranches.map(view);
+  const totalDayVest = view(prepared.totalDayVest);
+  const totalVest = view(prepared.totalVest);
+  const cumSimple = view(prepared.cumSimpleReward);
+  const disbursedReserve = view(prepared.disbursedReserve);
+  const baseline = sc.baselineEib ?? view(prepared.baselineEib);
+  const gamma = view(prepared.gamma);
 
   // §1 power forecast.
   const qaOnb = take(F);
@@ -130,6 +145,7 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario):
     networkGasBurn: take(N),
     circSupply: take(N),
     availableSupply: take(N),
+    pledgePerPib: take(N),
   };
   simulateSupply(
     {
@@ -160,7 +176,7 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario):
 
   // §7 per-sector quantities.
   const pledgePerQap = take(N);
-  pledgePerSector(supply.dayLockedPledge, supply.dayRenewedPledge, qaOnbN, pledgePerQap);
+  pledgePerSector(supply.pledgePerPib, qaOnbN, pledgePerQap);
   const rewardsPerQap = take(N);
   rewardsPerSector(minting.dayNetworkReward, qapEib, rewardsPerQap);
   const oneYearReturn = take(Y);
@@ -224,11 +240,25 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario):
 }
 
 /** Resolves a user scenario (defaults, broadcasting, checks) and runs it. */
-export function simulate(prepared: PreparedDataset, input: ScenarioInput = {}): SimulationResult {
-  return simulateResolved(prepared, resolveScenario(prepared, input));
+export function simulate(prepared: PreparedDataset, input: ScenarioInput = {}, workspace?: Workspace): SimulationResult {
+  return simulateResolved(prepared, resolveScenario(prepared, input), workspace);
 }
 
-/** Many scenarios on one dataset: the base for sweeps and comparisons. */
-export function simulateBatch(prepared: PreparedDataset, inputs: readonly ScenarioInput[]): SimulationResult[] {
-  return inputs.map((input) => simulate(prepared, input));
+/**
+ * Many scenarios on one dataset: the base for sweeps and comparisons. Each result has its own
+ * memory; `reduce`, when given, turns each result into what the caller keeps while its arrays
+ * are still valid, so one workspace serves the whole batch.
+ */
+export function simulateBatch(prepared: PreparedDataset, inputs: readonly ScenarioInput[]): SimulationResult[];
+export function simulateBatch<T>(prepared: PreparedDataset, inputs: readonly ScenarioInput[], reduce: (r: SimulationResult, i: number) => T): T[];
+export function simulateBatch<T>(
+  prepared: PreparedDataset,
+  inputs: readonly ScenarioInput[],
+  reduce?: (r: SimulationResult, i: number) => T,
+): (T | SimulationResult)[] {
+  // Resolve every scenario first, so an invalid one fails the batch before any work.
+  const resolved = inputs.map((input) => resolveScenario(prepared, input));
+  if (!reduce) return resolved.map((sc) => simulateResolved(prepared, sc));
+  const ws = createWorkspace();
+  return resolved.map((sc, i) => reduce(simulateResolved(prepared, sc, ws), i));
 }

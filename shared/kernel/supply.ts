@@ -43,6 +43,8 @@ export interface SupplyBuffers {
   readonly networkGasBurn: Float64Array;
   readonly circSupply: Float64Array;
   readonly availableSupply: Float64Array;
+  /** Pledge per PiB of QA power added on each day (t ≥ 1): the per-sector pledge without 0/0. */
+  readonly pledgePerPib: Float64Array;
 }
 
 /**
@@ -95,6 +97,7 @@ export function simulateSupply(inp: SupplyInputs, out: SupplyBuffers): void {
     let release = t < nRelease ? knownPledgeRelease[t]! : 0;
     if (t - D >= H) release += dayLockedPledge[t - D]!;
     const onboard = initialPledge(inp.dayOnboardedQap[t]!, Q, B, r, L, w, S);
+    out.pledgePerPib[t] = initialPledge(1, Q, B, r, L, w, S);
     const renewed = initialPledge(inp.dayRenewedQap[t]!, Q, B, r, L, w, S);
     const original = rate * release;
     const extra = renewed - original;
