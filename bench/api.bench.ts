@@ -1,0 +1,119 @@
+/**
+ * Benchmark of the locally served API worker (`wrangler dev`: the real bundle in workerd) over
+ * loopback, bounded in count and time. Reports, for a 10-year weekly /simulate ({} = defaults):
+ *   - start: spawning wrangler → first HTTP answer;
+ *   - first request after start: a restarted worker whose dataset is already published, so the
+ *     request pays the dataset load and warm-up (Durable Object / R2 → isolate);
+ *   - warm: p50 / p99 latency and requests/s, one at a time and with 4 in flight.
+ *
+ *   npm run bench:api [-- --requests 400 --seconds 20 --restarts 3 --gzip]
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { publishDataset, startApiServer } from "../test/apiServer.ts";
+import { FIXTURES_DIR } from "../test/referenceMaterial.ts";
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!(v > 0)) throw new Error(`--${name} must be a positive number`);
+  return v;
+};
+const MAX_REQUESTS = arg("requests", 400);
+/** Ask for gzip, as browsers do (local workerd then compresses each answer, as the edge would). */
+const GZIP = process.argv.includes("--gzip");
+const MAX_SECONDS = arg("seconds", 20);
+const RESTARTS = arg("restarts", 3);
+const BODY = JSON.stringify({ forecast_length_days: 3650 });
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+// node:http: a lighter client than fetch, so the figures are mostly the server's. No keep-alive:
+// a loopback connect costs microseconds, and a reused socket can race the server closing it.
+const agent = new Agent({ keepAlive: false, maxSockets: 8 });
+
+/** One POST /simulate; resolves with its latency (request sent → last byte received). */
+function simulateOnce(url: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const t = performance.now();
+    const req = request(
+      `${url}/simulate`,
+      { method: "POST", agent, headers: { "content-type": "application/json", "accept-encoding": GZIP ? "gzip" : "identity", "content-length": Buffer.byteLength(BODY) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const ms = performance.now() - t;
+          if (res.statusCode !== 200) fail(new Error(`/simulate answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`));
+          else ok(ms);
+        });
+        res.on("error", fail);
+      },
+    );
+    req.on("error", fail);
+    req.end(BODY);
+  });
+}
+
+/** Runs until MAX_REQUESTS are done or MAX_SECONDS have passed, with `concurrency` in flight. */
+async function load(url: string, concurrency: number) {
+  const latencies: number[] = [];
+  const until = performance.now() + MAX_SECONDS * 1000;
+  const t0 = performance.now();
+  let issued = 0;
+  const worker = async () => {
+    while (issued < MAX_REQUESTS && performance.now() < until) {
+      issued++;
+      latencies.push(await simulateOnce(url));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
+}
+
+async function main() {
+  const fixture = readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8");
+  const persistDir = mkdtempSync(join(tmpdir(), "mechafil-api-bench-"));
+  try {
+    // Publish once; every later start finds the dataset in local storage.
+    const seed = await startApiServer({ persistDir });
+    await publishDataset(seed.url, fixture);
+    await simulateOnce(seed.url);
+    await seed.stop();
+
+    const starts: number[] = [];
+    const firsts: number[] = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      const s = await startApiServer({ persistDir });
+      starts.push(s.startMs);
+      try {
+        firsts.push(await simulateOnce(s.url));
+        if (i === RESTARTS - 1) {
+          for (let k = 0; k < 20; k++) await simulateOnce(s.url);
+          const seq = await load(s.url, 1);
+          const par = await load(s.url, 4);
+          console.log(`API worker (wrangler dev, workerd) over loopback, POST /simulate 10-year weekly (all 44 fields, ${GZIP ? "gzip" : "uncompressed"}), ${new Date().toISOString().slice(0, 10)}`);
+          console.log(`  start (spawn → first answer), ${RESTARTS} runs: ${starts.map(fmt).join(", ")}`);
+          console.log(`  first /simulate after start (dataset load + warm), ${RESTARTS} runs: ${firsts.map(fmt).join(", ")}`);
+          console.log(`  warm, 1 in flight: n=${seq.n} p50 ${fmt(seq.p50)} p99 ${fmt(seq.p99)} ${seq.rps.toFixed(1)} req/s`);
+          console.log(`  warm, 4 in flight: n=${par.n} p50 ${fmt(par.p50)} p99 ${fmt(par.p99)} ${par.rps.toFixed(1)} req/s`);
+        }
+      } finally {
+        await s.stop();
+      }
+    }
+  } finally {
+    agent.destroy();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

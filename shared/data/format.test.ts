@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { Dataset } from "./dataset.ts";
+import { demoDataset } from "./demo.ts";
+import {
+  columnKey,
+  type BlobStore,
+  DatasetStorageError,
+  KEEP_VERSIONS,
+  LATEST_KEY,
+  listVersions,
+  loadLatest,
+  loadVersion,
+  makeVersion,
+  manifestKey,
+  memoryStore,
+  publishDataset,
+  sha256Hex,
+} from "./format.ts";
+import { DatasetValidationError } from "./validate.ts";
+
+const DEMO = demoDataset();
+const withVersion = (d: Dataset, version: string): Dataset => ({ ...d, info: { ...d.info, version } });
+
+describe("R2 columnar format", () => {
+  it("sha256Hex is SHA-256", async () => {
+    expect(await sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
+  it("versions sort by publish time", () => {
+    const a = makeVersion("spacescope", new Date("2026-01-02T03:04:05.678Z"));
+    expect(a).toBe("20260102T030405678Z-spacescope");
+    expect(makeVersion("upload", new Date("2026-01-02T03:04:05.679Z")) > a).toBe(true);
+  });
+
+  it("publish then load gives the same dataset, every column hashed in the manifest", async () => {
+    const store = memoryStore();
+    const p = await publishDataset(store, DEMO, new Date("2026-11-01T00:00:00Z"));
+    expect(p).toEqual({ version: DEMO.info.version, manifest: manifestKey(DEMO.info.version), published_at: "2026-11-01T00:00:00.000Z" });
+    const manifest = JSON.parse(store.map.get(manifestKey(DEMO.info.version))!);
+    expect(manifest).toMatchObject({ schema_version: 1, version: DEMO.info.version, source: "demo", start_date: DEMO.info.start_date, current_date: DEMO.info.current_date, fetched_at: DEMO.info.fetched_at });
+    for (const [name, entry] of Object.entries(manifest.columns as Record<string, { sha256: string; length: number }>)) {
+      const text = store.map.get(columnKey(DEMO.info.version, name))!;
+      expect(await sha256Hex(text)).toBe(entry.sha256);
+    }
+    expect(manifest.columns["onchain.locked_fil"].length).toBe(1066);
+    const back = await loadLatest(store);
+    expect(back).toEqual(DEMO);
+  });
+
+  it("an upload without on-chain series or windows round-trips with onchain null", async () => {
+    const { historical_arrays: _h, ...ref } = DEMO.reference;
+    const d: Dataset = { info: { ...DEMO.info, source: "upload", version: "v-upload" }, reference: ref, onchain: null };
+    const store = memoryStore();
+    await publishDataset(store, d);
+    expect(await loadVersion(store, "v-upload")).toEqual(d);
+  });
+
+  it("the latest pointer is written last", async () => {
+    const keys: string[] = [];
+    const inner = memoryStore();
+    const spy: BlobStore = { ...inner, put: async (k, v) => (keys.push(k), inner.put(k, v)) };
+    await publishDataset(spy, DEMO);
+    expect(keys.at(-1)).toBe(LATEST_KEY);
+    expect(keys.at(-2)).toBe(manifestKey(DEMO.info.version));
+  });
+
+  it("a failing write leaves the previous dataset as latest", async () => {
+    const inner = memoryStore();
+    await publishDataset(inner, withVersion(DEMO, "v1"));
+    let n = 0;
+    const flaky: BlobStore = { ...inner, put: async (k, v) => (++n === 5 ? Promise.reject(new Error("R2 down")) : inner.put(k, v)) };
+    await expect(publishDataset(flaky, withVersion(DEMO, "v2"))).rejects.toThrow("R2 down");
+    expect((await loadLatest(inner))!.info.version).toBe("v1");
+  });
+
+  it("an invalid dataset writes nothing", async () => {
+    const store = memoryStore();
+    const bad: Dataset = { ...DEMO, reference: { ...DEMO.reference, offline_data: { ...DEMO.reference.offline_data, daily_burnt_fil: -5 } } };
+    await expect(publishDataset(store, bad)).rejects.toBeInstanceOf(DatasetValidationError);
+    expect(store.map.size).toBe(0);
+  });
+
+  it("versions are immutable", async () => {
+    const store = memoryStore();
+    await publishDataset(store, DEMO);
+    await expect(publishDataset(store, DEMO)).rejects.toBeInstanceOf(DatasetStorageError);
+  });
+
+  it("a tampered or missing column is detected on load", async () => {
+    const store = memoryStore();
+    await publishDataset(store, DEMO);
+    const key = columnKey(DEMO.info.version, "offline_data.burnt_fil_vec");
+    const text = store.map.get(key)!;
+    store.map.set(key, text.replace(/\d(?=,)/, (c) => String((Number(c) + 1) % 10)));
+    await expect(loadLatest(store)).rejects.toThrow(/sha256/);
+    store.map.delete(key);
+    await expect(loadLatest(store)).rejects.toThrow(/missing/);
+  });
+
+  it(`keeps the newest ${KEEP_VERSIONS} versions`, async () => {
+    const store = memoryStore();
+    const small = withVersion(DEMO, "x");
+    for (let i = 0; i < KEEP_VERSIONS + 3; i++) {
+      await publishDataset(store, withVersion(small, `v${String(i).padStart(3, "0")}`));
+    }
+    const versions = await listVersions(store);
+    expect(versions).toHaveLength(KEEP_VERSIONS);
+    expect(versions[0]).toBe("v003");
+    expect((await loadLatest(store))!.info.version).toBe(`v${String(KEEP_VERSIONS + 2).padStart(3, "0")}`);
+    expect([...store.map.keys()].some((k) => k.startsWith("datasets/v000/"))).toBe(false);
+  });
+});

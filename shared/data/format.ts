@@ -1,0 +1,300 @@
+import type { Dataset, DatasetInfo, DatasetSource, OnChainSeries } from "./dataset.ts";
+import type { OfflineData, ReferenceDataset } from "./reference.ts";
+import { assertValidDataset } from "./validate.ts";
+
+/**
+ * The published form of a dataset (R2, columnar JSON). Each version is immutable:
+ *
+ *   datasets/<version>/manifest.json          header + per-column length and sha256
+ *   datasets/<version>/columns/<name>.json    one JSON array (or the `scalars` object)
+ *   datasets/latest.json                      {version, manifest, published_at}, written last
+ *
+ * Readers follow `latest.json`, so they see a whole dataset or the previous one, never half.
+ */
+
+export const SCHEMA_VERSION = 1;
+export const DATASETS_PREFIX = "datasets/";
+export const LATEST_KEY = "datasets/latest.json";
+export const KEEP_VERSIONS = 30;
+
+export const manifestKey = (version: string) => `${DATASETS_PREFIX}${version}/manifest.json`;
+export const columnKey = (version: string, name: string) => `${DATASETS_PREFIX}${version}/columns/${name}.json`;
+
+export interface ColumnEntry {
+  /** Values in the array (keys, for the `scalars` object). */
+  readonly length: number;
+  /** Hex sha256 of the column object's exact bytes. */
+  readonly sha256: string;
+}
+
+export interface Manifest {
+  readonly schema_version: number;
+  readonly version: string;
+  readonly source: DatasetSource;
+  readonly start_date: string;
+  readonly current_date: string;
+  readonly fetched_at: string;
+  readonly columns: Readonly<Record<string, ColumnEntry>>;
+}
+
+export interface LatestPointer {
+  readonly version: string;
+  readonly manifest: string;
+  readonly published_at: string;
+}
+
+/** The little R2 needs to offer; the worker adapts an R2Bucket, tests use a Map. */
+export interface BlobStore {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  /** Every key under `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** A stored dataset that cannot be read back as written (missing object, wrong hash, …). */
+export class DatasetStorageError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`${key}: ${message}`);
+    this.name = "DatasetStorageError";
+  }
+}
+
+const SOURCES: readonly DatasetSource[] = ["spacescope", "upload", "demo"];
+
+/** Sortable and unique per publish: UTC time to the millisecond, then the source. */
+export function makeVersion(source: DatasetSource, at: Date): string {
+  return `${at.toISOString().replace(/[-:]/g, "").replace(".", "")}-${source}`;
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+type Scalars = Omit<ReferenceDataset, "offline_data" | "historical_arrays"> & {
+  readonly offline_data: { [K in keyof OfflineData as OfflineData[K] extends number[] ? never : K]: OfflineData[K] };
+};
+
+const ARRAY_FIELDS = [
+  "historical_raw_power_eib",
+  "historical_qa_power_eib",
+  "historical_onboarded_rb_power_pib",
+  "historical_onboarded_qa_power_pib",
+  "historical_renewed_qa_power_pib",
+  "historical_renewed_rb_power_pib",
+  "rb_known_scheduled_expire_vec",
+  "qa_known_scheduled_expire_vec",
+  "known_scheduled_pledge_release_full_vec",
+  "burnt_fil_vec",
+  "historical_renewal_rate",
+] as const satisfies readonly (keyof OfflineData)[];
+
+const WINDOW_FIELDS = ["raw_byte_power", "renewal_rate", "filplus_rate"] as const;
+
+const ONCHAIN_FIELDS = [
+  "locked_fil",
+  "circ_supply",
+  "mined_fil",
+  "burnt_fil",
+  "vested_fil",
+  "raw_power_eib",
+  "qa_power_eib",
+  "onboarded_rb_power_pib",
+  "onboarded_qa_power_pib",
+  "renewed_rb_power_pib",
+  "renewed_qa_power_pib",
+] as const satisfies readonly (keyof OnChainSeries)[];
+
+/** Column name → JSON text. */
+export function datasetColumns(d: Dataset): Map<string, { text: string; length: number }> {
+  const cols = new Map<string, { text: string; length: number }>();
+  const arr = (name: string, a: readonly number[]) => cols.set(name, { text: JSON.stringify(a), length: a.length });
+  const { offline_data: od, historical_arrays: ha, ...head } = d.reference;
+  const scalarOd: Record<string, number> = {};
+  for (const [k, v] of Object.entries(od)) if (typeof v === "number") scalarOd[k] = v;
+  const scalars = { ...head, offline_data: scalarOd };
+  cols.set("scalars", { text: JSON.stringify(scalars), length: Object.keys(scalarOd).length });
+  for (const f of ARRAY_FIELDS) arr(`offline_data.${f}`, od[f]);
+  if (ha) for (const f of WINDOW_FIELDS) arr(`historical_arrays.${f}`, ha[f]);
+  if (d.onchain) for (const f of ONCHAIN_FIELDS) arr(`onchain.${f}`, d.onchain[f]);
+  return cols;
+}
+
+/** The manifest and column objects of a dataset, ready to store. */
+export async function encodeDataset(d: Dataset): Promise<{ manifest: Manifest; manifestText: string; columns: Map<string, string> }> {
+  const cols = datasetColumns(d);
+  const entries: Record<string, ColumnEntry> = {};
+  const columns = new Map<string, string>();
+  for (const [name, { text, length }] of cols) {
+    entries[name] = { length, sha256: await sha256Hex(text) };
+    columns.set(name, text);
+  }
+  const manifest: Manifest = {
+    schema_version: SCHEMA_VERSION,
+    version: d.info.version,
+    source: d.info.source,
+    start_date: d.info.start_date,
+    current_date: d.info.current_date,
+    fetched_at: d.info.fetched_at,
+    columns: entries,
+  };
+  return { manifest, manifestText: JSON.stringify(manifest), columns };
+}
+
+function parseManifest(key: string, text: string): Manifest {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new DatasetStorageError(key, "manifest is not JSON");
+  }
+  const o = m as Partial<Manifest> | null;
+  if (!o || typeof o !== "object") throw new DatasetStorageError(key, "manifest is not an object");
+  if (o.schema_version !== SCHEMA_VERSION) throw new DatasetStorageError(key, `schema_version ${o.schema_version} is not ${SCHEMA_VERSION}`);
+  for (const f of ["version", "start_date", "current_date", "fetched_at"] as const) {
+    if (typeof o[f] !== "string") throw new DatasetStorageError(key, `manifest.${f} is missing`);
+  }
+  if (!SOURCES.includes(o.source as DatasetSource)) throw new DatasetStorageError(key, `manifest.source ${o.source} is unknown`);
+  if (!o.columns || typeof o.columns !== "object") throw new DatasetStorageError(key, "manifest.columns is missing");
+  return o as Manifest;
+}
+
+/** Rebuilds a dataset from its manifest and verified column texts. */
+export async function decodeDataset(manifest: Manifest, readColumn: (name: string) => Promise<string | null>, keyOf: (name: string) => string = (n) => n): Promise<Dataset> {
+  const values = new Map<string, unknown>();
+  await Promise.all(
+    Object.entries(manifest.columns).map(async ([name, entry]) => {
+      const text = await readColumn(name);
+      if (text === null) throw new DatasetStorageError(keyOf(name), "column object is missing");
+      const hash = await sha256Hex(text);
+      if (hash !== entry.sha256) throw new DatasetStorageError(keyOf(name), `sha256 ${hash} does not match the manifest's ${entry.sha256}`);
+      const v: unknown = JSON.parse(text);
+      const len = Array.isArray(v) ? v.length : Object.keys((v as { offline_data: object }).offline_data).length;
+      if (len !== entry.length) throw new DatasetStorageError(keyOf(name), `has ${len} values, the manifest says ${entry.length}`);
+      values.set(name, v);
+    }),
+  );
+  const col = (name: string): number[] => {
+    const v = values.get(name);
+    if (!Array.isArray(v)) throw new DatasetStorageError(keyOf(name), "column is missing from the manifest");
+    return v as number[];
+  };
+  const scalars = values.get("scalars") as Scalars | undefined;
+  if (!scalars) throw new DatasetStorageError(keyOf("scalars"), "column is missing from the manifest");
+  const offline = { ...scalars.offline_data } as Record<string, unknown>;
+  for (const f of ARRAY_FIELDS) offline[f] = col(`offline_data.${f}`);
+  const hasWindows = WINDOW_FIELDS.every((f) => values.has(`historical_arrays.${f}`));
+  const reference = {
+    ...scalars,
+    ...(hasWindows ? { historical_arrays: Object.fromEntries(WINDOW_FIELDS.map((f) => [f, col(`historical_arrays.${f}`)])) } : {}),
+    offline_data: offline,
+  } as ReferenceDataset;
+  const hasOnchain = ONCHAIN_FIELDS.some((f) => values.has(`onchain.${f}`));
+  const onchain = hasOnchain ? (Object.fromEntries(ONCHAIN_FIELDS.map((f) => [f, col(`onchain.${f}`)])) as unknown as OnChainSeries) : null;
+  const info: DatasetInfo = {
+    version: manifest.version,
+    source: manifest.source,
+    start_date: manifest.start_date,
+    current_date: manifest.current_date,
+    fetched_at: manifest.fetched_at,
+  };
+  return { info, reference, onchain };
+}
+
+/**
+ * Validates, then writes columns, manifest and finally the `latest` pointer; then prunes old
+ * versions. A dataset that fails validation throws `DatasetValidationError` and writes nothing.
+ */
+export async function publishDataset(store: BlobStore, d: Dataset, now: Date = new Date()): Promise<LatestPointer> {
+  assertValidDataset(d);
+  const v = d.info.version;
+  if ((await store.get(manifestKey(v))) !== null) throw new DatasetStorageError(manifestKey(v), "version already exists (versions are immutable)");
+  const { manifestText, columns } = await encodeDataset(d);
+  for (const [name, text] of columns) await store.put(columnKey(v, name), text);
+  await store.put(manifestKey(v), manifestText);
+  const pointer: LatestPointer = { version: v, manifest: manifestKey(v), published_at: now.toISOString() };
+  await store.put(LATEST_KEY, JSON.stringify(pointer));
+  await pruneVersions(store, v);
+  return pointer;
+}
+
+/** The `latest` pointer, or null when nothing was ever published. */
+export async function readLatestPointer(store: BlobStore): Promise<LatestPointer | null> {
+  const text = await store.get(LATEST_KEY);
+  if (text === null) return null;
+  let p: unknown;
+  try {
+    p = JSON.parse(text);
+  } catch {
+    throw new DatasetStorageError(LATEST_KEY, "not JSON");
+  }
+  const o = p as Partial<LatestPointer> | null;
+  if (!o || typeof o.version !== "string" || typeof o.manifest !== "string") throw new DatasetStorageError(LATEST_KEY, "not a {version, manifest} pointer");
+  return o as LatestPointer;
+}
+
+/** Reads one version back, verifying every column against the manifest. */
+export async function loadVersion(store: BlobStore, version: string): Promise<Dataset> {
+  const key = manifestKey(version);
+  const text = await store.get(key);
+  if (text === null) throw new DatasetStorageError(key, "manifest is missing");
+  const manifest = parseManifest(key, text);
+  if (manifest.version !== version) throw new DatasetStorageError(key, `manifest names version ${manifest.version}`);
+  return decodeDataset(
+    manifest,
+    (name) => store.get(columnKey(version, name)),
+    (name) => columnKey(version, name),
+  );
+}
+
+/** The dataset `latest` points to, or null when nothing was ever published. */
+export async function loadLatest(store: BlobStore): Promise<Dataset | null> {
+  const p = await readLatestPointer(store);
+  return p ? loadVersion(store, p.version) : null;
+}
+
+/** Versions present in the store, oldest first (version names sort by publish time). */
+export async function listVersions(store: BlobStore): Promise<string[]> {
+  const versions = new Set<string>();
+  for (const key of await store.list(DATASETS_PREFIX)) {
+    const rest = key.slice(DATASETS_PREFIX.length);
+    const slash = rest.indexOf("/");
+    if (slash > 0) versions.add(rest.slice(0, slash));
+  }
+  return [...versions].sort();
+}
+
+/** Deletes all but the newest `keep` versions, never the one `latest` points to. */
+export async function pruneVersions(store: BlobStore, current: string, keep: number = KEEP_VERSIONS): Promise<string[]> {
+  const versions = await listVersions(store);
+  const doomed = versions.slice(0, Math.max(0, versions.length - keep)).filter((v) => v !== current);
+  if (!doomed.length) return [];
+  const keys = (await store.list(DATASETS_PREFIX)).filter((k) => doomed.some((v) => k.startsWith(`${DATASETS_PREFIX}${v}/`)));
+  // Manifests first: a version without its manifest is unreadable rather than half-readable.
+  await store.delete(keys.filter((k) => k.endsWith("/manifest.json")));
+  await store.delete(keys.filter((k) => !k.endsWith("/manifest.json")));
+  return doomed;
+}
+
+/** An in-memory BlobStore (tests, and the CLI). */
+export function memoryStore(map: Map<string, string> = new Map()): BlobStore & { readonly map: Map<string, string> } {
+  return {
+    map,
+    async get(k) {
+      return map.get(k) ?? null;
+    },
+    async put(k, v) {
+      map.set(k, v);
+    },
+    async list(prefix) {
+      return [...map.keys()].filter((k) => k.startsWith(prefix)).sort();
+    },
+    async delete(keys) {
+      for (const k of keys) map.delete(k);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { dayNumber } from "../kernel/dates.ts";
+import { ENDPOINTS, type FetchLike, type SpacescopeRows } from "./spacescope.ts";
+
+/**
+ * TEST DOUBLE: a fake Spacescope that answers in exactly the real format (envelope, bearer
+ * token, 90-day limit, `…T00:00:00Z` dates, big byte counts as strings). In-process: its
+ * `fetch` is handed to the client (Node tests) or installed as the worker's fetch (workerd tests).
+ */
+
+export interface FakeRequest {
+  readonly endpoint: string;
+  readonly start_date: string | null;
+  readonly end_date: string | null;
+  /** 1 for the first request with these parameters, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+export interface FakeSpacescopeOptions {
+  readonly rows: SpacescopeRows;
+  readonly token: string;
+  /** The newest day with data on the dated endpoints (Spacescope lags the chain). */
+  readonly head?: string;
+  /** Return a Response to override the normal answer (faults); undefined to answer normally. */
+  readonly fault?: (req: FakeRequest) => Response | Promise<Response> | undefined;
+}
+
+export interface FakeSpacescope {
+  readonly fetch: FetchLike;
+  readonly requests: FakeRequest[];
+}
+
+const envelope = (data: unknown, code = 0, message = "success.") =>
+  new Response(JSON.stringify({ request_id: "fake", code, message, data }), { headers: { "content-type": "application/json" } });
+
+/** Byte counts above 2^53 go out as decimal strings, as Spacescope sends them. */
+function wire(row: Record<string, number | string>, dateField: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k === "date") out[dateField] = `${v}T00:00:00Z`;
+    else out[k] = typeof v === "number" && Math.abs(v) > 2 ** 53 ? BigInt(Math.round(v)).toString() : v;
+  }
+  return out;
+}
+
+export function fakeSpacescope(opts: FakeSpacescopeOptions): FakeSpacescope {
+  const requests: FakeRequest[] = [];
+  const attempts = new Map<string, number>();
+  const byPath: Record<string, readonly { date: string }[]> = {
+    [ENDPOINTS.power]: opts.rows.power,
+    [ENDPOINTS.onboarding]: opts.rows.onboarding,
+    [ENDPOINTS.supply]: opts.rows.supply,
+    [ENDPOINTS.deals]: opts.rows.deals,
+  };
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(input);
+    const endpoint = url.pathname.replace(/^.*\/v2/, "");
+    const start = url.searchParams.get("start_date");
+    const end = url.searchParams.get("end_date");
+    const key = url.pathname + url.search;
+    const attempt = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, attempt);
+    const req: FakeRequest = { endpoint, start_date: start, end_date: end, attempt };
+    requests.push(req);
+    const auth = new Headers(init?.headers).get("authorization");
+    if (auth !== `Bearer ${opts.token}`) return new Response(JSON.stringify({ code: 401, message: "unauthorized" }), { status: 401 });
+    const faulty = await opts.fault?.(req);
+    if (faulty) return faulty;
+    if (endpoint === ENDPOINTS.expiration) return envelope(opts.rows.expiration.map((r) => wire(r as unknown as Record<string, number | string>, "interest_date")));
+    const rows = byPath[endpoint];
+    if (!rows) return new Response("not found", { status: 404 });
+    if (!start || !end) return envelope(null, 40001, "start_date and end_date are required");
+    const s = dayNumber(start);
+    const e = dayNumber(end);
+    if (e < s || e - s >= 90) return envelope(null, 40002, "date range must be less than 90 days");
+    const head = opts.head !== undefined ? dayNumber(opts.head) : Infinity;
+    const data = rows.filter((r) => {
+      const d = dayNumber(r.date);
+      return d >= s && d <= e && d <= head;
+    });
+    return envelope(data.map((r) => wire(r as unknown as Record<string, number | string>, "stat_date")));
+  };
+  return { fetch, requests };
+}

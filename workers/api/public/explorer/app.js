@@ -1,0 +1,449 @@
+// The explorer page: levers → /simulate (one call per scenario, debounced) → charts and table.
+import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
+import { plots, renderCharts, watchSizes, COLORS } from "./charts.js";
+import { renderTable } from "./table.js";
+import { csvOf, download, jsonOf } from "./downloads.js";
+import { CHARTS, chartData, dayNum, isoOf, onchainSeries } from "./series.js";
+import { LEVERS, LEVER_BY_KEY, MAX_SCENARIOS, decodeState, encodeState, forecastDays, requestBody } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 200;
+
+let state = decodeState(location.hash);
+/** Values the API uses when a lever is omitted (filled from the API at start). */
+const defaults = Object.fromEntries(LEVERS.map((l) => [l.key, l.def]));
+let dataset = null; // {version, source, current_date, ...} from /health
+let currentDay = null;
+/** Last good answer per scenario object, kept while the scenario has an error. */
+const lastGood = new WeakMap();
+/** Per scenario object: the API error of its latest request, if any. */
+const errors = new WeakMap();
+const cache = new Map(); // request JSON → answer (small, recent)
+let generation = 0;
+let inflight = null;
+let view = null; // what is shown: {shown, charts, table}
+/** On-chain series per resolution (GET /historical-data), fetched once each. */
+const onchainByResolution = new Map();
+
+async function onchainFor(resolution) {
+  if (!onchainByResolution.has(resolution)) {
+    onchainByResolution.set(
+      resolution,
+      getHistorical(resolution).then(onchainSeries, () => ({})), // the forecast does not depend on it
+    );
+  }
+  return onchainByResolution.get(resolution);
+}
+
+// ---------- the levers form ----------
+
+function leverRow(l) {
+  const row = document.createElement("div");
+  row.className = l.bool ? "lever check" : "lever";
+  row.id = `lever-${l.key}`;
+  if (l.bool) {
+    row.innerHTML = `<input id="in-${l.key}" type="checkbox" aria-describedby="hint-${l.key} err-${l.key}">
+      <label for="in-${l.key}">${l.label}</label>`;
+  } else {
+    const attrs = `type="number" inputmode="decimal" step="${l.step}" min="${l.min}" max="${l.max}"`;
+    row.innerHTML = `<label for="in-${l.key}">${l.label} <span class="unit">${l.unit}</span></label>
+      <div class="inputs">
+        <input id="in-${l.key}" ${attrs} aria-describedby="hint-${l.key} err-${l.key}">
+        ${l.ramp ? `<span class="ramp-end" hidden><span aria-hidden="true">→</span>
+          <label class="sr-only" for="in-${l.key}-end">${l.label} on the last forecast day</label>
+          <input id="in-${l.key}-end" ${attrs} aria-describedby="hint-${l.key} err-${l.key}"></span>
+          <label class="ramp-toggle"><input id="ramp-${l.key}" type="checkbox"> ramp</label>` : ""}
+      </div>`;
+  }
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.id = `hint-${l.key}`;
+  hint.textContent = l.hint;
+  const err = document.createElement("p");
+  err.className = "error";
+  err.id = `err-${l.key}`;
+  err.setAttribute("aria-live", "polite");
+  err.hidden = true;
+  row.append(hint, err);
+  return row;
+}
+
+function buildForm() {
+  for (const l of LEVERS) $(l.advanced ? "advanced-levers" : "main-levers").append(leverRow(l));
+  $("levers").addEventListener("input", onFormInput);
+  $("levers").addEventListener("change", onFormChange);
+  $("levers").addEventListener("submit", (e) => e.preventDefault());
+  $("toggle-advanced").addEventListener("click", () => {
+    state.advanced = !state.advanced;
+    renderForm();
+    writeUrl();
+  });
+  $("add").addEventListener("click", () => addScenario({}));
+  $("duplicate").addEventListener("click", () => addScenario(structuredClone(active().v)));
+  $("remove").addEventListener("click", removeScenario);
+  $("reset").addEventListener("click", () => {
+    active().v = {};
+    renderForm();
+    schedule(0);
+  });
+}
+
+const active = () => state.scenarios[state.active];
+
+/** Reads the form into the active scenario; a lever left empty or at its default is omitted. */
+function readForm() {
+  const s = active();
+  const name = $("scenario-name").value.trim();
+  s.name = name || `Scenario ${state.active + 1}`;
+  for (const l of LEVERS) {
+    const input = $(`in-${l.key}`);
+    if (l.bool) {
+      if (input.checked === defaults[l.key]) delete s.v[l.key];
+      else s.v[l.key] = input.checked;
+      continue;
+    }
+    const start = fieldNumber(input, l.key);
+    const isRamp = l.ramp && $(`ramp-${l.key}`).checked;
+    if (isRamp) {
+      const endEl = $(`in-${l.key}-end`);
+      const end = endEl.value === "" ? start : fieldNumber(endEl, l.key);
+      if (typeof start === "number" && typeof end === "number") s.v[l.key] = [start, end];
+    } else if (start === defaults[l.key]) delete s.v[l.key];
+    else s.v[l.key] = start;
+  }
+  state.resolution = $("resolution").value === "daily" ? "daily" : "weekly";
+  state.history = $("history").checked;
+}
+
+function onFormInput(e) {
+  if (e.target.id.startsWith("ramp-")) {
+    const key = e.target.id.slice(5);
+    const endEl = $(`in-${key}-end`);
+    if (e.target.checked && endEl.value === "") endEl.value = $(`in-${key}`).value;
+  }
+  readForm();
+  if (e.target.id === "scenario-name") renderTabs();
+  renderRampVisibility();
+  schedule(DEBOUNCE_MS);
+}
+
+function onFormChange() {
+  // On leaving a field: show the value the scenario actually uses (an emptied field shows its default).
+  readForm();
+  renderForm();
+  schedule(0);
+}
+
+function shown(v) {
+  return typeof v === "number" ? String(v) : "";
+}
+
+/** A default as displayed: 4 significant digits (a 30-day median has many more). */
+function shownDefault(key) {
+  const d = defaults[key];
+  return typeof d === "number" ? String(Number(d.toPrecision(4))) : "";
+}
+
+/** The number a field holds; its displayed default text stands for the exact default. */
+function fieldNumber(el, key) {
+  if (el.value === "") return defaults[key];
+  if (el.value === shownDefault(key)) return defaults[key];
+  return Number(el.value);
+}
+
+function renderRampVisibility() {
+  for (const l of LEVERS) if (l.ramp) $(`in-${l.key}`).closest(".inputs").querySelector(".ramp-end").hidden = !$(`ramp-${l.key}`).checked;
+}
+
+/** Writes the active scenario into the form (values, placeholders, errors). */
+function renderForm() {
+  const s = active();
+  const focused = document.activeElement;
+  $("scenario-name").value = s.name;
+  for (const l of LEVERS) {
+    const input = $(`in-${l.key}`);
+    const v = s.v[l.key];
+    if (l.bool) {
+      input.checked = v ?? defaults[l.key] ?? false;
+      continue;
+    }
+    input.placeholder = shownDefault(l.key);
+    if (l.ramp) {
+      const isRamp = Array.isArray(v);
+      $(`ramp-${l.key}`).checked = isRamp;
+      const endEl = $(`in-${l.key}-end`);
+      endEl.placeholder = input.placeholder;
+      if (endEl !== focused) endEl.value = isRamp ? shown(v[1]) : "";
+    }
+    if (input !== focused || input.value === "") input.value = Array.isArray(v) ? shown(v[0]) : v === undefined ? shownDefault(l.key) : shown(v);
+  }
+  renderRampVisibility();
+  $("advanced-levers").hidden = !state.advanced;
+  $("toggle-advanced").setAttribute("aria-expanded", String(state.advanced));
+  $("resolution").value = state.resolution;
+  $("history").checked = state.history;
+  renderTabs();
+  renderErrors();
+}
+
+function renderTabs() {
+  const tabs = $("tabs");
+  tabs.replaceChildren(
+    ...state.scenarios.map((s, i) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.role = "tab";
+      b.id = `tab-${i}`;
+      b.className = "tab";
+      b.style.setProperty("--c", COLORS[i % COLORS.length]);
+      b.setAttribute("aria-selected", String(i === state.active));
+      b.setAttribute("aria-controls", "levers");
+      b.tabIndex = i === state.active ? 0 : -1;
+      b.textContent = s.name + (errors.get(s) ? " ⚠" : "");
+      b.addEventListener("click", () => selectScenario(i));
+      b.addEventListener("keydown", (e) => {
+        const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+        if (!d) return;
+        e.preventDefault();
+        selectScenario((i + d + state.scenarios.length) % state.scenarios.length);
+        $(`tab-${state.active}`).focus();
+      });
+      return b;
+    }),
+  );
+  $("add").disabled = $("duplicate").disabled = state.scenarios.length >= MAX_SCENARIOS;
+  $("remove").disabled = state.scenarios.length <= 1;
+}
+
+function selectScenario(i) {
+  state.active = i;
+  renderForm();
+  writeUrl();
+}
+
+function addScenario(v) {
+  if (state.scenarios.length >= MAX_SCENARIOS) return;
+  const used = new Set(state.scenarios.map((s) => s.name));
+  let n = state.scenarios.length + 1;
+  while (used.has(`Scenario ${n}`)) n++;
+  state.scenarios.push({ name: `Scenario ${n}`, v });
+  state.active = state.scenarios.length - 1;
+  renderForm();
+  schedule(0);
+}
+
+function removeScenario() {
+  if (state.scenarios.length <= 1) return;
+  state.scenarios.splice(state.active, 1);
+  state.active = Math.min(state.active, state.scenarios.length - 1);
+  renderForm();
+  schedule(0);
+}
+
+/** An API error next to the lever it names; anything else above the charts. */
+function renderErrors() {
+  for (const l of LEVERS) {
+    const el = $(`err-${l.key}`);
+    el.hidden = true;
+    el.textContent = "";
+    $(`in-${l.key}`).removeAttribute("aria-invalid");
+  }
+  const messages = [];
+  for (const [i, s] of state.scenarios.entries()) {
+    const e = errors.get(s);
+    if (!e) continue;
+    const key = e.field ? String(e.field).split(/[.[]/)[0] : "";
+    if (i === state.active && LEVER_BY_KEY[key]) {
+      const el = $(`err-${key}`);
+      // Under its own lever the message needs no "rr: " in front (an array item keeps its "[i]").
+      el.textContent = e.message.startsWith(`${e.field}: `) && e.field === key ? e.message.slice(key.length + 2) : e.message;
+      el.hidden = false;
+      $(`in-${key}`).setAttribute("aria-invalid", "true");
+    } else if (!LEVER_BY_KEY[key]) messages.push(`${s.name}: ${e.message}`);
+    else messages.push(`${s.name}: ${LEVER_BY_KEY[key].label}: ${e.message} (select the scenario to fix it)`);
+  }
+  const g = $("global-error");
+  g.hidden = messages.length === 0;
+  g.textContent = messages.join(" · ");
+}
+
+// ---------- the URL ----------
+
+function writeUrl() {
+  const hash = encodeState(state);
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  $("share-url").value = location.href;
+}
+
+window.addEventListener("hashchange", () => {
+  if (location.hash === encodeState(state)) return;
+  state = decodeState(location.hash);
+  renderForm();
+  schedule(0);
+});
+
+// ---------- talking to the API ----------
+
+let timer = 0;
+function schedule(ms) {
+  clearTimeout(timer);
+  timer = setTimeout(update, ms);
+}
+
+function remember(key, value) {
+  cache.set(key, value);
+  if (cache.size > 24) cache.delete(cache.keys().next().value);
+}
+
+async function update() {
+  writeUrl();
+  const gen = ++generation;
+  const t0 = performance.now();
+  inflight?.abort();
+  const ctl = (inflight = new AbortController());
+  document.body.dataset.status = "loading";
+  $("status").textContent = "Updating…";
+  const scenarios = [...state.scenarios];
+  const onchainPromise = state.history ? onchainFor(state.resolution) : Promise.resolve(null);
+  const outcomes = await Promise.all(
+    scenarios.map(async (s) => {
+      const body = requestBody(s, state, defaults);
+      const key = JSON.stringify(body);
+      if (cache.has(key)) return { body, response: cache.get(key) };
+      try {
+        const response = await simulate(body, ctl.signal);
+        remember(key, response);
+        return { body, response };
+      } catch (e) {
+        if (e?.name === "AbortError") return { aborted: true };
+        return { body, error: e instanceof ApiError ? e : new ApiError(0, "client", String(e)) };
+      }
+    }),
+  );
+  const onchain = await onchainPromise;
+  if (gen !== generation || outcomes.some((o) => o.aborted)) return;
+  inflight = null;
+  scenarios.forEach((s, i) => {
+    const o = outcomes[i];
+    if (o.error) errors.set(s, o.error);
+    else {
+      errors.delete(s);
+      lastGood.set(s, o);
+    }
+  });
+  renderErrors();
+  renderTabs();
+  renderResults(scenarios, onchain);
+  const bad = scenarios.filter((s) => errors.get(s));
+  document.body.dataset.status = bad.length ? "invalid" : "ready";
+  document.body.dataset.generation = String(gen);
+  $("status").textContent = bad.length
+    ? `${bad.map((s) => s.name).join(", ")}: not updated, see the error${bad.length > 1 ? "s" : ""}; the charts keep the last valid forecast.`
+    : `Updated ${scenarios.length} scenario${scenarios.length > 1 ? "s" : ""} in ${Math.round(performance.now() - t0)} ms.`;
+}
+
+// ---------- charts and table ----------
+
+function renderResults(scenarios, onchain) {
+  const shownList = [];
+  scenarios.forEach((s, i) => {
+    const good = lastGood.get(s);
+    if (good) shownList.push({ index: i, name: s.name, body: good.body, response: good.response });
+  });
+  if (currentDay === null) {
+    const cd = shownList.find((x) => x.response.input?.dataset?.current_date)?.response.input.dataset.current_date;
+    if (cd) currentDay = dayNum(cd);
+  }
+  // Colours follow the scenario's tab, so a scenario that failed does not shift the others.
+  const data = chartData(shownList.map((x) => ({ name: x.name, response: x.response })), onchain);
+  for (const c of CHARTS) for (const s of data[c.id].series) if (s.scenario !== null) s.scenario = shownList[s.scenario].index;
+  renderCharts(data, () => currentDay);
+  const table = renderTable($("horizons"), shownList, currentDay);
+  view = { shown: shownList, charts: data, table };
+}
+
+// ---------- downloads and the share link ----------
+
+function setupDownloads() {
+  const stamp = () => (dataset?.current_date ?? "forecast").replace(/[^\w-]/g, "");
+  $("download-csv").addEventListener("click", () => view && download(`mechafil-${stamp()}.csv`, "text/csv", csvOf(view)));
+  $("download-json").addEventListener("click", () => view && download(`mechafil-${stamp()}.json`, "application/json", jsonOf(view, dataset, currentDay)));
+  $("copy-link").addEventListener("click", async () => {
+    $("share-url").select();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("status").textContent = "Link copied.";
+    } catch {
+      $("status").textContent = "Select the link and copy it (Ctrl+C).";
+    }
+  });
+}
+
+// ---------- dataset and defaults ----------
+
+function describeDataset(h) {
+  const d = h.dataset ?? h;
+  dataset = {
+    version: d.version ?? d.dataset_version ?? null,
+    source: d.source ?? null,
+    start_date: d.start_date ?? null,
+    current_date: d.current_date ?? null,
+    fetched_at: d.fetched_at ?? null,
+    age_days: d.age_days ?? null,
+  };
+  if (dataset.current_date) currentDay = dayNum(dataset.current_date);
+  const parts = [
+    `Dataset ${dataset.version ?? "?"}`,
+    dataset.source ? `source ${dataset.source}` : null,
+    dataset.current_date ? `data up to ${dataset.current_date}` : null,
+    typeof dataset.age_days === "number" ? `${dataset.age_days} day${dataset.age_days === 1 ? "" : "s"} old` : null,
+  ].filter(Boolean);
+  $("dataset").textContent = parts.join(" · ");
+  $("dataset").classList.toggle("stale", typeof dataset.age_days === "number" && dataset.age_days > 3);
+  if (dataset.source === "demo") $("dataset").insertAdjacentHTML("beforeend", ' <strong class="badge">demo data, not the real network</strong>');
+}
+
+/** Defaults as the API states them: the `input` of a scenario with every lever omitted. */
+async function loadDefaults() {
+  const r = await simulate({ output: "days", include_history: false });
+  for (const l of LEVERS) {
+    const v = r.input?.[l.key];
+    if (typeof v === (l.bool ? "boolean" : "number")) defaults[l.key] = v;
+  }
+  if (typeof defaults.rbp !== "number") {
+    const h = await getHistorical("weekly");
+    const m = h.smoothed_metrics ?? {};
+    for (const key of ["rbp", "rr", "fpr"]) if (typeof m[key]?.value === "number") defaults[key] = m[key].value;
+  }
+  if (!dataset && r.input?.dataset?.current_date) currentDay = dayNum(r.input.dataset.current_date);
+}
+
+async function start() {
+  buildForm();
+  setupDownloads();
+  watchSizes();
+  renderForm();
+  const [health, defs] = await Promise.allSettled([getHealth(), loadDefaults()]);
+  if (health.status === "fulfilled") describeDataset(health.value);
+  else $("dataset").textContent = `Dataset unknown: ${health.reason?.message ?? health.reason}`;
+  if (defs.status === "rejected") {
+    const g = $("global-error");
+    g.hidden = false;
+    g.textContent = `The API did not give its defaults: ${defs.reason?.message ?? defs.reason}`;
+  }
+  renderForm();
+  await update();
+}
+
+// For tests and the console: the state, the last answers and what is drawn.
+window.explorer = {
+  get state() { return state; },
+  get defaults() { return defaults; },
+  get view() { return view; },
+  get currentDate() { return currentDay === null ? null : isoOf(currentDay); },
+  plots,
+  requestBody: (i = state.active) => requestBody(state.scenarios[i], state, defaults),
+  forecastDays: (i = state.active) => forecastDays(state.scenarios[i], defaults),
+};
+
+start();

@@ -1,0 +1,125 @@
+// Levers, the explorer's state, its URL form and the /simulate request it becomes.
+// Plain data and pure functions: no DOM here, so the same rules serve the page and its tests.
+
+/**
+ * The levers a person can set. `ramp`: the lever may vary over the forecast (the API takes an
+ * array of forecast_length_days values). `def`: the fallback when the API does not state one.
+ */
+export const LEVERS = [
+  { key: "rbp", label: "Onboarding", unit: "PiB/day", min: 0, max: 10000, step: 0.1, ramp: true, def: null,
+    hint: "Raw-byte power onboarded per day. Default: the dataset's 30-day median." },
+  { key: "rr", label: "Renewal rate", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: null,
+    hint: "Share of expiring power that renews. Default: 30-day median." },
+  { key: "fpr", label: "FIL+ share", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: null,
+    hint: "Share of onboarded power that is verified (FIL+) deals. Default: 30-day median." },
+  { key: "lock_target", label: "Lock target", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: 0.3,
+    hint: "Target lock ratio of the consensus pledge." },
+  { key: "sector_duration_days", label: "Sector duration", unit: "days", min: 180, max: 1825, step: 1, ramp: false, def: 540,
+    hint: "Average sector lifetime, 180 to 1825 days." },
+  { key: "forecast_length_days", label: "Forecast length", unit: "days", min: 1, max: 7300, step: 1, ramp: false, def: 3650,
+    hint: "Days simulated after the dataset's current date (3650 ≈ 10 years)." },
+  { key: "fil_plus_m", label: "FIL+ multiplier", unit: "×", min: 1, max: 20, step: 1, ramp: true, def: 10, advanced: true,
+    hint: "Quality multiplier of verified deals." },
+  { key: "qa_renew_relative_multiplier", label: "QA renewal multiplier", unit: "×", min: 0, max: 10, step: 0.1, ramp: true, def: 1,
+    advanced: true, hint: "Share of its QA multiplier that renewed power keeps." },
+  { key: "burn_boost", label: "Burn boost", unit: "×", min: 0, max: 100, step: 0.1, ramp: false, def: 1, advanced: true,
+    hint: "Multiplier on the historical mean daily burn." },
+  { key: "use_available_supply", label: "Pledge from available supply", unit: "", bool: true, ramp: false, def: false,
+    advanced: true, hint: "Consensus pledge from circulating + locked FIL instead of circulating FIL." },
+];
+
+export const LEVER_BY_KEY = Object.fromEntries(LEVERS.map((l) => [l.key, l]));
+
+/** The output fields the page asks for (names of shared/schema/fields.ts). */
+export const OUTPUTS = [
+  "network_RBP_EIB", "network_QAP_EIB", "network_baseline_EIB",
+  "circ_supply", "available_supply", "network_locked",
+  "day_network_reward", "cum_simple_reward", "cum_baseline_reward",
+  "day_pledge_per_QAP", "1y_sector_roi",
+];
+
+export const MAX_SCENARIOS = 4;
+
+/** A fresh state: one scenario with every lever at its default. */
+export function initialState() {
+  return { scenarios: [{ name: "Scenario 1", v: {} }], active: 0, resolution: "weekly", history: true, advanced: false };
+}
+
+/** Linear ramp start → end over n days (the value on the first and on the last forecast day). */
+export function ramp(start, end, n) {
+  if (n <= 1) return [start];
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = start + ((end - start) * i) / (n - 1);
+  return out;
+}
+
+/** The forecast length a scenario uses (its own, else the default). */
+export function forecastDays(scenario, defaults) {
+  const f = scenario.v.forecast_length_days;
+  return typeof f === "number" ? f : defaults.forecast_length_days ?? LEVER_BY_KEY.forecast_length_days.def;
+}
+
+/**
+ * The /simulate body of one scenario. Levers left at their default are omitted, so the API's
+ * own defaults apply; a ramp [start, end] becomes one value per forecast day.
+ */
+export function requestBody(scenario, state, defaults) {
+  const body = {};
+  const F = forecastDays(scenario, defaults);
+  for (const l of LEVERS) {
+    const v = scenario.v[l.key];
+    if (v === undefined) continue;
+    // An impossible forecast length is the API's to report (next to its own field); the ramp
+    // then stays one value long rather than becoming a huge body.
+    const n = Number.isInteger(F) && F >= 1 && F <= LEVER_BY_KEY.forecast_length_days.max ? F : 1;
+    body[l.key] = Array.isArray(v) ? ramp(v[0], v[1], n) : v;
+  }
+  body.output = OUTPUTS;
+  body.resolution = state.resolution;
+  body.include_history = state.history;
+  return body;
+}
+
+// --- the URL: the whole state, so a link shares the view ---
+
+/** State → URL hash (compact JSON; defaults are omitted). */
+export function encodeState(state) {
+  const o = { s: state.scenarios.map((s) => ({ n: s.name, ...s.v })) };
+  if (state.active) o.a = state.active;
+  if (state.resolution !== "weekly") o.r = state.resolution;
+  if (!state.history) o.h = 0;
+  if (state.advanced) o.adv = 1;
+  return "#" + encodeURIComponent(JSON.stringify(o));
+}
+
+/** URL hash → state; anything malformed or unknown is dropped, never trusted. */
+export function decodeState(hash) {
+  const st = initialState();
+  if (!hash || hash.length < 2) return st;
+  let o;
+  try {
+    o = JSON.parse(decodeURIComponent(hash.slice(1)));
+  } catch {
+    return st;
+  }
+  if (!o || typeof o !== "object" || !Array.isArray(o.s) || o.s.length === 0) return st;
+  st.scenarios = o.s.slice(0, MAX_SCENARIOS).map((s, i) => {
+    const name = typeof s?.n === "string" && s.n.trim() ? s.n.slice(0, 40) : `Scenario ${i + 1}`;
+    const v = {};
+    for (const l of LEVERS) {
+      const x = s?.[l.key];
+      if (l.bool) {
+        if (typeof x === "boolean") v[l.key] = x;
+      } else if (typeof x === "number" && Number.isFinite(x)) v[l.key] = x;
+      else if (l.ramp && Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === "number" && Number.isFinite(y))) {
+        v[l.key] = [x[0], x[1]];
+      }
+    }
+    return { name, v };
+  });
+  st.active = Number.isInteger(o.a) && o.a >= 0 && o.a < st.scenarios.length ? o.a : 0;
+  st.resolution = o.r === "daily" ? "daily" : "weekly";
+  st.history = o.h !== 0;
+  st.advanced = o.adv === 1;
+  return st;
+}

@@ -1,0 +1,89 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Dataset, DatasetInfo } from "../../../shared/data/dataset.ts";
+import type { BlobStore } from "../../../shared/data/format.ts";
+import type { RefreshOutcome } from "./datasetCache.ts";
+import { DatasetOwner, type PublishResult, type Snapshot } from "./datasetOwner.ts";
+import type { Env } from "./env.ts";
+
+/** R2 as the dataset format's BlobStore. */
+export function r2Store(bucket: R2Bucket): BlobStore {
+  return {
+    async get(key) {
+      const o = await bucket.get(key);
+      return o ? o.text() : null;
+    },
+    async put(key, value) {
+      await bucket.put(key, value, { httpMetadata: { contentType: "application/json" } });
+    },
+    async list(prefix) {
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
+        for (const o of page.objects) keys.push(o.key);
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return keys;
+    },
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+    },
+  };
+}
+
+/** The one instance every isolate talks to. */
+export const DATASET_STORE_NAME = "current";
+
+/**
+ * Owns the current dataset: loads `latest` from R2 on first use, keeps it in memory, hands it
+ * (with its version) to isolates, and is the only writer, so two publishes never interleave.
+ * The last refresh outcome lives in this object's storage for /health.
+ */
+export class DatasetStore extends DurableObject<Env> {
+  private readonly owner: DatasetOwner;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const positive = (v: string | undefined) => {
+      const n = Number(v);
+      return v !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+    };
+    const historyDays = positive(env.DATASET_HISTORY_DAYS);
+    const timeoutMs = positive(env.SPACESCOPE_TIMEOUT_MS);
+    const backoffMs = positive(env.SPACESCOPE_BACKOFF_MS);
+    this.owner = new DatasetOwner({
+      store: r2Store(env.DATASETS),
+      outcomes: {
+        get: (k) => ctx.storage.get<RefreshOutcome>(k),
+        put: (k, v) => ctx.storage.put(k, v),
+      },
+      allowDemo: env.ALLOW_DEMO === "true",
+      ...(env.SPACESCOPE_TOKEN ? { spacescopeToken: env.SPACESCOPE_TOKEN } : {}),
+      ...(env.SPACESCOPE_BASE_URL ? { spacescopeBaseUrl: env.SPACESCOPE_BASE_URL } : {}),
+      ...(historyDays ? { historyDays } : {}),
+      ...(timeoutMs ? { spacescopeTimeoutMs: timeoutMs } : {}),
+      ...(backoffMs ? { spacescopeBackoffMs: backoffMs } : {}),
+    });
+  }
+
+  snapshot(knownVersion?: string | null): Promise<Snapshot> {
+    return this.owner.snapshot(knownVersion);
+  }
+
+  status(): Promise<{ dataset: DatasetInfo | null; last_refresh: RefreshOutcome | null }> {
+    return this.owner.status();
+  }
+
+  refresh(trigger: "cron" | "admin"): Promise<RefreshOutcome> {
+    return this.owner.refresh(trigger);
+  }
+
+  publish(d: Dataset): Promise<PublishResult> {
+    return this.owner.publish(d);
+  }
+}
+
+/** The stub of the one DatasetStore. */
+export function datasetStore(env: Env): DurableObjectStub<DatasetStore> {
+  return env.DATASET_STORE.get(env.DATASET_STORE.idFromName(DATASET_STORE_NAME));
+}

@@ -1,0 +1,116 @@
+import { Router, type IRequest } from "itty-router";
+import type { Env } from "./env.ts";
+import { errorResponse, HttpError, httpErrorResponse } from "./errors.ts";
+import { jsonResponse, unexpectedErrorResponse } from "./respond.ts";
+import { handleDocs, handleOpenApi } from "./routes/docs.ts";
+import { handleHealth } from "./routes/health.ts";
+import { VERSION } from "./version.ts";
+import { handleHistoricalData } from "./routes/historical.ts";
+import { handleSimulate, handleSimulateBatch } from "./routes/simulate.ts";
+import { handlePublishDataset, handleUpdateCache } from "./routes/admin.ts";
+import { runScheduledRefresh } from "./refresh.ts";
+
+export { DatasetStore } from "./dataset.do.ts";
+
+/**
+ * The API worker: routes stay thin (validate, call, shape). Static files of the explorer
+ * (workers/api/public) are served by the assets binding before this code runs.
+ */
+
+type Args = [Env, ExecutionContext];
+
+/** Methods of every path, for 405 answers with an Allow header. */
+const ALLOWED: Record<string, readonly string[]> = {
+  "/": ["GET"],
+  "/health": ["GET"],
+  "/simulate": ["POST"],
+  "/simulate/batch": ["POST"],
+  "/historical-data": ["GET"],
+  "/openapi.json": ["GET"],
+  "/docs": ["GET"],
+  "/admin/update-cache": ["POST"],
+  "/admin/datasets": ["POST"],
+};
+
+const asRequest = (r: IRequest) => r as unknown as Request;
+
+function home(request: IRequest): Response {
+  const origin = new URL(request.url).origin;
+  return jsonResponse({
+    message: "MechaFil API: Filecoin token-economics forecasts",
+    version: VERSION,
+    docs: `${origin}/docs`,
+    openapi: `${origin}/openapi.json`,
+    explorer: `${origin}/explorer/`,
+    endpoints: {
+      health: "/health (GET): status, version and the dataset in use",
+      simulate: "/simulate (POST): one forecast, weekly (Mondays) by default",
+      simulate_batch: "/simulate/batch (POST): up to 64 forecasts on one dataset read",
+      historical_data: "/historical-data (GET): the dataset's series, weekly by default",
+    },
+    quick_test: `curl -X POST ${origin}/simulate -H 'Content-Type: application/json' -d '{}'`,
+  });
+}
+
+function notFoundOrMethod(request: IRequest): Response {
+  const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+  const allowed = ALLOWED[path];
+  if (allowed) {
+    return errorResponse(405, "method_not_allowed", `${request.method} is not allowed on ${path}; use ${allowed.join(", ")}`, undefined, undefined, {
+      allow: [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", "),
+    });
+  }
+  return errorResponse(404, "not_found", `no route ${path}; see /docs for the endpoints`);
+}
+
+const router = Router<IRequest, Args>({
+  catch: (e: unknown, request: IRequest) => {
+    if (e instanceof HttpError) return httpErrorResponse(e);
+    return unexpectedErrorResponse(e, (request.requestId as string | undefined) ?? "unknown", request.method, request.url);
+  },
+});
+
+router
+  .get("/", home)
+  .get("/health", (r, env) => handleHealth(asRequest(r), env))
+  .post("/simulate", (r, env) => handleSimulate(asRequest(r), env))
+  .post("/simulate/batch", (r, env) => handleSimulateBatch(asRequest(r), env))
+  .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
+  .get("/openapi.json", handleOpenApi)
+  .get("/docs", handleDocs)
+  .post("/admin/update-cache", (r, env) => handleUpdateCache(asRequest(r), env))
+  .post("/admin/datasets", (r, env) => handlePublishDataset(asRequest(r), env))
+  .all("*", notFoundOrMethod);
+
+const CORS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  // Content-Type only: admin calls (Authorization) are not meant for browsers on other origins.
+  "access-control-allow-headers": "content-type",
+  "access-control-max-age": "86400",
+};
+
+function withHeaders(response: Response, requestId: string): Response {
+  // Responses from fetch() or the assets binding may be immutable: copy before adding headers.
+  const out = new Response(response.body, response);
+  for (const [k, v] of Object.entries(CORS)) out.headers.set(k, v);
+  out.headers.set("x-request-id", requestId);
+  return out;
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+    if (request.method === "OPTIONS") return withHeaders(new Response(null, { status: 204 }), requestId);
+    // HEAD is GET without the body (uptime monitors use it).
+    const routed = request.method === "HEAD" ? new Request(request, { method: "GET" }) : request;
+    const ir = routed as unknown as IRequest;
+    ir.requestId = requestId;
+    const response = (await router.fetch(ir, env, ctx)) as Response;
+    if (request.method === "HEAD") return withHeaders(new Response(null, response), requestId);
+    return withHeaders(response, requestId);
+  },
+  async scheduled(_controller, env, ctx): Promise<void> {
+    ctx.waitUntil(runScheduledRefresh(env));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,202 @@
+import { z } from "zod";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
+import { batchRequestSchema, BODY_LIMITS, MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES, simulateRequestSchema } from "./schemas.ts";
+import { VERSION } from "./version.ts";
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests (so the
+ * docs cannot drift from the checks), built once per isolate.
+ */
+
+const seriesDates = z
+  .object({
+    start_date: z.string().nullable().describe("Date of the first value, YYYY-MM-DD."),
+    end_date: z.string().nullable().describe("Date of the last value, inclusive."),
+    timestep_days: z.union([z.literal(1), z.literal(7)]).describe("1 (daily) or 7 (weekly: every value on a Monday)."),
+    n_entries: z.number().int(),
+  })
+  .describe("Where an array sits on the calendar.");
+
+const series = z.array(z.number().nullable()).describe("Values at full precision; null where the model leaves a value undefined (0/0).");
+
+const arraySummary = z.object({ type: z.literal("array"), length: z.number().int(), first: z.number().nullable(), last: z.number().nullable() });
+const leverEcho = z.union([z.number(), arraySummary]);
+
+const datasetRef = z.object({
+  version: z.string(),
+  source: z.enum(["spacescope", "upload", "demo"]),
+  start_date: z.string(),
+  current_date: z.string(),
+  fetched_at: z.string(),
+});
+
+const simulateResponse = z.object({
+  input: z
+    .object({
+      "current date": z.string().describe("mechafil-server's name for the dataset's current_date."),
+      raw_byte_power: leverEcho.describe("mechafil-server's name for rbp."),
+      renewal_rate: leverEcho.describe("mechafil-server's name for rr."),
+      filplus_rate: leverEcho.describe("mechafil-server's name for fpr."),
+      rbp: leverEcho,
+      rr: leverEcho,
+      fpr: leverEcho,
+      lock_target: leverEcho,
+      forecast_length_days: z.number().int(),
+      sector_duration_days: z.number().int(),
+      fil_plus_m: leverEcho,
+      qa_renew_relative_multiplier: leverEcho,
+      burn_boost: z.number(),
+      use_available_supply: z.boolean(),
+      baseline_function_EIB: z.union([z.literal("protocol"), arraySummary]),
+      output: z.array(z.string()),
+      resolution: z.enum(["weekly", "daily"]),
+      include_history: z.boolean(),
+      dataset: datasetRef,
+      sim_start_date: z.string().nullable().describe("Date of the first value of the full-window arrays."),
+      sim_end_date: z.string().nullable().describe("Date of their last value, inclusive."),
+      timestep_days: z.number().int(),
+      n_entries: z.number().int(),
+    })
+    .describe("Every value the simulation used (defaults included; arrays summarised), the dataset, and the date anchors."),
+  simulation_output: z.record(z.string(), series).describe("The requested fields."),
+  field_dates: z
+    .record(z.string(), seriesDates)
+    .describe("The dates of each returned array. The 1y_ fields are shorter (they need 365 days ahead) and the scheduled-expiration fields start at current_date."),
+});
+
+const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string().describe("What is wrong, naming the field, the value and the rule."),
+    field: z.string().optional().describe("The offending member, e.g. rbp, output[1], scenarios[3].rr."),
+    details: z.unknown().optional(),
+  }),
+});
+
+const healthResponse = z.object({
+  status: z.literal("healthy"),
+  version: z.string(),
+  dataset: datasetRef.extend({ age_days: z.number().int().describe("Days from current_date to today (UTC).") }),
+  last_refresh: z.unknown().nullable(),
+});
+
+const historicalResponse = z.object({
+  data: z.record(z.string(), z.union([z.number(), series])).describe("mechafil-server's members: the 30-day medians, the 180-day windows, the offline data, and the on-chain series when the dataset has them."),
+  field_meta: z.record(z.string(), z.object({ unit: z.string(), kind: z.string(), meaning: z.string(), group: z.string().optional() })),
+  anchors: z.record(z.string(), seriesDates.extend({ fields: z.array(z.string()) })).describe("Dates of each group of arrays."),
+  smoothed_metrics: z.record(z.string(), z.unknown()).describe("The default levers (30-day medians) with the daily windows behind them."),
+  dataset: datasetRef,
+  resolution: z.enum(["weekly", "daily"]),
+});
+
+const batchResponse = z.object({ dataset: datasetRef, count: z.number().int(), results: z.array(simulateResponse) });
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the $schema member an OpenAPI document does not need. */
+function js(schema: z.ZodType, io: "input" | "output" = "output"): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonSchema;
+  return rest;
+}
+
+function jsonContent(schema: z.ZodType | JsonSchema, io: "input" | "output" = "output") {
+  return { "application/json": { schema: schema instanceof z.ZodType ? js(schema, io) : schema } };
+}
+
+/**
+ * The batch body: its scenarios are validated one by one (so errors name scenarios[i]), hence a
+ * loose item schema in zod; the docs show the /simulate body they must match.
+ */
+function batchBodySchema(): JsonSchema {
+  const b = js(batchRequestSchema, "input") as { properties: Record<string, JsonSchema> };
+  const scenarios = b.properties.scenarios ?? {};
+  return { ...b, properties: { ...b.properties, scenarios: { ...scenarios, items: js(simulateRequestSchema, "input") } } };
+}
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: {
+          400: "Invalid JSON or values; the field is named.",
+          401: "Missing or wrong admin token.",
+          403: "Admin endpoints are disabled (no ADMIN_TOKEN configured).",
+          413: "Body over the stated limit.",
+          415: "Body not declared as JSON.",
+          503: "No dataset published yet.",
+        }[c],
+        content: jsonContent(errorBody),
+      },
+    ]),
+  );
+
+let doc: unknown = null;
+
+/** The OpenAPI document (built on first use). */
+export function openApiDocument(): unknown {
+  doc ??= build();
+  return doc;
+}
+
+function build() {
+  const fieldList = OUTPUT_FIELD_NAMES.map((f) => `- \`${f}\` (${OUTPUT_FIELDS[f].unit}, ${OUTPUT_FIELDS[f].kind}): ${OUTPUT_FIELDS[f].meaning}`).join("\n");
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "MechaFil API",
+      version: VERSION,
+      description:
+        "Filecoin token-economics forecasts (the MechaFil model), exact to the reference implementation, compatible with mechafil-server's /simulate, /historical-data and /health. Errors are always JSON: {\"error\": {\"code\", \"message\", \"field\"?}}.",
+    },
+    paths: {
+      "/health": {
+        get: {
+          summary: "Status, code version and the dataset in use",
+          responses: { 200: { description: "Serving.", content: jsonContent(healthResponse) }, ...errors(503) },
+        },
+      },
+      "/simulate": {
+        post: {
+          summary: "Run one forecast",
+          description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate} bytes.\n\nOutput fields:\n${fieldList}`,
+          requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
+          responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 413, 415, 503) },
+        },
+      },
+      "/simulate/batch": {
+        post: {
+          summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
+          description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch} bytes.`,
+          requestBody: { required: true, content: jsonContent(batchBodySchema()) },
+          responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 413, 415, 503) },
+        },
+      },
+      "/historical-data": {
+        get: {
+          summary: "The dataset's series and scalars",
+          parameters: [
+            { name: "resolution", in: "query", required: false, schema: { type: "string", enum: ["weekly", "daily"], default: "weekly" }, description: "weekly: the values on calendar Mondays." },
+            { name: "fields", in: "query", required: false, schema: { type: "string" }, description: "Comma-separated member names of `data`; unknown names are a 400 listing the valid ones." },
+          ],
+          responses: { 200: { description: "The data.", content: jsonContent(historicalResponse) }, ...errors(400, 503) },
+        },
+      },
+      "/admin/update-cache": {
+        post: {
+          summary: "Refresh the dataset from Spacescope now (admin)",
+          security: [{ adminToken: [] }],
+          responses: { 200: { description: "Refresh outcome." }, ...errors(401, 403) },
+        },
+      },
+      "/admin/datasets": {
+        post: {
+          summary: "Publish a dataset in the reference offline-data layout (admin)",
+          security: [{ adminToken: [] }],
+          responses: { 200: { description: "Published." }, ...errors(400, 401, 403, 413, 415) },
+        },
+      },
+    },
+    components: { securitySchemes: { adminToken: { type: "http", scheme: "bearer" } } },
+  };
+}

@@ -1,0 +1,44 @@
+import { errorResponse, HttpError } from "./errors.ts";
+import { RequestValidationError } from "./schemas.ts";
+import { ScenarioError } from "../../../shared/kernel/errors.ts";
+
+/** A JSON answer. `text` lets a caller pass an already serialised body (cached per dataset). */
+export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
+  return jsonText(JSON.stringify(body), status, headers);
+}
+
+export function jsonText(text: string, status = 200, headers?: HeadersInit): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json; charset=utf-8");
+  return new Response(text, { status, headers: h });
+}
+
+/** Most issues listed in one answer. */
+const MAX_ISSUES = 50;
+
+/**
+ * Maps the validation failures of the request and of the kernel to a 400 naming the field;
+ * the first issue is the headline, all of them are in details.issues.
+ */
+export function toHttpError(e: unknown): unknown {
+  if (e instanceof RequestValidationError) {
+    const first = e.issues[0];
+    const message = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : "invalid request";
+    // An array of thousands of bad values would otherwise echo thousands of issues.
+    const details = e.issues.length > MAX_ISSUES ? { issues: e.issues.slice(0, MAX_ISSUES), issue_count: e.issues.length } : { issues: e.issues };
+    return new HttpError(400, "invalid_request", message, first?.field || undefined, details);
+  }
+  if (e instanceof ScenarioError) {
+    return new HttpError(400, "invalid_request", e.message, e.field, { issues: [{ field: e.field, message: e.message }] });
+  }
+  return e;
+}
+
+/**
+ * An unexpected failure: logged whole with the request id, answered with a generic 500 that
+ * carries nothing but the id to quote.
+ */
+export function unexpectedErrorResponse(e: unknown, requestId: string, method: string, url: string): Response {
+  console.error(JSON.stringify({ event: "unexpected_error", request_id: requestId, method, url: url.split("?")[0], error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  return errorResponse(500, "internal_error", `internal error (request id ${requestId})`);
+}

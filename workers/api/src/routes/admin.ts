@@ -1,0 +1,102 @@
+import type { Dataset } from "../../../../shared/data/dataset.ts";
+import { makeVersion } from "../../../../shared/data/format.ts";
+import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
+import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
+import { readJsonObject } from "../body.ts";
+import { datasetStore } from "../dataset.do.ts";
+import { invalidateWarmDataset } from "../datasetCache.ts";
+import type { Env } from "../env.ts";
+import { errorResponse, HttpError } from "../errors.ts";
+import { runRefresh } from "../refresh.ts";
+import { jsonResponse } from "../respond.ts";
+
+/** Uploads are reference-layout files (~270 kB for three years of history). */
+const UPLOAD_LIMIT_BYTES = 16 * 1024 * 1024;
+
+async function digest(s: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
+}
+
+/**
+ * Admin calls need `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are hashed first so the
+ * comparison is constant-time and independent of the lengths; the token is never logged.
+ */
+async function authorize(request: Request, env: Env): Promise<void> {
+  if (!env.ADMIN_TOKEN) {
+    throw new HttpError(403, "forbidden", "admin endpoints are disabled: no ADMIN_TOKEN is configured (wrangler secret put ADMIN_TOKEN, or .dev.vars locally)");
+  }
+  const header = request.headers.get("authorization") ?? "";
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  const [given, expected] = await Promise.all([digest(m?.[1] ?? ""), digest(env.ADMIN_TOKEN)]);
+  if (!m || !crypto.subtle.timingSafeEqual(given, expected)) {
+    throw new HttpError(401, "unauthorized", "missing or wrong admin token: send Authorization: Bearer <ADMIN_TOKEN>");
+  }
+}
+
+function withAuthHeader(e: unknown): Response {
+  if (e instanceof HttpError) {
+    const headers: HeadersInit | undefined = e.status === 401 ? { "www-authenticate": 'Bearer realm="mechafil-admin"' } : undefined;
+    return errorResponse(e.status, e.code, e.message, e.field, e.details, headers);
+  }
+  throw e;
+}
+
+/** POST /admin/update-cache: a Spacescope refresh now (joins one already running). */
+export async function handleUpdateCache(request: Request, env: Env): Promise<Response> {
+  try {
+    await authorize(request, env);
+  } catch (e) {
+    return withAuthHeader(e);
+  }
+  const outcome = await runRefresh(env, "admin");
+  if (!outcome.ok) {
+    // Upstream or validation failure: the previous dataset (if any) is still served.
+    return errorResponse(502, "refresh_failed", `refresh failed, the previous dataset is still served: ${outcome.message}`, undefined, { last_refresh: outcome });
+  }
+  return jsonResponse({ status: "refreshed", last_refresh: outcome });
+}
+
+/** Upload problems name the member of the uploaded body, not the internal dataset path. */
+const bodyField = (p: DatasetProblem) => p.field.replace(/^reference\./, "");
+
+/**
+ * POST /admin/datasets: publishes a dataset uploaded in the reference layout of
+ * ../shared/fixtures (source "upload", no on-chain series), validated exactly like an ingest.
+ */
+export async function handlePublishDataset(request: Request, env: Env): Promise<Response> {
+  try {
+    await authorize(request, env);
+  } catch (e) {
+    return withAuthHeader(e);
+  }
+  const body = await readJsonObject(request, UPLOAD_LIMIT_BYTES);
+  let reference;
+  try {
+    reference = parseReferenceDataset(body);
+  } catch (e) {
+    if (e instanceof DatasetFormatError) {
+      const field = e.path.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+      throw new HttpError(400, "invalid_request", e.message, field || undefined);
+    }
+    throw e;
+  }
+  const now = new Date();
+  const dataset: Dataset = {
+    info: { version: makeVersion("upload", now), source: "upload", start_date: reference.start_date, current_date: reference.current_date, fetched_at: now.toISOString() },
+    reference,
+    onchain: null,
+  };
+  const problems = validateDataset(dataset);
+  if (problems.length) {
+    const first = problems[0]!;
+    throw new HttpError(400, "invalid_request", `dataset rejected: ${bodyField(first)}: ${first.message}`, bodyField(first), {
+      problems: problems.map((p) => ({ field: bodyField(p), message: p.message })),
+    });
+  }
+  const result = await datasetStore(env).publish(dataset);
+  if (!result.ok) {
+    return errorResponse(502, "refresh_failed", `publishing failed, the previous dataset is still served: ${result.outcome.message}`, undefined, { last_refresh: result.outcome });
+  }
+  invalidateWarmDataset();
+  return jsonResponse({ status: "published", dataset: result.info, last_refresh: result.outcome }, 201);
+}

@@ -1,0 +1,241 @@
+import type { OnChainSeries, WarmDataset } from "../../../../shared/data/dataset.ts";
+import type { OfflineData } from "../../../../shared/data/reference.ts";
+import { dayNumber } from "../../../../shared/kernel/dates.ts";
+import type { FieldKind } from "../../../../shared/schema/fields.ts";
+import { getWarmDataset } from "../datasetCache.ts";
+import type { Env } from "../env.ts";
+import { HttpError } from "../errors.ts";
+import { jsonResponse, jsonText } from "../respond.ts";
+import type { Resolution } from "../schemas.ts";
+import { sampledDates, sampleValues, type DailySlice, type SeriesDates } from "../shape.ts";
+import { datasetRef } from "../simulation.ts";
+
+/**
+ * GET /historical-data: the dataset's series and scalars, under mechafil-server's `data` member
+ * and names, with what that server never said: units and kinds, the dates of every array, the
+ * windows behind the default levers, and the on-chain series.
+ */
+
+export interface HistoricalFieldMeta {
+  readonly unit: string;
+  readonly kind: FieldKind | "scalar";
+  readonly meaning: string;
+  /** The anchors group of an array (absent for scalars). */
+  readonly group?: string;
+}
+
+/** Where each array group starts, relative to the dataset's start S and current date C. */
+type Origin = "start" | "current" | "smoothing";
+
+interface SeriesSpec {
+  readonly unit: string;
+  readonly kind: FieldKind;
+  readonly meaning: string;
+  readonly group: string;
+  readonly origin: Origin;
+}
+
+const s = (unit: string, kind: FieldKind, meaning: string, group: string, origin: Origin): SeriesSpec => ({ unit, kind, meaning, group, origin });
+
+const OFFLINE_SERIES: Record<string, SeriesSpec> = {
+  historical_raw_power_eib: s("EiB", "stock", "network raw-byte power", "history", "start"),
+  historical_qa_power_eib: s("EiB", "stock", "network quality-adjusted power", "history", "start"),
+  historical_onboarded_rb_power_pib: s("PiB/day", "flow", "raw-byte power onboarded on the day", "history", "start"),
+  historical_onboarded_qa_power_pib: s("PiB/day", "flow", "quality-adjusted power onboarded on the day", "history", "start"),
+  historical_renewed_rb_power_pib: s("PiB/day", "flow", "raw-byte power renewed on the day", "history", "start"),
+  historical_renewed_qa_power_pib: s("PiB/day", "flow", "quality-adjusted power renewed on the day", "history", "start"),
+  burnt_fil_vec: s("FIL", "cumulative", "FIL burnt since network start", "history", "start"),
+  historical_renewal_rate: s("ratio", "ratio", "share of expiring raw-byte power renewed on the day (ends the day before current_date)", "history_renewal_rate", "start"),
+  rb_known_scheduled_expire_vec: s("PiB/day", "flow", "raw-byte power already scheduled to expire on the day", "scheduled_expirations", "current"),
+  qa_known_scheduled_expire_vec: s("PiB/day", "flow", "quality-adjusted power already scheduled to expire on the day", "scheduled_expirations", "current"),
+  known_scheduled_pledge_release_full_vec: s("FIL/day", "flow", "pledge already scheduled for release on the day", "scheduled_pledge_release", "start"),
+};
+
+/** The on-chain series of a dataset (start … current, one value a day). */
+const ONCHAIN_SERIES: Record<keyof OnChainSeries, SeriesSpec> = {
+  locked_fil: s("FIL", "stock", "FIL locked (pledge and vesting rewards)", "onchain", "start"),
+  circ_supply: s("FIL", "stock", "circulating FIL supply", "onchain", "start"),
+  mined_fil: s("FIL", "cumulative", "FIL minted as block rewards since network start", "onchain", "start"),
+  burnt_fil: s("FIL", "cumulative", "FIL burnt since network start", "onchain", "start"),
+  vested_fil: s("FIL", "cumulative", "FIL vested since network start", "onchain", "start"),
+  raw_power_eib: s("EiB", "stock", "network raw-byte power", "onchain", "start"),
+  qa_power_eib: s("EiB", "stock", "network quality-adjusted power", "onchain", "start"),
+  onboarded_rb_power_pib: s("PiB/day", "flow", "raw-byte power onboarded on the day", "onchain", "start"),
+  onboarded_qa_power_pib: s("PiB/day", "flow", "quality-adjusted power onboarded on the day", "onchain", "start"),
+  renewed_rb_power_pib: s("PiB/day", "flow", "raw-byte power renewed on the day", "onchain", "start"),
+  renewed_qa_power_pib: s("PiB/day", "flow", "quality-adjusted power renewed on the day", "onchain", "start"),
+};
+
+/** The 180-day windows behind the default levers; renewal rates end the day before current_date. */
+const SMOOTHING_SERIES: Record<SmoothingSeries, SeriesSpec> = {
+  raw_byte_power: s("PiB/day", "flow", "raw-byte power onboarded on the day (window behind the rbp default)", "smoothing_window", "smoothing"),
+  renewal_rate: s("ratio", "ratio", "share of expiring power renewed on the day (window behind the rr default; ends the day before current_date)", "smoothing_window_renewal_rate", "smoothing"),
+  filplus_rate: s("ratio", "ratio", "FIL+ share of onboarded raw-byte power on the day (window behind the fpr default)", "smoothing_window", "smoothing"),
+};
+
+const SCALARS: Record<string, Omit<HistoricalFieldMeta, "group">> = {
+  raw_byte_power_averaged_over_previous_30days: { unit: "PiB/day", kind: "scalar", meaning: "default rbp: median of the last 30 daily raw-byte onboardings up to current_date (a median, despite the name)" },
+  renewal_rate_averaged_over_previous_30days: { unit: "ratio", kind: "scalar", meaning: "default rr: median of the last 30 daily renewal rates" },
+  filplus_rate_averaged_over_previous_30days: { unit: "ratio", kind: "scalar", meaning: "default fpr: median of the last 30 daily FIL+ shares" },
+  rb_power_zero: { unit: "PiB", kind: "scalar", meaning: "network raw-byte power on current_date" },
+  qa_power_zero: { unit: "PiB", kind: "scalar", meaning: "network quality-adjusted power on current_date" },
+  start_vested_amt: { unit: "FIL", kind: "scalar", meaning: "FIL vested by start_date" },
+  zero_cum_capped_power_eib: { unit: "EiB·day", kind: "scalar", meaning: "cumulative capped power from network start to start_date" },
+  init_baseline_eib: { unit: "EiB", kind: "scalar", meaning: "baseline power on start_date" },
+  circ_supply_zero: { unit: "FIL", kind: "scalar", meaning: "circulating supply on start_date" },
+  locked_fil_zero: { unit: "FIL", kind: "scalar", meaning: "locked FIL on start_date" },
+  locked_reward_zero: { unit: "FIL", kind: "scalar", meaning: "reward-locked part of locked_fil_zero (present in newer datasets)" },
+  daily_burnt_fil: { unit: "FIL/day", kind: "scalar", meaning: "mean daily burn over start_date … current_date" },
+};
+
+/** mechafil-server's aliases, kept for its clients. */
+const ALIASES: Record<string, string> = {
+  network_raw_power_eib: "historical_raw_power_eib",
+  network_qa_power_eib: "historical_qa_power_eib",
+  raw_byte_power_onboarded_eib_per_day: "raw_byte_power",
+};
+
+interface Payload {
+  readonly data: Record<string, number | (number | null)[] | null>;
+  readonly field_meta: Record<string, HistoricalFieldMeta>;
+  readonly anchors: Record<string, SeriesDates & { fields: string[] }>;
+  readonly smoothed_metrics: Record<string, unknown>;
+  readonly dataset: ReturnType<typeof datasetRef>;
+  readonly resolution: Resolution;
+}
+
+interface Built {
+  readonly payload: Payload;
+  /** The unfiltered answer, serialised once. */
+  readonly text: string;
+}
+
+/** Payloads of the current dataset version: built on first use, then served as is. */
+let cache: { version: string; byResolution: Map<Resolution, Built> } | null = null;
+
+function built(d: WarmDataset, resolution: Resolution): Built {
+  if (cache?.version !== d.info.version) cache = { version: d.info.version, byResolution: new Map() };
+  let b = cache.byResolution.get(resolution);
+  if (!b) {
+    const payload = buildPayload(d, resolution);
+    b = { payload, text: JSON.stringify(payload) };
+    cache.byResolution.set(resolution, b);
+  }
+  return b;
+}
+
+function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
+  const S = dayNumber(d.info.start_date);
+  const C = dayNumber(d.info.current_date);
+  const ref = d.reference;
+  const data: Payload["data"] = {};
+  const field_meta: Record<string, HistoricalFieldMeta> = {};
+  const anchors: Payload["anchors"] = {};
+
+  const addSeries = (name: string, values: readonly number[], spec: SeriesSpec) => {
+    const originDay = spec.origin === "start" ? S : spec.origin === "current" ? C : smoothingWindow(name as SmoothingSeries, values.length, C).originDay;
+    const slice: DailySlice = { originDay, from: 0, to: values.length };
+    data[name] = sampleValues(values, slice, resolution);
+    const dates = sampledDates(slice, resolution);
+    // Arrays of one group share their dates; a length that differs gets a group of its own.
+    let group = spec.group;
+    const same = (g: SeriesDates) => g.start_date === dates.start_date && g.n_entries === dates.n_entries;
+    const existing = anchors[group];
+    if (existing && !same(existing)) group = `${spec.group}_${name}`;
+    (anchors[group] ??= { ...dates, fields: [] }).fields.push(name);
+    field_meta[name] = { unit: spec.unit, kind: spec.kind, meaning: spec.meaning, group };
+  };
+
+  const sm = ref.smoothed_metrics;
+  data.raw_byte_power_averaged_over_previous_30days = sm.raw_byte_power;
+  data.renewal_rate_averaged_over_previous_30days = sm.renewal_rate;
+  data.filplus_rate_averaged_over_previous_30days = sm.filplus_rate;
+  if (ref.historical_arrays) {
+    for (const [name, spec] of Object.entries(SMOOTHING_SERIES)) addSeries(name, ref.historical_arrays[name as SmoothingSeries], spec);
+  }
+  const od = ref.offline_data;
+  for (const [name, meta] of Object.entries(SCALARS)) {
+    if (name.endsWith("_averaged_over_previous_30days")) {
+      field_meta[name] = meta;
+      continue;
+    }
+    const v = od[name as keyof OfflineData];
+    if (typeof v === "number") {
+      data[name] = v;
+      field_meta[name] = meta;
+    }
+  }
+  for (const [name, spec] of Object.entries(OFFLINE_SERIES)) addSeries(name, od[name as keyof OfflineData] as number[], spec);
+  if (d.onchain) {
+    for (const [name, spec] of Object.entries(ONCHAIN_SERIES)) addSeries(name, d.onchain[name as keyof OnChainSeries], spec);
+  }
+  for (const [alias, target] of Object.entries(ALIASES)) {
+    const meta = field_meta[target];
+    if (data[target] === undefined || !meta) continue;
+    data[alias] = data[target]!;
+    anchors[meta.group!]!.fields.push(alias);
+    field_meta[alias] = { ...meta, meaning: `alias of ${target} (mechafil-server name; the unit is ${meta.unit} whatever the name says)` };
+  }
+
+  const arrays = ref.historical_arrays;
+  const metric = (value: number, unit: string, series: SmoothingSeries, statistic: string) => ({
+    value,
+    unit,
+    statistic,
+    series: arrays ? series : null,
+    // The whole daily window behind the default, whatever the resolution of this answer.
+    window: arrays ? sampledDates(smoothingWindow(series, arrays[series].length, C), "daily") : null,
+  });
+  const smoothed_metrics = {
+    rbp: metric(sm.raw_byte_power, "PiB/day", "raw_byte_power", "median of the last 30 daily values up to current_date"),
+    rr: metric(sm.renewal_rate, "ratio", "renewal_rate", "median of the last 30 daily values"),
+    fpr: metric(sm.filplus_rate, "ratio", "filplus_rate", "median of the last 30 daily values up to current_date"),
+  };
+  return { data, field_meta, anchors, smoothed_metrics, dataset: datasetRef(d.info), resolution };
+}
+
+type SmoothingSeries = "raw_byte_power" | "renewal_rate" | "filplus_rate";
+
+/** The 180-day windows end on current_date; renewal rates on the day before (as historical_renewal_rate). */
+function smoothingWindow(name: SmoothingSeries, length: number, C: number): DailySlice {
+  const end = name === "renewal_rate" ? C - 1 : C;
+  return { originDay: end - (length - 1), from: 0, to: length };
+}
+
+const QUERY_PARAMS = new Set(["resolution", "fields"]);
+
+/** GET /historical-data?resolution=weekly|daily&fields=a,b */
+export async function handleHistoricalData(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  for (const key of url.searchParams.keys()) {
+    if (!QUERY_PARAMS.has(key)) throw new HttpError(400, "invalid_request", `${key}: is not a known query parameter (known: resolution, fields)`, key);
+  }
+  const r = url.searchParams.get("resolution") ?? "weekly";
+  if (r !== "weekly" && r !== "daily") throw new HttpError(400, "invalid_request", `resolution: must be "weekly" or "daily", got ${JSON.stringify(r)}`, "resolution");
+  const fieldsParam = url.searchParams.get("fields");
+  const d = await getWarmDataset(env);
+  const b = built(d, r);
+  if (fieldsParam === null) return jsonText(b.text);
+
+  const wanted = [...new Set(fieldsParam.split(",").map((f) => f.trim()).filter((f) => f !== ""))];
+  const valid = Object.keys(b.payload.data);
+  const unknown = wanted.filter((f) => !Object.hasOwn(b.payload.data, f));
+  if (wanted.length === 0 || unknown.length > 0) {
+    const what = wanted.length === 0 ? "must name at least one field" : `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`;
+    throw new HttpError(400, "invalid_request", `fields: ${what}; valid fields: ${valid.join(", ")}`, "fields", { valid });
+  }
+  const p = b.payload;
+  const data: Payload["data"] = {};
+  const field_meta: Payload["field_meta"] = {};
+  const anchors: Payload["anchors"] = {};
+  for (const f of wanted) {
+    data[f] = p.data[f]!;
+    const meta = p.field_meta[f]!;
+    field_meta[f] = meta;
+    if (meta.group) {
+      const a = p.anchors[meta.group]!;
+      (anchors[meta.group] ??= { ...a, fields: [] }).fields.push(f);
+    }
+  }
+  return jsonResponse({ ...p, data, field_meta, anchors });
+}

@@ -1,0 +1,59 @@
+import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
+import { readJsonObject } from "../body.ts";
+import { getWarmDataset } from "../datasetCache.ts";
+import type { Env } from "../env.ts";
+import { HttpError } from "../errors.ts";
+import { jsonResponse, toHttpError } from "../respond.ts";
+import { BODY_LIMITS, MAX_BATCH_VALUES, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
+import { datasetRef, runOne } from "../simulation.ts";
+
+function parse<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw toHttpError(e);
+  }
+}
+
+/** POST /simulate */
+export async function handleSimulate(request: Request, env: Env): Promise<Response> {
+  const body = await readJsonObject(request, BODY_LIMITS.simulate);
+  const req = parse(() => parseSimulateRequest(body));
+  const d = await getWarmDataset(env);
+  return jsonResponse(runOne(req, d));
+}
+
+/** An upper bound of the values a request returns, to refuse a batch before running it. */
+function valuesBound(req: SimulateRequest, H: number): number {
+  const F = req.scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+  const days = req.includeHistory ? H + F : F;
+  return req.output.length * (req.resolution === "daily" ? days : Math.ceil(days / 7));
+}
+
+/** POST /simulate/batch */
+export async function handleSimulateBatch(request: Request, env: Env): Promise<Response> {
+  const body = await readJsonObject(request, BODY_LIMITS.batch);
+  const reqs = parse(() => parseBatchRequest(body));
+  const d = await getWarmDataset(env);
+  const total = reqs.reduce((sum, r) => sum + valuesBound(r, d.prepared.H), 0);
+  if (total > MAX_BATCH_VALUES) {
+    throw new HttpError(
+      400,
+      "invalid_request",
+      `scenarios: the batch would return about ${total} values, over the limit of ${MAX_BATCH_VALUES}; ask for fewer fields (output), weekly resolution, no history or fewer scenarios`,
+      "scenarios",
+    );
+  }
+  const results = reqs.map((r, i) => {
+    try {
+      return runOne(r, d);
+    } catch (e) {
+      // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
+      if (e instanceof HttpError && e.field !== undefined) {
+        throw new HttpError(e.status, e.code, `scenarios[${i}].${e.message}`, `scenarios[${i}].${e.field}`, e.details);
+      }
+      throw e;
+    }
+  });
+  return jsonResponse({ dataset: datasetRef(d.info), count: results.length, results });
+}

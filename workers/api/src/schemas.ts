@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
+import { fieldIssues, scenarioSchema, scenarioShape, type FieldIssue } from "../../../shared/schema/scenario.ts";
+import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
+
+/**
+ * Request schemas of the API. The levers come from the one scenario schema (shared/schema), so
+ * validation, OpenAPI and the MCP tools cannot drift; this file only adds what is about the
+ * response (which fields, which resolution, how much history).
+ */
+
+/** Largest accepted request bodies, in bytes (413 above). */
+export const BODY_LIMITS = { simulate: 2 * 1024 * 1024, batch: 8 * 1024 * 1024 } as const;
+
+/** Most scenarios one batch may hold. */
+export const MAX_BATCH_SCENARIOS = 64;
+
+/**
+ * Most output values (fields × entries, summed over scenarios) one batch may return: a batch
+ * of 64 twenty-year daily runs with history would be ~600 MB of JSON, far past a Worker's memory.
+ */
+export const MAX_BATCH_VALUES = 2_000_000;
+
+const outputFieldsMessage = `must be one of the output fields: ${OUTPUT_FIELD_NAMES.join(", ")}`;
+const outputField = z.enum(OUTPUT_FIELD_NAMES as [OutputField, ...OutputField[]], { error: outputFieldsMessage });
+
+export const responseOptionsShape = {
+  output: z
+    .union([outputField, z.array(outputField).min(1, { error: "must name at least one output field" }).max(OUTPUT_FIELD_NAMES.length)])
+    .describe("One output field name or a list of them. Default: all 44 fields.")
+    .optional(),
+  resolution: z
+    .enum(["weekly", "daily"], { error: 'must be "weekly" or "daily"' })
+    .describe("weekly (default): the values on each calendar Monday; daily: every day.")
+    .optional(),
+  include_history: z
+    .boolean({ error: "must be true or false" })
+    .describe(
+      "false (default): arrays cover the forecast from the dataset's current date, as mechafil-server does; true: the whole simulated window from the dataset's start date.",
+    )
+    .optional(),
+};
+
+/** Body of POST /simulate: a scenario plus the response options. Unknown members are errors. */
+export const simulateRequestSchema = z.strictObject({ ...scenarioShape, ...responseOptionsShape }).describe(
+  "A scenario. Every member is optional: omitted levers take the dataset's defaults ({} runs the default forecast).",
+);
+
+/** Body of POST /simulate/batch. */
+export const batchRequestSchema = z
+  .strictObject({
+    defaults: simulateRequestSchema
+      .describe("Members shared by every scenario; a scenario's own members take precedence.")
+      .optional(),
+    scenarios: z
+      .array(z.record(z.string(), z.unknown()), { error: "must be an array of scenario objects" })
+      .min(1, { error: "must hold at least one scenario" })
+      .max(MAX_BATCH_SCENARIOS, { error: `must hold at most ${MAX_BATCH_SCENARIOS} scenarios` })
+      .describe(`1 to ${MAX_BATCH_SCENARIOS} scenarios, each with the members of POST /simulate.`),
+  })
+  .describe("Several scenarios run on one dataset read.");
+
+export type Resolution = "weekly" | "daily";
+
+/** A validated /simulate request, split into what the kernel needs and what the shaping needs. */
+export interface SimulateRequest {
+  readonly scenario: ScenarioInput;
+  readonly output: readonly OutputField[];
+  readonly resolution: Resolution;
+  readonly includeHistory: boolean;
+}
+
+/** Invalid request members, each named. */
+export class RequestValidationError extends Error {
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "));
+    this.name = "RequestValidationError";
+  }
+}
+
+function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
+  if (!prefix) return [...issues];
+  return issues.map((i) => ({ field: i.field ? (i.field.startsWith("[") ? `${prefix}${i.field}` : `${prefix}.${i.field}`) : prefix, message: i.message }));
+}
+
+/**
+ * Validates one /simulate body. `prefix` names where it sits in a batch ("scenarios[3]").
+ * Throws RequestValidationError naming every bad member.
+ */
+export function parseSimulateRequest(json: unknown, prefix = ""): SimulateRequest {
+  const r = simulateRequestSchema.safeParse(json);
+  if (!r.success) throw new RequestValidationError(prefixed(fieldIssues(r.error, json), prefix));
+  const { output, resolution, include_history, ...scenario } = r.data;
+  // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
+  const s = scenarioSchema.safeParse(scenario);
+  if (!s.success) throw new RequestValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
+  return {
+    scenario: s.data,
+    output: output === undefined ? OUTPUT_FIELD_NAMES : typeof output === "string" ? [output] : dedupe(output),
+    resolution: resolution ?? "weekly",
+    includeHistory: include_history ?? false,
+  };
+}
+
+function dedupe(a: readonly OutputField[]): OutputField[] {
+  return [...new Set(a)];
+}
+
+/** Validates a /simulate/batch body: the defaults alone, then each scenario merged over them. */
+export function parseBatchRequest(json: unknown): SimulateRequest[] {
+  const r = batchRequestSchema.safeParse(json);
+  if (!r.success) throw new RequestValidationError(fieldIssues(r.error, json));
+  const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
+  const issues: FieldIssue[] = [];
+  const out: SimulateRequest[] = [];
+  r.data.scenarios.forEach((sc, i) => {
+    try {
+      out.push(parseSimulateRequest({ ...defaults, ...sc }, `scenarios[${i}]`));
+    } catch (e) {
+      if (!(e instanceof RequestValidationError)) throw e;
+      issues.push(...e.issues);
+    }
+  });
+  if (issues.length > 0) throw new RequestValidationError(issues);
+  return out;
+}

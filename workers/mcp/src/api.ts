@@ -1,0 +1,131 @@
+import type { Env } from "./env.ts";
+
+/**
+ * The MCP worker's only way to the model: the API worker, through the Service Binding `API`
+ * (no public hop) or, for split deployments, `API_URL`. Every failure becomes an `ApiError`
+ * whose message an assistant can act on.
+ */
+
+/** Why a call to the API failed, in words fit for a tool error. */
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status of the API's answer; 0 when the API could not be reached at all. */
+    readonly status: number,
+    /** The API's error code (`invalid_request`, `no_dataset`, …) or ours (`api_unreachable`, …). */
+    readonly code: string,
+    message: string,
+    /** The input field the API blamed, when it named one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export type JsonObject = Record<string, unknown>;
+
+/** Body of POST /simulate: scenario levers plus output selection. */
+export interface SimulateRequest extends JsonObject {
+  output?: string | string[];
+  resolution?: "weekly" | "daily";
+  include_history?: boolean;
+}
+
+/** The API's /simulate answer: the inputs it actually used, and one array per requested field. */
+export interface SimulateResponse {
+  readonly input: JsonObject;
+  readonly simulation_output: Record<string, (number | null)[]>;
+  /** Per-field date anchors (the 1y_ and forecast-only fields differ from the main ones), when the API gives them. */
+  readonly field_dates?: Record<string, JsonObject>;
+}
+
+export interface ApiClient {
+  health(): Promise<JsonObject>;
+  historicalData(query: { fields?: readonly string[]; resolution?: "weekly" | "daily" }): Promise<JsonObject>;
+  simulate(body: SimulateRequest): Promise<SimulateResponse>;
+}
+
+/** A simulation of 20 years with history can take a moment on a cold isolate; beyond this, give up. */
+const TIMEOUT_MS = 30_000;
+
+/** Builds the client from the worker's bindings; throws an ApiError on first use if neither is configured. */
+export function apiClient(env: Pick<Env, "API" | "API_URL">): ApiClient {
+  const call = async (path: string, init?: RequestInit): Promise<unknown> => {
+    const res = await send(env, path, init);
+    return readJson(res, path);
+  };
+  return {
+    health: async () => asObject(await call("/health"), "/health"),
+    historicalData: async ({ fields, resolution }) => {
+      const q = new URLSearchParams();
+      if (fields && fields.length > 0) q.set("fields", fields.join(","));
+      if (resolution) q.set("resolution", resolution);
+      const qs = q.toString();
+      return asObject(await call(`/historical-data${qs ? `?${qs}` : ""}`), "/historical-data");
+    },
+    simulate: async (body) => {
+      const json = asObject(
+        await call("/simulate", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify(body),
+        }),
+        "/simulate",
+      );
+      const input = json.input;
+      const output = json.simulation_output;
+      if (!isObject(input) || !isObject(output)) {
+        throw new ApiError(502, "bad_api_response", "The MechaFil API answered /simulate without `input` and `simulation_output`.");
+      }
+      const fieldDates = isObject(json.field_dates) ? (json.field_dates as Record<string, JsonObject>) : undefined;
+      return { input, simulation_output: output as SimulateResponse["simulation_output"], ...(fieldDates ? { field_dates: fieldDates } : {}) };
+    },
+  };
+}
+
+async function send(env: Pick<Env, "API" | "API_URL">, path: string, init?: RequestInit): Promise<Response> {
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  try {
+    if (env.API) {
+      // The host is ignored by a Service Binding; it only has to make a valid URL.
+      return await env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
+    }
+    const base = env.API_URL?.trim();
+    if (base) return await fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, signal });
+  } catch (e) {
+    const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : "the connection failed";
+    throw new ApiError(0, "api_unreachable", `The MechaFil API is unreachable (${why}). Try again in a moment.`);
+  }
+  throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
+}
+
+async function readJson(res: Response, path: string): Promise<unknown> {
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (res.ok) {
+    if (body === undefined) throw new ApiError(502, "bad_api_response", `The MechaFil API answered ${path} with something that is not JSON.`);
+    return body;
+  }
+  const err = isObject(body) && isObject(body.error) ? body.error : undefined;
+  if (err && typeof err.message === "string") {
+    const code = typeof err.code === "string" ? err.code : "api_error";
+    const field = typeof err.field === "string" ? err.field : undefined;
+    throw new ApiError(res.status, code, err.message, field);
+  }
+  // A non-JSON failure comes from the platform, not the API (e.g. the bound worker is not running).
+  throw new ApiError(res.status, "api_unavailable", `The MechaFil API is unavailable (HTTP ${res.status} on ${path}). Try again in a moment.`);
+}
+
+function asObject(v: unknown, path: string): JsonObject {
+  if (!isObject(v)) throw new ApiError(502, "bad_api_response", `The MechaFil API answered ${path} with JSON that is not an object.`);
+  return v;
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

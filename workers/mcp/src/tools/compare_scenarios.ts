@@ -1,0 +1,137 @@
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
+import { scenarioShape } from "../../../../shared/schema/scenario.ts";
+import { ApiError, type SimulateResponse } from "../api.ts";
+import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
+import { HORIZONS, HORIZON_DAYS, addDays, horizonIndex, type Horizon } from "../series.ts";
+import { READ_ONLY, ToolInputError, checkScenario, jsonResult, metricName, pickLevers, runTool, type ToolDeps } from "./common.ts";
+
+const MAX_VARIANTS = 16;
+
+const variant = z.strictObject({
+  name: z.string().min(1).max(80).optional().describe("A short label for this variant (default \"variant 1\", \"variant 2\", …)."),
+  ...scenarioShape,
+});
+
+export const compareInput = z.strictObject({
+  base: z
+    .strictObject(scenarioShape)
+    .optional()
+    .describe("Levers of the base scenario; omitted levers take the dataset's defaults. {} (or omitted) = the status quo."),
+  variants: z
+    .array(variant)
+    .min(1)
+    .max(MAX_VARIANTS)
+    .describe(`1 to ${MAX_VARIANTS} variants. Each starts from the base and overrides only the levers it sets (e.g. {"name": "half onboarding", "rbp": 1.5}).`),
+  requested_metrics: z.array(metricName).min(1).max(12).describe("Output fields to compare, 1 to 12 (e.g. [\"circ_supply\", \"network_locked\"])."),
+  horizons: z
+    .array(z.enum(HORIZONS))
+    .min(1)
+    .optional()
+    .describe("When to read the values, counted from the first forecast day: 1y, 2y, 5y, 10y, end (last forecast day). Default [\"1y\", \"2y\", \"5y\", \"end\"]. A horizon needs forecast_length_days above its days (366 for 1y, 1826 for 5y; the default forecast is 3650); beyond the forecast its values are null."),
+});
+
+export type CompareArgs = z.infer<typeof compareInput>;
+
+interface Run {
+  readonly name: string;
+  readonly levers: Record<string, unknown>;
+  readonly res: SimulateResponse;
+}
+
+/** Runs the base and every variant (daily, so every horizon falls on an exact day) and lines them up. */
+export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Record<string, unknown>> {
+  const base = pickLevers(args.base ?? {});
+  checkScenario(base, "base.");
+  const names = new Set<string>(["base"]);
+  const scenarios = [{ name: "base", levers: base }];
+  args.variants.forEach((v, i) => {
+    const name = v.name ?? `variant ${i + 1}`;
+    if (names.has(name)) throw new ToolInputError(`variants[${i}].name: "${name}" is used twice; give each scenario its own name.`);
+    names.add(name);
+    const levers = { ...base, ...pickLevers(v) };
+    checkScenario(levers, `variants[${i}].`);
+    scenarios.push({ name, levers });
+  });
+  const metrics = [...new Set(args.requested_metrics)];
+  const horizons: Horizon[] = args.horizons ? [...new Set(args.horizons)] : ["1y", "2y", "5y", "end"];
+
+  // Several /simulate calls at once: each is a few milliseconds inside the API, and a failure names its scenario.
+  const api = deps.api();
+  const runs: Run[] = await Promise.all(
+    scenarios.map(async (s) => {
+      try {
+        const res = await api.simulate({ ...s.levers, output: metrics, resolution: "daily", include_history: false });
+        return { ...s, res };
+      } catch (e) {
+        if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
+          throw new ApiError(e.status, e.code, `scenario "${s.name}": ${e.message}`, e.field);
+        }
+        throw e;
+      }
+    }),
+  );
+
+  const table: Record<string, unknown> = {};
+  for (const m of metrics) {
+    const rows = horizons.map((h) => {
+      const values: Record<string, number | null> = {};
+      const dates: Record<string, string | null> = {};
+      for (const r of runs) {
+        const arr = r.res.simulation_output[m];
+        if (!Array.isArray(arr)) throw new ApiError(502, "bad_api_response", `The MechaFil API returned no values for ${m}.`);
+        const a = fieldAnchors(r.res, m);
+        const i = horizonIndex(h, arr.length, a.timestep_days ?? 1);
+        values[r.name] = i === null ? null : (arr[i] ?? null);
+        dates[r.name] = i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i * (a.timestep_days ?? 1));
+      }
+      const b = values.base ?? null;
+      const difference: Record<string, number | null> = {};
+      const percent: Record<string, number | null> = {};
+      for (const r of runs.slice(1)) {
+        const v = values[r.name] ?? null;
+        difference[r.name] = v === null || b === null ? null : v - b;
+        percent[r.name] = v === null || b === null || b === 0 ? null : ((v - b) / Math.abs(b)) * 100;
+      }
+      const distinct = new Set(Object.values(dates));
+      return {
+        horizon: h,
+        ...(distinct.size === 1 ? { date: [...distinct][0] ?? null } : { dates }),
+        values,
+        difference_vs_base: difference,
+        percent_vs_base: percent,
+      };
+    });
+    table[m] = { unit: OUTPUT_FIELDS[m].unit, kind: OUTPUT_FIELDS[m].kind, rows };
+  }
+
+  return {
+    scenarios: runs.map((r) => ({
+      name: r.name,
+      levers_set: r.levers,
+      Explanation: explain(r.res.input, r.levers),
+      sim_start_date: anchorsOf(r.res.input).sim_start_date,
+      sim_end_date: anchorsOf(r.res.input).sim_end_date,
+    })),
+    horizons: horizons.map((h) => ({ horizon: h, days_after_first_forecast_day: h === "end" ? null : HORIZON_DAYS[h] })),
+    comparison: table,
+    notes:
+      "A null value means the horizon lies beyond that scenario's forecast (or the metric is undefined there). difference_vs_base = variant − base; percent_vs_base = 100 × (variant − base) / |base|.",
+  };
+}
+
+export function registerCompareScenarios(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    "compare_scenarios",
+    {
+      title: "Compare MechaFil scenarios side by side",
+      description:
+        "Run a base scenario and up to 16 variants in one call and compare chosen metrics at 1y, 2y, 5y, 10y and the end of the forecast: values, differences and percent changes against the base. " +
+        "Variants inherit every lever of the base and override only the ones they set. Use this for 'what if' questions (e.g. onboarding halves) instead of several simulate calls.",
+      inputSchema: compareInput,
+      annotations: { title: "Compare MechaFil scenarios", ...READ_ONLY },
+    },
+    async (args) => runTool("compare_scenarios", async () => jsonResult(await runCompare(deps, args))),
+  );
+}

@@ -1,0 +1,86 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError, apiClient } from "../src/api.ts";
+import { explain } from "../src/explain.ts";
+import { addDays, dailyRate, horizonIndex, isIsoDate } from "../src/series.ts";
+
+describe("series helpers", () => {
+  it("dailyRate: step differences over the timestep, null first and around nulls", () => {
+    expect(dailyRate([10, 24, 38, null, 60], 7)).toEqual([null, 2, 2, null, null]);
+    expect(dailyRate([], 1)).toEqual([]);
+  });
+
+  it("horizonIndex: exact days, end, beyond the array", () => {
+    expect(horizonIndex("1y", 400, 1)).toBe(365);
+    expect(horizonIndex("1y", 365, 1)).toBeNull();
+    expect(horizonIndex("end", 400, 1)).toBe(399);
+    expect(horizonIndex("5y", 3650, 1)).toBe(1825);
+    expect(horizonIndex("1y", 0, 1)).toBeNull();
+  });
+
+  it("addDays and isIsoDate across month and leap-year ends", () => {
+    expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+    expect(addDays("2025-12-31", 1)).toBe("2026-01-01");
+    expect(isIsoDate("2025-02-29")).toBe(false);
+    expect(isIsoDate("2024-02-29")).toBe(true);
+    expect(isIsoDate("2024-2-9")).toBe(false);
+  });
+});
+
+describe("explain", () => {
+  it("says which levers were set and which took the default, summarising arrays", () => {
+    const s = explain(
+      { rbp: { type: "array", length: 3, first: 1, last: 2 }, rr: 0.8, lock_target: 0.3, sim_start_date: "2026-11-02", sim_end_date: "2026-11-16", timestep_days: 7, n_entries: 3, dataset: { version: "v1", source: "demo", current_date: "2026-10-31" } },
+      { rbp: [1, 1.5, 2] },
+    );
+    expect(s).toContain("rbp = per-day values (3 days, first 1, last 2) PiB/day (set by you)");
+    expect(s).toContain("rr = 0.8 (share of expiring power) (default)");
+    expect(s).toContain("Arrays start 2026-11-02 and end 2026-11-16, one value every 7 day(s), 3 entries.");
+    expect(s).toContain("Dataset v1, source demo, data through 2026-10-31.");
+  });
+});
+
+/** The API client over API_URL (split deployments), against a loopback fake. */
+describe("api client via API_URL", () => {
+  let server: Server;
+  let base = "";
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === "/health") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "healthy" }));
+      } else if (req.url?.startsWith("/historical-data")) {
+        res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "invalid_request", message: "fields: unknown field x", field: "fields" } }));
+      } else if (req.url === "/simulate") {
+        res.writeHead(502, { "content-type": "text/html" }).end("<html>bad gateway</html>");
+      } else {
+        res.writeHead(200, { "content-type": "application/json" }).end("not json");
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const a = server.address();
+    base = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("reads JSON answers", async () => {
+    expect(await apiClient({ API_URL: base }).health()).toEqual({ status: "healthy" });
+  });
+
+  it("turns the API's error envelope into an ApiError with code and field", async () => {
+    const e = await apiClient({ API_URL: base }).historicalData({ fields: ["x"] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 400, code: "invalid_request", field: "fields", message: "fields: unknown field x" });
+  });
+
+  it("a non-JSON failure means the API is unavailable", async () => {
+    const e = await apiClient({ API_URL: base }).simulate({}).catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 502, code: "api_unavailable" });
+  });
+
+  it("an unreachable API and a missing configuration are named", async () => {
+    const dead = await apiClient({ API_URL: "http://127.0.0.1:9" }).health().catch((x: unknown) => x);
+    expect(dead).toMatchObject({ status: 0, code: "api_unreachable" });
+    const none = await apiClient({ API_URL: "" }).health().catch((x: unknown) => x);
+    expect(none).toMatchObject({ code: "api_not_configured" });
+  });
+});
