@@ -31,6 +31,8 @@ export function mintRewards(
   out: MintingBuffers,
 ): void {
   const n = rbpEib.length;
+  // Locals, not property loads, in the hot loop.
+  const { cappedPower, cumCappedPower, networkTime, cumBaselineReward, cumNetworkReward } = out;
   // As the reference: the running sum of capped power from 0, then the offset (rounding matters).
   let sum = 0;
   for (let t = 0; t < n; t++) {
@@ -41,13 +43,13 @@ export function mintRewards(
     const cum = sum + zeroCumCappedPowerEib;
     const nt = (1 / BASELINE_GROWTH) * Math.log((BASELINE_GROWTH * cum) / B0_EIB + 1);
     const cumBaseline = BASELINE_ALLOC * (1 - Math.exp(-LAMBDA * nt));
-    out.cappedPower[t] = capped;
-    out.cumCappedPower[t] = cum;
-    out.networkTime[t] = nt;
-    out.cumBaselineReward[t] = cumBaseline;
-    out.cumNetworkReward[t] = cumSimple[t]! + cumBaseline;
+    cappedPower[t] = capped;
+    cumCappedPower[t] = cum;
+    networkTime[t] = nt;
+    cumBaselineReward[t] = cumBaseline;
+    cumNetworkReward[t] = cumSimple[t]! + cumBaseline;
   }
-  const cumNet = out.cumNetworkReward;
+  const cumNet = cumNetworkReward;
   const day = out.dayNetworkReward;
   for (let t = 1; t < n; t++) day[t] = cumNet[t]! - cumNet[t - 1]!;
   day[0] = n > 1 ? day[1]! : 0;

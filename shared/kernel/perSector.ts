@@ -15,17 +15,22 @@ export function pledgePerSector(pledgePerPib: Float64Array, dayOnboardedQap: Flo
 
 /** Block rewards earned each day by one 32 GiB QA sector; undefined with no QA power. */
 export function rewardsPerSector(dayNetworkReward: Float64Array, networkQapEib: Float64Array, out: Float64Array): void {
-  for (let t = 0; t < out.length; t++) {
+  const n = out.length;
+  let noPower = false;
+  for (let t = 0; t < n; t++) {
     const q = networkQapEib[t]!;
-    out[t] = q > 0 ? (SECTOR_EIB * dayNetworkReward[t]!) / q : NaN;
+    out[t] = (SECTOR_EIB * dayNetworkReward[t]!) / q;
+    noPower ||= q === 0;
   }
+  // Rare (the network lost all its power): mark those days undefined rather than infinite.
+  if (noPower) for (let t = 0; t < n; t++) if (networkQapEib[t] === 0) out[t] = NaN;
 }
 
 /**
  * One-year return and ROI of a sector onboarded on day i, i = 0 … N − 365 (empty when N < 365).
  * The 365-day sums come from one prefix sum rather than 365 additions per day. `prefix` and
- * `undefinedBefore` (each ≥ N + 1 long) are scratch: the second counts undefined reward days,
- * so only a window that holds one is undefined.
+ * `undefinedBefore` (each ≥ N + 1 long) are scratch; the second counts undefined reward days,
+ * so that only a window that holds one is undefined, and is only filled when there are any.
  */
 export function oneYearReturns(
   dayRewardsPerSector: Float64Array,
@@ -36,18 +41,34 @@ export function oneYearReturns(
   outRoi: Float64Array,
 ): void {
   const n = dayRewardsPerSector.length;
+  const m = outReturn.length;
+  let sum = 0;
   prefix[0] = 0;
+  for (let t = 0; t < n; t++) prefix[t + 1] = sum += dayRewardsPerSector[t]!;
+  if (sum === sum) {
+    for (let i = 0; i < m; i++) {
+      const ret = prefix[i + YEAR_DAYS]! - prefix[i]!;
+      const pledge = dayPledgePerSector[i]!;
+      outReturn[i] = ret;
+      outRoi[i] = pledge > 0 ? ret / pledge : NaN;
+    }
+    return;
+  }
+  // Some reward days are undefined: sum the defined ones and mark the windows that hold one.
+  sum = 0;
+  let bad = 0;
   undefinedBefore[0] = 0;
   for (let t = 0; t < n; t++) {
     const v = dayRewardsPerSector[t]!;
-    const ok = v === v;
-    prefix[t + 1] = prefix[t]! + (ok ? v : 0);
-    undefinedBefore[t + 1] = undefinedBefore[t]! + (ok ? 0 : 1);
+    if (v === v) sum += v;
+    else bad++;
+    prefix[t + 1] = sum;
+    undefinedBefore[t + 1] = bad;
   }
-  for (let i = 0; i < outReturn.length; i++) {
+  for (let i = 0; i < m; i++) {
     const ret = undefinedBefore[i + YEAR_DAYS] === undefinedBefore[i] ? prefix[i + YEAR_DAYS]! - prefix[i]! : NaN;
-    outReturn[i] = ret;
     const pledge = dayPledgePerSector[i]!;
+    outReturn[i] = ret;
     outRoi[i] = pledge > 0 ? ret / pledge : NaN;
   }
 }

@@ -103,16 +103,17 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario, 
   rbRenN.set(ds.historicalRenewedRbPowerPib);
   qaOnbN.set(ds.historicalOnboardedQaPowerPib);
   qaRenN.set(ds.historicalRenewedQaPowerPib);
+  const { rbp, filPlusM } = sc;
   for (let k = 0; k < F - 1; k++) {
     const t = H + 1 + k;
     // Expirations scheduled in the data can exceed the power left when nothing renews; power
     // is never negative (the reference goes below zero there).
     const rb = rbTotal[k]! > 0 ? rbTotal[k]! : 0;
-    const qaCap = sc.filPlusM[k]! * rb;
+    const qaCap = filPlusM[k]! * rb;
     const qa = qaTotal[k]! < qaCap ? qaTotal[k]! : qaCap;
     rbpEib[t] = rb / PIB_PER_EIB;
     qapEib[t] = (qa > 0 ? qa : 0) / PIB_PER_EIB;
-    rbOnb[t] = sc.rbp[k]!;
+    rbOnb[t] = rbp[k]!;
     rbRenN[t] = rbRen[k]!;
     qaOnbN[t] = qaOnb[k]!;
     qaRenN[t] = qaRen[k]!;

@@ -85,20 +85,24 @@ export function simulateSupply(inp: SupplyInputs, out: SupplyBuffers): void {
   dayRenewedPledge[0] = 0;
   networkGasBurn[0] = nBurn > 0 ? burntFilVec[0]! : 0;
 
-  let S = inp.useAvailableSupply ? inp.circSupplyZero - inp.lockedFilZero : inp.circSupplyZero;
+  // Locals, not property loads, in the hot loop.
+  const { networkQapEib, baselineEib, dayNetworkReward, lock, gamma, renewalRate, dayOnboardedQap, dayRenewedQap } = inp;
+  const { cumNetworkReward, totalVest, disbursedReserve, useAvailableSupply } = inp;
+  const { circSupply, availableSupply, pledgePerPib } = out;
+  let S = useAvailableSupply ? inp.circSupplyZero - inp.lockedFilZero : inp.circSupplyZero;
   for (let t = 1; t < N; t++) {
-    const Q = inp.networkQapEib[t]! * PIB_PER_EIB;
-    const B = inp.baselineEib[t]! * PIB_PER_EIB;
-    const r = inp.dayNetworkReward[t]!;
-    const L = inp.lock[t]!;
-    const w = inp.gamma[t]!;
-    const rate = inp.renewalRate[t]!;
+    const Q = networkQapEib[t]! * PIB_PER_EIB;
+    const B = baselineEib[t]! * PIB_PER_EIB;
+    const r = dayNetworkReward[t]!;
+    const L = lock[t]!;
+    const w = gamma[t]!;
+    const rate = renewalRate[t]!;
 
     let release = t < nRelease ? knownPledgeRelease[t]! : 0;
     if (t - D >= H) release += dayLockedPledge[t - D]!;
-    const onboard = initialPledge(inp.dayOnboardedQap[t]!, Q, B, r, L, w, S);
-    out.pledgePerPib[t] = initialPledge(1, Q, B, r, L, w, S);
-    const renewed = initialPledge(inp.dayRenewedQap[t]!, Q, B, r, L, w, S);
+    const onboard = initialPledge(dayOnboardedQap[t]!, Q, B, r, L, w, S);
+    pledgePerPib[t] = initialPledge(1, Q, B, r, L, w, S);
+    const renewed = initialPledge(dayRenewedQap[t]!, Q, B, r, L, w, S);
     const original = rate * release;
     const extra = renewed - original;
     const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
@@ -116,11 +120,11 @@ export function simulateSupply(inp: SupplyInputs, out: SupplyBuffers): void {
     const burn = t < nBurn ? burntFilVec[t]! : networkGasBurn[t - 1]! + dailyBurn;
     networkGasBurn[t] = burn;
 
-    const cs = inp.disbursedReserve[t]! + inp.cumNetworkReward[t]! + inp.totalVest[t]! - locked - burn;
+    const cs = disbursedReserve[t]! + cumNetworkReward[t]! + totalVest[t]! - locked - burn;
     const circ = Math.max(cs, 0);
     const avail = Math.max(cs + locked, 0);
-    out.circSupply[t] = circ;
-    out.availableSupply[t] = avail;
-    S = inp.useAvailableSupply ? avail : circ;
+    circSupply[t] = circ;
+    availableSupply[t] = avail;
+    S = useAvailableSupply ? avail : circ;
   }
 }
