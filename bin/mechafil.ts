@@ -8,7 +8,7 @@ import { ScenarioError } from "../shared/kernel/errors.ts";
 import { prepareDataset } from "../shared/kernel/prepare.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 import { DatasetFormatError, loadReferenceDataset } from "../shared/data/reference.ts";
-import { parseScenario, ScenarioValidationError } from "../shared/schema/scenario.ts";
+import { parseScenario, ValidationError } from "../shared/schema/scenario.ts";
 import { summarizeResult } from "../shared/kernel/summary.ts";
 
 const USAGE = `usage: mechafil simulate --dataset FILE --request FILE [--daily]
@@ -60,7 +60,7 @@ function main(): void {
     requestJson = JSON.parse(readText(args.request, "request"));
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new ScenarioValidationError([{ field: "", message: `request is not JSON: ${(e as Error).message}` }]);
+    throw new ValidationError([{ field: "", message: `request is not JSON: ${(e as Error).message}` }]);
   }
   const scenario = parseScenario(requestJson);
   const result = simulate(prepareDataset(dataset), scenario);
@@ -73,7 +73,7 @@ try {
 } catch (e) {
   if (e instanceof UsageError) console.error(`mechafil: ${e.message}\n\n${USAGE}`);
   else if (e instanceof DatasetFormatError) console.error(`mechafil: invalid dataset: ${e.message}`);
-  else if (e instanceof ScenarioValidationError || e instanceof ScenarioError) console.error(`mechafil: invalid request: ${e.message}`);
+  else if (e instanceof ValidationError || e instanceof ScenarioError) console.error(`mechafil: invalid request: ${e.message}`);
   else {
     console.error(`mechafil: ${(e as Error).stack ?? e}`);
     process.exit(1);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../../test/referenceMaterial.ts";
 import { loadReferenceDataset } from "../data/reference.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
-import { LIMITS, parseScenario, ScenarioValidationError } from "../schema/scenario.ts";
+import { LIMITS, parseScenario, ValidationError } from "../schema/scenario.ts";
 import { YEAR_DAYS } from "./constants.ts";
 import { prepareDataset, type PreparedDataset } from "./prepare.ts";
 import type { ScenarioInput } from "./scenario.ts";
@@ -133,8 +133,8 @@ describe("scenario schema rejects every invalid scenario, naming the field", () 
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ScenarioValidationError);
-    const fields = (error as ScenarioValidationError).issues.map((i) => i.field);
+    expect(error).toBeInstanceOf(ValidationError);
+    const fields = (error as ValidationError).issues.map((i) => i.field);
     expect(fields.some((f) => f === field || f.startsWith(`${field}[`)), `${JSON.stringify(input).slice(0, 200)} → ${fields}`).toBe(true);
   }
 
@@ -189,7 +189,7 @@ describe("scenario schema rejects every invalid scenario, naming the field", () 
 
   it("a body that is not an object", () => {
     for (const v of [null, 3, "x", [], true]) {
-      expect(() => parseScenario(v)).toThrow(ScenarioValidationError);
+      expect(() => parseScenario(v)).toThrow(ValidationError);
     }
   });
 

@@ -94,11 +94,11 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** Invalid input, with every offending field named. */
-export class ScenarioValidationError extends Error {
+/** Invalid input (a scenario, a request body), with every offending field named. */
+export class ValidationError extends Error {
   constructor(readonly issues: readonly FieldIssue[]) {
     super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "));
-    this.name = "ScenarioValidationError";
+    this.name = "ValidationError";
   }
 }
 
@@ -145,9 +145,9 @@ function fmtPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("");
 }
 
-/** Validates a scenario object; throws ScenarioValidationError naming every bad field. */
+/** Validates a scenario object; throws ValidationError naming every bad field. */
 export function parseScenario(json: unknown): ScenarioInput {
   const r = scenarioSchema.safeParse(json);
-  if (!r.success) throw new ScenarioValidationError(fieldIssues(r.error, json));
+  if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   return r.data;
 }

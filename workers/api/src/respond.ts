@@ -1,5 +1,5 @@
 import { errorResponse, HttpError } from "./errors.ts";
-import { RequestValidationError } from "./schemas.ts";
+import { ValidationError } from "../../../shared/schema/scenario.ts";
 import { ScenarioError } from "../../../shared/kernel/errors.ts";
 
 /** A JSON answer. `text` lets a caller pass an already serialised body (cached per dataset). */
@@ -21,7 +21,7 @@ const MAX_ISSUES = 50;
  * the first issue is the headline, all of them are in details.issues.
  */
 export function toHttpError(e: unknown): unknown {
-  if (e instanceof RequestValidationError) {
+  if (e instanceof ValidationError) {
     const first = e.issues[0];
     const message = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : "invalid request";
     // An array of thousands of bad values would otherwise echo thousands of issues.

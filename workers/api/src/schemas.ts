@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
-import { fieldIssues, scenarioSchema, scenarioShape, type FieldIssue } from "../../../shared/schema/scenario.ts";
+import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
 
 /**
@@ -70,14 +70,6 @@ export interface SimulateRequest {
   readonly includeHistory: boolean;
 }
 
-/** Invalid request members, each named. */
-export class RequestValidationError extends Error {
-  constructor(readonly issues: readonly FieldIssue[]) {
-    super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "));
-    this.name = "RequestValidationError";
-  }
-}
-
 function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
   if (!prefix) return [...issues];
   return issues.map((i) => ({ field: i.field ? (i.field.startsWith("[") ? `${prefix}${i.field}` : `${prefix}.${i.field}`) : prefix, message: i.message }));
@@ -85,15 +77,15 @@ function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
 
 /**
  * Validates one /simulate body. `prefix` names where it sits in a batch ("scenarios[3]").
- * Throws RequestValidationError naming every bad member.
+ * Throws ValidationError naming every bad member.
  */
 export function parseSimulateRequest(json: unknown, prefix = ""): SimulateRequest {
   const r = simulateRequestSchema.safeParse(json);
-  if (!r.success) throw new RequestValidationError(prefixed(fieldIssues(r.error, json), prefix));
+  if (!r.success) throw new ValidationError(prefixed(fieldIssues(r.error, json), prefix));
   const { output, resolution, include_history, ...scenario } = r.data;
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
-  if (!s.success) throw new RequestValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
+  if (!s.success) throw new ValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
   return {
     scenario: s.data,
     output: output === undefined ? OUTPUT_FIELD_NAMES : typeof output === "string" ? [output] : dedupe(output),
@@ -109,7 +101,7 @@ function dedupe(a: readonly OutputField[]): OutputField[] {
 /** Validates a /simulate/batch body: the defaults alone, then each scenario merged over them. */
 export function parseBatchRequest(json: unknown): SimulateRequest[] {
   const r = batchRequestSchema.safeParse(json);
-  if (!r.success) throw new RequestValidationError(fieldIssues(r.error, json));
+  if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
   const issues: FieldIssue[] = [];
   const out: SimulateRequest[] = [];
@@ -117,10 +109,10 @@ export function parseBatchRequest(json: unknown): SimulateRequest[] {
     try {
       out.push(parseSimulateRequest({ ...defaults, ...sc }, `scenarios[${i}]`));
     } catch (e) {
-      if (!(e instanceof RequestValidationError)) throw e;
+      if (!(e instanceof ValidationError)) throw e;
       issues.push(...e.issues);
     }
   });
-  if (issues.length > 0) throw new RequestValidationError(issues);
+  if (issues.length > 0) throw new ValidationError(issues);
   return out;
 }

@@ -1,13 +1,7 @@
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
-import {
-  DEFAULT_BURN_BOOST,
-  DEFAULT_FIL_PLUS_M,
-  DEFAULT_FORECAST_LENGTH_DAYS,
-  DEFAULT_LOCK_TARGET,
-  DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
-  DEFAULT_SECTOR_DURATION_DAYS,
-} from "../../../shared/kernel/constants.ts";
-import { createWorkspace, simulate } from "../../../shared/kernel/simulate.ts";
+import { resolveScenario } from "../../../shared/kernel/scenario.ts";
+import { createWorkspace, simulateResolved } from "../../../shared/kernel/simulate.ts";
+import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
@@ -28,14 +22,16 @@ export function datasetRef(info: DatasetInfo) {
   };
 }
 
-/** Every value the simulation used, defaults included, plus the dataset and the date anchors. */
-function echoInput(req: SimulateRequest, d: WarmDataset, main: SeriesDates) {
-  const s = req.scenario;
-  const smoothed = d.kernel.smoothed;
-  const rbp = summariseLever(s.rbp ?? smoothed.rbp);
-  const rr = summariseLever(s.rr ?? smoothed.rr);
-  const fpr = summariseLever(s.fpr ?? smoothed.fpr);
-  const F = s.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+/**
+ * Every value the simulation used, as the kernel resolved it (defaults included), plus the
+ * dataset and the date anchors. A lever given as an array is summarised; otherwise its value.
+ */
+function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
+  const given = req.scenario;
+  const lever = (input: unknown, used: Float64Array) => (typeof input === "object" && input !== null ? summariseLever(used) : used[0]!);
+  const rbp = lever(given.rbp, sc.rbp);
+  const rr = lever(given.rr, sc.rr);
+  const fpr = lever(given.fpr, sc.fpr);
   return {
     // mechafil-server's members, kept so its clients read the same keys.
     "current date": d.info.current_date,
@@ -46,14 +42,14 @@ function echoInput(req: SimulateRequest, d: WarmDataset, main: SeriesDates) {
     rbp,
     rr,
     fpr,
-    lock_target: summariseLever(s.lock_target ?? DEFAULT_LOCK_TARGET),
-    forecast_length_days: F,
-    sector_duration_days: s.sector_duration_days ?? DEFAULT_SECTOR_DURATION_DAYS,
-    fil_plus_m: summariseLever(s.fil_plus_m ?? DEFAULT_FIL_PLUS_M),
-    qa_renew_relative_multiplier: summariseLever(s.qa_renew_relative_multiplier ?? DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER),
-    burn_boost: s.burn_boost ?? DEFAULT_BURN_BOOST,
-    use_available_supply: s.use_available_supply ?? false,
-    baseline_function_EIB: s.baseline_function_EIB === undefined ? "protocol" : summariseLever(s.baseline_function_EIB),
+    lock_target: lever(given.lock_target, sc.lockTarget),
+    forecast_length_days: sc.forecastLengthDays,
+    sector_duration_days: sc.sectorDurationDays,
+    fil_plus_m: lever(given.fil_plus_m, sc.filPlusM),
+    qa_renew_relative_multiplier: lever(given.qa_renew_relative_multiplier, sc.qaRenewRelativeMultiplier),
+    burn_boost: sc.burnBoost,
+    use_available_supply: sc.useAvailableSupply,
+    baseline_function_EIB: sc.baselineEib === null ? "protocol" : summariseLever(sc.baselineEib),
     output: req.output,
     resolution: req.resolution,
     include_history: req.includeHistory,
@@ -74,15 +70,16 @@ const workspace = createWorkspace();
 
 /** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
 export function runOne(req: SimulateRequest, d: WarmDataset) {
-  let result;
+  let sc: KernelScenario;
   try {
-    result = simulate(d.prepared, req.scenario, workspace);
+    sc = resolveScenario(d.prepared, req.scenario);
   } catch (e) {
     throw toHttpError(e);
   }
+  const result = simulateResolved(d.prepared, sc, workspace);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
-    input: echoInput(req, d, shaped.main),
+    input: echoInput(req, d, sc, shaped.main),
     simulation_output: shaped.simulation_output,
     field_dates: shaped.field_dates,
   };
