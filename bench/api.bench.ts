@@ -12,8 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { publishDataset, startApiServer } from "../test/apiServer.ts";
 import { FIXTURES_DIR } from "../test/referenceMaterial.ts";
+import { localToken, publishDataset, startWranglerDev } from "../test/wranglerDev.ts";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,17 +79,19 @@ async function load(url: string, concurrency: number) {
 async function main() {
   const fixture = readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8");
   const persistDir = mkdtempSync(join(tmpdir(), "mechafil-api-bench-"));
+  const token = localToken();
+  const start = () => startWranglerDev({ config: "wrangler.api.toml", vars: { ADMIN_TOKEN: token }, persistDir });
   try {
     // Publish once; every later start finds the dataset in local storage.
-    const seed = await startApiServer({ persistDir });
-    await publishDataset(seed.url, fixture);
+    const seed = await start();
+    await publishDataset(seed.url, token, fixture);
     await simulateOnce(seed.url);
     await seed.stop();
 
     const starts: number[] = [];
     const firsts: number[] = [];
     for (let i = 0; i < RESTARTS; i++) {
-      const s = await startApiServer({ persistDir });
+      const s = await start();
       starts.push(s.startMs);
       try {
         firsts.push(await simulateOnce(s.url));

@@ -1,11 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mechafil-cli-"));
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,8 +8,8 @@ import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { dayNumber } from "../shared/kernel/dates.ts";
 import { runOne } from "../workers/api/src/simulation.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import { publishDataset, startApiServer, type ApiServer } from "./apiServer.ts";
 import { COMPARE_GOLDEN, FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
+import { localToken, publishDataset, startWranglerDev, type WranglerDev } from "./wranglerDev.ts";
 
 /**
  * The API's /simulate (daily, with history) against every golden file, judged by
@@ -31,6 +31,9 @@ const readGolden = (name: string): Golden => {
 };
 
 const work = available ? mkdtempSync(join(tmpdir(), "mechafil-api-golden-")) : "";
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 /** Runs compare-golden.mjs on a saved /simulate answer (it reads `simulation_output`'s arrays). */
 function compare(name: string, simulationOutput: unknown): { status: number | null; stdout: string } {
@@ -63,9 +66,10 @@ describe.skipIf(!available)("/simulate shaping matches the golden files (in-proc
 });
 
 describe.skipIf(!available)("the served worker (wrangler dev) matches the golden files", () => {
-  let server: ApiServer;
+  const token = localToken();
+  let server: WranglerDev;
   beforeAll(async () => {
-    server = await startApiServer();
+    server = await startWranglerDev({ config: "wrangler.api.toml", vars: { ADMIN_TOKEN: token } });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -85,7 +89,7 @@ describe.skipIf(!available)("the served worker (wrangler dev) matches the golden
   for (const dataset of datasets) {
     describe(dataset, () => {
       beforeAll(async () => {
-        await publishDataset(server.url, readFileSync(join(FIXTURES_DIR, dataset), "utf8"));
+        await publishDataset(server.url, token, readFileSync(join(FIXTURES_DIR, dataset), "utf8"));
       }, 60_000);
 
       it.each(byDataset.get(dataset)!)("%s: daily with history passes compare-golden.mjs; weekly is those Mondays", async (name) => {

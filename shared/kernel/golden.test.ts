@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { COMPARE_GOLDEN, FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "../../test/referenceMaterial.ts";
 import { loadReferenceDataset } from "../data/reference.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
@@ -44,6 +44,9 @@ describe.skipIf(!available)("golden parity", () => {
   });
 
   const work = available ? mkdtempSync(join(tmpdir(), "mechafil-golden-")) : "";
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
   for (const name of goldens) {
     it(`${name}: the CLI passes compare-golden.mjs at rtol 1e-9`, () => {
       const g = readGolden(name);

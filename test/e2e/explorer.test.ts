@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../referenceMaterial.ts";
-import { PROJECT_DIR, startApiServer, type ApiServer } from "./apiServer.ts";
+import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDataset, type WranglerDev } from "../wranglerDev.ts";
 
 /**
  * The scenario explorer end to end: the API worker under `wrangler dev`, the page in Debian's
@@ -39,7 +39,7 @@ interface View { charts: Record<string, ViewChart>; table: { metric: string; sce
 const DAY_MS = 86_400_000;
 const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 
-let server: ApiServer | null = null;
+let server: WranglerDev | null = null;
 let baseUrl = "";
 let context: BrowserContext;
 let userDataDir = "";
@@ -213,8 +213,11 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     else {
       // The real snapshot from ../shared; EXPLORER_DATA=demo keeps the worker's own demo dataset instead.
       const fixture = process.env.EXPLORER_DATA !== "demo" && referenceAvailable() ? join(FIXTURES_DIR, "dataset-2025-09-09.json") : null;
-      server = await startApiServer(fixture);
-      baseUrl = server.baseUrl;
+      const token = localToken();
+      server = await startWranglerDev({ config: "wrangler.api.toml", vars: { ALLOW_DEMO: "true", ADMIN_TOKEN: token } });
+      baseUrl = server.url;
+      if (fixture && existsSync(fixture)) await publishDataset(baseUrl, token, readFileSync(fixture, "utf8"));
+      await waitForDataset(baseUrl); // the published fixture, or the demo data the worker seeds itself
     }
     userDataDir = mkdtempSync(join(tmpdir(), "mechafil-chromium-"));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
