@@ -192,7 +192,7 @@ export class SpacescopeClient {
       if (e instanceof SpacescopeError) throw e;
       throw new SpacescopeError("network", where, (e as Error).message);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
     if (status === 401 || status === 403) throw new SpacescopeError("auth", where, `HTTP ${status}: token refused`, status);
     if (status === 429) {

@@ -1,13 +1,9 @@
-import type { DatasetStore } from "./dataset.do.ts";
-
-/** Bindings of the API worker (wrangler.api.toml), secrets from `wrangler secret` or .dev.vars. */
-export interface Env {
-  readonly DATASETS: R2Bucket;
-  readonly DATASET_STORE: DurableObjectNamespace<DatasetStore>;
-  readonly ASSETS?: Fetcher;
-  /** "true" only in local/dev configs: lets the demo dataset be served. */
-  readonly ALLOW_DEMO?: string;
-  readonly SPACESCOPE_BASE_URL?: string;
+/**
+ * Bindings of the API worker: `ApiBindings` is generated from wrangler.api.toml by
+ * `npm run types` (worker-configuration.d.ts; a test fails when it is stale). Secrets and optional
+ * settings are not in the config file, so they are declared here.
+ */
+export interface Env extends ApiBindings {
   /** Secret. */
   readonly SPACESCOPE_TOKEN?: string;
   /** Secret; admin endpoints are disabled (403) without it. */

@@ -1,4 +1,3 @@
-import type { Env } from "./env.ts";
 
 /**
  * The MCP worker's only way to the model: the API worker, through the Service Binding `API`
@@ -49,7 +48,13 @@ export interface ApiClient {
 const TIMEOUT_MS = 30_000;
 
 /** Builds the client from the worker's bindings; throws an ApiError on first use if neither is configured. */
-export function apiClient(env: Pick<Env, "API" | "API_URL">): ApiClient {
+/** Where the API is: the Service Binding, or a URL for split deployments without one. */
+export interface ApiLocation {
+  readonly API?: Fetcher;
+  readonly API_URL?: string;
+}
+
+export function apiClient(env: ApiLocation): ApiClient {
   const call = async (path: string, init?: RequestInit): Promise<unknown> => {
     const res = await send(env, path, init);
     return readJson(res, path);
@@ -83,7 +88,7 @@ export function apiClient(env: Pick<Env, "API" | "API_URL">): ApiClient {
   };
 }
 
-async function send(env: Pick<Env, "API" | "API_URL">, path: string, init?: RequestInit): Promise<Response> {
+async function send(env: ApiLocation, path: string, init?: RequestInit): Promise<Response> {
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   try {
     if (env.API) {
