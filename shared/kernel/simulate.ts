@@ -57,7 +57,7 @@ export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario, 
   const Y = Math.max(N - (YEAR_DAYS - 1), 0);
 
   // Every computed array and all scratch are views into one buffer; every element is written
-  // below, so a reused buffer needs no clearing.
+  // below, so a reused buffer needs no clearing. The count is checked against the layout at the end.
   const total = 25 * N + 7 * F + 2 * Y + 2 * (N + 1);
   let buf: Float64Array;
   if (workspace) {
