@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { KernelDataset } from "../kernel/types.ts";
-import { dayNumber } from "../kernel/dates.ts";
+import { dayNumber, isIsoDate } from "../kernel/dates.ts";
 
 /**
  * The reference's offline-data layout (../shared/fixtures/*.json, "mechafil-offline-data/v1"):
@@ -9,17 +9,7 @@ import { dayNumber } from "../kernel/dates.ts";
 
 const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
 const series = z.array(finite);
-const isoDate = z.string().refine(
-  (s) => {
-    try {
-      dayNumber(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "must be a calendar date YYYY-MM-DD" },
-);
+const isoDate = z.string().refine(isIsoDate, { message: "must be a calendar date YYYY-MM-DD" });
 
 export const offlineDataSchema = z.object({
   rb_power_zero: finite,

@@ -13,6 +13,16 @@ export function dayNumber(iso: string): number {
   return ms / DAY_MS;
 }
 
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(s: string): boolean {
+  try {
+    dayNumber(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** ISO date of a day number. */
 export function isoDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);

@@ -3,21 +3,8 @@
  * no I/O, so they are easy to test and reason about.
  */
 
-const DAY_MS = 86_400_000;
-
-/** `iso` (YYYY-MM-DD) plus `days` days, as YYYY-MM-DD (UTC, no time-zone drift). */
-export function addDays(iso: string, days: number): string {
-  const t = Date.parse(`${iso}T00:00:00Z`);
-  if (!Number.isFinite(t)) throw new RangeError(`not a YYYY-MM-DD date: ${iso}`);
-  return new Date(t + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** True for a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const t = Date.parse(`${s}T00:00:00Z`);
-  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
-}
+// Calendar arithmetic is the kernel's (shared/kernel/dates.ts): one definition of a date.
+export { addDays, isIsoDate } from "../../../shared/kernel/dates.ts";
 
 /**
  * Average daily rate of a cumulative series between consecutive samples: (v[i] − v[i−1]) / step.
