@@ -77,8 +77,7 @@ export function sampleValues(a: ArrayLike<number>, slice: DailySlice, resolution
  * The slice of a kernel output a response returns. Without history: from current_date on (index
  * H of the full-window arrays, as mechafil-server slices); with history: everything.
  */
-export function outputSlice(field: OutputField, r: SimulationResult, includeHistory: boolean): DailySlice {
-  const startDay = dayNumber(r.startDate);
+function outputSlice(field: OutputField, r: SimulationResult, startDay: number, includeHistory: boolean): DailySlice {
   const len = r.outputs[field].length;
   switch (OUTPUT_FIELDS[field].axis) {
     case "forecast":
@@ -101,12 +100,13 @@ export interface ShapedOutput {
 export function shapeSimulation(r: SimulationResult, fields: readonly OutputField[], resolution: Resolution, includeHistory: boolean): ShapedOutput {
   const simulation_output: Record<string, (number | null)[]> = {};
   const field_dates: Record<string, SeriesDates> = {};
+  const startDay = dayNumber(r.startDate); // once per request, not per field
   for (const f of fields) {
-    const slice = outputSlice(f, r, includeHistory);
+    const slice = outputSlice(f, r, startDay, includeHistory);
     simulation_output[f] = sampleValues(r.outputs[f], slice, resolution);
     field_dates[f] = sampledDates(slice, resolution);
   }
-  return { simulation_output, field_dates, main: sampledDates(outputSlice("days", r, includeHistory), resolution) };
+  return { simulation_output, field_dates, main: sampledDates(outputSlice("days", r, startDay, includeHistory), resolution) };
 }
 
 /** What an input array is reduced to in the echo of a request (mechafil-server's summary, unrounded). */
