@@ -230,6 +230,8 @@ export function simulateResolved<F extends OutputField = OutputField>(
   const slots = ready(ws, stride, prepared, history);
   const need = needsOf(options?.fields);
   runForecast(prepared, sc, history, slots, need);
+  if (need.rewards) finishPerSector(prepared, F, history, slots, need);
+  lastDayExpirations(prepared, sc, slots);
 
   const Y = Math.max(N - (YEAR_DAYS - 1), 0);
   const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
@@ -299,8 +301,7 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
   const cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
   const dayLocked = s[S_DAY_LOCKED]!, dayRenewed = s[S_DAY_RENEWED]!, locked = s[S_LOCKED]!, lockedPledge = s[S_LOCKED_PLEDGE]!;
   const lockedReward = s[S_LOCKED_REWARD]!, burnArr = s[S_BURN]!, circArr = s[S_CIRC]!, availArr = s[S_AVAIL]!;
-  const ppq = s[S_PPQ]!, rps = s[S_RPS]!, rbSe = s[S_RB_SE]!, qaSe = s[S_QA_SE]!;
-  const ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
+  const ppq = s[S_PPQ]!, rbSe = s[S_RB_SE]!, qaSe = s[S_QA_SE]!;
   const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
   const nKnownRb = knownRb.length, nKnownQa = knownQa.length;
   const release0 = ds.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
@@ -308,7 +309,7 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
   const baseline = prepared.baselineEib, cumSimple = prepared.cumSimpleReward, totalVest = prepared.totalVest, gamma = prepared.gamma;
   const rbZero = ds.rbPowerZero, qaZero = ds.qaPowerZero, zeroCum = ds.zeroCumCappedPowerEib;
   const dailyBurn = ds.dailyBurntFil * sc.burnBoost;
-  const { minting, supply, perPib, rewards, oneYear, roi: needRoi } = need;
+  const { minting, supply, perPib } = need;
 
   if (need.rate) s[S_RATE]!.set(rr, H);
 
@@ -318,7 +319,6 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
   let prevCumNet = cumNet[H]!;
   let S = history.supplyBase;
   let prevReward = lockedReward[H - 1]!, prevPledge = lockedPledge[H - 1]!, prevLocked = locked[H - 1]!, prevBurn = burnArr[H - 1]!;
-  let rewardSum = history.rewardSum;
   const invG = 1 / BASELINE_GROWTH;
   const negLambda = -LAMBDA;
 
@@ -432,42 +432,62 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
     }
     S = useAvailableSupply ? avail : circ;
   }
-  if (perPib && H === 1) ppq[0] = ppq[1]!; // day 0 repeats day 1, which is a forecast day here
+}
 
-  if (rewards) {
-    for (let t = H + 1; t < N; t++) {
-      const q = qapEib[t]!;
-      const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
-      rps[t] = v;
-      if (oneYear) {
-        prefix[t + 1] = rewardSum += v;
-        const i = t + 1 - YEAR_DAYS;
-        if (i >= 0) {
-          const rv = prefix[t + 1]! - prefix[i]!;
-          ret[i] = rv;
-          if (needRoi) {
-            const pledge = ppq[i]!;
-            roi[i] = pledge > 0 ? rv / pledge : NaN;
-          }
+/**
+ * After the pass over the days: the rewards per sector and the one-year sums (a pass of their
+ * own: they read the pledge per sector of a year before), and the last forecast day's scheduled
+ * expirations. Separate functions so the JIT compiles the main loop without code it never ran.
+ */
+function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHistory, s: Float64Array[], need: Needs): void {
+  const { H } = prepared;
+  const N = H + F;
+  const qapEib = s[S_QAP]!, dayNet = s[S_DAY_NET]!, ppq = s[S_PPQ]!, rps = s[S_RPS]!;
+  const ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
+  const { oneYear, roi: needRoi } = need;
+  let rewardSum = history.rewardSum;
+  if (need.perPib && H === 1) ppq[0] = ppq[1]!; // day 0 repeats day 1, which is a forecast day here
+  for (let t = H + 1; t < N; t++) {
+    const q = qapEib[t]!;
+    const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
+    rps[t] = v;
+    if (oneYear) {
+      prefix[t + 1] = rewardSum += v;
+      const i = t + 1 - YEAR_DAYS;
+      if (i >= 0) {
+        const rv = prefix[t + 1]! - prefix[i]!;
+        ret[i] = rv;
+        if (needRoi) {
+          const pledge = ppq[i]!;
+          roi[i] = pledge > 0 ? rv / pledge : NaN;
         }
       }
     }
-    // Some reward day is undefined (the network lost its power): the full path's careful sums.
-    if (oneYear && rewardSum !== rewardSum) {
-      oneYearReturns(rps.subarray(0, N), ppq.subarray(0, N), s[S_SCRATCH_A]!, s[S_SCRATCH_B]!, ret.subarray(0, Math.max(N - (YEAR_DAYS - 1), 0)), roi.subarray(0, Math.max(N - (YEAR_DAYS - 1), 0)));
-    }
   }
-  // The last forecast day's scheduled expirations (its power lands past the window).
-  const k = F - 1;
-  let sRb = k < nKnownRb ? knownRb[k]! : 0;
-  let sQa = k < nKnownQa ? knownQa[k]! : 0;
+  // Some reward day is undefined (the network lost its power): the full path's careful sums.
+  if (oneYear && rewardSum !== rewardSum) {
+    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+    oneYearReturns(rps.subarray(0, N), ppq.subarray(0, N), s[S_SCRATCH_A]!, s[S_SCRATCH_B]!, ret.subarray(0, Y), roi.subarray(0, Y));
+  }
+}
+
+/** Scheduled expirations of the last forecast day (the pass stops a day earlier: that day's power lands past the window). */
+function lastDayExpirations(prepared: PreparedDataset, sc: KernelScenario, s: Float64Array[]): void {
+  const ds = prepared.dataset;
+  const H = prepared.H;
+  const D = sc.sectorDurationDays;
+  const rbOnb = s[S_RB_ONB]!, rbRen = s[S_RB_REN]!, qaOnb = s[S_QA_ONB]!, qaRen = s[S_QA_REN]!;
+  const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
+  const k = sc.forecastLengthDays - 1;
+  let sRb = k < knownRb.length ? knownRb[k]! : 0;
+  let sQa = k < knownQa.length ? knownQa[k]! : 0;
   if (k >= D) {
     const i = H + 1 + k - D;
     sRb += rbOnb[i]! + rbRen[i]!;
     sQa += qaOnb[i]! + qaRen[i]!;
   }
-  rbSe[k] = sRb;
-  qaSe[k] = sQa;
+  s[S_RB_SE]![k] = sRb;
+  s[S_QA_SE]![k] = sQa;
 }
 
 /** Resolves a user scenario (defaults, broadcasting, checks) and runs it. */
