@@ -230,6 +230,8 @@ export function simulateResolved<F extends OutputField = OutputField>(
   const slots = ready(ws, stride, prepared, history);
   const need = needsOf(options?.fields);
   runForecast(prepared, sc, history, slots, need);
+  // Day 0 repeats day 1, which is a forecast day when the history is one day long.
+  if (need.perPib && H === 1) slots[S_PPQ]![0] = slots[S_PPQ]![1]!;
   if (need.rewards) finishPerSector(prepared, F, history, slots, need);
   lastDayExpirations(prepared, sc, slots);
 
@@ -446,7 +448,6 @@ function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHi
   const ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
   const { oneYear, roi: needRoi } = need;
   let rewardSum = history.rewardSum;
-  if (need.perPib && H === 1) ppq[0] = ppq[1]!; // day 0 repeats day 1, which is a forecast day here
   for (let t = H + 1; t < N; t++) {
     const q = qapEib[t]!;
     const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
