@@ -1,10 +1,14 @@
 /**
  * Benchmark of the locally served API worker (`wrangler dev`: the real bundle in workerd) over
- * loopback, bounded in count and time. Reports, for a 10-year weekly /simulate ({} = defaults):
+ * loopback, bounded in count and time. Reports, for a 10-year weekly /simulate (all 44 fields):
  *   - start: spawning wrangler → first HTTP answer;
  *   - first request after start: a restarted worker whose dataset is already published, so the
  *     request pays the dataset load and warm-up (Durable Object / R2 → isolate);
- *   - warm: p50 / p99 latency and requests/s, one at a time and with 4 in flight.
+ *   - the dev stack's floor: GET / (a tiny JSON answer), p50 / p99;
+ *   - warm, cache misses (each request a different onboarding, so each is computed): p50 / p99;
+ *   - warm, cache hits (the same request again), one at a time and with 4 in flight;
+ * all in the same run, with `accept-encoding: identity` (workerd would otherwise compress every
+ * answer, which the edge does outside the worker) unless --gzip.
  *
  *   npm run bench:api [-- --requests 400 --seconds 20 --restarts 3 --gzip]
  */
@@ -35,31 +39,43 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 // a loopback connect costs microseconds, and a reused socket can race the server closing it.
 const agent = new Agent({ keepAlive: false, maxSockets: 8 });
 
-/** One POST /simulate; resolves with its latency (request sent → last byte received). */
-function simulateOnce(url: string): Promise<number> {
+/** Where answers came from (the x-cache header), to state the hit rate. */
+const sources: Record<string, number> = {};
+
+/** One request; resolves with its latency (request sent → last byte received). */
+function once(url: string, path: string, body: string | null): Promise<number> {
   return new Promise((ok, fail) => {
     const t = performance.now();
-    const req = request(
-      `${url}/simulate`,
-      { method: "POST", agent, headers: { "content-type": "application/json", "accept-encoding": GZIP ? "gzip" : "identity", "content-length": Buffer.byteLength(BODY) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const ms = performance.now() - t;
-          if (res.statusCode !== 200) fail(new Error(`/simulate answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`));
-          else ok(ms);
-        });
-        res.on("error", fail);
-      },
-    );
+    const headers: Record<string, string | number> = { "accept-encoding": GZIP ? "gzip" : "identity" };
+    if (body !== null) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = Buffer.byteLength(body);
+    }
+    const req = request(`${url}${path}`, { method: body === null ? "GET" : "POST", agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const ms = performance.now() - t;
+        const src = String(res.headers["x-cache"] ?? "none");
+        if (path === "/simulate") sources[src] = (sources[src] ?? 0) + 1;
+        if (res.statusCode !== 200) fail(new Error(`${path} answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`));
+        else ok(ms);
+      });
+      res.on("error", fail);
+    });
     req.on("error", fail);
-    req.end(BODY);
+    req.end(body ?? undefined);
   });
 }
 
+const simulateOnce = (url: string) => once(url, "/simulate", BODY);
+let missCounter = 0;
+/** A request no earlier one made (another onboarding), so the worker computes it. */
+const simulateMiss = (url: string) => once(url, "/simulate", JSON.stringify({ forecast_length_days: 3650, rbp: 3 + ++missCounter * 1e-9 }));
+const floorOnce = (url: string) => once(url, "/", null);
+
 /** Runs until MAX_REQUESTS are done or MAX_SECONDS have passed, with `concurrency` in flight. */
-async function load(url: string, concurrency: number) {
+async function load(url: string, concurrency: number, one: (url: string) => Promise<number> = simulateOnce) {
   const latencies: number[] = [];
   const until = performance.now() + MAX_SECONDS * 1000;
   const t0 = performance.now();
@@ -67,7 +83,7 @@ async function load(url: string, concurrency: number) {
   const worker = async () => {
     while (issued < MAX_REQUESTS && performance.now() < until) {
       issued++;
-      latencies.push(await simulateOnce(url));
+      latencies.push(await one(url));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -96,14 +112,24 @@ async function main() {
       try {
         firsts.push(await simulateOnce(s.url));
         if (i === RESTARTS - 1) {
-          for (let k = 0; k < 20; k++) await simulateOnce(s.url);
+          for (let k = 0; k < 20; k++) {
+            await simulateOnce(s.url);
+            await simulateMiss(s.url);
+            await floorOnce(s.url);
+          }
+          for (const k of Object.keys(sources)) delete sources[k];
+          const floor = await load(s.url, 1, floorOnce);
+          const miss = await load(s.url, 1, simulateMiss);
           const seq = await load(s.url, 1);
           const par = await load(s.url, 4);
           console.log(`API worker (wrangler dev, workerd) over loopback, POST /simulate 10-year weekly (all 44 fields, ${GZIP ? "gzip" : "uncompressed"}), ${new Date().toISOString().slice(0, 10)}`);
           console.log(`  start (spawn → first answer), ${RESTARTS} runs: ${starts.map(fmt).join(", ")}`);
           console.log(`  first /simulate after start (dataset load + warm), ${RESTARTS} runs: ${firsts.map(fmt).join(", ")}`);
-          console.log(`  warm, 1 in flight: n=${seq.n} p50 ${fmt(seq.p50)} p99 ${fmt(seq.p99)} ${seq.rps.toFixed(1)} req/s`);
-          console.log(`  warm, 4 in flight: n=${par.n} p50 ${fmt(par.p50)} p99 ${fmt(par.p99)} ${par.rps.toFixed(1)} req/s`);
+          console.log(`  floor, GET /: n=${floor.n} p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}`);
+          console.log(`  warm, computed (cache misses): n=${miss.n} p50 ${fmt(miss.p50)} p99 ${fmt(miss.p99)}; p50 − floor ${fmt(miss.p50 - floor.p50)}`);
+          console.log(`  warm, repeated (cache hits), 1 in flight: n=${seq.n} p50 ${fmt(seq.p50)} p99 ${fmt(seq.p99)} ${seq.rps.toFixed(1)} req/s; p50 − floor ${fmt(seq.p50 - floor.p50)}`);
+          console.log(`  warm, repeated, 4 in flight: n=${par.n} p50 ${fmt(par.p50)} p99 ${fmt(par.p99)} ${par.rps.toFixed(1)} req/s`);
+          console.log(`  answers by source (x-cache) in the timed runs: ${JSON.stringify(sources)}`);
         }
       } finally {
         await s.stop();

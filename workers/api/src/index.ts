@@ -73,7 +73,7 @@ const router = Router<IRequest, Args>({
 router
   .get("/", home)
   .get("/health", (r, env) => handleHealth(asRequest(r), env))
-  .post("/simulate", (r, env) => handleSimulate(asRequest(r), env))
+  .post("/simulate", (r, env, ctx) => handleSimulate(asRequest(r), env, ctx))
   .post("/simulate/batch", (r, env) => handleSimulateBatch(asRequest(r), env))
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
   .get("/openapi.json", handleOpenApi)
@@ -92,7 +92,13 @@ const CORS: Record<string, string> = {
 
 function withHeaders(response: Response, requestId: string): Response {
   // Responses from fetch() or the assets binding may be immutable: copy before adding headers.
-  const out = new Response(response.body, response);
+  // A body we compressed ourselves (a cached gzip answer) must go out as is.
+  const out = new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    encodeBody: response.headers.has("content-encoding") ? "manual" : "automatic",
+  });
   for (const [k, v] of Object.entries(CORS)) out.headers.set(k, v);
   out.headers.set("x-request-id", requestId);
   return out;

@@ -1,10 +1,14 @@
 import { errorResponse, HttpError } from "./errors.ts";
+import { toJsonText } from "./serialize.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import { ScenarioError } from "../../../shared/kernel/errors.ts";
 
-/** A JSON answer. `text` lets a caller pass an already serialised body (cached per dataset). */
+/**
+ * A JSON answer: the text JSON.stringify would write, written by toJsonText (straight from the
+ * kernel's typed arrays where the body holds Series). `jsonText` takes an already serialised body.
+ */
 export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
-  return jsonText(JSON.stringify(body), status, headers);
+  return jsonText(toJsonText(body), status, headers);
 }
 
 export function jsonText(text: string, status = 200, headers?: HeadersInit): Response {

@@ -1,7 +1,9 @@
+import { YEAR_DAYS } from "../../../shared/kernel/constants.ts";
 import { dayNumber, isoDate } from "../../../shared/kernel/dates.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import type { Resolution } from "./schemas.ts";
+import { Series } from "./serialize.ts";
 
 /**
  * Turning kernel arrays into response arrays: which slice (forecast or whole window), which days
@@ -73,40 +75,50 @@ export function sampleValues(a: ArrayLike<number>, slice: DailySlice, resolution
   return out;
 }
 
+/** The values `sampledRange` keeps, as a Series: a window of the typed array, written to JSON without copying. */
+export function sampleSeries(a: Float64Array, slice: DailySlice, resolution: Resolution): Series {
+  const { first, step, count } = sampledRange(slice, resolution);
+  return new Series(a, first, step, count);
+}
+
 /**
  * The slice of a kernel output a response returns. Without history: from current_date on (index
  * H of the full-window arrays, as mechafil-server slices); with history: everything.
  */
-function outputSlice(field: OutputField, r: SimulationResult, startDay: number, includeHistory: boolean): DailySlice {
-  const len = r.outputs[field].length;
+function outputSlice(field: OutputField, r: SimulationResult<OutputField>, startDay: number, includeHistory: boolean): DailySlice {
   switch (OUTPUT_FIELDS[field].axis) {
     case "forecast":
       // Index 0 is current_date already.
-      return { originDay: startDay + r.H, from: 0, to: len };
+      return { originDay: startDay + r.H, from: 0, to: r.F };
     case "full":
-    case "one_year":
+      return { originDay: startDay, from: includeHistory ? 0 : r.H, to: r.N };
+    case "one_year": {
+      // Index i is the year starting on day i; the last one starts 364 days before the end.
+      const len = Math.max(r.N - (YEAR_DAYS - 1), 0);
       return { originDay: startDay, from: includeHistory ? 0 : Math.min(r.H, len), to: len };
+    }
   }
 }
 
 export interface ShapedOutput {
-  readonly simulation_output: Record<string, (number | null)[]>;
+  /** Each field's values: a Series (serialises as the plain array; `toJSON()` gives it). */
+  readonly simulation_output: Record<string, Series>;
   readonly field_dates: Record<string, SeriesDates>;
   /** Anchors of the full-window arrays (every field but the forecast-only and 1y_ ones). */
   readonly main: SeriesDates;
 }
 
 /** Shapes the requested fields of one simulation. */
-export function shapeSimulation(r: SimulationResult, fields: readonly OutputField[], resolution: Resolution, includeHistory: boolean): ShapedOutput {
-  const simulation_output: Record<string, (number | null)[]> = {};
+export function shapeSimulation<F extends OutputField>(r: SimulationResult<F>, fields: readonly F[], resolution: Resolution, includeHistory: boolean): ShapedOutput {
+  const simulation_output: Record<string, Series> = {};
   const field_dates: Record<string, SeriesDates> = {};
   const startDay = dayNumber(r.startDate); // once per request, not per field
   for (const f of fields) {
-    const slice = outputSlice(f, r, startDay, includeHistory);
-    simulation_output[f] = sampleValues(r.outputs[f], slice, resolution);
+    const slice = outputSlice(f, r as SimulationResult<OutputField>, startDay, includeHistory);
+    simulation_output[f] = sampleSeries((r.outputs as Readonly<Record<F, Float64Array>>)[f], slice, resolution);
     field_dates[f] = sampledDates(slice, resolution);
   }
-  return { simulation_output, field_dates, main: sampledDates(outputSlice("days", r, startDay, includeHistory), resolution) };
+  return { simulation_output, field_dates, main: sampledDates(outputSlice("days", r as SimulationResult<OutputField>, startDay, includeHistory), resolution) };
 }
 
 /** What an input array is reduced to in the echo of a request (mechafil-server's summary, unrounded). */

@@ -4,6 +4,7 @@ import { createWorkspace, simulateResolved } from "../../../shared/kernel/simula
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
+import { registerImmutable } from "./serialize.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
 
 /**
@@ -76,7 +77,10 @@ export function runOne(req: SimulateRequest, d: WarmDataset) {
   } catch (e) {
     throw toHttpError(e);
   }
-  const result = simulateResolved(d.prepared, sc, workspace);
+  // Only the asked fields: the kernel skips the stages none of them needs.
+  const result = simulateResolved(d.prepared, sc, workspace, { fields: req.output });
+  // The prepared dataset's arrays never change: the text of their windows is cached per version.
+  registerImmutable(d.prepared.days.buffer);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
     input: echoInput(req, d, sc, shaped.main),

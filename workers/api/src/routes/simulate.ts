@@ -4,6 +4,8 @@ import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
+import { cachedJson } from "../responseCache.ts";
+import { RawJson, toJsonText } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, runOne } from "../simulation.ts";
 
@@ -15,12 +17,15 @@ function parse<T>(f: () => T): T {
   }
 }
 
-/** POST /simulate */
-export async function handleSimulate(request: Request, env: Env): Promise<Response> {
+/**
+ * POST /simulate. The answer is determined by the dataset version and the validated request,
+ * so it is cached under that pair (responseCache.ts).
+ */
+export async function handleSimulate(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSimulateRequest(body));
   const d = await getWarmDataset(env);
-  return jsonResponse(runOne(req, d));
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonText(runOne(req, d)));
 }
 
 /** An upper bound of the values a request returns, to refuse a batch before running it. */
@@ -46,7 +51,8 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   }
   const results = reqs.map((r, i) => {
     try {
-      return runOne(r, d);
+      // Written out now: the next scenario reuses the kernel's memory.
+      return new RawJson(toJsonText(runOne(r, d)));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {

@@ -1,0 +1,123 @@
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { warmDataset, type WarmDataset } from "../shared/data/dataset.ts";
+import { parseReferenceDataset } from "../shared/data/reference.ts";
+import { dayNumber } from "../shared/kernel/dates.ts";
+import { simulateFullPath } from "../shared/kernel/fullPath.ts";
+import { resolveScenario } from "../shared/kernel/scenario.ts";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../shared/schema/fields.ts";
+import { parseSimulateRequest, type SimulateRequest } from "../workers/api/src/schemas.ts";
+import { RawJson, Series, toJsonText } from "../workers/api/src/serialize.ts";
+import { sampleValues } from "../workers/api/src/shape.ts";
+import { runOne } from "../workers/api/src/simulation.ts";
+import { FIXTURES_DIR, referenceAvailable } from "./referenceMaterial.ts";
+
+/**
+ * The answer's JSON is written straight from typed arrays (serialize.ts); it must be, byte for
+ * byte, what JSON.stringify writes for the same answer built as plain arrays.
+ */
+
+const special = [NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 1e21, 1e-7, 123456789012345680000, 0.1, 1 / 3, -2.5e-308, 1.7976931348623157e308, 9007199254740993];
+const doubles = fc.oneof(fc.double(), fc.constantFrom(...special), fc.integer());
+
+describe("toJsonText = JSON.stringify, byte for byte", () => {
+  it("for any JSON-like value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(toJsonText(v)).toBe(JSON.stringify(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("for objects with undefined members and arrays with undefined elements", () => {
+    const v = { a: undefined, b: [undefined, 1, NaN, -0], c: { d: undefined }, "1": true, e: new RawJson('{"x":[1,2]}') };
+    expect(toJsonText(v)).toBe(JSON.stringify(v));
+  });
+
+  it("for windows of typed arrays (every step, NaN and infinities as null, -0 as 0)", () => {
+    fc.assert(
+      fc.property(fc.array(doubles, { minLength: 0, maxLength: 400 }), fc.nat(), fc.constantFrom(1, 7), fc.nat(), (values, a, step, b) => {
+        const arr = Float64Array.from(values);
+        const first = values.length ? a % values.length : 0;
+        const max = values.length ? Math.floor((values.length - 1 - first) / step) + 1 : 0;
+        const count = max ? b % (max + 1) : 0;
+        const s = new Series(arr, first, step, count);
+        const plain: (number | null)[] = [];
+        for (let k = 0; k < count; k++) {
+          const v = arr[first + k * step]!;
+          plain.push(Number.isFinite(v) ? v : null);
+        }
+        expect(toJsonText(s)).toBe(JSON.stringify(plain));
+        expect(toJsonText({ x: s, y: s, z: [s] })).toBe(JSON.stringify({ x: plain, y: plain, z: [plain] }));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe.skipIf(!referenceAvailable())("a /simulate answer written from typed arrays = JSON.stringify of today's shape", () => {
+  const text = referenceAvailable() ? readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8") : "";
+  let d: WarmDataset;
+  const warm = () => {
+    if (!d) {
+      const ref = parseReferenceDataset(JSON.parse(text));
+      d = warmDataset({ info: { version: "t", source: "upload", start_date: ref.start_date, current_date: ref.current_date, fetched_at: "" }, reference: ref, onchain: null });
+    }
+    return d;
+  };
+
+  it("for random scenarios, fields, resolutions and history", () => {
+    const request = fc.record({
+      forecast_length_days: fc.integer({ min: 1, max: 7300 }),
+      rbp: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 100, noNaN: true })),
+      rr: fc.double({ min: 0, max: 1, noNaN: true }),
+      use_available_supply: fc.boolean(),
+      resolution: fc.constantFrom("weekly", "daily"),
+      include_history: fc.boolean(),
+      output: fc.oneof(fc.constant(undefined), fc.subarray([...OUTPUT_FIELD_NAMES], { minLength: 1 })),
+    });
+    fc.assert(
+      fc.property(request, (raw) => {
+        const body = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+        const req = parseSimulateRequest(body);
+        // Twice: the second answer reads the cached text of the dataset's own arrays.
+        for (let i = 0; i < 2; i++) {
+          const answer = runOne(req, warm());
+          expect(toJsonText(answer)).toBe(todaysJson(answer, req));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  /**
+   * Today's answer: the kernel's full path (all 44 arrays, every day from start_date) sampled
+   * into plain arrays by sampleValues, as the shaping did before Series, then JSON.stringify.
+   */
+  function todaysJson(answer: ReturnType<typeof runOne>, req: SimulateRequest): string {
+    const r = simulateFullPath(warm().prepared, resolveScenario(warm().prepared, req.scenario));
+    const startDay = dayNumber(r.startDate);
+    const simulation_output: Record<string, (number | null)[]> = {};
+    for (const f of req.output) {
+      const len = r.outputs[f].length;
+      const slice =
+        OUTPUT_FIELDS[f].axis === "forecast"
+          ? { originDay: startDay + r.H, from: 0, to: len }
+          : { originDay: startDay, from: req.includeHistory ? 0 : Math.min(r.H, len), to: len };
+      simulation_output[f] = sampleValues(r.outputs[f], slice, req.resolution);
+    }
+    return JSON.stringify({ ...answer, simulation_output });
+  }
+
+  it("for the default 10-year weekly answer, and the daily one with history (baseline override too)", () => {
+    for (const body of [{}, { resolution: "daily", include_history: true }, { forecast_length_days: 30, baseline_function_EIB: Array.from({ length: 1065 + 30 }, (_, i) => 20 + i) }]) {
+      const req = parseSimulateRequest(body);
+      const answer = runOne(req, warm());
+      expect(toJsonText(answer)).toBe(todaysJson(answer, req));
+      expect(toJsonText(answer)).toBe(JSON.stringify(answer));
+    }
+  });
+});

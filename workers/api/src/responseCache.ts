@@ -1,0 +1,226 @@
+/**
+ * Answers cached by (dataset version, canonical request). A dataset version never changes and
+ * the kernel is deterministic, so an answer is fully determined by that pair: nothing to
+ * invalidate, only memory to bound. Two levels:
+ *  - this isolate's memory: an LRU capped in bytes (the JSON text, and its gzip once a client
+ *    asked for gzip), so a repeated request costs a lookup;
+ *  - the Workers Cache API (per data centre), keyed by a SHA-256 of the pair, so other
+ *    isolates and restarts find the answer too.
+ * Every answer says where it came from in `x-cache` (memory, cache-api or miss).
+ */
+
+/** Bytes of answers one isolate keeps (of its 128 MB). */
+export const MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
+/** An answer larger than this is not kept in memory (a 20-year daily answer with history is ~6 MB). */
+const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+interface Entry {
+  readonly text: string;
+  gzip: Uint8Array | null;
+  /** A compression is under way (one per entry). */
+  compressing: boolean;
+  bytes: number;
+}
+
+/** Least recently used first (a Map keeps insertion order; a hit moves the entry to the end). */
+class ByteLru {
+  private readonly map = new Map<string, Entry>();
+  private used = 0;
+  constructor(private readonly cap: number) {}
+
+  get(key: string): Entry | undefined {
+    const e = this.map.get(key);
+    if (e) {
+      this.map.delete(key);
+      this.map.set(key, e);
+    }
+    return e;
+  }
+
+  set(key: string, e: Entry): void {
+    const old = this.map.get(key);
+    if (old) {
+      this.used -= old.bytes + key.length;
+      this.map.delete(key);
+    }
+    if (e.bytes + key.length > MAX_ENTRY_BYTES) return;
+    this.map.set(key, e);
+    this.used += e.bytes + key.length;
+    this.evict();
+  }
+
+  /** After an entry grew (its gzip added). */
+  grew(key: string, by: number): void {
+    if (!this.map.has(key)) return;
+    this.used += by;
+    this.evict();
+  }
+
+  private evict(): void {
+    for (const [k, e] of this.map) {
+      if (this.used <= this.cap) break;
+      this.map.delete(k);
+      this.used -= e.bytes + k.length;
+    }
+  }
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.used = 0;
+  }
+}
+
+const memory = new ByteLru(MEMORY_CACHE_BYTES);
+
+/** Counts since the isolate started, for the README's hit rate and for tests. */
+export const cacheStats = { memory_hits: 0, cache_api_hits: 0, misses: 0 };
+
+/** Test hook: forget every answer of this isolate. */
+export function clearMemoryCache(): void {
+  memory.clear();
+}
+
+export function memoryCacheUsage(): { entries: number; bytes: number; cap: number } {
+  return { entries: memory.size, bytes: memory.bytes, cap: MEMORY_CACHE_BYTES };
+}
+
+/**
+ * JSON with object members in sorted order at every level, so two requests that mean the same
+ * (members in another order) have one key. Values come from the validated request: plain
+ * objects, arrays, strings, numbers, booleans, null.
+ */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    const a = v as ArrayLike<unknown>;
+    let s = "[";
+    for (let i = 0; i < a.length; i++) s += (i ? "," : "") + canonicalJson(a[i]);
+    return s + "]";
+  }
+  const o = v as Record<string, unknown>;
+  let s = "{";
+  let first = true;
+  for (const k of Object.keys(o).sort()) {
+    if (o[k] === undefined) continue;
+    s += (first ? "" : ",") + JSON.stringify(k) + ":" + canonicalJson(o[k]);
+    first = false;
+  }
+  return s + "}";
+}
+
+/** True when the client lists gzip in Accept-Encoding with a non-zero q. */
+export function acceptsGzip(request: Request): boolean {
+  const ae = request.headers.get("accept-encoding");
+  if (!ae) return false;
+  return ae.split(",").some((part) => {
+    const [name, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
+    if (name !== "gzip") return false;
+    const q = params.find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Response(text).body!.pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function respond(e: Entry, gz: boolean, source: "memory" | "cache-api" | "miss"): Response {
+  const headers = { "content-type": JSON_TYPE, vary: "accept-encoding", "x-cache": source };
+  if (gz && e.gzip) {
+    // Already compressed: the runtime must send these bytes as they are.
+    return new Response(e.gzip, { headers: { ...headers, "content-encoding": "gzip" }, encodeBody: "manual" });
+  }
+  return new Response(e.text, { headers });
+}
+
+/** Where the Cache API keeps an answer: a URL no real request has. */
+function cacheApiUrl(route: string, version: string, hash: string): string {
+  return `https://response-cache.mechafil.invalid/${route}/${encodeURIComponent(version)}/${hash}`;
+}
+
+/**
+ * The answer to `request` (route `route`, on dataset `version`, validated and normalised into
+ * `canonical`): from memory, from the Cache API, or computed by `compute` (synchronous, so it
+ * can use the kernel's shared memory) and kept at both levels. Errors thrown by `compute` pass
+ * through and are not cached.
+ */
+export async function cachedJson(
+  request: Request,
+  ctx: ExecutionContext | undefined,
+  route: string,
+  version: string,
+  canonical: unknown,
+  compute: () => string,
+): Promise<Response> {
+  const key = `${route}\n${version}\n${canonicalJson(canonical)}`;
+  const gz = acceptsGzip(request);
+  const hit = memory.get(key);
+  if (hit) {
+    cacheStats.memory_hits++;
+    if (gz) addGzip(key, hit, ctx);
+    return respond(hit, gz, "memory");
+  }
+  const cache = typeof caches !== "undefined" ? caches.default : undefined;
+  const apiRequest = cache ? new Request(cacheApiUrl(route, version, await sha256Hex(key))) : undefined;
+  if (cache && apiRequest) {
+    const stored = await cache.match(apiRequest);
+    if (stored) {
+      const e: Entry = { text: await stored.text(), gzip: null, compressing: false, bytes: 0 };
+      e.bytes = e.text.length;
+      memory.set(key, e);
+      cacheStats.cache_api_hits++;
+      if (gz) addGzip(key, e, ctx);
+      return respond(e, false, "cache-api");
+    }
+  }
+  const text = compute();
+  cacheStats.misses++;
+  const e: Entry = { text, gzip: null, compressing: false, bytes: text.length };
+  memory.set(key, e);
+  if (cache && apiRequest) {
+    const put = cache.put(
+      apiRequest,
+      new Response(text, { headers: { "content-type": JSON_TYPE, "cache-control": "public, max-age=31536000, immutable" } }),
+    );
+    if (ctx) ctx.waitUntil(put.catch(() => undefined));
+    else await put.catch(() => undefined);
+  }
+  if (gz) addGzip(key, e, ctx);
+  // This answer goes out uncompressed by us; the runtime compresses it for a client that asked.
+  return respond(e, false, "miss");
+}
+
+/** Compresses an entry after the answer went out, for the next client that accepts gzip. */
+function addGzip(key: string, e: Entry, ctx: ExecutionContext | undefined): void {
+  if (!ctx || e.compressing || e.gzip) return;
+  e.compressing = true;
+  ctx.waitUntil(
+    gzip(e.text).then(
+      (bytes) => {
+        if (e.gzip) return;
+        e.gzip = bytes;
+        e.bytes += bytes.byteLength;
+        memory.grew(key, bytes.byteLength);
+      },
+      () => {
+        e.compressing = false;
+      },
+    ),
+  );
+}

@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture2025, post, publish } from "./helpers.ts";
+
+/**
+ * Answers cached by (dataset version, canonical request): the same request again comes from the
+ * isolate's memory, byte for byte the same; members in another order are the same request;
+ * errors are never cached; gzip bodies for clients that accept them.
+ */
+
+const text = fixture2025();
+const suite = text ? describe : describe.skip;
+
+async function gunzip(bytes: ArrayBuffer): Promise<string> {
+  const stream = new Response(bytes).body!.pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).text();
+}
+
+suite("response cache", () => {
+  beforeAll(async () => {
+    const res = await publish(text!);
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+  });
+
+  it("answers a repeated request from memory with the same bytes, whatever the order of its members", async () => {
+    const body = { forecast_length_days: 400, rbp: 4.25, output: ["circ_supply", "network_QAP_EIB", "qa_total_power_eib"], resolution: "daily" };
+    const first = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-cache")).not.toBe("memory");
+    const a = await first.text();
+    const again = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+    expect(again.headers.get("x-cache")).toBe("memory");
+    expect(await again.text()).toBe(a);
+    const reordered = { resolution: "daily", output: body.output, rbp: 4.25, forecast_length_days: 400 };
+    const r3 = await post("/simulate", reordered, { "content-type": "application/json", "accept-encoding": "identity" });
+    expect(r3.headers.get("x-cache")).toBe("memory");
+    expect(await r3.text()).toBe(a);
+    // Another value is another answer.
+    const other = await post("/simulate", { ...body, rbp: 4.5 }, { "content-type": "application/json", "accept-encoding": "identity" });
+    expect(other.headers.get("x-cache")).toBe("miss");
+    expect(await other.text()).not.toBe(a);
+    // Aliased fields carry the same numbers.
+    const parsed = JSON.parse(a) as { simulation_output: Record<string, unknown> };
+    expect(parsed.simulation_output.network_QAP_EIB).toEqual(parsed.simulation_output.qa_total_power_eib);
+  });
+
+  it("never caches an error", async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await post("/simulate", { rr: 1.5 });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("x-cache")).toBeNull();
+    }
+  });
+
+  it("sends gzip to a client that accepts it, the same JSON once decompressed", async () => {
+    const body = { forecast_length_days: 900, fpr: 0.5 };
+    const plain = await (await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" })).text();
+    let gz: Response | null = null;
+    // The compressed copy is made after the first answer went out: ask until it is there (bounded).
+    for (let i = 0; i < 50 && !gz; i++) {
+      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip, deflate, br" });
+      expect(res.status).toBe(200);
+      if (res.headers.get("content-encoding") === "gzip") gz = res;
+      else {
+        expect(await res.text()).toBe(plain);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(gz, "a gzip answer").not.toBeNull();
+    const bytes = await gz!.arrayBuffer();
+    const u = new Uint8Array(bytes);
+    const decoded = u[0] === 0x1f && u[1] === 0x8b ? await gunzip(bytes) : new TextDecoder().decode(u);
+    expect(decoded).toBe(plain);
+    // A client that refuses gzip still gets plain JSON.
+    const id = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip;q=0" });
+    expect(id.headers.get("content-encoding")).toBeNull();
+    expect(await id.text()).toBe(plain);
+  });
+
+  it("serves a batch whose answers share the kernel's memory correctly (each written before the next runs)", async () => {
+    const res = await post("/simulate/batch", { defaults: { forecast_length_days: 200, output: ["circ_supply"] }, scenarios: [{ rbp: 1 }, { rbp: 9 }] });
+    expect(res.status).toBe(200);
+    const b = (await res.json()) as { results: { simulation_output: { circ_supply: number[] } }[] };
+    const one = (await (await post("/simulate", { forecast_length_days: 200, output: ["circ_supply"], rbp: 1 })).json()) as { simulation_output: { circ_supply: number[] } };
+    const nine = (await (await post("/simulate", { forecast_length_days: 200, output: ["circ_supply"], rbp: 9 })).json()) as { simulation_output: { circ_supply: number[] } };
+    expect(b.results[0]!.simulation_output.circ_supply).toEqual(one.simulation_output.circ_supply);
+    expect(b.results[1]!.simulation_output.circ_supply).toEqual(nine.simulation_output.circ_supply);
+    expect(one.simulation_output.circ_supply).not.toEqual(nine.simulation_output.circ_supply);
+  });
+});
