@@ -1,5 +1,5 @@
 import { errorResponse, HttpError } from "./errors.ts";
-import { toJsonText } from "./serialize.ts";
+import { toJsonParts } from "./serialize.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import { ScenarioError } from "../../../shared/kernel/errors.ts";
 
@@ -8,7 +8,10 @@ import { ScenarioError } from "../../../shared/kernel/errors.ts";
  * kernel's typed arrays where the body holds Series). `jsonText` takes an already serialised body.
  */
 export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
-  return jsonText(toJsonText(body), status, headers);
+  const h = new Headers(headers);
+  h.set("content-type", "application/json; charset=utf-8");
+  // The pieces go to the runtime as they are (see toJsonParts).
+  return new Response(new Blob(toJsonParts(body)), { status, headers: h });
 }
 
 export function jsonText(text: string, status = 200, headers?: HeadersInit): Response {

@@ -9,13 +9,14 @@
  * Every answer says where it came from in `x-cache` (memory, cache-api or miss).
  */
 
-/** Bytes of answers one isolate keeps (of its 128 MB). */
+/** Bytes of answers one isolate keeps (of its 128 MB): JSON bodies, their gzip copies and keys. */
 export const MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
 /** An answer larger than this is not kept in memory (a 20-year daily answer with history is ~6 MB). */
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 
 interface Entry {
-  readonly text: string;
+  /** The JSON, UTF-8. */
+  readonly body: Uint8Array;
   gzip: Uint8Array | null;
   /** A compression is under way (one per entry). */
   compressing: boolean;
@@ -133,8 +134,8 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Response(text).body!.pipeThrough(new CompressionStream("gzip"));
+async function gzip(body: Uint8Array): Promise<Uint8Array> {
+  const stream = new Response(body).body!.pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -146,7 +147,7 @@ function respond(e: Entry, gz: boolean, source: "memory" | "cache-api" | "miss")
     // Already compressed: the runtime must send these bytes as they are.
     return new Response(e.gzip, { headers: { ...headers, "content-encoding": "gzip" }, encodeBody: "manual" });
   }
-  return new Response(e.text, { headers });
+  return new Response(e.body, { headers });
 }
 
 /** Where the Cache API keeps an answer: a URL no real request has. */
@@ -157,7 +158,8 @@ function cacheApiUrl(route: string, version: string, hash: string): string {
 /**
  * The answer to `request` (route `route`, on dataset `version`, validated and normalised into
  * `canonical`): from memory, from the Cache API, or computed by `compute` (synchronous, so it
- * can use the kernel's shared memory) and kept at both levels. Errors thrown by `compute` pass
+ * can use the kernel's shared memory; it returns the JSON in pieces, see toJsonParts) and kept
+ * at both levels. Errors thrown by `compute` pass
  * through and are not cached.
  */
 export async function cachedJson(
@@ -166,7 +168,7 @@ export async function cachedJson(
   route: string,
   version: string,
   canonical: unknown,
-  compute: () => string,
+  compute: () => readonly string[],
 ): Promise<Response> {
   const key = `${route}\n${version}\n${canonicalJson(canonical)}`;
   const gz = acceptsGzip(request);
@@ -181,22 +183,24 @@ export async function cachedJson(
   if (cache && apiRequest) {
     const stored = await cache.match(apiRequest);
     if (stored) {
-      const e: Entry = { text: await stored.text(), gzip: null, compressing: false, bytes: 0 };
-      e.bytes = e.text.length;
+      const body = new Uint8Array(await stored.arrayBuffer());
+      const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength };
       memory.set(key, e);
       cacheStats.cache_api_hits++;
       if (gz) addGzip(key, e, ctx);
       return respond(e, false, "cache-api");
     }
   }
-  const text = compute();
+  const parts = compute();
   cacheStats.misses++;
-  const e: Entry = { text, gzip: null, compressing: false, bytes: text.length };
+  // One native buffer from the pieces (no large JS string), kept for the next identical request.
+  const body = new Uint8Array(await new Blob(parts as string[]).arrayBuffer());
+  const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength };
   memory.set(key, e);
   if (cache && apiRequest) {
     const put = cache.put(
       apiRequest,
-      new Response(text, { headers: { "content-type": JSON_TYPE, "cache-control": "public, max-age=31536000, immutable" } }),
+      new Response(body, { headers: { "content-type": JSON_TYPE, "cache-control": "public, max-age=31536000, immutable" } }),
     );
     if (ctx) ctx.waitUntil(put.catch(() => undefined));
     else await put.catch(() => undefined);
@@ -211,7 +215,7 @@ function addGzip(key: string, e: Entry, ctx: ExecutionContext | undefined): void
   if (!ctx || e.compressing || e.gzip) return;
   e.compressing = true;
   ctx.waitUntil(
-    gzip(e.text).then(
+    gzip(e.body).then(
       (bytes) => {
         if (e.gzip) return;
         e.gzip = bytes;

@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson } from "../responseCache.ts";
-import { RawJson, toJsonText } from "../serialize.ts";
+import { RawJson, toJsonParts } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, runOne } from "../simulation.ts";
 
@@ -25,7 +25,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSimulateRequest(body));
   const d = await getWarmDataset(env);
-  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonText(runOne(req, d)));
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
 }
 
 /** An upper bound of the values a request returns, to refuse a batch before running it. */
@@ -52,7 +52,7 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   const results = reqs.map((r, i) => {
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      return new RawJson(toJsonText(runOne(r, d)));
+      return new RawJson(toJsonParts(runOne(r, d)));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
