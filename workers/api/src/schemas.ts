@@ -2,6 +2,7 @@ import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
+import { normalizeScenarioInput } from "../../../shared/schema/normalize.ts";
 
 /**
  * Request schemas of the API. The levers come from the one scenario schema (shared/schema), so
@@ -79,7 +80,9 @@ function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
  * Validates one /simulate body. `prefix` names where it sits in a batch ("scenarios[3]").
  * Throws ValidationError naming every bad member.
  */
-export function parseSimulateRequest(json: unknown, prefix = ""): SimulateRequest {
+export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest {
+  // Old clients' nulls and decimal strings, read before zod (shared with the MCP tools).
+  const json = normalizeSimulateBody(raw);
   const r = simulateRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(prefixed(fieldIssues(r.error, json), prefix));
   const { output, resolution, include_history, ...scenario } = r.data;
@@ -94,12 +97,32 @@ export function parseSimulateRequest(json: unknown, prefix = ""): SimulateReques
   };
 }
 
+/** Members of a /simulate body besides the scenario: an explicit null means their default too. */
+const RESPONSE_OPTIONS = Object.keys(responseOptionsShape);
+
+/** The edge normalisation of one /simulate body (or one batch scenario, or batch defaults). */
+export function normalizeSimulateBody(json: unknown): unknown {
+  return normalizeScenarioInput(json, { optionalFields: RESPONSE_OPTIONS });
+}
+
 function dedupe(a: readonly OutputField[]): OutputField[] {
   return [...new Set(a)];
 }
 
+/** A batch body with its defaults and each scenario normalised; `"defaults": null` means none. */
+function normalizeBatchBody(json: unknown): unknown {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return json;
+  const { defaults, scenarios, ...rest } = json as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(defaults === undefined || defaults === null ? {} : { defaults: normalizeSimulateBody(defaults) }),
+    ...(scenarios === undefined ? {} : { scenarios: Array.isArray(scenarios) ? scenarios.map((s) => normalizeSimulateBody(s)) : scenarios }),
+  };
+}
+
 /** Validates a /simulate/batch body: the defaults alone, then each scenario merged over them. */
-export function parseBatchRequest(json: unknown): SimulateRequest[] {
+export function parseBatchRequest(raw: unknown): SimulateRequest[] {
+  const json = normalizeBatchBody(raw);
   const r = batchRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
