@@ -51,6 +51,7 @@ const simulateResponse = z.object({
       output: z.array(z.string()),
       resolution: z.enum(["weekly", "daily"]),
       include_history: z.boolean(),
+      extend_1y_metrics: z.boolean(),
       dataset: datasetRef,
       sim_start_date: z.string().nullable().describe("Date of the first value of the full-window arrays."),
       sim_end_date: z.string().nullable().describe("Date of their last value, inclusive."),
@@ -62,6 +63,11 @@ const simulateResponse = z.object({
   field_dates: z
     .record(z.string(), seriesDates)
     .describe("The dates of each returned array. The 1y_ fields are shorter (they need 365 days ahead) and the scheduled-expiration fields start at current_date."),
+  extension: z
+    .object({ days: z.number().int(), simulated_forecast_length_days: z.number().int(), fields: z.array(z.string()), how: z.string() })
+    .nullable()
+    .describe("With extend_1y_metrics: how far past the horizon the simulation ran, and which fields use those days; null otherwise."),
+  notes: z.array(z.string()).describe("Why any returned array is empty or shorter than the others (and what an extension did); empty when nothing needs saying."),
 });
 
 const errorBody = z.object({

@@ -40,6 +40,12 @@ export const responseOptionsShape = {
       "false (default): arrays cover the forecast from the dataset's current date, as mechafil-server does; true: the whole simulated window from the dataset's start date.",
     )
     .optional(),
+  extend_1y_metrics: z
+    .boolean({ error: "must be true or false" })
+    .describe(
+      "false (default): the reference's arrays; the 1y_ fields end 364 days before the last simulated day (empty under a one-year forecast). true: simulate 365 days past the horizon, each lever held at its last value, so that the 1y_ fields cover every requested day; every other field stays on the requested horizon. The answer's `extension` and `notes` state it.",
+    )
+    .optional(),
 };
 
 /** Body of POST /simulate: a scenario plus the response options. Unknown members are errors. */
@@ -69,6 +75,8 @@ export interface SimulateRequest {
   readonly output: readonly OutputField[];
   readonly resolution: Resolution;
   readonly includeHistory: boolean;
+  /** Simulate a year past the horizon so the 1y_ fields cover every requested day. */
+  readonly extend1yMetrics: boolean;
 }
 
 function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
@@ -85,7 +93,7 @@ export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest
   const json = normalizeSimulateBody(raw);
   const r = simulateRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(prefixed(fieldIssues(r.error, json), prefix));
-  const { output, resolution, include_history, ...scenario } = r.data;
+  const { output, resolution, include_history, extend_1y_metrics, ...scenario } = r.data;
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
@@ -94,6 +102,7 @@ export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest
     output: output === undefined ? OUTPUT_FIELD_NAMES : typeof output === "string" ? [output] : dedupe(output),
     resolution: resolution ?? "weekly",
     includeHistory: include_history ?? false,
+    extend1yMetrics: extend_1y_metrics ?? false,
   };
 }
 

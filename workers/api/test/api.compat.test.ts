@@ -154,3 +154,72 @@ suite("compatibility with mechafil-server's clients", () => {
     expect(res.headers.get("allow")).toContain("POST");
   });
 });
+
+interface ExtBody extends SimBody {
+  extension: { days: number; simulated_forecast_length_days: number; fields: string[] } | null;
+  notes: string[];
+}
+
+suite("1y metrics over short horizons", () => {
+  beforeAll(async () => {
+    const res = await publish(text!);
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+  });
+
+  it("by default keeps the reference's arrays: 1y_sector_roi over one year is empty, and a note says why next to it", async () => {
+    const r = await json<ExtBody>(await post("/simulate", { forecast_length_days: 365, output: ["1y_sector_roi", "circ_supply"] }));
+    expect(r.simulation_output["1y_sector_roi"]).toEqual([]);
+    expect(r.extension).toBeNull();
+    expect(r.input.extend_1y_metrics).toBe(false);
+    expect(r.notes).toHaveLength(1);
+    expect(r.notes[0]).toMatch(/^1y_sector_roi \(empty\)/);
+    expect(r.notes[0]).toContain("extend_1y_metrics");
+    // Nothing short, nothing said.
+    const full = await json<ExtBody>(await post("/simulate", { output: ["circ_supply"] }));
+    expect(full.notes).toEqual([]);
+  });
+
+  it("extend_1y_metrics: true covers every requested day with the 1y fields; every other field is unchanged", async () => {
+    const body = { forecast_length_days: 365, rbp: "3.5", output: ["1y_sector_roi", "1y_return_per_sector", "circ_supply", "rb_sched_expire_power_pib"] };
+    const plain = await json<ExtBody>(await post("/simulate", body));
+    const ext = await json<ExtBody>(await post("/simulate", { ...body, extend_1y_metrics: true }));
+    expect(ext.input.extend_1y_metrics).toBe(true);
+    expect(ext.input.forecast_length_days).toBe(365);
+    expect(ext.extension).toMatchObject({ days: 365, simulated_forecast_length_days: 730, fields: ["1y_return_per_sector", "1y_sector_roi"] });
+    const n = ext.field_dates.circ_supply!.n_entries;
+    expect(n).toBe(52);
+    for (const f of ["1y_sector_roi", "1y_return_per_sector"]) {
+      expect(ext.simulation_output[f]).toHaveLength(n);
+      expect(ext.field_dates[f]).toEqual(ext.field_dates.circ_supply);
+      expect(ext.simulation_output[f]!.every((v) => typeof v === "number")).toBe(true);
+    }
+    expect(ext.simulation_output.circ_supply).toEqual(plain.simulation_output.circ_supply);
+    expect(ext.simulation_output.rb_sched_expire_power_pib).toEqual(plain.simulation_output.rb_sched_expire_power_pib);
+    expect(ext.input.sim_end_date).toBe(plain.input.sim_end_date);
+    expect(ext.notes.some((t) => t.startsWith("extend_1y_metrics: simulated 365 days"))).toBe(true);
+    // The values are a run a year longer, levers held: the first 365 days of a 730-day forecast at rbp 3.5.
+    const long = await json<ExtBody>(await post("/simulate", { forecast_length_days: 730, rbp: 3.5, output: ["1y_sector_roi"] }));
+    expect(ext.simulation_output["1y_sector_roi"]).toEqual(long.simulation_output["1y_sector_roi"]!.slice(0, n));
+  });
+
+  it("works in a batch, per scenario", async () => {
+    const r = await json<{ results: ExtBody[] }>(
+      await post("/simulate/batch", { defaults: { forecast_length_days: 90, output: "1y_sector_roi", resolution: "daily" }, scenarios: [{}, { extend_1y_metrics: true }] }),
+    );
+    expect(r.results[0]!.simulation_output["1y_sector_roi"]).toEqual([]);
+    expect(r.results[0]!.notes[0]).toContain("extend_1y_metrics");
+    expect(r.results[1]!.simulation_output["1y_sector_roi"]).toHaveLength(90);
+    expect(r.results[1]!.extension!.days).toBe(365);
+  });
+
+  it("extend_1y_metrics must be a boolean (null = default)", async () => {
+    expect((await post("/simulate", { extend_1y_metrics: "yes" })).status).toBe(400);
+    const r = await json<ExtBody>(await post("/simulate", { forecast_length_days: 30, output: "circ_supply", extend_1y_metrics: null }));
+    expect(r.extension).toBeNull();
+  });
+
+  it("with history, the forecast-only fields are explained too", async () => {
+    const r = await json<ExtBody>(await post("/simulate", { forecast_length_days: 30, output: ["circ_supply", "qa_sched_expire_power_pib"], include_history: true }));
+    expect(r.notes.some((t) => t.startsWith("qa_sched_expire_power_pib: start at the dataset's current date"))).toBe(true);
+  });
+});
