@@ -86,15 +86,19 @@ export function sampleSeries(a: Float64Array, slice: DailySlice, resolution: Res
  * H of the full-window arrays, as mechafil-server slices); with history: everything.
  */
 function outputSlice(field: OutputField, r: SimulationResult<OutputField>, startDay: number, includeHistory: boolean): DailySlice {
+  // The array's own length when the result holds it (an extended run's one-year fields reach
+  // further than N − 364); otherwise (the anchors of a field not asked) its length by axis.
+  const own = (r.outputs as Partial<Record<OutputField, Float64Array>>)[field]?.length;
   switch (OUTPUT_FIELDS[field].axis) {
     case "forecast":
       // Index 0 is current_date already.
-      return { originDay: startDay + r.H, from: 0, to: r.F };
-    case "full":
-      return { originDay: startDay, from: includeHistory ? 0 : r.H, to: r.N };
+      return { originDay: startDay + r.H, from: 0, to: own ?? r.F };
+    case "full": {
+      const len = own ?? r.N;
+      return { originDay: startDay, from: includeHistory ? 0 : Math.min(r.H, len), to: len };
+    }
     case "one_year": {
-      // Index i is the year starting on day i; the last one starts 364 days before the end.
-      const len = Math.max(r.N - (YEAR_DAYS - 1), 0);
+      const len = own ?? Math.max(r.N - (YEAR_DAYS - 1), 0);
       return { originDay: startDay, from: includeHistory ? 0 : Math.min(r.H, len), to: len };
     }
   }
