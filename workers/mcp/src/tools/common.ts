@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../../shared/schema/fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, type Scenario } from "../../../../shared/schema/scenario.ts";
 import { ApiError, type ApiClient } from "../api.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { ApiError, type SimulateResponse } from "../api.ts";

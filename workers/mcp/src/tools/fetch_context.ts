@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { ApiError } from "../api.ts";
 import { contextText } from "../context.ts";
 import { READ_ONLY, runTool, type ToolDeps } from "./common.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { READ_ONLY, jsonResult, runTool, type ToolDeps } from "./common.ts";
 
 export const historicalInput = z.strictObject({

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES } from "../../../../shared/schema/fields.ts";
 import { DAILY_RATE_SUFFIX } from "./simulate.ts";
-import { READ_ONLY, jsonResult, runTool } from "./common.ts";
+import { READ_ONLY, jsonResult, runTool, type ToolDeps } from "./common.ts";
 
 /** The 44 output fields with unit, type and meaning, built once. */
 export function metricsTable(): Record<string, unknown> {
@@ -23,7 +23,7 @@ export function metricsTable(): Record<string, unknown> {
   };
 }
 
-export function registerListMetrics(server: McpServer): void {
+export function registerListMetrics(server: McpServer, _deps: ToolDeps): void {
   server.registerTool(
     "list_metrics",
     {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, isOutputField } from "../../../../shared/schema/fields.ts";
 import { addDays, isIsoDate } from "../series.ts";
-import { READ_ONLY, ToolInputError, jsonResult, runTool } from "./common.ts";
+import { READ_ONLY, ToolInputError, jsonResult, runTool, type ToolDeps } from "./common.ts";
 
 const MAX_SERIES = 12;
 const MAX_POINTS = 8000;
@@ -75,7 +75,7 @@ export function plotSpec(args: PlotArgs): Record<string, unknown> {
   };
 }
 
-export function registerProvidePlot(server: McpServer): void {
+export function registerProvidePlot(server: McpServer, _deps: ToolDeps): void {
   server.registerTool(
     "provide_plot",
     {
