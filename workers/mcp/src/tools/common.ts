@@ -56,18 +56,29 @@ export function unwrap(args: unknown, key: string): { args: unknown; wrapped: bo
 /**
  * A tool's input schema that first reads the arguments as old clients send them (`normalize`:
  * unwrapping, numbers sent as strings, explicit nulls), then validates them with `schema`.
- * tools/list advertises `schema` itself: the lenient forms are accepted, not taught.
+ * tools/list advertises `schema` itself: the lenient forms are accepted, not taught. Build it
+ * once at module level: its JSON Schema is then converted once per isolate, not per request
+ * (every request has a fresh server).
  */
 export function lenientInput<S extends z.ZodType>(
   schema: S,
   normalize: (args: unknown) => { args: unknown; wrapped?: string },
 ): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
   const std = schema["~standard"];
+  const cache = new Map<string, Record<string, unknown>>();
+  const memo =
+    (io: "input" | "output") =>
+    (options: { readonly target: string }): Record<string, unknown> => {
+      const key = `${io}:${options.target}`;
+      let js = cache.get(key);
+      if (!js) cache.set(key, (js = std.jsonSchema[io](options)));
+      return js;
+    };
   return {
     "~standard": {
       version: 1,
       vendor: "mechafil",
-      jsonSchema: std.jsonSchema,
+      jsonSchema: { input: memo("input"), output: memo("output") },
       validate: (value: unknown) => {
         const n = normalize(value);
         const r = schema.safeParse(n.args);

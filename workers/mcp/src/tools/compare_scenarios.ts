@@ -194,6 +194,8 @@ export const compareOutput = fromJsonSchema<Record<string, unknown>>({
   required: ["scenarios", "comparison", "notes"],
 });
 
+const compareToolInput = lenientInput(compareInput, normalizeCompareArgs);
+
 export function registerCompareScenarios(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "compare_scenarios",
@@ -202,7 +204,7 @@ export function registerCompareScenarios(server: McpServer, deps: ToolDeps): voi
       description:
         "Run a base scenario and up to 16 variants in one call and compare chosen metrics at 1y, 2y, 5y, 10y and the end of the forecast: values, differences and percent changes against the base. " +
         "Variants inherit every lever of the base and override only the ones they set. Use this for 'what if' questions (e.g. onboarding halves) instead of several simulate calls.",
-      inputSchema: lenientInput(compareInput, normalizeCompareArgs),
+      inputSchema: compareToolInput,
       outputSchema: compareOutput,
       annotations: { title: "Compare MechaFil scenarios", ...READ_ONLY },
     },

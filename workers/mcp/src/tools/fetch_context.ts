@@ -14,6 +14,9 @@ export const contextOutput = fromJsonSchema<Record<string, unknown>>({
   required: ["context"],
 });
 
+/** No arguments; whatever comes is ignored (the context does not depend on it). */
+const noInput = lenientInput(z.strictObject({}), () => ({ args: {} }));
+
 export function registerFetchContext(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "fetch_context",
@@ -21,7 +24,7 @@ export function registerFetchContext(server: McpServer, deps: ToolDeps): void {
       title: "MechaFil operating context",
       description:
         "Call this first. What the MechaFil model is, its levers and their units (onboarding rbp is PiB/day), every output metric with unit and type, how array entries map to dates, how fresh the data is, and how to use the other tools well.",
-      inputSchema: lenientInput(z.strictObject({}), () => ({ args: {} })),
+      inputSchema: noInput,
       outputSchema: contextOutput,
       annotations: { title: "MechaFil operating context", ...READ_ONLY },
     },

@@ -68,6 +68,8 @@ export const historicalOutput = fromJsonSchema<Record<string, unknown>>({
   required: ["data"],
 });
 
+const historicalToolInput = lenientInput(historicalInput, normalizeHistoricalArgs);
+
 export function registerGetHistoricalData(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "get_historical_data",
@@ -76,7 +78,7 @@ export function registerGetHistoricalData(server: McpServer, deps: ToolDeps): vo
       description:
         "The dataset behind the model: on-chain daily series (circulating supply, locked FIL, minted, burnt, vested, network power, onboarding, renewals) from the dataset's start to its current date, " +
         "the 30-day-median scenario defaults (rbp in PiB/day, rr, fpr), field units and date anchors. Pass fields to keep the answer small.",
-      inputSchema: lenientInput(historicalInput, normalizeHistoricalArgs),
+      inputSchema: historicalToolInput,
       outputSchema: historicalOutput,
       annotations: { title: "Historical Filecoin network data", ...READ_ONLY },
     },

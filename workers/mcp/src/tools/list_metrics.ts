@@ -43,13 +43,15 @@ export const metricsOutput = fromJsonSchema<Record<string, unknown>>({
   required: ["metrics"],
 });
 
+const noInput = lenientInput(emptyInput, noArgs);
+
 export function registerListMetrics(server: McpServer, _deps: ToolDeps): void {
   server.registerTool(
     "list_metrics",
     {
       title: "List MechaFil output metrics",
       description: "Every output metric of the model with its unit, type (stock, flow, cumulative, ratio, index) and one-line meaning. Names here are what simulate and compare_scenarios accept.",
-      inputSchema: lenientInput(emptyInput, noArgs),
+      inputSchema: noInput,
       outputSchema: metricsOutput,
       annotations: { title: "List MechaFil output metrics", ...READ_ONLY },
     },

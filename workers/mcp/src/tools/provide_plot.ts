@@ -282,6 +282,8 @@ export const plotOutput = fromJsonSchema<Record<string, unknown>>({
   required: ["chart", "format", "spec", "data", "notes"],
 });
 
+const plotToolInput = lenientInput(plotInput, normalizePlotArgs);
+
 export function registerProvidePlot(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "provide_plot",
@@ -292,7 +294,7 @@ export function registerProvidePlot(server: McpServer, deps: ToolDeps): void {
         "Pass simulate's arrays as series (name → values) with start_date_key = its sim_start_date and its timestep_days; " +
         "or name the series (e.g. \"historical_raw_power_eib\", or [\"circ_supply\"] for the default scenario) and the values are fetched. " +
         "Also answers mcp-server-mechafil's {chart: {...}} object.",
-      inputSchema: lenientInput(plotInput, normalizePlotArgs),
+      inputSchema: plotToolInput,
       outputSchema: plotOutput,
       annotations: { title: "Chart spec for series", ...READ_ONLY },
     },

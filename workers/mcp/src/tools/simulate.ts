@@ -146,6 +146,8 @@ export const simulateOutput = fromJsonSchema<Record<string, unknown>>({
   additionalProperties: { type: "array", items: { type: ["number", "null"] }, description: "One array per returned metric." },
 });
 
+const simulateToolInput = lenientInput(simulateInput, normalizeSimulateArgs);
+
 export function registerSimulate(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "simulate",
@@ -156,7 +158,7 @@ export function registerSimulate(server: McpServer, deps: ToolDeps): void {
         "Set forecast_length_days to the user's horizon (365 for a year). Onboarding (rbp) is in PiB/day. Ask for every metric you need in one call via requested_metrics. " +
         "Cumulative metrics also come back as <name>_daily_rate. 1y_* metrics look a year ahead: the model is run 365 days past the horizon (levers held at their last value) so they cover every forecast day, and notes says so. " +
         "Read the Explanation: it states the inputs actually used. Call fetch_context first in a new conversation.",
-      inputSchema: lenientInput(simulateInput, normalizeSimulateArgs),
+      inputSchema: simulateToolInput,
       outputSchema: simulateOutput,
       annotations: { title: "Run a MechaFil forecast", ...READ_ONLY },
     },
