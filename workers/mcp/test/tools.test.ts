@@ -105,6 +105,15 @@ describe("get_historical_data", () => {
     expect(json(await call(client, "get_historical_data", { fields: "raw_byte_power", resolution: null }))).toEqual(one);
   });
 
+  it("everything at once is over the size limit: refused with the list of fields to choose from", async () => {
+    const all = await (await fetch(`${apiUrl}/historical-data`)).text();
+    expect(all.length * 2).toBeGreaterThan(130_000);
+    const r = await call(client, "get_historical_data", {});
+    expect(r.isError).toBe(true);
+    expect(allText(r)).toMatch(/over the 130 kB a tool result may carry\. Name the fields you need \(fields\)\. The fields: /);
+    for (const f of ["circ_supply (FIL)", "historical_raw_power_eib (EiB)", "raw_byte_power (PiB/day)"]) expect(allText(r)).toContain(f);
+  });
+
   it("summarises what came back in words", async () => {
     const r = await call(client, "get_historical_data", { fields: ["circ_supply"] });
     const summary = (r.content[1] as { text: string }).text;

@@ -54,6 +54,17 @@ function summarize(p: JsonObject): string {
   return lines.join("\n");
 }
 
+/** Every member of the answer with its unit, for advice on what to ask for. */
+function fieldList(p: JsonObject): string {
+  const meta = isObject(p.field_meta) ? p.field_meta : {};
+  return Object.keys(isObject(p.data) ? p.data : {})
+    .map((name) => {
+      const m = meta[name];
+      return isObject(m) && typeof m.unit === "string" ? `${name} (${m.unit})` : name;
+    })
+    .join(", ");
+}
+
 export const historicalOutput = fromJsonSchema<Record<string, unknown>>({
   type: "object",
   properties: {
@@ -88,7 +99,8 @@ export function registerGetHistoricalData(server: McpServer, deps: ToolDeps): vo
         if (args.fields) query.fields = args.fields;
         if (args.resolution) query.resolution = args.resolution;
         const payload = await deps.api().historicalData(query);
-        return toolResult(payload, summarize(payload), "Name the fields you need (fields; list_metrics and field_meta list them) or use weekly resolution.");
+        const advice = `Name the fields you need (fields)${args.resolution === "daily" ? ", or use weekly resolution" : ""}. The fields: ${fieldList(payload)}.`;
+        return toolResult(payload, summarize(payload), advice);
       }),
   );
 }
