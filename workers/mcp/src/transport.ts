@@ -11,8 +11,9 @@
  * survives any isolate, restart or deploy.
  */
 export async function withLegacySession(request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
-  const initialize = request.method === "POST" && (await isInitialize(request));
-  const res = await serve(request);
+  const message = request.method === "POST" ? await peek(request) : undefined;
+  const initialize = isRequest(message, "initialize");
+  const res = await serve(isBareDiscover(request, message) ? asModernDiscover(request, message) : request);
   if (!initialize || !res.ok || res.headers.has("mcp-session-id")) return res;
   const out = new Response(res.body, res);
   out.headers.set("mcp-session-id", newSessionId());
@@ -24,26 +25,66 @@ export function newSessionId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
 
+type Message = Record<string, unknown>;
+
 /**
- * Whether a POST carries an `initialize` request (alone or in a batch). `initialize` exists only
- * in the 2025-era protocol, so it is always a legacy handshake. Reads a clone; the request's own
- * body stays for the handler. The substring test spares parsing the body of every tool call.
+ * The JSON-RPC message of a POST when it is one of the two this module looks at (`initialize`,
+ * `server/discover`), read from a clone so the request's own body stays for the handler. The
+ * substring test spares parsing the body of every tool call.
  */
-async function isInitialize(request: Request): Promise<boolean> {
+async function peek(request: Request): Promise<Message | Message[] | undefined> {
   let text: string;
   try {
     text = await request.clone().text();
   } catch {
-    return false;
+    return undefined;
   }
-  if (!text.includes('"initialize"')) return false;
+  if (!text.includes('"initialize"') && !text.includes('"server/discover"')) return undefined;
   try {
     const body = JSON.parse(text) as unknown;
-    const msgs = Array.isArray(body) ? body : [body];
-    return msgs.some((m) => typeof m === "object" && m !== null && (m as { method?: unknown }).method === "initialize" && "id" in m);
+    return typeof body === "object" && body !== null ? (body as Message | Message[]) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether the message (or a message of the batch) is a request for `method`. */
+function isRequest(message: Message | Message[] | undefined, method: string): boolean {
+  const msgs = Array.isArray(message) ? message : message ? [message] : [];
+  return msgs.some((m) => typeof m === "object" && m !== null && m.method === method && "id" in m);
+}
+
+const MODERN = "2026-07-28";
+const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+
+/**
+ * A `server/discover` that names no protocol version at all (no `_meta` envelope, no
+ * MCP-Protocol-Version header), as a hand-written probe sends it. The SDK routes such a request
+ * to the legacy era, where the method does not exist (-32601); since `server/discover` exists only
+ * in the modern era, it can only mean that one.
+ */
+function isBareDiscover(request: Request, message: Message | Message[] | undefined): message is Message {
+  if (message === undefined || Array.isArray(message) || !isRequest(message, "server/discover")) return false;
+  if (request.headers.has("mcp-protocol-version")) return false;
+  const params = message.params;
+  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) return false;
+  const meta = (params as Message | undefined)?._meta;
+  return !(typeof meta === "object" && meta !== null && VERSION_KEY in meta);
+}
+
+/** The same probe in the modern form: the envelope and the headers 2026-07-28 requires. */
+function asModernDiscover(request: Request, message: Message): Request {
+  const params = (message.params as Message | undefined) ?? {};
+  const meta = (params._meta as Message | undefined) ?? {};
+  const body = {
+    ...message,
+    params: { ...params, _meta: { ...meta, [VERSION_KEY]: MODERN, "io.modelcontextprotocol/clientCapabilities": meta["io.modelcontextprotocol/clientCapabilities"] ?? {} } },
+  };
+  const headers = new Headers(request.headers);
+  headers.set("mcp-protocol-version", MODERN);
+  headers.set("mcp-method", "server/discover");
+  headers.set("content-type", "application/json");
+  return new Request(request.url, { method: "POST", headers, body: JSON.stringify(body), signal: request.signal });
 }
 
 /**

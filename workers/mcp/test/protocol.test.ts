@@ -132,6 +132,13 @@ describe("modern era: 2026-07-28 (server/discover, per-request _meta, no handsha
     expect(result.instructions).toContain("fetch_context");
   });
 
+  it("a bare server/discover (no envelope, no version header, as a hand-written probe sends it) gets the same result", async () => {
+    const res = await rpc(mcpUrl, { jsonrpc: "2.0", id: "bare", method: "server/discover" });
+    expect(res.status).toBe(200);
+    const [msg] = await messages(res);
+    expect(msg).toMatchObject({ id: "bare", result: { supportedVersions: [MODERN], capabilities: { tools: {} } } });
+  });
+
   it("tools/list without any handshake: every tool titled, read-only, its outputSchema free of anyOf", async () => {
     const [msg] = await messages(await modernRpc(mcpUrl, "tools/list", {}, 2));
     const tools = (msg!.result as { tools: { name: string; title?: string; annotations?: Record<string, unknown>; outputSchema?: unknown; inputSchema: unknown }[] }).tools;
