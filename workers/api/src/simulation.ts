@@ -1,6 +1,6 @@
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../../../shared/kernel/simulate.ts";
+import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
@@ -26,7 +26,7 @@ export function datasetRef(info: DatasetInfo) {
  * Every value the simulation used, as the kernel resolved it (defaults included), plus the
  * dataset and the date anchors. A lever given as an array is summarised; otherwise its value.
  */
-function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
+export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
   const given = req.scenario;
   const lever = (input: unknown, used: Float64Array) => (typeof input === "object" && input !== null ? summariseLever(used) : used[0]!);
   const rbp = lever(given.rbp, sc.rbp);
@@ -68,15 +68,28 @@ function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, mai
  */
 const workspace = createWorkspace();
 
-/** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
-export function runOne(req: SimulateRequest, d: WarmDataset) {
-  let sc: KernelScenario;
+/** Resolves a validated scenario on the dataset; kernel ScenarioErrors become 400s naming the field. */
+export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d: WarmDataset): KernelScenario {
   try {
-    sc = resolveScenario(d.prepared, req.scenario);
+    return resolveScenario(d.prepared, scenario);
   } catch (e) {
     throw toHttpError(e);
   }
-  const result = simulateResolved(d.prepared, sc, workspace);
+}
+
+/**
+ * The one execution path of every endpoint (/simulate, /simulate/batch, ensembles, sensitivity):
+ * a resolved scenario run on the warm dataset into the isolate's workspace. The result is valid
+ * until the next call.
+ */
+export function execute(d: WarmDataset, sc: KernelScenario): SimulationResult {
+  return simulateResolved(d.prepared, sc, workspace);
+}
+
+/** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
+export function runOne(req: SimulateRequest, d: WarmDataset) {
+  const sc = resolveRequestScenario(req.scenario, d);
+  const result = execute(d, sc);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
     input: echoInput(req, d, sc, shaped.main),
