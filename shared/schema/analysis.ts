@@ -85,7 +85,10 @@ const variationSpec = z
 
 export const variationSchema = z
   .strictObject(Object.fromEntries(ANALYSIS_LEVERS.map((l) => [l, variationSpec.optional()])) as Record<AnalysisLever, z.ZodOptional<typeof variationSpec>>)
-  .describe(`How each lever varies across paths, by lever name (${ANALYSIS_LEVERS.join(", ")}). Omitted levers take their default.`);
+  .describe(
+    `How each lever varies across paths, by lever name (${ANALYSIS_LEVERS.join(", ")}): "historical" (the default of rbp, rr and fpr), "fixed" (the default of the others) or a distribution object. ` +
+      'Example: {"rr": {"distribution": "triangular", "min": 0.6, "mode": 0.8, "max": 0.9}, "rbp": {"distribution": "normal", "of": "multiplier", "mean": 1, "sd": 0.2}, "fpr": "fixed"}.',
+  );
 
 export const ensembleShape = {
   output: z

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixture2025, post, publish, type ErrorJson } from "./helpers.ts";
+import { fixture2025, get, post, publish, type ErrorJson } from "./helpers.ts";
 
 /**
  * POST /simulate/ensemble and /simulate/sensitivity through the worker's fetch handler, on the
@@ -259,5 +259,24 @@ suite("analysis endpoints on a published dataset", () => {
       expect(res.status, JSON.stringify(j)).toBe(400);
       expect(j.error.field).toBe(field);
     });
+  });
+});
+
+describe("OpenAPI docs of the analysis endpoints", () => {
+  it("documents both bodies from the zod schemas, with their limits", async () => {
+    type Schema = { properties: Record<string, { description?: string; minimum?: number; maximum?: number }>; additionalProperties?: boolean };
+    const doc = (await (await get("/openapi.json")).json()) as {
+      paths: Record<string, { post: { description: string; requestBody: { content: Record<string, { schema: Schema }> } } }>;
+    };
+    const ens = doc.paths["/simulate/ensemble"]!.post;
+    const body = ens.requestBody.content["application/json"]!.schema;
+    for (const k of ["paths", "seed", "quantiles", "variation", "thresholds", "output", "resolution", "rbp", "rr", "forecast_length_days"]) expect(body.properties[k], k).toBeDefined();
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties.paths!.minimum).toBe(1);
+    expect(body.properties.paths!.maximum).toBe(2000);
+    expect(body.properties.variation!.description).toContain("historical");
+    expect(ens.description).toContain("8000000");
+    const sens = doc.paths["/simulate/sensitivity"]!.post.requestBody.content["application/json"]!.schema;
+    for (const k of ["metric", "horizon", "bounds", "sweep", "rbp"]) expect(sens.properties[k], k).toBeDefined();
   });
 });
