@@ -22,7 +22,11 @@ function ar1Series(n: number, phi: number, sigma: number, seed: number): Float64
 
 const min = (a: Float64Array) => a.reduce((m, v) => Math.min(m, v), Infinity);
 const max = (a: Float64Array) => a.reduce((m, v) => Math.max(m, v), -Infinity);
-const mean = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number / a.length;
+const mean = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s / a.length;
+};
 const sd = (a: ArrayLike<number>) => {
   const m = mean(a);
   let s = 0;

@@ -42,8 +42,11 @@ function dateAt(field: OutputField, r: SimulationResult, i: number): string {
 
 const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
 
-/** Runs and shapes one validated ensemble request. */
-export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset) {
+/**
+ * Runs and shapes one validated ensemble request. `observe`, for benchmarks, is called after
+ * every simulation (the central run, then each path).
+ */
+export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   const central = resolveRequestScenario(req.scenario, d);
   const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
   let centralRun: SimulationResult | null = null;
@@ -83,7 +86,13 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset) {
           return sampling;
         },
       },
-      (sc) => execute(d, sc),
+      observe
+        ? (sc) => {
+            const r = execute(d, sc);
+            observe();
+            return r;
+          }
+        : (sc) => execute(d, sc),
     ),
   );
   const c = centralRun as unknown as SimulationResult;
