@@ -54,6 +54,8 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   let main: SeriesDates | null = null;
 
   const horizons = ["1y", "2y", "5y", "end"] as const;
+  // The kernel computes only these ("days" places the answer's dates).
+  const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const result = guard(() =>
     runEnsemble(
       central,
@@ -88,11 +90,11 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
       },
       observe
         ? (sc) => {
-            const r = execute(d, sc);
+            const r = execute(d, sc, fields);
             observe();
             return r;
           }
-        : (sc) => execute(d, sc),
+        : (sc) => execute(d, sc, fields),
     ),
   );
   const c = centralRun as unknown as SimulationResult;
@@ -143,13 +145,14 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
 /** Runs and shapes one validated sensitivity request. */
 export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
   const central = resolveRequestScenario(req.scenario, d);
+  const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
   let c: SimulationResult | null = null;
   const r = guard(() =>
     runSensitivity(
       central,
       { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
       (sc) => {
-        const res = execute(d, sc);
+        const res = execute(d, sc, fields);
         c ??= res;
         return res;
       },

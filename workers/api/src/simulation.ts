@@ -2,6 +2,7 @@ import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
 import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
+import type { OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
@@ -82,8 +83,9 @@ export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d:
  * a resolved scenario run on the warm dataset into the isolate's workspace. The result is valid
  * until the next call.
  */
-export function execute(d: WarmDataset, sc: KernelScenario): SimulationResult {
-  return simulateResolved(d.prepared, sc, workspace);
+export function execute(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
+  // Only the fields asked for: the kernel then skips the stages none of them needs.
+  return simulateResolved(d.prepared, sc, workspace, fields ? { fields } : undefined);
 }
 
 /** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
