@@ -7,6 +7,7 @@ import type { SweepSpec } from "../analysis/sensitivity.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "./scenario.ts";
+import { normalizeScenarioInput } from "./normalize.ts";
 
 /**
  * Request schemas of the two analyses (POST /simulate/ensemble and /simulate/sensitivity): the
@@ -202,8 +203,21 @@ function splitScenario(data: Record<string, unknown>): ScenarioInput {
   return s.data;
 }
 
+/**
+ * An ensemble or sensitivity body read as old clients send scenario bodies (shared/schema/normalize.ts):
+ * null means the default, a plain decimal string is that number.
+ */
+export function normalizeEnsembleBody(raw: unknown): unknown {
+  return normalizeScenarioInput(raw, { optionalFields: Object.keys(ensembleShape), numericFields: ["paths", "seed", "quantiles"] });
+}
+
+export function normalizeSensitivityBody(raw: unknown): unknown {
+  return normalizeScenarioInput(raw, { optionalFields: Object.keys(sensitivityShape) });
+}
+
 /** Validates an ensemble body; throws ValidationError naming every bad member. */
-export function parseEnsembleRequest(json: unknown): EnsembleRequest {
+export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
+  const json = normalizeEnsembleBody(raw);
   const r = ensembleRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const d = r.data;
@@ -230,7 +244,8 @@ export function parseEnsembleRequest(json: unknown): EnsembleRequest {
 }
 
 /** Validates a sensitivity body; throws ValidationError naming every bad member. */
-export function parseSensitivityRequest(json: unknown): SensitivityRequest {
+export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
+  const json = normalizeSensitivityBody(raw);
   const r = sensitivityRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const d = r.data;

@@ -126,7 +126,7 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   const m = main as unknown as SeriesDates;
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false }, d, central, m),
+      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, central, m),
       paths: req.paths,
       seed: req.seed,
       quantiles: req.quantiles,
@@ -172,7 +172,7 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
     : undefined;
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false }, d, central, main),
+      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, central, main),
       metric: req.metric,
       horizon: req.horizons.length === 1 ? req.horizons[0] : req.horizons,
       bounds: req.bounds,

@@ -176,6 +176,17 @@ suite("analysis endpoints on a published dataset", () => {
       expect(e.input.variation.sector_duration_days).toMatchObject({ mode: "distribution", truncated_to: [180 / 540, 1825 / 540] });
     });
 
+    it("reads nulls as defaults and plain decimal strings as numbers, as /simulate does", async () => {
+      const body = { paths: "20", seed: "7", quantiles: ["0.1", 0.9], forecast_length_days: "400", rr: null, output: "circ_supply", variation: null };
+      const a = await ok<EnsembleBody>("/simulate/ensemble", body);
+      const b = await ok<EnsembleBody>("/simulate/ensemble", { paths: 20, seed: 7, quantiles: [0.1, 0.9], forecast_length_days: 400, output: "circ_supply" });
+      expect(a.bands).toEqual(b.bands);
+      expect(a.input.paths).toBe(20);
+      const res = await post("/simulate/ensemble", { paths: "1e3" });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorJson).error.field).toBe("paths");
+    });
+
     it.each([
       [{ paths: 0 }, "paths"],
       [{ paths: 2001 }, "paths"],
