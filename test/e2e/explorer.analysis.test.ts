@@ -22,6 +22,9 @@ const ARTIFACTS = join(PROJECT_DIR, "test-artifacts");
 const BAND_FIELDS = ["network_RBP_EIB", "network_QAP_EIB", "circ_supply", "available_supply", "network_locked",
   "day_network_reward", "day_pledge_per_QAP", "1y_sector_roi"];
 
+/** Each test runs several ensembles through one workerd isolate; on a loaded 2-core machine that takes minutes. */
+const TEST_TIMEOUT_MS = 240_000;
+
 const haveChromium = existsSync(CHROMIUM);
 const inCI = process.env.CI === "true";
 if (!haveChromium && !inCI) console.warn(`skipping explorer analysis e2e: ${CHROMIUM} is missing (apt-get install -y chromium)`);
@@ -62,7 +65,7 @@ async function openPage(hash = "", viewport = { width: 1280, height: 900 }): Pro
 /** The /simulate/ensemble body the page must send for its active scenario: the same levers. */
 async function expectedEnsembleBody(page: Page, index = 0): Promise<Record<string, unknown>> {
   const body = await js<Record<string, unknown>>(page, `explorer.requestBody(${index})`);
-  const { output: _o, include_history: _h, ...levers } = body;
+  const { output: _o, include_history: _h, extend_1y_metrics: _e, ...levers } = body;
   return { ...levers, output: BAND_FIELDS, paths: 200, seed: 1 };
 }
 
@@ -103,13 +106,13 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
 
   it("shades the API's p5–p95 and p25–p75 bands around each forecast line when asked", async () => {
     // Two scenarios, 5 years: each gets its own bands, in its own colour.
-    const hash = "#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Status quo", forecast_length_days: 1825 }, { n: "Half onboarding", forecast_length_days: 1825, rbp: 1.3 }] }));
+    const hash = "#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Status quo", forecast_length_days: 1100 }, { n: "Half onboarding", forecast_length_days: 1100, rbp: 1.3 }] }));
     const page = await openPage(hash);
     expect(await js<string>(page, "document.body.dataset.uncertainty ?? 'off'")).toBe("off");
     const before = await chartHash(page, "supply");
 
     await page.check("#uncertainty");
-    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 60_000 });
+    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 180_000 });
     const shown = await js<Bands[][]>(page, "JSON.parse(JSON.stringify(explorer.bands()))");
     for (const i of [0, 1]) {
       const api = await postJson<Ensemble>("/simulate/ensemble", await expectedEnsembleBody(page, i));
@@ -130,30 +133,30 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
 
     // The link reopens with the bands on; unchecking removes them.
     const again = await openPage(await js<string>(page, "location.hash"));
-    await again.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 60_000 });
+    await again.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 180_000 });
     await again.uncheck("#uncertainty");
     await again.waitForFunction("document.body.dataset.uncertainty === 'off'");
     expect(await js<unknown[]>(again, "explorer.bands()")).toEqual([]);
     await again.close();
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   it("a bad lever: the message next to the lever; the bands stay those of the last valid forecast", async () => {
     const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Bad", forecast_length_days: 730 }], u: 1 })));
-    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 60_000 });
+    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 180_000 });
     const good = await js<unknown>(page, "JSON.parse(JSON.stringify(explorer.bands()))");
     await page.fill("#in-rr", "1.5");
     await page.press("#in-rr", "Tab");
     await page.waitForFunction("document.body.dataset.status === 'invalid'", null, { timeout: 30_000 });
-    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 60_000 });
+    await page.waitForFunction("document.body.dataset.uncertainty === 'ready'", null, { timeout: 180_000 });
     expect(await page.textContent("#err-rr")).toContain("from 0 to 1");
     expect(await js<unknown>(page, "JSON.parse(JSON.stringify(explorer.bands()))")).toEqual(good);
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   it("draws the tornado of the chosen metric and horizon: the API's swings, sorted", async () => {
-    const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Scenario 1", forecast_length_days: 1825, rr: 0.75 }] })));
-    await page.waitForFunction("document.body.dataset.sensitivity === 'ready'", null, { timeout: 60_000 });
+    const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Scenario 1", forecast_length_days: 800, rr: 0.75 }] })));
+    await page.waitForFunction("document.body.dataset.sensitivity === 'ready'", null, { timeout: 180_000 });
     await page.selectOption("#sens-metric", "network_locked");
     await page.selectOption("#sens-horizon", "2y");
     await page.waitForFunction(
@@ -162,7 +165,7 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
       { timeout: 60_000 },
     );
     const body = await js<Record<string, unknown>>(page, "explorer.requestBody()");
-    const { output: _o, include_history: _h, resolution: _r, ...levers } = body;
+    const { output: _o, include_history: _h, resolution: _r, extend_1y_metrics: _e, ...levers } = body;
     const api = await postJson<Sensitivity>("/simulate/sensitivity", { ...levers, metric: "network_locked", horizon: "2y" });
     const rows = await page.$$eval("#tornado tr[data-lever]", (trs) =>
       trs.map((tr) => ({ lever: tr.getAttribute("data-lever"), swing: Number(tr.getAttribute("data-swing")), low: Number(tr.getAttribute("data-value-low")), high: Number(tr.getAttribute("data-value-high")) })),
@@ -176,19 +179,19 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
     // The panel follows the levers of the active scenario.
     await page.fill("#in-rr", "0.9");
     await page.press("#in-rr", "Tab");
-    await page.waitForFunction("document.body.dataset.sensitivity === 'ready' && explorer.tornado()?.body.rr === 0.9", null, { timeout: 60_000 });
+    await page.waitForFunction("document.body.dataset.sensitivity === 'ready' && explorer.tornado()?.body.rr === 0.9", null, { timeout: 180_000 });
     await page.locator("#sensitivity").screenshot({ path: join(ARTIFACTS, "explorer-tornado.png") });
     await page.screenshot({ path: join(ARTIFACTS, "explorer-tornado-page.png"), fullPage: true });
     await page.close();
-  });
+  }, TEST_TIMEOUT_MS);
 
   it("works on a phone-sized screen and makes no request outside the worker", async () => {
-    const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Phone", forecast_length_days: 1095 }], u: 1 })), { width: 390, height: 844 });
-    await page.waitForFunction("document.body.dataset.uncertainty === 'ready' && document.body.dataset.sensitivity === 'ready'", null, { timeout: 60_000 });
+    const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Phone", forecast_length_days: 400 }], u: 1 })), { width: 390, height: 844 });
+    await page.waitForFunction("document.body.dataset.uncertainty === 'ready' && document.body.dataset.sensitivity === 'ready'", null, { timeout: 180_000 });
     const overflow = await js<number>(page, "document.documentElement.scrollWidth - document.documentElement.clientWidth");
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, "explorer-analysis-phone.png"), fullPage: true });
     await page.close();
     expect(external).toEqual([]);
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -38,7 +38,7 @@ let last = null; // {body, answer}
 
 /** The /simulate/sensitivity body: the scenario's levers, the metric and the horizon. */
 export function sensitivityBody(simulateBody, metric, horizon) {
-  const { output: _o, include_history: _h, resolution: _r, ...levers } = simulateBody;
+  const { output: _o, include_history: _h, resolution: _r, extend_1y_metrics: _e, ...levers } = simulateBody;
   return { ...levers, metric, horizon };
 }
 

@@ -22,7 +22,8 @@ let inflight = null;
 
 /** The /simulate/ensemble body of a /simulate body: the same levers, the banded fields. */
 export function ensembleBody(simulateBody) {
-  const { output: _o, include_history: _h, ...rest } = simulateBody;
+  // Not members of an ensemble body: the 1y_ bands simply end a year before the forecast.
+  const { output: _o, include_history: _h, extend_1y_metrics: _e, ...rest } = simulateBody;
   return { ...rest, output: BAND_FIELDS, paths: ENSEMBLE_PATHS, seed: ENSEMBLE_SEED };
 }
 
