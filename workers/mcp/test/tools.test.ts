@@ -36,7 +36,7 @@ describe("session and tool list", () => {
     expect(client.getInstructions()).toContain("fetch_context");
   });
 
-  it("lists the six tools, read-only, with described zod schemas", async () => {
+  it("lists the tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "simulate"]);
     for (const t of tools) {
