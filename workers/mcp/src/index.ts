@@ -8,6 +8,7 @@ import { registerFetchContext } from "./tools/fetch_context.ts";
 import { registerGetHistoricalData } from "./tools/get_historical_data.ts";
 import { registerListMetrics } from "./tools/list_metrics.ts";
 import { registerProvidePlot } from "./tools/provide_plot.ts";
+import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
 
 // The main module may export only handlers and Durable Object classes (workerd rejects other values).
@@ -34,6 +35,7 @@ export class MechaFilMcp extends McpAgent<Env> {
     registerSimulate(this.server, deps);
     registerCompareScenarios(this.server, deps);
     registerProvidePlot(this.server);
+    registerShowForecast(this.server, deps);
   }
 }
 

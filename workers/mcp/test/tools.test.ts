@@ -38,7 +38,7 @@ describe("session and tool list", () => {
 
   it("lists the six tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "get_historical_data", "list_metrics", "provide_plot", "simulate"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "get_historical_data", "list_metrics", "provide_plot", "show_forecast", "simulate", "update_forecast"]);
     for (const t of tools) {
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);
       expect(t.annotations?.destructiveHint, t.name).toBe(false);
