@@ -123,7 +123,7 @@
     if (vars && typeof vars === "object") {
       for (const [k, v] of Object.entries(vars)) if (k.startsWith("--") && typeof v === "string") document.documentElement.style.setProperty(k, v);
     }
-    if (state.current) draw(state.current);
+    if (state.current) draw(state.current, true);
   }
 
   // ---- tool input and results ----
@@ -302,51 +302,82 @@
     return { width, height: 200 };
   }
 
-  function draw(sc) {
+  /** Draws one chart per metric; with the same metrics (a slider move) only the data is swapped. */
+  function draw(sc, rebuild) {
+    const signature = sc.series.map((s) => `${s.metric}|${s.unit}`).join(",") + `|${sc.dataset.current_date}`;
+    if (!rebuild && plots.length > 0 && plots.signature === signature) {
+      sc.series.forEach((s, i) => plots[i].plot.setData(dataOf(s)));
+      return;
+    }
     const container = $("charts");
     for (const p of plots) p.plot.destroy();
     plots.length = 0;
-    container.replaceChildren();
+    plots.signature = signature;
     const css = getComputedStyle(document.documentElement);
     const axisColor = css.getPropertyValue("--fg").trim() || "#444";
     const gridColor = css.getPropertyValue("--grid").trim() || "#eceef1";
     const currentDay = dayOf(sc.dataset.current_date);
-    sc.series.forEach((s, i) => {
+    // Every box first, so each plot is sized in the final grid.
+    const boxes = sc.series.map((s) => {
       const box = document.createElement("div");
       box.className = "chart";
       box.dataset.metric = s.metric;
       const h = document.createElement("h2");
       h.title = s.meaning;
-      h.append(s.metric, " ");
       const unit = document.createElement("span");
       unit.className = "unit";
       unit.textContent = s.unit === "ratio" ? "(%)" : `(${s.unit})`;
-      h.append(unit);
+      const readout = document.createElement("span");
+      readout.className = "readout";
+      h.append(s.metric, " ", unit, readout);
       const plotEl = document.createElement("div");
       plotEl.className = "plot";
       box.append(h, plotEl);
-      container.append(box);
-      const start = dayOf(s.start_date);
-      const xs = s.values.map((_, j) => (start + j * s.timestep_days) * SECONDS_PER_DAY);
+      return { box, plotEl, readout };
+    });
+    container.replaceChildren(...boxes.map((b) => b.box));
+    sc.series.forEach((s, i) => {
+      const { plotEl, readout } = boxes[i];
       const opts = {
         ...sizeOf(plotEl),
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
         scales: { x: { time: true } },
-        legend: { live: true },
+        legend: { show: false },
         plugins: [markerPlugin(currentDay)],
-        series: [
-          { label: "Date", value: (u, ts) => (ts == null ? "—" : new Date(ts * 1e3).toISOString().slice(0, 10)) },
-          { label: s.metric, stroke: COLORS[i % COLORS.length], width: 1.8, spanGaps: false, points: { show: false }, value: (u, v) => fmt(v, s.unit) },
-        ],
+        hooks: {
+          // The hovered week's date and value, in the chart's title line (in place of a legend).
+          setCursor: [
+            (u) => {
+              const idx = u.cursor.idx;
+              const v = idx == null ? null : u.data[1][idx];
+              readout.textContent = idx == null ? "" : `${new Date(u.data[0][idx] * 1e3).toISOString().slice(0, 10)}: ${fmt(v, s.unit)}`;
+            },
+          ],
+        },
+        series: [{}, { label: s.metric, stroke: COLORS[i % COLORS.length], width: 1.8, spanGaps: false, points: { show: false } }],
         axes: [
           { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
           { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 60, values: (u, splits) => splits.map((v) => fmt(v, s.unit)) },
         ],
       };
-      const plot = new uPlot(opts, [xs, s.values], plotEl);
+      const plot = new uPlot(opts, dataOf(s), plotEl);
       plots.push({ metric: s.metric, plot, el: plotEl });
+      sizes.observe(plotEl);
     });
   }
+
+  /** uPlot's data: x in seconds (entry i is start_date + i × timestep_days), y the API's values as they are. */
+  function dataOf(s) {
+    const start = dayOf(s.start_date);
+    return [s.values.map((_, j) => (start + j * s.timestep_days) * SECONDS_PER_DAY), s.values];
+  }
+
+  const sizes = new ResizeObserver(() => {
+    for (const p of plots) {
+      const s = sizeOf(p.el);
+      if (s.width !== p.plot.width) p.plot.setSize(s);
+    }
+  });
 
   const HORIZON_LABEL = { now: "now", "1y": "1 year", "2y": "2 years", "5y": "5 years", end: "end" };
 
@@ -387,13 +418,6 @@
     table.tBodies[0].replaceChildren(...rows);
     $("summary-section").hidden = false;
   }
-
-  new ResizeObserver(() => {
-    for (const p of plots) {
-      const s = sizeOf(p.el);
-      if (s.width !== p.plot.width) p.plot.setSize(s);
-    }
-  }).observe($("charts"));
 
   // What the charts draw, read back from uPlot itself (the end-to-end test compares it with /simulate).
   window.mechafilForecast = {
