@@ -63,7 +63,7 @@ describe("malformed and out-of-protocol requests", () => {
     // The session still works.
     const ok = await rpc(mcpUrl, { jsonrpc: "2.0", id: 8, method: "tools/list" }, { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" });
     const [list] = await messages(ok);
-    expect((list!.result as { tools: unknown[] }).tools).toHaveLength(6);
+    expect((list!.result as { tools: unknown[] }).tools).toHaveLength(8);
   });
 
   it("a tools/call with arguments of the wrong type: a result with isError, not a protocol failure", async () => {

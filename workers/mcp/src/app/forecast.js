@@ -27,10 +27,20 @@
   function post(msg) {
     host.postMessage(msg, "*");
   }
+  /** A request to the host; like ext-apps' App, it gives up after a minute without an answer. */
   function request(method, params) {
     const id = nextId++;
     post({ jsonrpc: "2.0", id, method, params });
-    return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`no answer to ${method} within 60 s`));
+      }, 60000);
+      pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
   }
   function notify(method, params) {
     post({ jsonrpc: "2.0", method, params: params || {} });
@@ -165,12 +175,10 @@
 
   function setupLevers(scenario) {
     const section = $("levers");
-    const canRerun = !!state.hostCapabilities.serverTools;
     for (const k of LEVERS) {
       const input = $(`lever-${k}`);
       if (k === "rbp") input.max = String(Math.max(10, Math.ceil(scenario.rbp * 2.5)));
       input.value = String(scenario[k]);
-      input.disabled = !canRerun;
       if (!input.dataset.bound) {
         input.dataset.bound = "1";
         input.addEventListener("input", () => onSlider(k, Number(input.value)));
@@ -179,8 +187,7 @@
     renderLeverValues();
     section.hidden = false;
     $("reset").onclick = reset;
-    if (!canRerun) setStatus("ready", "This host cannot run tools for the view: the sliders are off.");
-    else setStatus("ready", "");
+    setStatus("ready", "");
   }
 
   function renderLeverValues() {
@@ -238,7 +245,7 @@
 
   /** The scenario the user settled on, for the assistant's next turn (each update replaces the last). */
   async function tellAssistant(sc, summaryText) {
-    if (!state.hostCapabilities.updateModelContext) return;
+    // Sent whatever the host advertised (as ext-apps' App does); a host that refuses it just says so.
     const same = LEVERS.every((k) => sc.scenario[k] === state.base.scenario[k]);
     const intro = same
       ? "In the MechaFil forecast chart the user is back at the scenario you showed."
