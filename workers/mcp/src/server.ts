@@ -6,6 +6,7 @@ import { registerFetchContext } from "./tools/fetch_context.ts";
 import { registerGetHistoricalData } from "./tools/get_historical_data.ts";
 import { registerListMetrics } from "./tools/list_metrics.ts";
 import { registerProvidePlot } from "./tools/provide_plot.ts";
+import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
 
 /**
@@ -31,6 +32,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   registerSimulate,
   registerCompareScenarios,
   registerProvidePlot,
+  registerShowForecast,
 ];
 
 /** Dependencies of the tools for one worker environment; the API client is built on first use. */

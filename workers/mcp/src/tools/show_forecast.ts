@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
+import { RESOURCE_MIME_TYPE, registerAppResource, registerAppTool } from "@modelcontextprotocol/ext-apps/server";
 import { OUTPUT_FIELDS, type OutputField } from "../../../../shared/schema/fields.ts";
 import { LIMITS } from "../../../../shared/schema/scenario.ts";
 import { ApiError, isObject, type JsonObject, type SimulateResponse } from "../api.ts";
@@ -16,8 +17,8 @@ import { READ_ONLY, ToolInputError, checkScenario, metricName, runTool, type Too
  */
 
 export const FORECAST_VIEW_URI = "ui://mechafil/forecast.html";
-/** The MCP Apps profile of HTML (ext-apps' RESOURCE_MIME_TYPE). */
-export const MCP_APP_MIME = "text/html;profile=mcp-app";
+/** The MCP Apps profile of HTML: "text/html;profile=mcp-app". */
+export const MCP_APP_MIME = RESOURCE_MIME_TYPE;
 export const UPDATE_TOOL = "update_forecast";
 
 /** What the chart shows when the assistant names no metric. */
@@ -251,14 +252,18 @@ function forecastResult(r: ForecastResult, interactive: boolean) {
   return { content: [{ type: "text" as const, text }], structuredContent: r as unknown as JsonObject };
 }
 
+/**
+ * Registers the view (a resource), show_forecast and update_forecast through ext-apps' server
+ * helpers, which also write the older `_meta["ui/resourceUri"]` key for hosts that read only it.
+ */
 export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
-  server.registerResource(
+  registerAppResource(
+    server,
     "MechaFil forecast view",
     FORECAST_VIEW_URI,
     {
       title: "MechaFil interactive forecast",
       description: "The chart of show_forecast with sliders for the levers: one self-contained HTML file (no network access).",
-      mimeType: MCP_APP_MIME,
       _meta: { ui: { prefersBorder: true } },
     },
     async () => ({
@@ -266,7 +271,8 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     }),
   );
 
-  server.registerTool(
+  registerAppTool(
+    server,
     "show_forecast",
     {
       title: "Show an interactive MechaFil forecast",
@@ -278,13 +284,13 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
       inputSchema: forecastInput,
       outputSchema: forecastOutput,
       annotations: { title: "Show an interactive MechaFil forecast", ...READ_ONLY },
-      // Both spellings of the view's address: `ui.resourceUri` (current) and "ui/resourceUri" (older hosts), as ext-apps' registerAppTool writes them.
-      _meta: { ui: { resourceUri: FORECAST_VIEW_URI }, "ui/resourceUri": FORECAST_VIEW_URI },
+      _meta: { ui: { resourceUri: FORECAST_VIEW_URI } },
     },
     async (args) => runTool("show_forecast", async () => forecastResult(await runForecast(deps, args), true)),
   );
 
-  server.registerTool(
+  registerAppTool(
+    server,
     UPDATE_TOOL,
     {
       title: "Re-run the forecast chart",
@@ -292,7 +298,8 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
       inputSchema: forecastInput,
       outputSchema: forecastOutput,
       annotations: { title: "Re-run the forecast chart", ...READ_ONLY },
-      _meta: { ui: { resourceUri: FORECAST_VIEW_URI, visibility: ["app"] }, "ui/resourceUri": FORECAST_VIEW_URI },
+      // Only the view may call it; hosts keep it from the model.
+      _meta: { ui: { resourceUri: FORECAST_VIEW_URI, visibility: ["app"] } },
     },
     async (args) => runTool(UPDATE_TOOL, async () => forecastResult(await runForecast(deps, args), false)),
   );
