@@ -48,9 +48,9 @@ export class DatasetStore extends DurableObject<Env> {
       const n = Number(v);
       return v !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
     };
-    const historyDays = positive(env.DATASET_HISTORY_DAYS);
     const timeoutMs = positive(env.SPACESCOPE_TIMEOUT_MS);
     const backoffMs = positive(env.SPACESCOPE_BACKOFF_MS);
+    const quotaBackoffMs = positive(env.SPACESCOPE_QUOTA_BACKOFF_MS);
     this.owner = new DatasetOwner({
       store: r2Store(env.DATASETS),
       outcomes: {
@@ -60,9 +60,11 @@ export class DatasetStore extends DurableObject<Env> {
       allowDemo: env.ALLOW_DEMO === "true",
       ...(env.SPACESCOPE_TOKEN ? { spacescopeToken: env.SPACESCOPE_TOKEN } : {}),
       ...(env.SPACESCOPE_BASE_URL ? { spacescopeBaseUrl: env.SPACESCOPE_BASE_URL } : {}),
-      ...(historyDays ? { historyDays } : {}),
+      // Parsed at each refresh, so a bad value fails the refresh with a message naming it.
+      ingestSettings: { startDate: env.DATASET_START_DATE, historyDays: env.DATASET_HISTORY_DAYS, lockedRewardZero: env.DATASET_LOCKED_REWARD_ZERO },
       ...(timeoutMs ? { spacescopeTimeoutMs: timeoutMs } : {}),
       ...(backoffMs ? { spacescopeBackoffMs: backoffMs } : {}),
+      ...(quotaBackoffMs ? { spacescopeQuotaBackoffMs: quotaBackoffMs } : {}),
     });
   }
 

@@ -1,4 +1,5 @@
 import { warmDataset, type DatasetInfo, type WarmDataset } from "../../../shared/data/dataset.ts";
+import type { RefreshFailureKind } from "../../../shared/data/ingest.ts";
 import { datasetStore } from "./dataset.do.ts";
 import type { Env } from "./env.ts";
 import { HttpError } from "./errors.ts";
@@ -10,6 +11,9 @@ export interface RefreshOutcome {
   readonly trigger: "cron" | "admin" | "upload" | "seed";
   readonly message: string;
   readonly version?: string;
+  /** Of a failure: what kind (e.g. "auth"), and a short reason when known (e.g. "token expired"). */
+  readonly kind?: RefreshFailureKind;
+  readonly reason?: string;
 }
 
 export interface DataStatus {

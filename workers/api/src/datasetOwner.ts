@@ -1,7 +1,7 @@
 import type { Dataset, DatasetInfo } from "../../../shared/data/dataset.ts";
 import { demoDataset, DEMO_VERSION } from "../../../shared/data/demo.ts";
 import { type BlobStore, loadLatest, publishDataset } from "../../../shared/data/format.ts";
-import { ingestSpacescope } from "../../../shared/data/ingest.ts";
+import { classifyRefreshFailure, ingestSpacescope, parseIngestSettings, type IngestSettingsText } from "../../../shared/data/ingest.ts";
 import { type FetchLike, SpacescopeClient, SpacescopeError } from "../../../shared/data/spacescope.ts";
 import { TransformError } from "../../../shared/data/transform.ts";
 import { DatasetValidationError, type DatasetProblem } from "../../../shared/data/validate.ts";
@@ -25,10 +25,13 @@ export interface OwnerConfig {
   readonly allowDemo: boolean;
   readonly spacescopeToken?: string;
   readonly spacescopeBaseUrl?: string;
-  readonly historyDays?: number;
+  /** DATASET_START_DATE, DATASET_HISTORY_DAYS, DATASET_LOCKED_REWARD_ZERO as configured (parsed at each refresh). */
+  readonly ingestSettings?: IngestSettingsText;
   /** Per Spacescope request (default 30 s) and first retry backoff (default 1 s, doubling). */
   readonly spacescopeTimeoutMs?: number;
   readonly spacescopeBackoffMs?: number;
+  /** Pause before retrying a 30001 (rate or quota limit) answer (default 60 s). */
+  readonly spacescopeQuotaBackoffMs?: number;
   /** Defaults to the global fetch, looked up at call time. */
   readonly fetch?: FetchLike;
   readonly now?: () => Date;
@@ -49,11 +52,12 @@ const OUTCOME_KEY = "last_refresh";
 /** The worker is not configured for a refresh (a missing secret). */
 class RefreshConfigError extends Error {}
 
-function describeFailure(e: unknown): { message: string; problems: DatasetProblem[] } {
-  if (e instanceof DatasetValidationError) return { message: e.message, problems: [...e.problems] };
-  if (e instanceof TransformError) return { message: `transform: ${e.message}`, problems: [{ field: e.field, message: e.message }] };
-  if (e instanceof SpacescopeError || e instanceof RefreshConfigError) return { message: e.message, problems: [] };
-  return { message: `unexpected: ${e instanceof Error ? e.message : String(e)}`, problems: [] };
+function describeFailure(e: unknown): { message: string; problems: DatasetProblem[]; kind: RefreshOutcome["kind"]; reason?: string } {
+  const k = e instanceof RefreshConfigError ? { kind: "config" as const } : classifyRefreshFailure(e);
+  if (e instanceof DatasetValidationError) return { message: e.message, problems: [...e.problems], ...k };
+  if (e instanceof TransformError) return { message: `transform: ${e.message}`, problems: [{ field: e.field, message: e.message }], ...k };
+  if (e instanceof SpacescopeError || e instanceof RefreshConfigError || k.kind === "config") return { message: (e as Error).message, problems: [], ...k };
+  return { message: `unexpected: ${e instanceof Error ? e.message : String(e)}`, problems: [], ...k };
 }
 
 export class DatasetOwner {
@@ -164,21 +168,24 @@ export class DatasetOwner {
     let outcome: RefreshOutcome;
     try {
       if (!this.cfg.spacescopeToken) throw new RefreshConfigError("SPACESCOPE_TOKEN is not set (wrangler secret put SPACESCOPE_TOKEN, or .dev.vars locally)");
+      const settings = parseIngestSettings(this.cfg.ingestSettings ?? {});
       const client = new SpacescopeClient({
         token: this.cfg.spacescopeToken,
         ...(this.cfg.spacescopeBaseUrl ? { baseUrl: this.cfg.spacescopeBaseUrl } : {}),
         fetch: this.cfg.fetch ?? ((input, init) => fetch(input, init)),
         timeoutMs: this.cfg.spacescopeTimeoutMs ?? 30_000,
         backoffMs: this.cfg.spacescopeBackoffMs ?? 1_000,
+        ...(this.cfg.spacescopeQuotaBackoffMs !== undefined ? { quotaBackoffMs: this.cfg.spacescopeQuotaBackoffMs } : {}),
         retries: 3,
       });
-      const d = await ingestSpacescope(client, { now, ...(this.cfg.historyDays ? { historyDays: this.cfg.historyDays } : {}) });
+      const d = await ingestSpacescope(client, { now, ...settings });
       await publishDataset(this.cfg.store, d, now);
       this.current = d;
       this.unavailable = "";
       outcome = { ok: true, at: now.toISOString(), trigger, message: `published ${d.info.version} (current_date ${d.info.current_date}, ${client.requestCount} Spacescope requests)`, version: d.info.version };
     } catch (e) {
-      outcome = { ok: false, at: now.toISOString(), trigger, message: describeFailure(e).message, ...(this.current ? { version: this.current.info.version } : {}) };
+      const f = describeFailure(e);
+      outcome = { ok: false, at: now.toISOString(), trigger, message: f.message, kind: f.kind!, ...(f.reason ? { reason: f.reason } : {}), ...(this.current ? { version: this.current.info.version } : {}) };
     }
     await this.record(outcome);
     return outcome;
@@ -193,8 +200,8 @@ export class DatasetOwner {
         if (d.info.source === "demo" && !this.cfg.allowDemo) throw new DatasetValidationError([{ field: "info.source", message: 'demo data is published only when ALLOW_DEMO is "true"' }]);
         await publishDataset(this.cfg.store, d, this.now());
       } catch (e) {
-        const { message, problems } = describeFailure(e);
-        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", message, ...(this.current ? { version: this.current.info.version } : {}) };
+        const { message, problems, kind } = describeFailure(e);
+        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", message, kind: kind!, ...(this.current ? { version: this.current.info.version } : {}) };
         await this.record(outcome);
         return { ok: false, outcome, problems };
       }
