@@ -75,8 +75,8 @@ export function parseIngestSettings(t: IngestSettingsText): Pick<IngestOptions, 
       throw new IngestConfigError(`DATASET_START_DATE: "${s}" must be a date YYYY-MM-DD (a fixed start) or current-N (N days before the current date)`);
     }
   } else if (t.historyDays?.trim()) {
-    const n = Number(t.historyDays.trim());
-    if (!Number.isInteger(n) || n < 1) throw new IngestConfigError(`DATASET_HISTORY_DAYS: "${t.historyDays}" must be a whole number of days ≥ 1`);
+    const n = /^\d{1,5}$/.test(t.historyDays.trim()) ? Number(t.historyDays.trim()) : NaN;
+    if (!(n >= 1)) throw new IngestConfigError(`DATASET_HISTORY_DAYS: "${t.historyDays}" must be a whole number of days ≥ 1`);
     start = { kind: "window", days: n };
   }
   const l = t.lockedRewardZero?.trim() || "vesting_180d";

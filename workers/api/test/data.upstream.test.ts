@@ -1,9 +1,11 @@
 import { createExecutionContext, createScheduledController, env as testEnv, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { LATEST_KEY, manifestKey } from "../../../shared/data/format.ts";
+import { LATEST_KEY, manifestKey, memoryStore } from "../../../shared/data/format.ts";
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
-import { envelope, type FakeRequest } from "../../../shared/data/spacescopeFake.ts";
+import { envelope, fakeSpacescope, type FakeRequest } from "../../../shared/data/spacescopeFake.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
+import type { RefreshOutcome } from "../src/datasetCache.ts";
+import { DatasetOwner } from "../src/datasetOwner.ts";
 import type { Env } from "../src/env.ts";
 import worker from "../src/index.ts";
 import { installFakeSpacescope, upstreamRows, yesterday } from "./dataFake.ts";
@@ -167,4 +169,44 @@ describe("Spacescope as it really answers, through the worker", () => {
       expect(await served()).toBe(before);
     });
   }
+});
+
+describe("the refresh's settings, in the Durable Object's logic", () => {
+  const owner = (cfg: Partial<ConstructorParameters<typeof DatasetOwner>[0]>) => {
+    const map = new Map<string, RefreshOutcome>();
+    const fake = fakeSpacescope({ rows: upstreamRows(), token: "k3y" });
+    const o = new DatasetOwner({
+      store: memoryStore(),
+      outcomes: { get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) },
+      allowDemo: false,
+      spacescopeToken: "Bearer k3y",
+      fetch: fake.fetch,
+      log: () => {},
+      ...cfg,
+    });
+    return { o, fake };
+  };
+
+  it("DATASET_START_DATE and DATASET_LOCKED_REWARD_ZERO reach the dataset", async () => {
+    const { o } = owner({ ingestSettings: { startDate: "current-400", lockedRewardZero: "half_locked" } });
+    expect(await o.refresh("admin")).toMatchObject({ ok: true });
+    const { dataset } = await o.status();
+    expect(dataset).toMatchObject({ start_date: addDays(Y, -400), ingest: { start_date_rule: { kind: "window", days: 400 }, locked_reward_zero: "half_locked" } });
+  });
+
+  it("an unusable setting or token fails the refresh as `config`, naming it, before any request", async () => {
+    for (const [cfg, why] of [
+      [{ ingestSettings: { startDate: "yesterday" } }, /DATASET_START_DATE: "yesterday"/],
+      [{ ingestSettings: { lockedRewardZero: "none" } }, /DATASET_LOCKED_REWARD_ZERO: "none"/],
+      [{ spacescopeToken: '"Bearer "' }, /SPACESCOPE_TOKEN is empty/],
+      [{ spacescopeToken: "Bearer k3y and more" }, /SPACESCOPE_TOKEN holds whitespace/],
+    ] as const) {
+      const { o, fake } = owner(cfg);
+      const out = await o.refresh("admin");
+      expect(out).toMatchObject({ ok: false, kind: "config" });
+      expect(out.message).toMatch(why);
+      expect(out.message).not.toContain("k3y");
+      expect(fake.requests).toHaveLength(0);
+    }
+  });
 });
