@@ -27,7 +27,8 @@ type Bounded = keyof typeof LIMITS;
 function boundedNumber(field: Bounded, integer = false) {
   const { min, max } = LIMITS[field];
   const rule = `${integer ? "a whole number" : "a number"} from ${min} to ${max}`;
-  const base = z.number({ error: `must be ${rule}` });
+  // A wrong type names what came (e.g. the string "NaN"), so the message says what to fix.
+  const base = z.number({ error: (iss) => `must be ${rule}${iss.input === undefined ? "" : `, got ${JSON.stringify(iss.input) ?? String(iss.input)}`}` });
   return (integer ? base.int({ error: `must be ${rule}` }) : base)
     .min(min, { error: (iss) => `must be ${rule}, got ${iss.input}` })
     .max(max, { error: (iss) => `must be ${rule}, got ${iss.input}` });

@@ -9,6 +9,7 @@ import { DatasetOwner } from "../src/datasetOwner.ts";
 import type { Env } from "../src/env.ts";
 import worker from "../src/index.ts";
 import { installFakeSpacescope, upstreamRows, yesterday } from "./dataFake.ts";
+import { fixture2025, fixtureRelabel, publish } from "./helpers.ts";
 
 /**
  * Spacescope as it really answers (issue 14), through the API worker: the cron's refresh runs
@@ -207,6 +208,23 @@ describe("the refresh's settings, in the Durable Object's logic", () => {
       expect(out.message).toMatch(why);
       expect(out.message).not.toContain("k3y");
       expect(fake.requests).toHaveLength(0);
+    }
+  });
+});
+
+describe.skipIf(fixture2025() === null)("uploads say what they carry", () => {
+  it("the reference fixtures: their own start date; locked_reward_zero as given, or half of the locked FIL when absent", async () => {
+    for (const [text, estimator] of [
+      [fixture2025()!, "half_locked"],
+      [fixtureRelabel()!, "uploaded"],
+    ] as const) {
+      expect((await publish(text)).status).toBe(201);
+      const h = await health();
+      expect(h.body.dataset!.ingest).toMatchObject({ start_date_rule: { kind: "uploaded" }, locked_reward_zero: estimator, missing_power_days: null });
+      const sim = (await (await SELF.fetch("https://api.test/simulate", { method: "POST", body: '{"forecast_length_days": 30}', headers: { "content-type": "application/json" } })).json()) as {
+        input: { dataset: Record<string, unknown> };
+      };
+      expect(sim.input.dataset).toMatchObject({ source: "upload", start_date_rule: { kind: "uploaded" }, locked_reward_zero: estimator });
     }
   });
 });
