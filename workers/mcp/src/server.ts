@@ -6,6 +6,7 @@ import { registerFetchContext } from "./tools/fetch_context.ts";
 import { registerGetHistoricalData } from "./tools/get_historical_data.ts";
 import { registerListMetrics } from "./tools/list_metrics.ts";
 import { registerProvidePlot } from "./tools/provide_plot.ts";
+import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
 import { registerForecastUncertainty } from "./tools/forecast_uncertainty.ts";
 import { registerSensitivity } from "./tools/sensitivity.ts";
@@ -36,6 +37,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   registerProvidePlot,
   registerForecastUncertainty,
   registerSensitivity,
+  registerShowForecast,
 ];
 
 /** Dependencies of the tools for one worker environment; the API client is built on first use. */
