@@ -2,6 +2,7 @@ import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
 import { batchRequestSchema, BODY_LIMITS, MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES, simulateRequestSchema } from "./schemas.ts";
 import { VERSION } from "./version.ts";
+import { analysisPaths } from "./openapiAnalysis.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests (so the
@@ -211,6 +212,7 @@ function build() {
           responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 413, 415, 503) },
         },
       },
+      ...analysisPaths(jsonContent, errors),
       "/historical-data": {
         get: {
           summary: "The dataset's series and scalars",

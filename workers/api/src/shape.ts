@@ -85,7 +85,7 @@ export function sampleSeries(a: Float64Array, slice: DailySlice, resolution: Res
  * The slice of a kernel output a response returns. Without history: from current_date on (index
  * H of the full-window arrays, as mechafil-server slices); with history: everything.
  */
-function outputSlice(field: OutputField, r: SimulationResult<OutputField>, startDay: number, includeHistory: boolean): DailySlice {
+export function outputSlice(field: OutputField, r: SimulationResult<OutputField>, startDay: number, includeHistory: boolean): DailySlice {
   // The array's own length when the result holds it (an extended run's one-year fields reach
   // further than N − 364); otherwise (the anchors of a field not asked) its length by axis.
   const own = (r.outputs as Partial<Record<OutputField, Float64Array>>)[field]?.length;

@@ -36,9 +36,9 @@ describe("session and tool list", () => {
     expect(client.getInstructions()).toContain("fetch_context");
   });
 
-  it("lists the six tools, read-only, with described zod schemas", async () => {
+  it("lists the tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "get_historical_data", "list_metrics", "provide_plot", "simulate"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "show_forecast", "simulate", "update_forecast"]);
     for (const t of tools) {
       expect(t.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);
