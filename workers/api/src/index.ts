@@ -4,6 +4,7 @@ import { errorResponse, HttpError, httpErrorResponse } from "./errors.ts";
 import { jsonResponse, unexpectedErrorResponse } from "./respond.ts";
 import { handleDocs, handleOpenApi } from "./routes/docs.ts";
 import { handleHealth } from "./routes/health.ts";
+import { handleListDatasets } from "./routes/datasets.ts";
 import { VERSION } from "./version.ts";
 import { handleHistoricalData } from "./routes/historical.ts";
 import { handleSimulate, handleSimulateBatch } from "./routes/simulate.ts";
@@ -26,6 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "/simulate": ["POST"],
   "/simulate/batch": ["POST"],
   "/historical-data": ["GET"],
+  "/datasets": ["GET"],
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
   "/admin/update-cache": ["POST"],
@@ -47,6 +49,7 @@ function home(request: IRequest): Response {
       simulate: "/simulate (POST): one forecast, weekly (Mondays) by default",
       simulate_batch: "/simulate/batch (POST): up to 64 forecasts on one dataset read",
       historical_data: "/historical-data (GET): the dataset's series, weekly by default",
+      datasets: "/datasets (GET): the dataset versions a request can name in dataset_version",
     },
     quick_test: `curl -X POST ${origin}/simulate -H 'Content-Type: application/json' -d '{}'`,
   });
@@ -76,6 +79,7 @@ router
   .post("/simulate", (r, env) => handleSimulate(asRequest(r), env))
   .post("/simulate/batch", (r, env) => handleSimulateBatch(asRequest(r), env))
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
+  .get("/datasets", (r, env) => handleListDatasets(asRequest(r), env))
   .get("/openapi.json", handleOpenApi)
   .get("/docs", handleDocs)
   .post("/admin/update-cache", (r, env) => handleUpdateCache(asRequest(r), env))
@@ -110,7 +114,7 @@ export default {
     if (request.method === "HEAD") return withHeaders(new Response(null, response), requestId);
     return withHeaders(response, requestId);
   },
-  async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(runScheduledRefresh(env));
+  async scheduled(controller, env, ctx): Promise<void> {
+    ctx.waitUntil(runScheduledRefresh(env, controller.cron));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,5 @@
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
+import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
 import { createWorkspace, simulateResolved } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
@@ -32,6 +33,8 @@ function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, mai
   const rbp = lever(given.rbp, sc.rbp);
   const rr = lever(given.rr, sc.rr);
   const fpr = lever(given.fpr, sc.fpr);
+  // A default lever clamped into its range (a FIL+ median above 1) is said where it was used.
+  const warnings = defaultWarnings(d.defaults.adjustments, given);
   return {
     // mechafil-server's members, kept so its clients read the same keys.
     "current date": d.info.current_date,
@@ -58,6 +61,7 @@ function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, mai
     sim_end_date: main.end_date,
     timestep_days: main.timestep_days,
     n_entries: main.n_entries,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

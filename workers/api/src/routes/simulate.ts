@@ -19,7 +19,7 @@ function parse<T>(f: () => T): T {
 export async function handleSimulate(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSimulateRequest(body));
-  const d = await getWarmDataset(env);
+  const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(runOne(req, d));
 }
 
@@ -34,7 +34,8 @@ function valuesBound(req: SimulateRequest, H: number): number {
 export async function handleSimulateBatch(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.batch);
   const reqs = parse(() => parseBatchRequest(body));
-  const d = await getWarmDataset(env);
+  // Every request of a batch names the same version (the batch's top-level dataset_version).
+  const d = await getWarmDataset(env, reqs[0]?.datasetVersion);
   const total = reqs.reduce((sum, r) => sum + valuesBound(r, d.prepared.H), 0);
   if (total > MAX_BATCH_VALUES) {
     throw new HttpError(

@@ -1,0 +1,19 @@
+import { KEEP_VERSIONS } from "../../../../shared/data/format.ts";
+import { datasetStore } from "../dataset.do.ts";
+import type { Env } from "../env.ts";
+import { jsonResponse } from "../respond.ts";
+
+/** The retention rule, as GET /datasets states it. */
+export const RETENTION = {
+  rolling: KEEP_VERSIONS,
+  monthly: "the first version published in each calendar month (UTC) is kept forever",
+} as const;
+
+/**
+ * GET /datasets: every dataset version a request can name in `dataset_version`, newest first,
+ * with the one served by default marked `latest`.
+ */
+export async function handleListDatasets(_request: Request, env: Env): Promise<Response> {
+  const { latest, datasets } = await datasetStore(env).listDatasets();
+  return jsonResponse({ latest, retention: RETENTION, count: datasets.length, datasets });
+}
