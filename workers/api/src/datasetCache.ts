@@ -70,7 +70,7 @@ function revalidateMs(env: Env): number {
  */
 export async function getWarmDataset(env: Env, version?: string): Promise<WarmDataset> {
   if (version === undefined) return getLatestWarm(env);
-  if (cached?.info.version === version) return cached;
+  if (cached?.info.version === version && Date.now() - checkedAt < revalidateMs(env)) return cached;
   return getArchivedWarm(env, version);
 }
 
@@ -105,14 +105,16 @@ async function getArchivedWarm(env: Env, version: string): Promise<WarmDataset> 
     if (Date.now() - hit.checkedAt < revalidateMs(env)) return hit.warm;
   }
   const store = datasetStore(env);
-  let snap = await store.snapshotVersion(version, hit ? version : null);
-  if (snap.found && !snap.dataset && !hit) snap = await store.snapshotVersion(version, null);
+  // The copy this isolate already holds (as a named version, or as the latest) need not travel again.
+  const held = hit?.warm ?? (cached?.info.version === version ? cached : null);
+  let snap = await store.snapshotVersion(version, held ? version : null);
+  if (snap.found && !snap.dataset && !held) snap = await store.snapshotVersion(version, null);
   if (!snap.found) {
     archived.delete(version);
     if (snap.status === 404) throw new HttpError(404, "not_found", `dataset_version: ${snap.message}`, "dataset_version");
     throw new HttpError(503, "no_dataset", `dataset_version: ${snap.message}`, "dataset_version");
   }
-  const warm = snap.dataset ? warmDataset(snap.dataset) : hit!.warm;
+  const warm = snap.dataset ? warmDataset(snap.dataset) : held!;
   archived.delete(version);
   archived.set(version, { warm, checkedAt: Date.now() });
   while (archived.size > MAX_ARCHIVED_WARM) archived.delete(archived.keys().next().value!);
