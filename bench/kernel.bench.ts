@@ -1,24 +1,33 @@
 /**
  * Kernel benchmark: `npm run bench`. Runs the kernel on ../shared/fixtures/dataset-2025-09-09.json
- * for 1-, 5-, 10- and 20-year forecasts, many repetitions each (after a warm-up), and prints
- * median and p99 ms per simulation, simulations per second, and batch throughput. The last line
- * is one JSON object with the figures (at least `median_ms_10y`).
+ * for 1-, 5-, 10- and 20-year forecasts and, in the same rounds, the full path (the kernel as it
+ * was before the history was computed once per dataset: every day from start_date) and the C
+ * port of the full model (bench/c/kernel.c, gcc -O2), so the before/after and C ratios are
+ * measured in one run on this noisy machine.
  *
- * Options: --reps N (default 400 per horizon), --batch N (scenarios per batch, default 64).
+ * Rounds are interleaved: each round times `reps/rounds` simulations of each contestant in
+ * turn (TypeScript, full path, C), so a burst of load elsewhere hits all three alike. Figures are
+ * the median of the round medians, with the spread (lowest–highest round) beside them; ratios
+ * are taken round by round. The last line is one JSON object with every figure.
+ *
+ * Options: --reps N (per contestant and horizon, default 2000), --rounds N (default 10),
+ * --batch N (scenarios per batch, default 64).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { loadReferenceDataset } from "../shared/data/reference.ts";
+import { simulateFullPath } from "../shared/kernel/fullPath.ts";
 import { prepareDataset } from "../shared/kernel/prepare.ts";
 import type { PreparedDataset } from "../shared/kernel/prepare.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
 import type { KernelScenario } from "../shared/kernel/types.ts";
 import { createWorkspace, simulate, simulateBatch, simulateResolved } from "../shared/kernel/simulate.ts";
+import type { OutputField } from "../shared/schema/fields.ts";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -27,14 +36,25 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** Median of round medians and the spread between rounds. */
+const summarise = (rounds: readonly number[]) => ({ median: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds) });
+const fmt = (s: { median: number; min: number; max: number }, digits = 3) =>
+  `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 
 if (!referenceAvailable()) {
   console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");
   process.exit(1);
 }
-const reps = arg("--reps", 400);
+const reps = arg("--reps", 2000);
+const rounds = arg("--rounds", 10);
 const batchSize = arg("--batch", 64);
+const perRound = Math.ceil(reps / rounds);
 
 const t0 = performance.now();
 const text = readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8");
@@ -42,39 +62,99 @@ const dataset = loadReferenceDataset(text);
 const tLoad = performance.now();
 const prepared = prepareDataset(dataset);
 const tPrepare = performance.now();
-console.log(`dataset: load ${(tLoad - t0).toFixed(2)} ms, prepare (once per dataset) ${(tPrepare - tLoad).toFixed(2)} ms`);
+console.log(`dataset: load ${(tLoad - t0).toFixed(2)} ms, prepare (once per dataset, history included) ${(tPrepare - tLoad).toFixed(2)} ms`);
+console.log(`${rounds} interleaved rounds × ${perRound} simulations per contestant and horizon; median of round medians (lowest–highest round)`);
 
-const summary: Record<string, number> = {};
-console.log("horizon  days   median ms   p99 ms   sims/s   (reused workspace | fresh memory + scenario resolution)");
+const c = compileC();
+const summary: Record<string, number> = { reps: perRound * rounds, rounds };
 const ws = createWorkspace();
+const fullWs = { buffer: new Float64Array(0) };
+
+/** Median ms of `n` timed calls (after the caller's warm-up). */
+function timeRound(n: number, f: () => void): number {
+  const ts = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    f();
+    ts[i] = performance.now() - s;
+  }
+  return median(ts);
+}
+
+console.log("horizon  days  | TypeScript ms          | full path (before) ms  | speed-up | C ms                   | TypeScript/C");
 for (const years of [1, 5, 10, 20]) {
   const F = years * 365;
-  const input = { forecast_length_days: F };
-  const resolved = resolveScenario(prepared, input);
-  for (let i = 0; i < 50; i++) simulateResolved(prepared, resolved, ws); // warm-up (JIT)
-  const kernel: number[] = [];
-  const full: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    let s = performance.now();
-    simulateResolved(prepared, resolved, ws);
-    kernel.push(performance.now() - s);
-    s = performance.now();
-    simulate(prepared, input);
-    full.push(performance.now() - s);
+  const sc = resolveScenario(prepared, { forecast_length_days: F });
+  for (let i = 0; i < 100; i++) {
+    simulateResolved(prepared, sc, ws);
+    simulateFullPath(prepared, sc, fullWs);
   }
-  kernel.sort((a, b) => a - b);
-  full.sort((a, b) => a - b);
-  const med = quantile(kernel, 0.5);
-  const p99 = quantile(kernel, 0.99);
-  summary[`median_ms_${years}y`] = med;
-  summary[`p99_ms_${years}y`] = p99;
-  summary[`median_ms_${years}y_fresh`] = quantile(full, 0.5);
-  summary[`ns_per_day_${years}y`] = (med * 1e6) / (prepared.H + F);
+  const input = c ? writeCInput(c.dir, prepared, sc) : null;
+  const ts: number[] = [];
+  const full: number[] = [];
+  const cs: number[] = [];
+  const ratios: number[] = [];
+  const speedups: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = timeRound(perRound, () => simulateResolved(prepared, sc, ws));
+    const b = timeRound(perRound, () => simulateFullPath(prepared, sc, fullWs));
+    ts.push(a);
+    full.push(b);
+    speedups.push(b / a);
+    if (c && input) {
+      const out = runC(c.exe, input, perRound);
+      cs.push(out.median_ms);
+      ratios.push(a / out.median_ms);
+      if (r === 0) {
+        const js = simulateResolved(prepared, sc, ws).outputs.circ_supply;
+        if (Math.abs(out.circ_supply_end - js[js.length - 1]!) > 1e-9 * Math.abs(out.circ_supply_end)) {
+          throw new Error(`C and TypeScript disagree on the final circulating supply at ${years}y`);
+        }
+      }
+    }
+  }
+  const sTs = summarise(ts);
+  const sFull = summarise(full);
+  const sUp = summarise(speedups);
+  summary[`median_ms_${years}y`] = sTs.median;
+  summary[`spread_ms_${years}y_min`] = sTs.min;
+  summary[`spread_ms_${years}y_max`] = sTs.max;
+  summary[`full_path_median_ms_${years}y`] = sFull.median;
+  summary[`speedup_${years}y`] = sUp.median;
+  summary[`ns_per_day_${years}y`] = (sTs.median * 1e6) / (prepared.H + F);
+  let cText = "(no C compiler)";
+  let ratioText = "";
+  if (cs.length) {
+    const sC = summarise(cs);
+    const sR = summarise(ratios);
+    summary[`c_median_ms_${years}y`] = sC.median;
+    summary[`ratio_to_c_${years}y`] = sR.median;
+    summary[`ratio_to_c_${years}y_min`] = sR.min;
+    summary[`ratio_to_c_${years}y_max`] = sR.max;
+    cText = fmt(sC);
+    ratioText = `${sR.median.toFixed(2)}× (${sR.min.toFixed(2)}–${sR.max.toFixed(2)})`;
+  }
   console.log(
-    `${String(years).padStart(3)}y  ${String(prepared.H + F).padStart(6)}   ${med.toFixed(3).padStart(8)}  ${p99.toFixed(3).padStart(7)}  ${Math.round(1000 / med)
-      .toString()
-      .padStart(7)}   | ${quantile(full, 0.5).toFixed(3)} ms`,
+    `${String(years).padStart(4)}y  ${String(prepared.H + F).padStart(5)}  | ${fmt(sTs).padEnd(22)} | ${fmt(sFull).padEnd(22)} | ${sUp.median.toFixed(2).padStart(6)}×  | ${cText.padEnd(22)} | ${ratioText}`,
   );
+}
+
+// What a caller that does not read the per-sector fields pays (the kernel skips that stage),
+// and a one-off run with fresh memory and scenario resolution (no workspace).
+{
+  const sc = resolveScenario(prepared, { forecast_length_days: 3650 });
+  const fields = (Object.keys(prepared.history[0].run.outputs) as OutputField[]).filter(
+    (f) => !["day_pledge_per_QAP", "day_rewards_per_sector", "1y_return_per_sector", "1y_sector_roi"].includes(f),
+  );
+  const noPerSector: number[] = [];
+  const fresh: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    noPerSector.push(timeRound(perRound, () => simulateResolved(prepared, sc, ws, { fields })));
+    fresh.push(timeRound(Math.max(20, perRound >> 3), () => simulate(prepared, { forecast_length_days: 3650 })));
+  }
+  summary.median_ms_10y_no_per_sector = median(noPerSector);
+  summary.median_ms_10y_fresh = median(fresh);
+  console.log(`10y without the per-sector fields: ${fmt(summarise(noPerSector))} ms; with fresh memory and scenario resolution: ${fmt(summarise(fresh))} ms`);
 }
 
 // Batch throughput: a sweep of 10-year scenarios over onboarding, on one dataset, keeping each
@@ -83,8 +163,7 @@ const sweep = Array.from({ length: batchSize }, (_, i) => ({ forecast_length_day
 const keepEnd = (r: { outputs: { circ_supply: Float64Array } }) => r.outputs.circ_supply[r.outputs.circ_supply.length - 1]!;
 simulateBatch(prepared, sweep, keepEnd);
 const batchTimes: number[] = [];
-const batchReps = Math.max(5, Math.round(reps / 20));
-for (let i = 0; i < batchReps; i++) {
+for (let i = 0; i < Math.max(5, rounds); i++) {
   const s = performance.now();
   simulateBatch(prepared, sweep, keepEnd);
   batchTimes.push(performance.now() - s);
@@ -95,34 +174,27 @@ summary.batch_size = batchSize;
 summary.batch_median_ms_10y = batchMed;
 summary.batch_sims_per_s_10y = (batchSize * 1000) / batchMed;
 console.log(`batch of ${batchSize} × 10y: median ${batchMed.toFixed(2)} ms → ${Math.round(summary.batch_sims_per_s_10y)} simulations/s`);
-// The yardstick: the same per-simulation algorithm in C (bench/c/kernel.c), timed on this machine
-// in this run, so the ratio means something on a noisy machine.
-const c = runCYardstick(prepared, resolveScenario(prepared, { forecast_length_days: 3650 }), reps);
-if (c) {
-  const js = simulateResolved(prepared, resolveScenario(prepared, { forecast_length_days: 3650 }), ws).outputs.circ_supply;
-  const same = Math.abs(c.circ_supply_end - js[js.length - 1]!) <= 1e-9 * Math.abs(c.circ_supply_end);
-  summary.c_median_ms_10y = c.median_ms;
-  summary.ratio_to_c_10y = summary.median_ms_10y! / c.median_ms;
-  console.log(
-    `C yardstick (gcc -O2), 10y: median ${c.median_ms.toFixed(3)} ms; TypeScript/C = ${summary.ratio_to_c_10y.toFixed(2)}× ` +
-      `(same final circulating supply: ${same ? "yes" : "NO"})`,
-  );
-}
 summary.prepare_ms = tPrepare - tLoad;
-summary.reps = reps;
+if (c) rmSync(c.dir, { recursive: true, force: true });
 console.log(JSON.stringify(summary));
 
-/** Compiles and runs bench/c/kernel.c on the same inputs; null (with a note) without a C compiler. */
-function runCYardstick(p: PreparedDataset, sc: KernelScenario, reps: number): { median_ms: number; circ_supply_end: number } | null {
+/** Compiles bench/c/kernel.c; null (with a note) without a C compiler. */
+function compileC(): { dir: string; exe: string } | null {
   const dir = mkdtempSync(join(tmpdir(), "mechafil-bench-"));
   const exe = join(dir, "kernel");
   const src = join(dirname(fileURLToPath(import.meta.url)), "c", "kernel.c");
   try {
     execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", exe, src, "-lm"], { stdio: "pipe" });
+    return { dir, exe };
   } catch (e) {
     console.log(`C yardstick skipped: cannot compile with cc (${(e as Error).message.split("\n")[0]})`);
+    rmSync(dir, { recursive: true, force: true });
     return null;
   }
+}
+
+/** The C port's input: the dataset and the resolved scenario, with the dataset-only arrays the TypeScript side prepared. */
+function writeCInput(dir: string, p: PreparedDataset, sc: KernelScenario): string {
   const d = p.dataset;
   const N = p.H + sc.forecastLengthDays;
   const header = new Int32Array([
@@ -140,7 +212,11 @@ function runCYardstick(p: PreparedDataset, sc: KernelScenario, reps: number): { 
     sc.rbp, sc.rr, sc.fpr, sc.lockTarget, sc.filPlusM, sc.qaRenewRelativeMultiplier,
     p.baselineEib.subarray(0, N), p.cumSimpleReward.subarray(0, N), p.totalVest.subarray(0, N), p.gamma.subarray(0, N), p.disbursedReserve.subarray(0, N),
   ];
-  const input = join(dir, "input.bin");
+  const input = join(dir, `input-${sc.forecastLengthDays}.bin`);
   writeFileSync(input, Buffer.concat([header, scalars, ...arrays].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
-  return JSON.parse(execFileSync(exe, [input, String(Math.max(reps, 200))], { encoding: "utf8" }));
+  return input;
+}
+
+function runC(exe: string, input: string, n: number): { median_ms: number; circ_supply_end: number } {
+  return JSON.parse(execFileSync(exe, [input, String(n)], { encoding: "utf8" }));
 }

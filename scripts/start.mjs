@@ -1,21 +1,36 @@
 // Serves the whole system locally on the embedded demo data: the API worker on :8787 (through
 // `npm run start:api`, which enables the demo dataset) and the MCP worker on :8788, whose Service
-// Binding `API` reaches the API worker through wrangler's local dev registry. Output is prefixed
-// per worker; Ctrl-C (or either worker exiting) stops both.
+// Binding `API` reaches this API worker and no other: both run with a dev registry of their own
+// (WRANGLER_REGISTRY_PATH, a fresh temporary directory), so another `wrangler dev` of
+// `mechafil-api` (a second checkout, `npm run start:api -- --port 8790`, a test) cannot capture
+// the binding, and its exit cannot leave the MCP worker without an API. (One `wrangler dev` with
+// both configs would also isolate them, but it serves only its first worker on a port.)
+// Output is prefixed per worker; Ctrl-C (or either worker exiting) stops both.
+//
+// Environment: API_PORT (8787), MCP_PORT (8788), API_INSPECTOR_PORT (9229), MCP_INSPECTOR_PORT
+// (9230). Extra arguments go to both wranglers, e.g. `npm start -- --persist-to .state`.
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const API_PORT = process.env.API_PORT ?? "8787";
 const MCP_PORT = process.env.MCP_PORT ?? "8788";
+const API_INSPECTOR_PORT = process.env.API_INSPECTOR_PORT ?? "9229";
+const MCP_INSPECTOR_PORT = process.env.MCP_INSPECTOR_PORT ?? "9230";
+const extra = process.argv.slice(2);
+
+const registry = mkdtempSync(join(tmpdir(), "mechafil-start-registry-"));
+const env = { ...process.env, WRANGLER_REGISTRY_PATH: registry };
 
 const workers = [
-  { name: "api", cmd: "npm", args: ["run", "--silent", "start:api", "--", "--port", API_PORT] },
-  // Its own devtools port: both wranglers would otherwise want 9229.
-  { name: "mcp", cmd: "wrangler", args: ["dev", "-c", "wrangler.mcp.toml", "--port", MCP_PORT, "--inspector-port", "9230"] },
+  { name: "api", cmd: "npm", args: ["run", "--silent", "start:api", "--", "--port", API_PORT, "--inspector-port", API_INSPECTOR_PORT, ...extra] },
+  { name: "mcp", cmd: "wrangler", args: ["dev", "-c", "wrangler.mcp.toml", "--port", MCP_PORT, "--inspector-port", MCP_INSPECTOR_PORT, ...extra] },
 ];
 
 let stopping = false;
 const children = workers.map(({ name, cmd, args }) => {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: process.env });
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env });
   const prefix = (stream, out) => {
     let rest = "";
     stream.on("data", (chunk) => {
@@ -46,10 +61,13 @@ function stop(code) {
       }
     }
   }
-  setTimeout(() => process.exit(code), 500);
+  setTimeout(() => {
+    rmSync(registry, { recursive: true, force: true });
+    process.exit(code);
+  }, 500);
 }
 
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-console.log(`API worker: http://localhost:${API_PORT}   MCP endpoint: http://localhost:${MCP_PORT}/mcp   (Ctrl-C stops both)`);
+console.log(`API worker: http://localhost:${API_PORT}   MCP endpoint: http://localhost:${MCP_PORT}/mcp   (Ctrl-C stops both; private dev registry ${registry})`);

@@ -2,8 +2,13 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 
-/** ../shared beside the project root: the reference material (never copied into the project). */
-export const REFERENCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
+/**
+ * ../shared beside the project root: the reference material (never copied into the project).
+ * MECHAFIL_REFERENCE_DIR points elsewhere (a test uses it to check the suite without it).
+ */
+export const REFERENCE_DIR = process.env.MECHAFIL_REFERENCE_DIR
+  ? resolve(process.env.MECHAFIL_REFERENCE_DIR)
+  : resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
 export const FIXTURES_DIR = join(REFERENCE_DIR, "fixtures");
 export const GOLDEN_DIR = join(REFERENCE_DIR, "golden");
 export const COMPARE_GOLDEN = join(REFERENCE_DIR, "tools", "compare-golden.mjs");

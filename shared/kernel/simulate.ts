@@ -1,248 +1,504 @@
-import type { OutputField } from "../schema/fields.ts";
-import { HISTORICAL_LOCK_TARGET, PIB_PER_EIB, VESTING_TRANCHES, YEAR_DAYS } from "./constants.ts";
+import { OUTPUT_FIELD_NAMES, type OutputField } from "../schema/fields.ts";
+import {
+  B0_EIB,
+  BASELINE_ALLOC,
+  BASELINE_GROWTH,
+  DISBURSED_RESERVE_FIL,
+  LAMBDA,
+  PIB_PER_EIB,
+  PLEDGE_CAP_PER_PIB,
+  REWARD_LOCK_SHARE,
+  REWARD_RELEASE_DAYS,
+  SECTOR_EIB,
+  SECTOR_PIB,
+  STORAGE_PLEDGE_DAYS,
+  VESTING_TRANCHES,
+  YEAR_DAYS,
+} from "./constants.ts";
 import { addDays } from "./dates.ts";
-import { mintRewards } from "./minting.ts";
-import { oneYearReturns, pledgePerSector, rewardsPerSector } from "./perSector.ts";
-import { forecastPower, qaOnboarding } from "./power.ts";
-import type { PreparedDataset } from "./prepare.ts";
+import { simulateFullPath } from "./fullPath.ts";
+import { oneYearReturns } from "./perSector.ts";
+import type { KernelHistory, PreparedDataset } from "./prepare.ts";
+import type { SimulationResult } from "./result.ts";
 import { resolveScenario, type ScenarioInput } from "./scenario.ts";
-import { simulateSupply } from "./supply.ts";
 import type { KernelScenario } from "./types.ts";
 
-/** The 44 daily arrays plus the date anchors that place them on the calendar. */
-export interface SimulationResult {
-  /** Every output field; undefined values (0/0) are NaN, which JSON.stringify writes as null. */
-  readonly outputs: Readonly<Record<OutputField, Float64Array>>;
-  /** History days H: index H of a full-length array is current_date. */
-  readonly H: number;
-  /** Forecast days F. */
-  readonly F: number;
-  /** Simulated days N = H + F; index 0 is start_date. */
-  readonly N: number;
-  readonly startDate: string;
-  readonly currentDate: string;
-  /** current_date + F. */
-  readonly endDate: string;
-}
+export type { SimulationResult } from "./result.ts";
+
+/**
+ * The simulation: the history (days before current_date) comes from the prepared dataset, and
+ * one pass over the forecast days computes power, minting, supply and the per-sector fields
+ * together, carrying the state the history left. Results are bit for bit those of the full path
+ * (fullPath.ts, every day from start_date), which a baseline override still takes.
+ */
 
 /**
  * Reusable memory for simulations. A fresh 1–3 MB typed array per simulation costs more than the
  * simulation itself (page faults and GC), so callers that run many simulations keep one
  * workspace; a result's arrays then live in it until the next simulation with that workspace.
+ * The workspace also keeps the last dataset's history in place, so consecutive simulations on
+ * one dataset copy nothing.
  */
 export interface Workspace {
+  /** Internal: the fast path's arrays, one slot of `stride` values each. */
   buffer: Float64Array;
+  stride: number;
+  /** Internal: whose history the slots hold. */
+  historyOf: KernelHistory | null;
+  /** Internal: views of the slots (one per slot), valid for `stride`. */
+  slots: Float64Array[];
+  /** Internal: the full path's memory (baseline overrides). */
+  fullPath: { buffer: Float64Array };
 }
 
 export function createWorkspace(): Workspace {
-  return { buffer: new Float64Array(0) };
+  return { buffer: new Float64Array(0), stride: 0, historyOf: null, slots: [], fullPath: { buffer: new Float64Array(0) } };
+}
+
+export interface SimulateOptions<F extends OutputField = OutputField> {
+  /**
+   * The output fields the caller reads (default: all 44). The result holds only these, and the
+   * kernel skips the work no requested field needs: the per-sector fields (the third pledge
+   * evaluation per day, rewards per sector, the one-year sums) unless one of
+   * `day_pledge_per_QAP`, `day_rewards_per_sector`, `1y_return_per_sector`, `1y_sector_roi` is
+   * asked; supply and minting when only power fields are.
+   */
+  readonly fields?: readonly F[];
+}
+
+/** Slots of the workspace, each `stride` values (at least N + 1). */
+const S_RBP = 0, S_QAP = 1, S_RB_ONB = 2, S_RB_REN = 3, S_QA_ONB = 4, S_QA_REN = 5, S_RATE = 6;
+const S_CAPPED = 7, S_CUM_CAPPED = 8, S_NET_TIME = 9, S_CUM_BASE = 10, S_CUM_NET = 11, S_DAY_NET = 12;
+const S_DAY_LOCKED = 13, S_DAY_RENEWED = 14, S_LOCKED = 15, S_LOCKED_PLEDGE = 16, S_LOCKED_REWARD = 17, S_BURN = 18;
+const S_CIRC = 19, S_AVAIL = 20, S_PPQ = 21, S_RPS = 22, S_RB_SE = 23, S_QA_SE = 24;
+const S_RET = 25, S_ROI = 26, S_PREFIX = 27, S_SCRATCH_A = 28, S_SCRATCH_B = 29;
+const SLOT_COUNT = 30;
+
+/** Each output field: the workspace slot holding it, or where the prepared dataset holds it. */
+const FIELD_SLOT = {
+  "1y_return_per_sector": S_RET,
+  "1y_sector_roi": S_ROI,
+  available_supply: S_AVAIL,
+  capped_power_EIB: S_CAPPED,
+  circ_supply: S_CIRC,
+  cum_baseline_reward: S_CUM_BASE,
+  cum_capped_power_EIB: S_CUM_CAPPED,
+  cum_network_reward: S_CUM_NET,
+  day_locked_pledge: S_DAY_LOCKED,
+  day_network_reward: S_DAY_NET,
+  day_onboarded_power_QAP_PIB: S_QA_ONB,
+  day_pledge_per_QAP: S_PPQ,
+  day_renewed_pledge: S_DAY_RENEWED,
+  day_renewed_power_QAP_PIB: S_QA_REN,
+  day_rewards_per_sector: S_RPS,
+  full_renewal_rate: S_RATE,
+  network_QAP_EIB: S_QAP,
+  network_RBP_EIB: S_RBP,
+  network_gas_burn: S_BURN,
+  network_locked: S_LOCKED,
+  network_locked_pledge: S_LOCKED_PLEDGE,
+  network_locked_reward: S_LOCKED_REWARD,
+  network_time: S_NET_TIME,
+  qa_day_onboarded_power_pib: S_QA_ONB,
+  qa_day_renewed_power_pib: S_QA_REN,
+  qa_sched_expire_power_pib: S_QA_SE,
+  qa_total_power_eib: S_QAP,
+  rb_day_onboarded_power_pib: S_RB_ONB,
+  rb_day_renewed_power_pib: S_RB_REN,
+  rb_sched_expire_power_pib: S_RB_SE,
+  rb_total_power_eib: S_RBP,
+} satisfies Partial<Record<OutputField, number>>;
+const SLOT_OF: Partial<Record<OutputField, number>> = FIELD_SLOT;
+
+/** The history's source field of each slot and how many of its first values are history (H is added). */
+const HISTORY_SLOTS: readonly (readonly [number, OutputField, number])[] = [
+  [S_RBP, "network_RBP_EIB", 1],
+  [S_QAP, "network_QAP_EIB", 1],
+  [S_RB_ONB, "rb_day_onboarded_power_pib", 1],
+  [S_RB_REN, "rb_day_renewed_power_pib", 1],
+  [S_QA_ONB, "day_onboarded_power_QAP_PIB", 1],
+  [S_QA_REN, "day_renewed_power_QAP_PIB", 1],
+  [S_RATE, "full_renewal_rate", 0],
+  [S_CAPPED, "capped_power_EIB", 1],
+  [S_CUM_CAPPED, "cum_capped_power_EIB", 1],
+  [S_NET_TIME, "network_time", 1],
+  [S_CUM_BASE, "cum_baseline_reward", 1],
+  [S_CUM_NET, "cum_network_reward", 1],
+  [S_DAY_NET, "day_network_reward", 1],
+  [S_DAY_LOCKED, "day_locked_pledge", 0],
+  [S_DAY_RENEWED, "day_renewed_pledge", 0],
+  [S_LOCKED, "network_locked", 0],
+  [S_LOCKED_PLEDGE, "network_locked_pledge", 0],
+  [S_LOCKED_REWARD, "network_locked_reward", 0],
+  [S_BURN, "network_gas_burn", 0],
+  [S_CIRC, "circ_supply", 0],
+  [S_AVAIL, "available_supply", 0],
+  [S_PPQ, "day_pledge_per_QAP", 0],
+  [S_RPS, "day_rewards_per_sector", 1],
+];
+
+/** Which stages a set of fields needs. */
+interface Needs {
+  minting: boolean;
+  supply: boolean;
+  perPib: boolean;
+  rewards: boolean;
+  oneYear: boolean;
+  roi: boolean;
+  rate: boolean;
+}
+
+const MINTING_FIELDS = new Set<OutputField>(["capped_power_EIB", "cum_capped_power_EIB", "network_time", "cum_baseline_reward", "cum_network_reward", "day_network_reward"]);
+const SUPPLY_FIELDS = new Set<OutputField>([
+  "day_locked_pledge",
+  "day_renewed_pledge",
+  "network_locked",
+  "network_locked_pledge",
+  "network_locked_reward",
+  "network_gas_burn",
+  "circ_supply",
+  "available_supply",
+]);
+
+const ALL: Needs = { minting: true, supply: true, perPib: true, rewards: true, oneYear: true, roi: true, rate: true };
+
+function needsOf(fields: readonly OutputField[] | undefined): Needs {
+  if (fields === undefined) return ALL;
+  const has = (f: OutputField) => fields.includes(f);
+  const roi = has("1y_sector_roi");
+  const oneYear = roi || has("1y_return_per_sector");
+  const perPib = roi || has("day_pledge_per_QAP");
+  const rewards = oneYear || has("day_rewards_per_sector");
+  const supply = perPib || fields.some((f) => SUPPLY_FIELDS.has(f));
+  const minting = supply || rewards || fields.some((f) => MINTING_FIELDS.has(f));
+  return { minting, supply, perPib, rewards, oneYear, roi, rate: has("full_renewal_rate") };
+}
+
+/**
+ * Grows the workspace and puts the history in place (once per dataset and variant). A kept
+ * workspace gets slots for the longest forecast, so the history stays valid whatever the next
+ * forecast length; a one-off run gets just enough.
+ */
+function ready(ws: Workspace, stride: number, prepared: PreparedDataset, history: KernelHistory): Float64Array[] {
+  if (ws.stride !== stride || ws.buffer.length < SLOT_COUNT * stride) {
+    if (ws.buffer.length < SLOT_COUNT * stride) ws.buffer = new Float64Array(SLOT_COUNT * stride);
+    ws.stride = stride;
+    ws.slots = Array.from({ length: SLOT_COUNT }, (_, i) => ws.buffer.subarray(i * stride, (i + 1) * stride));
+    ws.historyOf = null;
+  }
+  if (ws.historyOf !== history) {
+    const { H } = prepared;
+    const o = history.run.outputs;
+    for (const [slot, field, extra] of HISTORY_SLOTS) ws.slots[slot]!.set(o[field].subarray(0, H + extra));
+    ws.slots[S_PREFIX]!.set(history.rewardPrefix);
+    ws.slots[S_RET]!.set(o["1y_return_per_sector"]);
+    ws.slots[S_ROI]!.set(o["1y_sector_roi"]);
+    ws.historyOf = history;
+  }
+  return ws.slots;
 }
 
 /**
  * Runs one scenario (already resolved) on a prepared dataset. Every array of the result is a view
- * into one buffer (the workspace's, grown when too small, or a new one), or, for the arrays that
- * depend on the dataset alone, a view into the prepared dataset: results are read-only. No other
- * allocation; the dataset is only read.
+ * into the workspace (or a new buffer without one) or, for the arrays that depend on the dataset
+ * alone, into the prepared dataset: results are read-only, and valid until the workspace's next
+ * simulation. No allocation per day; the dataset is only read.
  */
-export function simulateResolved(prepared: PreparedDataset, sc: KernelScenario, workspace?: Workspace): SimulationResult {
+export function simulateResolved<F extends OutputField = OutputField>(
+  prepared: PreparedDataset,
+  sc: KernelScenario,
+  workspace?: Workspace,
+  options?: SimulateOptions<F>,
+): SimulationResult<F> {
   const ds = prepared.dataset;
   const { H } = prepared;
   const F = sc.forecastLengthDays;
   const N = H + F;
   if (F > prepared.maxForecastDays) throw new RangeError(`forecast of ${F} days exceeds the prepared ${prepared.maxForecastDays}`);
-  if (sc.rbp.length !== F) throw new RangeError(`scenario arrays have ${sc.rbp.length} values, expected ${F}`);
-  if (sc.baselineEib !== null && sc.baselineEib.length !== N) {
-    throw new RangeError(`baseline override has ${sc.baselineEib.length} values, expected ${N}`);
+  if (!(F >= 1)) throw new RangeError(`forecast of ${F} days: at least one is needed`);
+  for (const a of [sc.rbp, sc.rr, sc.fpr, sc.lockTarget, sc.filPlusM, sc.qaRenewRelativeMultiplier]) {
+    if (a.length !== F) throw new RangeError(`scenario arrays have ${a.length} values, expected ${F}`);
   }
+  const ws = workspace ?? createWorkspace();
+  const stride = workspace ? H + prepared.maxForecastDays + 1 : N + 1;
+  if (sc.baselineEib !== null) {
+    // The override changes the history too: every day from start_date.
+    const full = simulateFullPath(prepared, sc, ws.fullPath);
+    return pick(full.outputs, options?.fields, full) as SimulationResult<F>;
+  }
+  const history = prepared.history[sc.useAvailableSupply ? 1 : 0];
+  const slots = ready(ws, stride, prepared, history);
+  const need = needsOf(options?.fields);
+  runForecast(prepared, sc, history, slots, need);
+  // Day 0 repeats day 1, which is a forecast day when the history is one day long.
+  if (need.perPib && H === 1) slots[S_PPQ]![0] = slots[S_PPQ]![1]!;
+  if (need.rewards) finishPerSector(prepared, F, history, slots, need);
+  lastDayExpirations(prepared, sc, slots);
+
   const Y = Math.max(N - (YEAR_DAYS - 1), 0);
-
-  // Every computed array and all scratch are views into one buffer; every element is written
-  // below, so a reused buffer needs no clearing. The count is checked against the layout at the end.
-  const total = 25 * N + 7 * F + 2 * Y + 2 * (N + 1);
-  let buf: Float64Array;
-  if (workspace) {
-    if (workspace.buffer.length < total) workspace.buffer = new Float64Array(total);
-    buf = workspace.buffer;
-  } else buf = new Float64Array(total);
-  let off = 0;
-  const take = (n: number) => buf.subarray(off, (off += n));
-  const view = (src: Float64Array) => src.subarray(0, N);
-
-  // Dataset-only arrays, computed once in prepareDataset.
-  const days = view(prepared.days);
-  const tranches = prepared.tranches.map(view);
-  const totalDayVest = view(prepared.totalDayVest);
-  const totalVest = view(prepared.totalVest);
-  const cumSimple = view(prepared.cumSimpleReward);
-  const disbursedReserve = view(prepared.disbursedReserve);
-  const baseline = sc.baselineEib ?? view(prepared.baselineEib);
-  const gamma = view(prepared.gamma);
-
-  // §1 power forecast.
-  const qaOnb = take(F);
-  const rbSe = take(F);
-  const rbRen = take(F);
-  const rbTotal = take(F);
-  const qaSe = take(F);
-  const qaRen = take(F);
-  const qaTotal = take(F);
-  qaOnboarding(sc.rbp, sc.fpr, sc.filPlusM, qaOnb);
-  const D = sc.sectorDurationDays;
-  forecastPower(ds.rbPowerZero, sc.rbp, ds.rbKnownScheduledExpireVec, sc.rr, null, D, rbSe, rbRen, rbTotal);
-  forecastPower(ds.qaPowerZero, qaOnb, ds.qaKnownScheduledExpireVec, sc.rr, sc.qaRenewRelativeMultiplier, D, qaSe, qaRen, qaTotal);
-
-  const rbpEib = take(N);
-  const qapEib = take(N);
-  const rbOnb = take(N);
-  const rbRenN = take(N);
-  const qaOnbN = take(N);
-  const qaRenN = take(N);
-  rbpEib.set(ds.historicalRawPowerEib);
-  qapEib.set(ds.historicalQaPowerEib);
-  rbOnb.set(ds.historicalOnboardedRbPowerPib);
-  rbRenN.set(ds.historicalRenewedRbPowerPib);
-  qaOnbN.set(ds.historicalOnboardedQaPowerPib);
-  qaRenN.set(ds.historicalRenewedQaPowerPib);
-  const { rbp, filPlusM } = sc;
-  for (let k = 0; k < F - 1; k++) {
-    const t = H + 1 + k;
-    // Expirations scheduled in the data can exceed the power left when nothing renews; power
-    // is never negative (the reference goes below zero there).
-    const rb = rbTotal[k]! > 0 ? rbTotal[k]! : 0;
-    const qaCap = filPlusM[k]! * rb;
-    const qa = qaTotal[k]! < qaCap ? qaTotal[k]! : qaCap;
-    rbpEib[t] = rb / PIB_PER_EIB;
-    qapEib[t] = (qa > 0 ? qa : 0) / PIB_PER_EIB;
-    rbOnb[t] = rbp[k]!;
-    rbRenN[t] = rbRen[k]!;
-    qaOnbN[t] = qaOnb[k]!;
-    qaRenN[t] = qaRen[k]!;
+  const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
+  const outputs = {} as Record<OutputField, Float64Array>;
+  for (const f of fields) {
+    const slot = SLOT_OF[f];
+    if (slot !== undefined) {
+      const len = slot === S_RB_SE || slot === S_QA_SE ? F : slot === S_RET || slot === S_ROI ? Y : N;
+      outputs[f] = slots[slot]!.subarray(0, len);
+    } else {
+      outputs[f] = FIELD_OF_PREPARED[f as PreparedField](prepared).subarray(0, N);
+    }
   }
-  const renewalRate = take(N);
-  renewalRate.set(ds.historicalRenewalRate);
-  renewalRate.set(sc.rr, H);
-  const lock = take(N);
-  lock.fill(HISTORICAL_LOCK_TARGET, 0, H);
-  lock.set(sc.lockTarget, H);
+  return { outputs, H, F, N, startDate: ds.startDate, currentDate: ds.currentDate, endDate: addDays(ds.currentDate, F) };
+}
 
-  // §3 minting.
-  const minting = {
-    cappedPower: take(N),
-    cumCappedPower: take(N),
-    networkTime: take(N),
-    cumBaselineReward: take(N),
-    cumNetworkReward: take(N),
-    dayNetworkReward: take(N),
-  };
-  mintRewards(rbpEib, baseline, cumSimple, ds.zeroCumCappedPowerEib, minting);
+type PreparedField = Exclude<OutputField, keyof typeof FIELD_SLOT>;
 
-  // §6 supply, locking and pledge.
-  const supply = {
-    dayLockedPledge: take(N),
-    dayRenewedPledge: take(N),
-    networkLocked: take(N),
-    networkLockedPledge: take(N),
-    networkLockedReward: take(N),
-    networkGasBurn: take(N),
-    circSupply: take(N),
-    availableSupply: take(N),
-    pledgePerPib: take(N),
-  };
-  simulateSupply(
-    {
-      H,
-      sectorDurationDays: D,
-      circSupplyZero: ds.circSupplyZero,
-      lockedFilZero: ds.lockedFilZero,
-      lockedRewardZero: ds.lockedRewardZero,
-      dailyBurntFil: ds.dailyBurntFil,
-      burnBoost: sc.burnBoost,
-      useAvailableSupply: sc.useAvailableSupply,
-      burntFilVec: ds.burntFilVec,
-      knownPledgeRelease: ds.knownScheduledPledgeReleaseFullVec,
-      networkQapEib: qapEib,
-      baselineEib: baseline,
-      dayNetworkReward: minting.dayNetworkReward,
-      cumNetworkReward: minting.cumNetworkReward,
-      totalVest,
-      disbursedReserve,
-      lock,
-      gamma,
-      dayOnboardedQap: qaOnbN,
-      dayRenewedQap: qaRenN,
-      renewalRate,
-    },
-    supply,
-  );
-
-  // §7 per-sector quantities.
-  const pledgePerQap = take(N);
-  pledgePerSector(supply.pledgePerPib, qaOnbN, pledgePerQap);
-  const rewardsPerQap = take(N);
-  rewardsPerSector(minting.dayNetworkReward, qapEib, rewardsPerQap);
-  const oneYearReturn = take(Y);
-  const oneYearRoi = take(Y);
-  oneYearReturns(rewardsPerQap, pledgePerQap, take(N + 1), take(N + 1), oneYearReturn, oneYearRoi);
-  if (off !== total) throw new Error(`kernel buffer layout: used ${off} of ${total}`);
-
-  const vest = Object.fromEntries(VESTING_TRANCHES.map((v, i) => [v.field, tranches[i]!])) as Record<
+/** The output fields that depend on the dataset alone: views into the prepared dataset. */
+const FIELD_OF_PREPARED: Record<PreparedField, (p: PreparedDataset) => Float64Array> = {
+  cum_simple_reward: (p) => p.cumSimpleReward,
+  days: (p) => p.days,
+  disbursed_reserve: (p) => p.disbursedReserve,
+  network_baseline_EIB: (p) => p.baselineEib,
+  total_day_vest: (p) => p.totalDayVest,
+  total_vest: (p) => p.totalVest,
+  ...(Object.fromEntries(VESTING_TRANCHES.map((v, i) => [v.field, (p: PreparedDataset) => p.tranches[i]!])) as Record<
     (typeof VESTING_TRANCHES)[number]["field"],
-    Float64Array
-  >;
-  const outputs: Record<OutputField, Float64Array> = {
-    "1y_return_per_sector": oneYearReturn,
-    "1y_sector_roi": oneYearRoi,
-    available_supply: supply.availableSupply,
-    capped_power_EIB: minting.cappedPower,
-    circ_supply: supply.circSupply,
-    cum_baseline_reward: minting.cumBaselineReward,
-    cum_capped_power_EIB: minting.cumCappedPower,
-    cum_network_reward: minting.cumNetworkReward,
-    cum_simple_reward: cumSimple,
-    day_locked_pledge: supply.dayLockedPledge,
-    day_network_reward: minting.dayNetworkReward,
-    day_onboarded_power_QAP_PIB: qaOnbN,
-    day_pledge_per_QAP: pledgePerQap,
-    day_renewed_pledge: supply.dayRenewedPledge,
-    day_renewed_power_QAP_PIB: qaRenN,
-    day_rewards_per_sector: rewardsPerQap,
-    days,
-    disbursed_reserve: disbursedReserve,
-    full_renewal_rate: renewalRate,
-    network_QAP_EIB: qapEib,
-    network_RBP_EIB: rbpEib,
-    network_baseline_EIB: baseline,
-    network_gas_burn: supply.networkGasBurn,
-    network_locked: supply.networkLocked,
-    network_locked_pledge: supply.networkLockedPledge,
-    network_locked_reward: supply.networkLockedReward,
-    network_time: minting.networkTime,
-    qa_day_onboarded_power_pib: qaOnbN,
-    qa_day_renewed_power_pib: qaRenN,
-    qa_sched_expire_power_pib: qaSe,
-    qa_total_power_eib: qapEib,
-    rb_day_onboarded_power_pib: rbOnb,
-    rb_day_renewed_power_pib: rbRenN,
-    rb_sched_expire_power_pib: rbSe,
-    rb_total_power_eib: rbpEib,
-    total_day_vest: totalDayVest,
-    total_vest: totalVest,
-    ...vest,
-  };
-  return {
-    outputs,
-    H,
-    F,
-    N,
-    startDate: ds.startDate,
-    currentDate: ds.currentDate,
-    endDate: addDays(ds.currentDate, F),
-  };
+    (p: PreparedDataset) => Float64Array
+  >),
+};
+
+function pick<F extends OutputField>(all: Readonly<Record<OutputField, Float64Array>>, fields: readonly F[] | undefined, r: SimulationResult): SimulationResult<F> {
+  if (fields === undefined) return r as SimulationResult<F>;
+  const outputs = {} as Record<F, Float64Array>;
+  for (const f of fields) outputs[f] = all[f];
+  return { ...r, outputs };
+}
+
+/** Initial pledge (supply.ts `initialPledge`) with the day's common factors hoisted; the same operations in the same order. */
+function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: number, omw: number): number {
+  if (p === 0) return 0;
+  const cap = p * PLEDGE_CAP_PER_PIB;
+  if (!(Q > 0)) return cap;
+  const share = p / Q;
+  const storage = r20 * share;
+  const simple = Math.max(LS * share, 0);
+  const baseline = Math.max(LS * (p / M), 0);
+  const pledge = storage + (omw * simple + w * baseline);
+  return pledge < cap ? pledge : cap;
+}
+
+/**
+ * Days H … N−1 in one pass: power forecast (day t = H + 1 + k from forecast day k), minting, the
+ * supply/pledge step, the per-sector fields and the one-year sums, from the state the history
+ * left. Each expression is the full path's, in its order of operations, so rounding is the same.
+ */
+function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[], need: Needs): void {
+  const ds = prepared.dataset;
+  const { H } = prepared;
+  const F = sc.forecastLengthDays;
+  const N = H + F;
+  const D = sc.sectorDurationDays;
+  const { rbp, rr, fpr, filPlusM, lockTarget, qaRenewRelativeMultiplier: qaMult, useAvailableSupply } = sc;
+  const rbpEib = s[S_RBP]!, qapEib = s[S_QAP]!, rbOnb = s[S_RB_ONB]!, rbRen = s[S_RB_REN]!, qaOnb = s[S_QA_ONB]!, qaRen = s[S_QA_REN]!;
+  const capped = s[S_CAPPED]!, cumCapped = s[S_CUM_CAPPED]!, netTime = s[S_NET_TIME]!, cumBase = s[S_CUM_BASE]!;
+  const cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
+  const dayLocked = s[S_DAY_LOCKED]!, dayRenewed = s[S_DAY_RENEWED]!, locked = s[S_LOCKED]!, lockedPledge = s[S_LOCKED_PLEDGE]!;
+  const lockedReward = s[S_LOCKED_REWARD]!, burnArr = s[S_BURN]!, circArr = s[S_CIRC]!, availArr = s[S_AVAIL]!;
+  const ppq = s[S_PPQ]!, rbSe = s[S_RB_SE]!, qaSe = s[S_QA_SE]!;
+  const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
+  const nKnownRb = knownRb.length, nKnownQa = knownQa.length;
+  const release0 = ds.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
+  const burntFilVec = ds.burntFilVec, nBurn = burntFilVec.length;
+  const baseline = prepared.baselineEib, cumSimple = prepared.cumSimpleReward, totalVest = prepared.totalVest, gamma = prepared.gamma;
+  const rbZero = ds.rbPowerZero, qaZero = ds.qaPowerZero, zeroCum = ds.zeroCumCappedPowerEib;
+  const dailyBurn = ds.dailyBurntFil * sc.burnBoost;
+  const { minting, supply, perPib } = need;
+
+  if (need.rate) s[S_RATE]!.set(rr, H);
+
+  // Carried state: running sums of the power forecast, minting, the previous day's supply.
+  let cumOnbRb = 0, cumSeRb = 0, cumRenRb = 0, cumOnbQa = 0, cumSeQa = 0, cumRenQa = 0;
+  let cappedSum = history.cappedSum;
+  let prevCumNet = cumNet[H]!;
+  let S = history.supplyBase;
+  let prevReward = lockedReward[H - 1]!, prevPledge = lockedPledge[H - 1]!, prevLocked = locked[H - 1]!, prevBurn = burnArr[H - 1]!;
+  const invG = 1 / BASELINE_GROWTH;
+  const negLambda = -LAMBDA;
+
+  for (let t = H; t < N; t++) {
+    const j = t - H; // scenario index of day t (lock target, renewal rate)
+    let q: number; // QA power, EiB
+    let onbQ: number, renQ: number;
+    if (t > H) {
+      // §1 power: forecast day k lands on day t.
+      const k = j - 1;
+      let sRb = k < nKnownRb ? knownRb[k]! : 0;
+      let sQa = k < nKnownQa ? knownQa[k]! : 0;
+      if (k >= D) {
+        const i = t - D;
+        sRb += rbOnb[i]! + rbRen[i]!;
+        sQa += qaOnb[i]! + qaRen[i]!;
+      }
+      const rbk = rbp[k]!;
+      const rrk = rr[k]!;
+      const rRb = sRb * rrk * 1;
+      const rQa = sQa * rrk * qaMult[k]!;
+      const fpm = filPlusM[k]!;
+      onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
+      renQ = rQa;
+      rbSe[k] = sRb;
+      qaSe[k] = sQa;
+      cumOnbRb += rbk;
+      cumSeRb += sRb;
+      cumRenRb += rRb;
+      cumOnbQa += onbQ;
+      cumSeQa += sQa;
+      cumRenQa += rQa;
+      const totRb = rbZero + cumOnbRb - cumSeRb + cumRenRb;
+      const totQa = qaZero + cumOnbQa - cumSeQa + cumRenQa;
+      // Power is never negative (scheduled expirations can exceed what is left).
+      const rb = totRb > 0 ? totRb : 0;
+      const qaCap = fpm * rb;
+      const qa = totQa < qaCap ? totQa : qaCap;
+      const rbE = rb / PIB_PER_EIB;
+      q = (qa > 0 ? qa : 0) / PIB_PER_EIB;
+      rbpEib[t] = rbE;
+      qapEib[t] = q;
+      rbOnb[t] = rbk;
+      rbRen[t] = rRb;
+      qaOnb[t] = onbQ;
+      qaRen[t] = rQa;
+
+      if (minting) {
+        // §3 minting.
+        const b = baseline[t]!;
+        const c = b < rbE ? b : rbE;
+        cappedSum += c;
+        const cum = cappedSum + zeroCum;
+        const nt = invG * Math.log((BASELINE_GROWTH * cum) / B0_EIB + 1);
+        const cb = BASELINE_ALLOC * (1 - Math.exp(negLambda * nt));
+        const cn = cumSimple[t]! + cb;
+        capped[t] = c;
+        cumCapped[t] = cum;
+        netTime[t] = nt;
+        cumBase[t] = cb;
+        cumNet[t] = cn;
+        dayNet[t] = cn - prevCumNet;
+        prevCumNet = cn;
+      }
+    } else {
+      q = qapEib[t]!;
+      onbQ = qaOnb[t]!;
+      renQ = qaRen[t]!;
+    }
+    if (!supply) continue;
+
+    // §6 supply, locking and pledge.
+    const Q = q * PIB_PER_EIB;
+    const M = Math.max(Q, baseline[t]! * PIB_PER_EIB);
+    const r = dayNet[t]!;
+    const LS = lockTarget[j]! * S;
+    const w = gamma[t]!;
+    const omw = 1 - w;
+    const r20 = STORAGE_PLEDGE_DAYS * r;
+    const rate = rr[j]!;
+    let release = t < nRelease ? release0[t]! : 0;
+    if (t - D >= H) release += dayLocked[t - D]!;
+    const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw);
+    const renewed = pledgeOf(renQ, Q, M, r20, LS, w, omw);
+    const original = rate * release;
+    const extra = renewed - original;
+    const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
+    const renewedPledge = original > renewed ? original : renewed;
+    dayRenewed[t] = renewedPledge;
+    dayLocked[t] = onboard + renewedPledge;
+    const dReward = REWARD_LOCK_SHARE * r - prevReward / REWARD_RELEASE_DAYS;
+    prevPledge = prevPledge + dPledge;
+    lockedPledge[t] = prevPledge;
+    prevReward = prevReward + dReward;
+    lockedReward[t] = prevReward;
+    const lk = Math.max(prevLocked + dPledge + dReward, 0);
+    locked[t] = lk;
+    prevLocked = lk;
+    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn;
+    burnArr[t] = burn;
+    prevBurn = burn;
+    const cs = DISBURSED_RESERVE_FIL + cumNet[t]! + totalVest[t]! - lk - burn;
+    const circ = Math.max(cs, 0);
+    const avail = Math.max(cs + lk, 0);
+    circArr[t] = circ;
+    availArr[t] = avail;
+
+    // §7 per sector: the pledge of one PiB (the third evaluation), rewards, one-year sums.
+    if (perPib) {
+      ppq[t] = onbQ === 0 ? NaN : SECTOR_PIB * pledgeOf(1, Q, M, r20, LS, w, omw);
+    }
+    S = useAvailableSupply ? avail : circ;
+  }
+}
+
+/**
+ * After the pass over the days: the rewards per sector and the one-year sums (a pass of their
+ * own: they read the pledge per sector of a year before), and the last forecast day's scheduled
+ * expirations. Separate functions so the JIT compiles the main loop without code it never ran.
+ */
+function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHistory, s: Float64Array[], need: Needs): void {
+  const { H } = prepared;
+  const N = H + F;
+  const qapEib = s[S_QAP]!, dayNet = s[S_DAY_NET]!, ppq = s[S_PPQ]!, rps = s[S_RPS]!;
+  const ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
+  const { oneYear, roi: needRoi } = need;
+  let rewardSum = history.rewardSum;
+  for (let t = H + 1; t < N; t++) {
+    const q = qapEib[t]!;
+    const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
+    rps[t] = v;
+    if (oneYear) {
+      prefix[t + 1] = rewardSum += v;
+      const i = t + 1 - YEAR_DAYS;
+      if (i >= 0) {
+        const rv = prefix[t + 1]! - prefix[i]!;
+        ret[i] = rv;
+        if (needRoi) {
+          const pledge = ppq[i]!;
+          roi[i] = pledge > 0 ? rv / pledge : NaN;
+        }
+      }
+    }
+  }
+  // Some reward day is undefined (the network lost its power): the full path's careful sums.
+  if (oneYear && rewardSum !== rewardSum) {
+    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+    oneYearReturns(rps.subarray(0, N), ppq.subarray(0, N), s[S_SCRATCH_A]!, s[S_SCRATCH_B]!, ret.subarray(0, Y), roi.subarray(0, Y));
+  }
+}
+
+/** Scheduled expirations of the last forecast day (the pass stops a day earlier: that day's power lands past the window). */
+function lastDayExpirations(prepared: PreparedDataset, sc: KernelScenario, s: Float64Array[]): void {
+  const ds = prepared.dataset;
+  const H = prepared.H;
+  const D = sc.sectorDurationDays;
+  const rbOnb = s[S_RB_ONB]!, rbRen = s[S_RB_REN]!, qaOnb = s[S_QA_ONB]!, qaRen = s[S_QA_REN]!;
+  const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
+  const k = sc.forecastLengthDays - 1;
+  let sRb = k < knownRb.length ? knownRb[k]! : 0;
+  let sQa = k < knownQa.length ? knownQa[k]! : 0;
+  if (k >= D) {
+    const i = H + 1 + k - D;
+    sRb += rbOnb[i]! + rbRen[i]!;
+    sQa += qaOnb[i]! + qaRen[i]!;
+  }
+  s[S_RB_SE]![k] = sRb;
+  s[S_QA_SE]![k] = sQa;
 }
 
 /** Resolves a user scenario (defaults, broadcasting, checks) and runs it. */
-export function simulate(prepared: PreparedDataset, input: ScenarioInput = {}, workspace?: Workspace): SimulationResult {
-  return simulateResolved(prepared, resolveScenario(prepared, input), workspace);
+export function simulate<F extends OutputField = OutputField>(
+  prepared: PreparedDataset,
+  input: ScenarioInput = {},
+  workspace?: Workspace,
+  options?: SimulateOptions<F>,
+): SimulationResult<F> {
+  return simulateResolved(prepared, resolveScenario(prepared, input), workspace, options);
 }
 
 /**

@@ -51,7 +51,7 @@ async function simulateApi(body: Record<string, unknown>): Promise<{ status: num
 }
 
 async function scenarioFromApi(levers: Record<string, unknown>): Promise<SimResponse> {
-  const r = await simulateApi({ ...levers, output: OUTPUTS, resolution: "weekly", include_history: true });
+  const r = await simulateApi({ ...levers, output: OUTPUTS, resolution: "weekly", include_history: true, extend_1y_metrics: true });
   expect(r.status).toBe(200);
   return r.json as unknown as SimResponse;
 }
@@ -251,7 +251,7 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     }
     // A 30-day median is shown to 4 significant digits (and sent as the exact default: omitted).
     expect(Number(await page.inputValue("#in-rbp"))).toBe(Number((api.input.rbp as number).toPrecision(4)));
-    expect(await js<Record<string, unknown>>(page, "explorer.requestBody()")).toEqual({ output: OUTPUTS, resolution: "weekly", include_history: true });
+    expect(await js<Record<string, unknown>>(page, "explorer.requestBody()")).toEqual({ output: OUTPUTS, resolution: "weekly", include_history: true, extend_1y_metrics: true });
 
     const v = await view(page);
     expectSeriesEqual(v.charts.power!, "Scenario 1 · RBP", api, "network_RBP_EIB");
@@ -380,7 +380,7 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
       await page.fill("#in-rr", "1.5");
       await page.press("#in-rr", "Tab");
     })).toBe("invalid");
-    const bad = await simulateApi({ rr: 1.5, output: OUTPUTS, resolution: "weekly", include_history: true });
+    const bad = await simulateApi({ rr: 1.5, output: OUTPUTS, resolution: "weekly", include_history: true, extend_1y_metrics: true });
     expect(bad.status).toBe(400);
     const err = (bad.json as { error: { field: string; message: string } }).error;
     expect(err.field).toBe("rr");
@@ -417,10 +417,15 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
       await page.selectOption("#resolution", "daily");
       await page.uncheck("#history");
     })).toBe("ready");
-    const r = await simulateApi({ output: OUTPUTS, resolution: "daily", include_history: false });
+    const r = await simulateApi({ output: OUTPUTS, resolution: "daily", include_history: false, extend_1y_metrics: true });
     expect(r.status).toBe(200);
-    const api = r.json as unknown as SimResponse;
+    const api = r.json as unknown as SimResponse & { notes: string[] };
     expect(api.field_dates.circ_supply!.timestep_days).toBe(1);
+    // The ROI covers every forecast day (the API's extension), and the page shows the API's notes.
+    expect(api.field_dates["1y_sector_roi"]).toEqual(api.field_dates.circ_supply);
+    expect(api.notes.length).toBeGreaterThan(0);
+    expect(await page.isVisible("#api-notes")).toBe(true);
+    expect((await page.locator("#api-notes li").allTextContents()).sort()).toEqual([...api.notes].sort());
     const v = await view(page);
     expectSeriesEqual(v.charts.supply!, "Scenario 1 · Locked", api, "network_locked");
     expectSeriesEqual(v.charts.minting!, "Scenario 1 · Baseline", api, "cum_baseline_reward", true);

@@ -8,24 +8,53 @@ function isJsonMediaType(contentType: string | null): boolean {
 }
 
 /**
- * Reads a request body as one JSON object: 415 unless it is declared JSON, 413 past `limitBytes`
- * (checked against Content-Length first, then while streaming, since a body may come without it),
- * 400 when empty, not JSON, or not an object.
+ * Media types under which old clients send JSON without saying so: none at all, what `curl -d`
+ * sends when `-H` is forgotten, and what browsers use to avoid a CORS preflight. Their bodies are
+ * read as JSON when they parse as JSON; only then does the 415 apply.
  */
-export async function readJsonObject(request: Request, limitBytes: number): Promise<Record<string, unknown>> {
-  if (!isJsonMediaType(request.headers.get("content-type"))) {
-    throw new HttpError(415, "unsupported_media_type", "the body must be JSON: send the header Content-Type: application/json");
+function isUndeclaredJson(contentType: string | null): boolean {
+  if (!contentType) return true;
+  const type = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  return type === "" || type === "application/x-www-form-urlencoded" || type === "text/plain";
+}
+
+export interface ReadJsonOptions {
+  /** Refuse bodies not declared JSON (415) without trying to parse them: for admin uploads. */
+  readonly strictContentType?: boolean;
+}
+
+const UNSUPPORTED = "the body must be JSON: send a JSON object with the header Content-Type: application/json";
+
+/**
+ * Reads a request body as one JSON object: 415 unless it is declared JSON or (see
+ * isUndeclaredJson) parses as JSON, 413 past `limitBytes` (checked against Content-Length first,
+ * then while streaming, since a body may come without it), 400 when empty, malformed JSON
+ * declared as JSON, or not an object.
+ */
+export async function readJsonObject(request: Request, limitBytes: number, options: ReadJsonOptions = {}): Promise<Record<string, unknown>> {
+  const contentType = request.headers.get("content-type");
+  const declared = isJsonMediaType(contentType);
+  if (!declared && (options.strictContentType || !isUndeclaredJson(contentType))) {
+    throw new HttpError(415, "unsupported_media_type", UNSUPPORTED);
   }
   const tooLarge = () => new HttpError(413, "payload_too_large", `the body exceeds the limit of ${limitBytes} bytes`, undefined, { limit_bytes: limitBytes });
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
+  const declaredLength = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declaredLength) && declaredLength > limitBytes) throw tooLarge();
 
-  const text = await readLimited(request, limitBytes, tooLarge);
+  let text: string;
+  try {
+    text = await readLimited(request, limitBytes, tooLarge);
+  } catch (e) {
+    // Bytes that are not even UTF-8 are not JSON: undeclared, that is a 415.
+    if (!declared && e instanceof HttpError && e.code === "invalid_json") throw new HttpError(415, "unsupported_media_type", `${UNSUPPORTED} (${e.message})`);
+    throw e;
+  }
   if (text.trim() === "") throw new HttpError(400, "invalid_json", "the body is empty: send a JSON object ({} runs the defaults)");
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
+    if (!declared) throw new HttpError(415, "unsupported_media_type", `${UNSUPPORTED} (the body is ${contentType ? `declared ${contentType.split(";", 1)[0]!.trim()}` : "undeclared"} and does not parse as JSON: ${(e as Error).message})`);
     throw new HttpError(400, "invalid_json", `the body is not valid JSON: ${(e as Error).message}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {

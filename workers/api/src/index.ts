@@ -6,8 +6,8 @@ import { handleDocs, handleOpenApi } from "./routes/docs.ts";
 import { handleHealth } from "./routes/health.ts";
 import { handleListDatasets } from "./routes/datasets.ts";
 import { VERSION } from "./version.ts";
-import { handleHistoricalData } from "./routes/historical.ts";
-import { handleSimulate, handleSimulateBatch } from "./routes/simulate.ts";
+import { handleHistoricalData, handleHistoricalDataFull } from "./routes/historical.ts";
+import { handleSimulate, handleSimulateBatch, handleSimulateLegacy } from "./routes/simulate.ts";
 import { handlePublishDataset, handleUpdateCache } from "./routes/admin.ts";
 import { runScheduledRefresh } from "./refresh.ts";
 
@@ -26,7 +26,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   "/health": ["GET"],
   "/simulate": ["POST"],
   "/simulate/batch": ["POST"],
+  "/simulate/full": ["POST"],
+  "/simulate/full-with-history": ["POST"],
   "/historical-data": ["GET"],
+  "/historical-data/full": ["GET"],
   "/datasets": ["GET"],
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
@@ -80,24 +83,63 @@ router
   .post("/simulate/batch", (r, env) => handleSimulateBatch(asRequest(r), env))
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
   .get("/datasets", (r, env) => handleListDatasets(asRequest(r), env))
+  // mechafil-server's older routes (legacy in /docs).
+  .post("/simulate/full", (r, env) => handleSimulateLegacy(asRequest(r), env, false))
+  .post("/simulate/full-with-history", (r, env) => handleSimulateLegacy(asRequest(r), env, true))
+  .get("/historical-data/full", (r, env) => handleHistoricalDataFull(asRequest(r), env))
   .get("/openapi.json", handleOpenApi)
   .get("/docs", handleDocs)
   .post("/admin/update-cache", (r, env) => handleUpdateCache(asRequest(r), env))
   .post("/admin/datasets", (r, env) => handlePublishDataset(asRequest(r), env))
   .all("*", notFoundOrMethod);
 
+/**
+ * The request headers a browser may send to a public API (fetch wrappers add X-Requested-With,
+ * authenticated gateways Authorization, caches Cache-Control/If-None-Match). A preflight asking
+ * for others gets them echoed, as FastAPI's allow_headers=["*"] did: the API has no cookies
+ * (no credentials mode), so no header can carry ambient authority.
+ */
+export const CORS_ALLOWED_HEADERS = [
+  "accept",
+  "accept-language",
+  "authorization",
+  "cache-control",
+  "content-language",
+  "content-type",
+  "if-modified-since",
+  "if-none-match",
+  "pragma",
+  "x-request-id",
+  "x-requested-with",
+];
+
 const CORS: Record<string, string> = {
   "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  // Content-Type only: admin calls (Authorization) are not meant for browsers on other origins.
-  "access-control-allow-headers": "content-type",
+  "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
+  "access-control-allow-headers": CORS_ALLOWED_HEADERS.join(", "),
+  "access-control-expose-headers": "x-request-id",
   "access-control-max-age": "86400",
 };
 
-function withHeaders(response: Response, requestId: string): Response {
+/** Header names a preflight asks for: only tokens (RFC 9110), so nothing odd is echoed back. */
+function requestedHeaders(request: Request): string[] {
+  const asked = request.headers.get("access-control-request-headers");
+  if (!asked) return [];
+  return asked
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h) && !CORS_ALLOWED_HEADERS.includes(h));
+}
+
+function withHeaders(response: Response, requestId: string, preflight?: Request): Response {
   // Responses from fetch() or the assets binding may be immutable: copy before adding headers.
   const out = new Response(response.body, response);
   for (const [k, v] of Object.entries(CORS)) out.headers.set(k, v);
+  if (preflight) {
+    const extra = requestedHeaders(preflight);
+    if (extra.length > 0) out.headers.set("access-control-allow-headers", [...CORS_ALLOWED_HEADERS, ...extra].join(", "));
+    out.headers.append("vary", "access-control-request-headers");
+  }
   out.headers.set("x-request-id", requestId);
   return out;
 }
@@ -105,7 +147,7 @@ function withHeaders(response: Response, requestId: string): Response {
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
-    if (request.method === "OPTIONS") return withHeaders(new Response(null, { status: 204 }), requestId);
+    if (request.method === "OPTIONS") return withHeaders(new Response(null, { status: 204 }), requestId, request);
     // HEAD is GET without the body (uptime monitors use it).
     const routed = request.method === "HEAD" ? new Request(request, { method: "GET" }) : request;
     const ir = routed as unknown as IRequest;

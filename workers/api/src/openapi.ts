@@ -62,6 +62,7 @@ const simulateResponse = z.object({
       output: z.array(z.string()),
       resolution: z.enum(["weekly", "daily"]),
       include_history: z.boolean(),
+      extend_1y_metrics: z.boolean(),
       dataset: datasetRef,
       sim_start_date: z.string().nullable().describe("Date of the first value of the full-window arrays."),
       sim_end_date: z.string().nullable().describe("Date of their last value, inclusive."),
@@ -74,6 +75,11 @@ const simulateResponse = z.object({
   field_dates: z
     .record(z.string(), seriesDates)
     .describe("The dates of each returned array. The 1y_ fields are shorter (they need 365 days ahead) and the scheduled-expiration fields start at current_date."),
+  extension: z
+    .object({ days: z.number().int(), simulated_forecast_length_days: z.number().int(), fields: z.array(z.string()), how: z.string() })
+    .nullable()
+    .describe("With extend_1y_metrics: how far past the horizon the simulation ran, and which fields use those days; null otherwise."),
+  notes: z.array(z.string()).describe("Why any returned array is empty or shorter than the others (and what an extension did); empty when nothing needs saying."),
 });
 
 const errorBody = z.object({
@@ -83,7 +89,14 @@ const errorBody = z.object({
     field: z.string().optional().describe("The offending member, e.g. rbp, output[1], scenarios[3].rr."),
     details: z.unknown().optional(),
   }),
+  detail: z
+    .union([z.string(), z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() }))])
+    .describe("FastAPI's member, for mechafil-server's clients: [{loc, msg, type}] for invalid input, else the message."),
 });
+
+const legacySmoothed = z
+  .object({ raw_byte_power: z.number(), renewal_rate: z.number(), filplus_rate: z.number() })
+  .describe("mechafil-server's default levers (30-day medians), unrounded.");
 
 const healthResponse = z.object({
   status: z.enum(["healthy", "degraded"]).describe("healthy, or degraded with reasons; the answer is 200 whenever a dataset is served."),
@@ -164,7 +177,7 @@ const errors = (...codes: number[]) =>
           403: "Admin endpoints are disabled (no ADMIN_TOKEN configured).",
           404: "Unknown or pruned dataset_version (GET /datasets lists the versions that can be used).",
           413: "Body over the stated limit.",
-          415: "Body not declared as JSON.",
+          415: "Body neither declared as JSON nor parsing as JSON.",
           503: "No dataset published yet.",
         }[c],
         content: jsonContent(errorBody),
@@ -229,6 +242,32 @@ function build() {
           summary: "The dataset versions a request can name in dataset_version",
           description: `Every version kept in the archive, newest first: the newest ${KEEP_VERSIONS}, plus the first version published in every calendar month (kept forever), so a forecast can be re-run exactly from the version its answer names (input.dataset.version).`,
           responses: { 200: { description: "The archive.", content: jsonContent(datasetsResponse) } },
+        },
+      },
+      "/simulate/full": {
+        post: {
+          deprecated: true,
+          summary: "Legacy (mechafil-server): every day of the forecast",
+          description: "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
+          requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
+          responses: { 200: { description: "The forecast, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 413, 415, 503) },
+        },
+      },
+      "/simulate/full-with-history": {
+        post: {
+          deprecated: true,
+          summary: "Legacy (mechafil-server): every day from the dataset's start",
+          description: "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
+          requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
+          responses: { 200: { description: "The forecast with history, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 413, 415, 503) },
+        },
+      },
+      "/historical-data/full": {
+        get: {
+          deprecated: true,
+          summary: "Legacy (mechafil-server): the daily historical data",
+          description: "mechafil-server's members (`message`, `smoothed_metrics` as plain numbers, `historical_arrays`, `offline_data`) plus the daily /historical-data answer (`data`, `field_meta`, `anchors`, `dataset`; the detailed smoothed metrics as `smoothed_metrics_detail`). Use /historical-data?resolution=daily.",
+          responses: { 200: { description: "The data, daily." }, ...errors(503) },
         },
       },
       "/admin/update-cache": {

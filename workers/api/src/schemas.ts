@@ -2,6 +2,7 @@ import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
+import { normalizeScenarioInput } from "../../../shared/schema/normalize.ts";
 
 /**
  * Request schemas of the API. The levers come from the one scenario schema (shared/schema), so
@@ -50,6 +51,12 @@ export const responseOptionsShape = {
       "false (default): arrays cover the forecast from the dataset's current date, as mechafil-server does; true: the whole simulated window from the dataset's start date.",
     )
     .optional(),
+  extend_1y_metrics: z
+    .boolean({ error: "must be true or false" })
+    .describe(
+      "false (default): the reference's arrays; the 1y_ fields end 364 days before the last simulated day (empty under a one-year forecast). true: simulate 365 days past the horizon, each lever held at its last value, so that the 1y_ fields cover every requested day; every other field stays on the requested horizon. The answer's `extension` and `notes` state it.",
+    )
+    .optional(),
 };
 
 /** Body of POST /simulate: a scenario plus the response options. Unknown members are errors. */
@@ -80,6 +87,8 @@ export interface SimulateRequest {
   readonly output: readonly OutputField[];
   readonly resolution: Resolution;
   readonly includeHistory: boolean;
+  /** Simulate a year past the horizon so the 1y_ fields cover every requested day. */
+  readonly extend1yMetrics: boolean;
   /** The dataset version asked for; undefined for the latest. */
   readonly datasetVersion?: string;
 }
@@ -93,10 +102,12 @@ function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
  * Validates one /simulate body. `prefix` names where it sits in a batch ("scenarios[3]").
  * Throws ValidationError naming every bad member.
  */
-export function parseSimulateRequest(json: unknown, prefix = ""): SimulateRequest {
+export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest {
+  // Old clients' nulls and decimal strings, read before zod (shared with the MCP tools).
+  const json = normalizeSimulateBody(raw);
   const r = simulateRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(prefixed(fieldIssues(r.error, json), prefix));
-  const { output, resolution, include_history, dataset_version, ...scenario } = r.data;
+  const { output, resolution, include_history, extend_1y_metrics, dataset_version, ...scenario } = r.data;
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
@@ -105,16 +116,37 @@ export function parseSimulateRequest(json: unknown, prefix = ""): SimulateReques
     output: output === undefined ? OUTPUT_FIELD_NAMES : typeof output === "string" ? [output] : dedupe(output),
     resolution: resolution ?? "weekly",
     includeHistory: include_history ?? false,
+    extend1yMetrics: extend_1y_metrics ?? false,
     ...(dataset_version !== undefined ? { datasetVersion: dataset_version } : {}),
   };
+}
+
+/** Members of a /simulate body besides the scenario: an explicit null means their default too. */
+const RESPONSE_OPTIONS = Object.keys(responseOptionsShape);
+
+/** The edge normalisation of one /simulate body (or one batch scenario, or batch defaults). */
+export function normalizeSimulateBody(json: unknown): unknown {
+  return normalizeScenarioInput(json, { optionalFields: RESPONSE_OPTIONS });
 }
 
 function dedupe(a: readonly OutputField[]): OutputField[] {
   return [...new Set(a)];
 }
 
+/** A batch body with its defaults and each scenario normalised; `"defaults": null` means none. */
+function normalizeBatchBody(json: unknown): unknown {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return json;
+  const { defaults, scenarios, ...rest } = json as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(defaults === undefined || defaults === null ? {} : { defaults: normalizeSimulateBody(defaults) }),
+    ...(scenarios === undefined ? {} : { scenarios: Array.isArray(scenarios) ? scenarios.map((s) => normalizeSimulateBody(s)) : scenarios }),
+  };
+}
+
 /** Validates a /simulate/batch body: the defaults alone, then each scenario merged over them. */
-export function parseBatchRequest(json: unknown): SimulateRequest[] {
+export function parseBatchRequest(raw: unknown): SimulateRequest[] {
+  const json = normalizeBatchBody(raw);
   const r = batchRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};

@@ -1,3 +1,4 @@
+import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } from "../../../shared/analysis/extend.ts";
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
@@ -56,6 +57,7 @@ function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, mai
     output: req.output,
     resolution: req.resolution,
     include_history: req.includeHistory,
+    extend_1y_metrics: req.extend1yMetrics,
     dataset: datasetRef(d.info),
     sim_start_date: main.start_date,
     sim_end_date: main.end_date,
@@ -75,16 +77,21 @@ const workspace = createWorkspace();
 /** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
 export function runOne(req: SimulateRequest, d: WarmDataset) {
   let sc: KernelScenario;
+  // Validated first as requested, so errors name the request's own values and lengths.
   try {
     sc = resolveScenario(d.prepared, req.scenario);
   } catch (e) {
     throw toHttpError(e);
   }
-  const result = simulateResolved(d.prepared, sc, workspace);
+  const plan = planOneYearExtension(req.scenario, req.extend1yMetrics, d.prepared.maxForecastDays);
+  const run = plan.info && plan.info.days > 0 ? resolveScenario(d.prepared, plan.scenario) : sc;
+  const result = restrictToRequestedHorizon(simulateResolved(d.prepared, run, workspace), plan);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
     input: echoInput(req, d, sc, shaped.main),
     simulation_output: shaped.simulation_output,
     field_dates: shaped.field_dates,
+    extension: plan.info,
+    notes: shortArrayNotes(shaped.field_dates, shaped.main, plan.info, plan.requestedDays),
   };
 }

@@ -29,12 +29,18 @@ const BAD_SCENARIOS: [string, unknown, string][] = [
   ["rbp above its maximum", { rbp: 10_001 }, "rbp"],
   ["rr above 1", { rr: 1.5 }, "rr"],
   ["fpr a boolean", { fpr: true }, "fpr"],
-  ["lock_target null", { lock_target: null }, "lock_target"],
+  ["lock_target null inside an array", { forecast_length_days: 2, lock_target: [0.3, null] }, "lock_target[1]"],
+  ["an unknown member, even null", { fbr: null }, "fbr"],
+  ['rr "" (an empty string)', { rr: "" }, "rr"],
+  ['rbp "1e999" as a string', { rbp: "1e999" }, "rbp"],
+  ['rbp "0x10" as a string', { rbp: "0x10" }, "rbp"],
+  ['rbp "3 PiB" as a string', { rbp: "3 PiB" }, "rbp"],
   ["lock_target an object", { lock_target: { a: 1 } }, "lock_target"],
   ["forecast_length_days 0", { forecast_length_days: 0 }, "forecast_length_days"],
   ["forecast_length_days fractional", { forecast_length_days: 365.5 }, "forecast_length_days"],
   ["forecast_length_days over 20 years", { forecast_length_days: 7301 }, "forecast_length_days"],
-  ["forecast_length_days a string", { forecast_length_days: "365" }, "forecast_length_days"],
+  ["forecast_length_days a fractional string", { forecast_length_days: "365.5" }, "forecast_length_days"],
+  ["forecast_length_days a word", { forecast_length_days: "a year" }, "forecast_length_days"],
   ["sector_duration_days under 180", { sector_duration_days: 100 }, "sector_duration_days"],
   ["sector_duration_days over 1825", { sector_duration_days: 2000 }, "sector_duration_days"],
   ["fil_plus_m under 1", { fil_plus_m: 0.5 }, "fil_plus_m"],
@@ -67,6 +73,17 @@ describe("POST /simulate rejects bad values, naming the field", () => {
   it("lists every valid output name when one is unknown", async () => {
     const e = await expectError(await post("/simulate", { output: "nope" }), 400, "invalid_request", "output");
     for (const f of OUTPUT_FIELD_NAMES) expect(e.error.message).toContain(f);
+  });
+
+  it("also carries FastAPI's detail: [{loc, msg, type}] per issue, for mechafil-server's clients", async () => {
+    const e = (await expectError(await post("/simulate/batch", { scenarios: [{ rr: 2, zzz: 1 }] }), 400, "invalid_request")) as ErrorJson & { detail: { loc: unknown[]; msg: string; type: string }[] };
+    expect(e.detail).toEqual([
+      { loc: ["body", "scenarios", 0, "rr"], msg: expect.stringMatching(/from 0 to 1/), type: "value_error" },
+      { loc: ["body", "scenarios", 0, "zzz"], msg: "is not a known field", type: "extra_forbidden" },
+    ]);
+    // Other errors carry the message as detail, as FastAPI's HTTPException does.
+    const nf = (await (await get("/nope")).json()) as ErrorJson & { detail: string };
+    expect(nf.detail).toBe(nf.error.message);
   });
 
   it("states the allowed range", async () => {
@@ -116,14 +133,30 @@ describe("POST /simulate rejects bad bodies", () => {
   it("a JSON number → 400", async () => {
     await expectError(await post("/simulate", "3"), 400, "invalid_request");
   });
-  it("text/plain → 415", async () => {
-    await expectError(await post("/simulate", "{}", { "content-type": "text/plain" }), 415, "unsupported_media_type");
+  it("text/plain that is not JSON → 415", async () => {
+    await expectError(await post("/simulate", "rbp: 3", { "content-type": "text/plain" }), 415, "unsupported_media_type");
   });
-  it("form-encoded (curl -d without a header) → 415", async () => {
+  it("form-encoded (curl -d without a header) that is not JSON → 415", async () => {
     await expectError(await post("/simulate", "rbp=3", { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type");
   });
-  it("no content-type → 415", async () => {
-    await expectError(await post("/simulate", "{}", {}), 415, "unsupported_media_type");
+  it("no content-type and a body that is not JSON → 415", async () => {
+    await expectError(await post("/simulate", '{"rbp": 3,', {}), 415, "unsupported_media_type");
+  });
+  it("no content-type and bytes that are not UTF-8 → 415", async () => {
+    const { SELF } = await import("cloudflare:test");
+    const res = await SELF.fetch("https://api.test/simulate", { method: "POST", body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    await expectError(res, 415, "unsupported_media_type");
+  });
+  it("undeclared JSON that is not an object → 400, as declared JSON", async () => {
+    await expectError(await post("/simulate", "[1]", { "content-type": "text/plain" }), 400, "invalid_request");
+  });
+  it("undeclared JSON with a bad value → 400 naming it (the body was read as JSON)", async () => {
+    await expectError(await post("/simulate", '{"rr": 2}', { "content-type": "application/x-www-form-urlencoded" }), 400, "invalid_request", "rr");
+    await expectError(await post("/simulate", '{"rr": 2}', {}), 400, "invalid_request", "rr");
+  });
+  it("other media types → 415 without reading the body", async () => {
+    await expectError(await post("/simulate", "{}", { "content-type": "multipart/form-data; boundary=x" }), 415, "unsupported_media_type");
+    await expectError(await post("/simulate", "{}", { "content-type": "text/csv" }), 415, "unsupported_media_type");
   });
   it("a body over the limit → 413 stating it", async () => {
     const big = JSON.stringify({ note: "x".repeat(BODY_LIMITS.simulate + 10) });
@@ -176,8 +209,9 @@ describe("GET /historical-data rejects bad queries", () => {
   it("resolution=monthly → 400 naming resolution", async () => {
     await expectError(await get("/historical-data?resolution=monthly"), 400, "invalid_request", "resolution");
   });
-  it("an unknown query parameter → 400 naming it", async () => {
-    await expectError(await get("/historical-data?field=x"), 400, "invalid_request", "field");
+  it("carries FastAPI's detail located in the query", async () => {
+    const e = (await expectError(await get("/historical-data?resolution=monthly&_=1700000000"), 400, "invalid_request", "resolution")) as ErrorJson & { detail: { loc: unknown[] }[] };
+    expect(e.detail[0]!.loc).toEqual(["query", "resolution"]);
   });
 });
 
@@ -218,6 +252,21 @@ describe("routing", () => {
     expect(res.headers.get("access-control-allow-methods")).toContain("POST");
     expect(res.headers.get("access-control-allow-headers")).toContain("content-type");
   });
+  it("CORS allows the headers browsers send to a public API, and echoes other requested ones", async () => {
+    const res = await get("/simulate", {
+      method: "OPTIONS",
+      headers: { origin: "https://example.org", "access-control-request-method": "POST", "access-control-request-headers": "authorization, x-requested-with, content-type, x-custom-trace" },
+    });
+    expect(res.status).toBe(204);
+    const allowed = res.headers.get("access-control-allow-headers")!.split(",").map((h) => h.trim());
+    for (const h of ["authorization", "x-requested-with", "content-type", "accept", "cache-control", "x-custom-trace"]) expect(allowed).toContain(h);
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+    expect(res.headers.get("vary")).toMatch(/access-control-request-headers/i);
+    // Nothing that is not a header name is echoed.
+    const odd = await get("/simulate", { method: "OPTIONS", headers: { "access-control-request-method": "POST", "access-control-request-headers": "x-ok, bad header<script>" } });
+    expect(odd.headers.get("access-control-allow-headers")).toContain("x-ok");
+    expect(odd.headers.get("access-control-allow-headers")).not.toContain("script");
+  });
   it("every answer, errors included, carries CORS and a request id", async () => {
     const res = await get("/nope");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
@@ -234,7 +283,7 @@ describe("unexpected failures", () => {
       const res = unexpectedErrorResponse(new Error("secret detail: token=abc123"), "req-42", "POST", "https://api.test/simulate?x=1");
       expect(res.status).toBe(500);
       const text = await res.text();
-      expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: "internal error (request id req-42)" } });
+      expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: "internal error (request id req-42)" }, detail: "internal error (request id req-42)" });
       expect(text).not.toContain("secret");
       expect(spy).toHaveBeenCalledOnce();
       const logged = String(spy.mock.calls[0]![0]);

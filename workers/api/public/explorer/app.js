@@ -359,7 +359,23 @@ function renderResults(scenarios, onchain) {
   for (const c of CHARTS) for (const s of data[c.id].series) if (s.scenario !== null) s.scenario = shownList[s.scenario].index;
   renderCharts(data, () => currentDay);
   const table = renderTable($("horizons"), shownList, currentDay);
+  renderNotes(shownList);
   view = { shown: shownList, charts: data, table };
+}
+
+/** The API's notes (why an array is short, what an extension did), once each, naming the scenarios. */
+function renderNotes(shownList) {
+  const byNote = new Map();
+  for (const x of shownList) for (const n of x.response.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), x.name]);
+  const ul = $("api-notes");
+  ul.replaceChildren(
+    ...[...byNote].map(([note, names]) => {
+      const li = document.createElement("li");
+      li.textContent = shownList.length > 1 && names.length < shownList.length ? `${names.join(", ")}: ${note}` : note;
+      return li;
+    }),
+  );
+  ul.hidden = byNote.size === 0;
 }
 
 // ---------- downloads and the share link ----------

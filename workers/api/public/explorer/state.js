@@ -77,6 +77,9 @@ export function requestBody(scenario, state, defaults) {
   body.output = OUTPUTS;
   body.resolution = state.resolution;
   body.include_history = state.history;
+  // The 1-year ROI chart covers every forecast day: the API simulates a year past the horizon
+  // (levers held at their last value) and says so in the answer's notes, shown under the charts.
+  body.extend_1y_metrics = true;
   return body;
 }
 

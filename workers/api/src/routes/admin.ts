@@ -69,7 +69,7 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
   } catch (e) {
     return withAuthHeader(e);
   }
-  const body = await readJsonObject(request, UPLOAD_LIMIT_BYTES);
+  const body = await readJsonObject(request, UPLOAD_LIMIT_BYTES, { strictContentType: true });
   let reference;
   try {
     reference = parseReferenceDataset(body);

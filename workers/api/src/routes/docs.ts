@@ -43,6 +43,7 @@ function propertiesTable(s: JsonSchema | undefined): string {
 }
 
 interface Operation {
+  deprecated?: boolean;
   summary?: string;
   description?: string;
   parameters?: { name: string; schema?: JsonSchema; description?: string }[];
@@ -75,11 +76,11 @@ function renderPage(): string {
         const responses = Object.entries(op.responses)
           .map(([code, r]) => `<li><b>${esc(code)}</b> ${esc(r.description ?? "")}</li>`)
           .join("");
-        return `<section id="${esc(method + path)}"><h3><span class="m">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3><p>${esc(op.summary ?? "")}</p>${renderDescription(op.description ?? "")}${params}${body}<h4>Responses</h4><ul>${responses}</ul></section>`;
+        return `<section id="${esc(method + path)}"><h3><span class="m">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code>${op.deprecated ? ' <span class="legacy">legacy</span>' : ""}</h3><p>${esc(op.summary ?? "")}</p>${renderDescription(op.description ?? "")}${params}${body}<h4>Responses</h4><ul>${responses}</ul></section>`;
       }),
     )
     .join("");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} ${esc(doc.info.version)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:0 .2em}table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}section{border-top:1px solid #ccc;margin-top:1.5rem}.m{background:#234;color:#fff;padding:0 .4em;border-radius:3px}</style></head><body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Interactive explorer: <a href="/explorer/">/explorer/</a>.</p>${ops}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} ${esc(doc.info.version)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:0 .2em}table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}section{border-top:1px solid #ccc;margin-top:1.5rem}.m{background:#234;color:#fff;padding:0 .4em;border-radius:3px}.legacy{background:#a60;color:#fff;padding:0 .4em;border-radius:3px;font-size:.8em}</style></head><body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Interactive explorer: <a href="/explorer/">/explorer/</a>.</p>${ops}</body></html>`;
 }
 
 let page: string | null = null;

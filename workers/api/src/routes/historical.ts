@@ -213,25 +213,27 @@ function smoothingWindow(name: SmoothingSeries, length: number, C: number): Dail
   return { originDay: end - (length - 1), from: 0, to: length };
 }
 
-const QUERY_PARAMS = new Set(["resolution", "fields", "dataset_version"]);
-
-/** GET /historical-data?resolution=weekly|daily&fields=a,b&dataset_version=v */
+/**
+ * GET /historical-data?resolution=weekly|daily&fields=a,b&dataset_version=v. Other query
+ * parameters are ignored: a cache-buster such as `?_=1700000000` cannot change the answer.
+ */
 export async function handleHistoricalData(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  for (const key of url.searchParams.keys()) {
-    if (!QUERY_PARAMS.has(key)) throw new HttpError(400, "invalid_request", `${key}: is not a known query parameter (known: resolution, fields, dataset_version)`, key);
-  }
   const versionParam = url.searchParams.get("dataset_version");
   let version: string | undefined;
   if (versionParam !== null) {
     const v = datasetVersionSchema.safeParse(versionParam);
-    if (!v.success) throw new HttpError(400, "invalid_request", `dataset_version: ${v.error.issues[0]!.message}, got ${JSON.stringify(versionParam)}`, "dataset_version");
+    if (!v.success) throw new HttpError(400, "invalid_request", `dataset_version: ${v.error.issues[0]!.message}, got ${JSON.stringify(versionParam)}`, "dataset_version", undefined, "query");
     version = v.data;
   }
   const r = url.searchParams.get("resolution") ?? "weekly";
-  if (r !== "weekly" && r !== "daily") throw new HttpError(400, "invalid_request", `resolution: must be "weekly" or "daily", got ${JSON.stringify(r)}`, "resolution");
+  if (r !== "weekly" && r !== "daily") throw new HttpError(400, "invalid_request", `resolution: must be "weekly" or "daily", got ${JSON.stringify(r)}`, "resolution", undefined, "query");
   const fieldsParam = url.searchParams.get("fields");
-  const d = await getWarmDataset(env, version);
+  const d = await getWarmDataset(env, version).catch((e: unknown) => {
+    // The version was a query parameter here, not a body member.
+    if (e instanceof HttpError && e.field === "dataset_version") throw new HttpError(e.status, e.code, e.message, e.field, e.details, "query");
+    throw e;
+  });
   const b = built(d, r);
   if (fieldsParam === null) return jsonText(b.text);
 
@@ -240,7 +242,7 @@ export async function handleHistoricalData(request: Request, env: Env): Promise<
   const unknown = wanted.filter((f) => !Object.hasOwn(b.payload.data, f));
   if (wanted.length === 0 || unknown.length > 0) {
     const what = wanted.length === 0 ? "must name at least one field" : `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`;
-    throw new HttpError(400, "invalid_request", `fields: ${what}; valid fields: ${valid.join(", ")}`, "fields", { valid });
+    throw new HttpError(400, "invalid_request", `fields: ${what}; valid fields: ${valid.join(", ")}`, "fields", { valid }, "query");
   }
   const p = b.payload;
   const data: Payload["data"] = {};
@@ -256,4 +258,40 @@ export async function handleHistoricalData(request: Request, env: Env): Promise<
     }
   }
   return jsonResponse({ ...p, data, field_meta, anchors });
+}
+
+/** The legacy answer of the current dataset version, serialised once. */
+let legacyCache: { version: string; text: string } | null = null;
+
+/**
+ * GET /historical-data/full, mechafil-server's older route: its members (`message`, the default
+ * levers as plain numbers in `smoothed_metrics`, the 180-day `historical_arrays`, the whole
+ * `offline_data`), unrounded, plus this API's daily /historical-data answer (`data`, `field_meta`,
+ * `anchors`, `dataset`; its detailed smoothed metrics as `smoothed_metrics_detail`).
+ */
+export async function handleHistoricalDataFull(_request: Request, env: Env): Promise<Response> {
+  const d = await getWarmDataset(env);
+  if (legacyCache?.version !== d.info.version) {
+    const p = built(d, "daily").payload;
+    const ref = d.reference;
+    const sm = ref.smoothed_metrics;
+    const notes: string[] = [];
+    if (!ref.historical_arrays) notes.push("historical_arrays is null: this dataset does not carry the 180-day windows behind the default levers");
+    const body = {
+      message: "Complete historical data",
+      smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
+      historical_arrays: ref.historical_arrays ?? null,
+      offline_data: ref.offline_data,
+      data: p.data,
+      field_meta: p.field_meta,
+      anchors: p.anchors,
+      smoothed_metrics_detail: p.smoothed_metrics,
+      dataset: p.dataset,
+      resolution: p.resolution,
+      legacy: "mechafil-server's /historical-data/full; prefer GET /historical-data?resolution=daily",
+      notes,
+    };
+    legacyCache = { version: d.info.version, text: JSON.stringify(body) };
+  }
+  return jsonText(legacyCache.text);
 }

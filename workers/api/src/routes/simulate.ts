@@ -4,7 +4,7 @@ import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
-import { BODY_LIMITS, MAX_BATCH_VALUES, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
+import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, runOne } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
@@ -21,6 +21,23 @@ export async function handleSimulate(request: Request, env: Env): Promise<Respon
   const req = parse(() => parseSimulateRequest(body));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(runOne(req, d));
+}
+
+/**
+ * mechafil-server's older routes, still in its README and its users' scripts: POST /simulate/full
+ * (every day of the forecast) and /simulate/full-with-history (every day from the dataset's start).
+ * The /simulate answer with those defaults (a body may still set resolution or include_history),
+ * plus that server's top-level `smoothed_metrics` (the default levers, unrounded).
+ */
+export async function handleSimulateLegacy(request: Request, env: Env, includeHistory: boolean): Promise<Response> {
+  const body = normalizeSimulateBody(await readJsonObject(request, BODY_LIMITS.simulate)) as Record<string, unknown>;
+  const req = parse(() => parseSimulateRequest({ resolution: "daily", include_history: includeHistory, ...body }));
+  const d = await getWarmDataset(env, req.datasetVersion);
+  const sm = d.reference.smoothed_metrics;
+  return jsonResponse({
+    ...runOne(req, d),
+    smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
+  });
 }
 
 /** An upper bound of the values a request returns, to refuse a batch before running it. */

@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, PROJECT_DIR, startWranglerDev, waitForDataset, type WranglerDev } from "./wranglerDev.ts";
+
+/**
+ * `npm start` cannot cross wires: its MCP worker reaches its own API worker even when another
+ * `mechafil-api` (a decoy: no dataset, so every /simulate is a 503) registers later in the dev
+ * registry that `npm start` was launched with, and keeps reaching it after the decoy exits.
+ */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One MCP tools/call over raw JSON-RPC (initialize first), as any Streamable HTTP client does. */
+async function mcpCall(url: string, name: string, args: Record<string, unknown>): Promise<{ isError?: boolean; text: string }> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+  const rpc = async (body: unknown) => {
+    const res = await fetch(`${url}/mcp`, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    const sid = res.headers.get("mcp-session-id");
+    if (sid) headers["mcp-session-id"] = sid;
+    if (!text.trim()) return null;
+    const json = (res.headers.get("content-type") ?? "").includes("text/event-stream")
+      ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).filter(Boolean).pop()!
+      : text;
+    return JSON.parse(json) as { result?: { isError?: boolean; content: { type: string; text: string }[] } };
+  };
+  await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "start-test", version: "1" } } });
+  await rpc({ jsonrpc: "2.0", method: "notifications/initialized" });
+  const r = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: args } });
+  const result = r!.result!;
+  return { isError: result.isError, text: result.content.map((c) => c.text).join("\n") };
+}
+
+describe("npm start and a decoy API worker in the shared dev registry", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mechafil-start-test-"));
+  const sharedRegistry = join(dir, "shared-registry");
+  let apiUrl = "";
+  let mcpUrl = "";
+  let pid: number | undefined;
+  let log = "";
+  let decoy: WranglerDev | null = null;
+
+  beforeAll(async () => {
+    const [apiPort, mcpPort, apiInspector, mcpInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    mcpUrl = `http://127.0.0.1:${mcpPort}`;
+    const child = spawn(process.execPath, [join(PROJECT_DIR, "scripts", "start.mjs"), "--persist-to", join(dir, "state"), "--ip", "127.0.0.1"], {
+      cwd: PROJECT_DIR,
+      env: {
+        ...process.env,
+        PATH: `${join(PROJECT_DIR, "node_modules", ".bin")}:${process.env.PATH}`,
+        API_PORT: String(apiPort),
+        MCP_PORT: String(mcpPort),
+        API_INSPECTOR_PORT: String(apiInspector),
+        MCP_INSPECTOR_PORT: String(mcpInspector),
+        // What `npm start` would otherwise share with every other wrangler dev on the machine.
+        WRANGLER_REGISTRY_PATH: sharedRegistry,
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        NO_UPDATE_NOTIFIER: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    pid = child.pid;
+    const keep = (b: Buffer) => (log = (log + b.toString()).slice(-20_000));
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    try {
+      await waitForDataset(apiUrl, 120_000);
+      const deadline = Date.now() + 120_000;
+      while (!(await fetch(`${mcpUrl}/`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline) throw new Error("the MCP worker of npm start never answered");
+        await sleep(250);
+      }
+      // The decoy registers as mechafil-api in the shared registry after npm start did.
+      decoy = await startWranglerDev({ config: "wrangler.api.toml", registryPath: sharedRegistry });
+      await sleep(1_000);
+    } catch (e) {
+      throw new Error(`${String(e)}\n--- npm start output:\n${log}`);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await decoy?.stop();
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, "SIGTERM"); // start.mjs stops both of its wranglers
+      } catch {
+        // gone
+      }
+      await sleep(2_000);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("the decoy is a real, different API worker (it has no dataset)", async () => {
+    const res = await fetch(`${decoy!.url}/simulate`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(503);
+  });
+
+  it("the MCP worker answers from npm start's own API while the decoy runs, and after it stops", async () => {
+    const own = (await (await fetch(`${apiUrl}/simulate`, { method: "POST", body: JSON.stringify({ forecast_length_days: 30, output: "circ_supply" }) })).json()) as {
+      input: { sim_start_date: string };
+      simulation_output: { circ_supply: number[] };
+    };
+    const args = { forecast_length_days: 30, requested_metrics: ["circ_supply"] };
+    // wrangler's registry watchers react within a second or so; ask repeatedly for 15 s.
+    const expectOwnAnswers = async (when: string) => {
+      const until = Date.now() + 15_000;
+      do {
+        const r = await mcpCall(mcpUrl, "simulate", args);
+        expect(r.isError, `${when}: ${r.text}`).toBeFalsy();
+        expect(r.text, when).toContain(own.input.sim_start_date);
+        expect(r.text, when).toContain(String(own.simulation_output.circ_supply[1]));
+        await sleep(2_000);
+      } while (Date.now() < until);
+    };
+    await expectOwnAnswers("while the decoy runs");
+    await decoy!.stop();
+    decoy = null;
+    await expectOwnAnswers("after the decoy stopped");
+  }, 180_000);
+});
