@@ -24,6 +24,38 @@ export interface OnChainSeries {
   readonly renewed_qa_power_pib: number[];
 }
 
+/**
+ * How the start date was chosen: a fixed date (mechafil-server's `STARTUP_DATE`), a window of
+ * days before the current date, or as an uploaded file gave it.
+ */
+export type StartDateRule = { readonly kind: "fixed"; readonly date: string } | { readonly kind: "window"; readonly days: number } | { readonly kind: "uploaded" };
+
+/**
+ * How `locked_reward_zero` (the reward-locked part of the FIL locked on the start date) was set:
+ * - `vesting_180d`: MODEL.md's sum of the last 180 days of rewards still vesting linearly (ours);
+ * - `half_locked`: left out, so the model takes half of `locked_fil_zero` (mechafil-server's pipeline);
+ * - `uploaded`: given by an uploaded file.
+ */
+export type LockedRewardEstimator = "vesting_180d" | "half_locked" | "uploaded";
+
+/** What a dataset's maker decided or met: persisted in the manifest, shown by /health. */
+export interface IngestFacts {
+  readonly start_date_rule: StartDateRule;
+  readonly locked_reward_zero: LockedRewardEstimator;
+  /**
+   * Days from the network start to start_date without power data upstream: left out of
+   * `zero_cum_capped_power_eib` (summed over the days that exist, as pystarboard does). Null when
+   * the dataset was not built from upstream rows.
+   */
+  readonly missing_power_days: number | null;
+  /** The first of those days (at most 20). */
+  readonly missing_power_dates?: readonly string[];
+  /** Last day of the FIL+ share window: current_date, or earlier when deals lag onboarding. */
+  readonly filplus_window_end?: string;
+  /** What was adjusted, in words (empty when nothing was). */
+  readonly notes: readonly string[];
+}
+
 /** Identity and provenance of a published dataset (the manifest's header). */
 export interface DatasetInfo {
   readonly version: string;
@@ -32,6 +64,8 @@ export interface DatasetInfo {
   readonly current_date: string;
   /** ISO timestamp of the fetch (or upload, or generation). */
   readonly fetched_at: string;
+  /** Absent in datasets published before these facts were recorded. */
+  readonly ingest?: IngestFacts;
 }
 
 /** A dataset as published: provenance, the reference layout the kernel reads, on-chain series. */
@@ -39,6 +73,17 @@ export interface Dataset {
   readonly info: DatasetInfo;
   readonly reference: ReferenceDataset;
   readonly onchain: OnChainSeries | null;
+}
+
+/** The facts of an uploaded file: its own start date, and its locked_reward_zero if it has one. */
+export function uploadedIngestFacts(ref: ReferenceDataset): IngestFacts {
+  const given = ref.offline_data.locked_reward_zero !== undefined;
+  return {
+    start_date_rule: { kind: "uploaded" },
+    locked_reward_zero: given ? "uploaded" : "half_locked",
+    missing_power_days: null,
+    notes: given ? [] : ["no locked_reward_zero in the upload: the model takes half of locked_fil_zero"],
+  };
 }
 
 /** A dataset ready to simulate on: built once per version, shared by every request. */

@@ -17,7 +17,7 @@ import {
 import { addDays, dayNumber } from "../kernel/dates.ts";
 import { initialPledge } from "../kernel/supply.ts";
 import type { Dataset } from "./dataset.ts";
-import type { DealRow, ExpirationRow, OnboardingRow, PowerRow, SpacescopeRows, SupplyRow } from "./spacescope.ts";
+import type { DealRow, ExpirationWireRow, OnboardingRow, PowerRow, SpacescopeRows, SupplyWireRow } from "./spacescope.ts";
 import { DEFAULT_HISTORY_DAYS, transformRows } from "./transform.ts";
 
 /**
@@ -112,9 +112,9 @@ const SECTOR_DAYS = 540;
 export function demoRows(current: string = DEMO_CURRENT_DATE, scheduleDays: number = DEMO_SCHEDULE_DAYS): SpacescopeRows {
   const power: PowerRow[] = [];
   const onboarding: OnboardingRow[] = [];
-  const supply: SupplyRow[] = [];
+  const supply: SupplyWireRow[] = [];
   const deals: DealRow[] = [];
-  const expiration: ExpirationRow[] = [];
+  const expiration: ExpirationWireRow[] = [];
   const last = age(current);
   const mined: number[] = [];
   const reward: number[] = [];
@@ -158,7 +158,7 @@ export function demoRows(current: string = DEMO_CURRENT_DATE, scheduleDays: numb
     const rr = past ? renewalRate(t) : 0;
     const term = Math.round(sched * 0.01 * noise(t, 7));
     const pledgePerPib = (qaMult * pledgeRate[Math.min(committed, last)]! * (0.9 + 0.2 * noise(t, 8))) / PIB;
-    const row: ExpirationRow = {
+    const row: ExpirationWireRow = {
       date,
       schedule_expire_bytes: sched,
       extended_bytes: (sched - term) * rr,

@@ -1,4 +1,4 @@
-import type { Dataset, DatasetInfo, DatasetSource, OnChainSeries } from "./dataset.ts";
+import type { Dataset, DatasetInfo, DatasetSource, IngestFacts, OnChainSeries } from "./dataset.ts";
 import type { OfflineData, ReferenceDataset } from "./reference.ts";
 import { assertValidDataset } from "./validate.ts";
 
@@ -34,6 +34,8 @@ export interface Manifest {
   readonly start_date: string;
   readonly current_date: string;
   readonly fetched_at: string;
+  /** How the dataset was made (start-date rule, locked_reward_zero estimator, missing days); absent in older manifests. */
+  readonly ingest?: IngestFacts;
   readonly columns: Readonly<Record<string, ColumnEntry>>;
 }
 
@@ -140,6 +142,7 @@ export async function encodeDataset(d: Dataset): Promise<{ manifest: Manifest; m
     start_date: d.info.start_date,
     current_date: d.info.current_date,
     fetched_at: d.info.fetched_at,
+    ...(d.info.ingest ? { ingest: d.info.ingest } : {}),
     columns: entries,
   };
   return { manifest, manifestText: JSON.stringify(manifest), columns };
@@ -160,6 +163,7 @@ function parseManifest(key: string, text: string): Manifest {
   }
   if (!SOURCES.includes(o.source as DatasetSource)) throw new DatasetStorageError(key, `manifest.source ${o.source} is unknown`);
   if (!o.columns || typeof o.columns !== "object") throw new DatasetStorageError(key, "manifest.columns is missing");
+  if (o.ingest !== undefined && (typeof o.ingest !== "object" || o.ingest === null)) throw new DatasetStorageError(key, "manifest.ingest is not an object");
   return o as Manifest;
 }
 
@@ -201,6 +205,7 @@ export async function decodeDataset(manifest: Manifest, readColumn: (name: strin
     start_date: manifest.start_date,
     current_date: manifest.current_date,
     fetched_at: manifest.fetched_at,
+    ...(manifest.ingest ? { ingest: manifest.ingest } : {}),
   };
   return { info, reference, onchain };
 }

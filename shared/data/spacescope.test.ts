@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { addDays } from "../kernel/dates.ts";
+import { addDays, daysBetween } from "../kernel/dates.ts";
 import { DEMO_CURRENT_DATE, demoDataset, demoRows } from "./demo.ts";
 import { ingestSpacescope } from "./ingest.ts";
 import { dateChunks, ENDPOINTS, parseNumber, SpacescopeClient, SpacescopeError, type FetchLike } from "./spacescope.ts";
 import { fakeSpacescope, type FakeRequest } from "./spacescopeFake.ts";
-import { TransformError, transformRows } from "./transform.ts";
+import { DEFAULT_START_RULE, TransformError, transformRows } from "./transform.ts";
 import { DatasetValidationError } from "./validate.ts";
 
 const TOKEN = "test-token";
@@ -60,7 +60,8 @@ describe("SpacescopeClient against the fake Spacescope", () => {
   it("a full ingest equals the transform of the same rows (through the wire format: strings, chunks)", async () => {
     const fake = fakeSpacescope({ rows: ROWS, token: TOKEN });
     const { c } = client(fake.fetch);
-    const d = await ingestSpacescope(c, { now: NOW });
+    // The demo's rule (1065 days before the current date), so the two can be compared.
+    const d = await ingestSpacescope(c, { now: NOW, start: { kind: "window", days: 1065 } });
     const expected = demoDataset();
     expect(d.info.source).toBe("spacescope");
     expect(d.info.current_date).toBe(DEMO_CURRENT_DATE);
@@ -138,27 +139,34 @@ describe("SpacescopeClient against the fake Spacescope", () => {
     expect(calls).toBe(2);
   });
 
-  it("code != 0 with HTTP 200 is an error, not retried", async () => {
-    const fake = fakeSpacescope({ rows: ROWS, token: TOKEN, fault: () => new Response(envelopeText(30001, null), { status: 200 }) });
+  it("an unknown code != 0 with HTTP 200 is an error, not retried", async () => {
+    const fake = fakeSpacescope({ rows: ROWS, token: TOKEN, fault: () => new Response(envelopeText(50001, null), { status: 200 }) });
     const { c } = client(fake.fetch);
     const err = await c.sectorsScheduleExpiration().catch((e: unknown) => e);
     expect((err as SpacescopeError).kind).toBe("api");
-    expect((err as SpacescopeError).message).toContain("code 30001");
+    expect((err as SpacescopeError).message).toContain("code 50001");
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("malformed JSON and malformed rows are errors naming the endpoint", async () => {
+  it("malformed JSON and rows without a date are errors naming the endpoint", async () => {
     const html = fakeSpacescope({ rows: ROWS, token: TOKEN, fault: () => new Response("<html>oops</html>", { status: 200 }) });
     const e1 = await client(html.fetch).c.sectorsScheduleExpiration().catch((e: unknown) => e);
     expect((e1 as SpacescopeError).kind).toBe("malformed");
+    const noDate = fakeSpacescope({ rows: ROWS, token: TOKEN, fault: () => new Response(envelopeText(0, [{ interest_date: "soon", schedule_expire_bytes: 1 }]), { status: 200 }) });
+    const e2 = await client(noDate.fetch).c.sectorsScheduleExpiration().catch((e: unknown) => e);
+    expect((e2 as SpacescopeError).kind).toBe("malformed");
+    expect((e2 as SpacescopeError).message).toMatch(/sectors_schedule_expiration.*interest_date/);
+  });
+
+  it("a row whose used field is not a number is left out and recorded (the transform names it if it needs the day)", async () => {
     const badRow = fakeSpacescope({
       rows: ROWS,
       token: TOKEN,
       fault: () => new Response(envelopeText(0, [{ interest_date: "2024-01-01T00:00:00Z", schedule_expire_bytes: "lots" }]), { status: 200 }),
     });
-    const e2 = await client(badRow.fetch).c.sectorsScheduleExpiration().catch((e: unknown) => e);
-    expect((e2 as SpacescopeError).kind).toBe("malformed");
-    expect((e2 as SpacescopeError).message).toMatch(/sectors_schedule_expiration.*schedule_expire_bytes/);
+    const { c } = client(badRow.fetch);
+    expect(await c.sectorsScheduleExpiration()).toEqual([]);
+    expect(c.invalid[0]).toEqual({ endpoint: ENDPOINTS.expiration, date: "2024-01-01", field: "schedule_expire_bytes", value: '"lots"' });
   });
 
   it("a missing chunk (an empty answer for one range) fails the ingest, naming the day", async () => {
@@ -184,9 +192,9 @@ describe("SpacescopeClient against the fake Spacescope", () => {
     const fake = fakeSpacescope({ rows: ROWS, token: TOKEN, head });
     const d = await ingestSpacescope(client(fake.fetch).c, { now: NOW });
     expect(d.info.current_date).toBe(head);
-    const direct = transformRows(ROWS, { latestCurrentDate: head, version: "x", fetchedAt: "x" });
+    const direct = transformRows(ROWS, { latestCurrentDate: head, start: DEFAULT_START_RULE, version: "x", fetchedAt: "x" });
     expect(d.reference.offline_data).toEqual(direct.reference.offline_data);
-    expect(d.info.start_date).toBe(addDays(head, -1065));
+    expect(d.info.start_date).toBe("2025-01-01");
   });
 
   it("more than 10 empty days: no dataset", async () => {
@@ -203,8 +211,9 @@ describe("SpacescopeClient against the fake Spacescope", () => {
     const err = await ingestSpacescope(client(fake.fetch).c, { now: NOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetValidationError);
     const fields = (err as DatasetValidationError).problems.map((p) => p.field);
-    expect(fields).toContain("reference.offline_data.historical_raw_power_eib[1060]");
-    expect(fields).toContain("onchain.raw_power_eib[1060]");
+    const i = daysBetween("2025-01-01", day);
+    expect(fields).toContain(`reference.offline_data.historical_raw_power_eib[${i}]`);
+    expect(fields).toContain(`onchain.raw_power_eib[${i}]`);
   });
 
   it("a decreasing cumulative series is rejected", async () => {
@@ -212,6 +221,6 @@ describe("SpacescopeClient against the fake Spacescope", () => {
     const rows = { ...ROWS, supply: ROWS.supply.map((r) => (r.date === day ? { ...r, burnt_fil: r.burnt_fil - 1e6 } : r)) };
     const err = await ingestSpacescope(client(fakeSpacescope({ rows, token: TOKEN }).fetch).c, { now: NOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetValidationError);
-    expect((err as DatasetValidationError).problems.map((p) => p.field)).toContain("reference.offline_data.burnt_fil_vec[1062]");
+    expect((err as DatasetValidationError).problems.map((p) => p.field)).toContain(`reference.offline_data.burnt_fil_vec[${daysBetween("2025-01-01", day)}]`);
   });
 });

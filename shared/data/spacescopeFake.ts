@@ -17,9 +17,21 @@ export interface FakeRequest {
 
 export interface FakeSpacescopeOptions {
   readonly rows: SpacescopeRows;
+  /** The key the fake accepts: requests must carry exactly `authorization: Bearer <token>`. */
   readonly token: string;
   /** The newest day with data on the dated endpoints (Spacescope lags the chain). */
   readonly head?: string;
+  /** The newest day of deals, when they lag the other endpoints (default `head`). */
+  readonly dealsHead?: string;
+  /**
+   * How a range reaching past the newest day is answered:
+   * - "filter" (default): the rows up to it;
+   * - "30004": `code: 30004` ("data are not ready yet"), `data: null`, as Spacescope documents;
+   * - "null": `code: 0, data: null` for a range wholly past it, the rows up to it otherwise.
+   */
+  readonly pastHead?: "filter" | "30004" | "null";
+  /** Rewrites a row on the wire (e.g. a null field); return it unchanged otherwise. */
+  readonly wireRow?: (endpoint: string, row: Record<string, unknown>) => Record<string, unknown>;
   /** Return a Response to override the normal answer (faults); undefined to answer normally. */
   readonly fault?: (req: FakeRequest) => Response | Promise<Response> | undefined;
 }
@@ -29,7 +41,8 @@ export interface FakeSpacescope {
   readonly requests: FakeRequest[];
 }
 
-const envelope = (data: unknown, code = 0, message = "success.") =>
+/** An answer in Spacescope's envelope (HTTP 200 whatever the code, as Spacescope sends them). */
+export const envelope = (data: unknown, code = 0, message = "success.") =>
   new Response(JSON.stringify({ request_id: "fake", code, message, data }), { headers: { "content-type": "application/json" } });
 
 /** Byte counts above 2^53 go out as decimal strings, as Spacescope sends them. */
@@ -65,19 +78,26 @@ export function fakeSpacescope(opts: FakeSpacescopeOptions): FakeSpacescope {
     if (auth !== `Bearer ${opts.token}`) return new Response(JSON.stringify({ code: 401, message: "unauthorized" }), { status: 401 });
     const faulty = await opts.fault?.(req);
     if (faulty) return faulty;
-    if (endpoint === ENDPOINTS.expiration) return envelope(opts.rows.expiration.map((r) => wire(r as unknown as Record<string, number | string>, "interest_date")));
+    const onWire = (r: unknown, dateField: string) => {
+      const w = wire(r as Record<string, number | string>, dateField);
+      return opts.wireRow ? opts.wireRow(endpoint, w) : w;
+    };
+    if (endpoint === ENDPOINTS.expiration) return envelope(opts.rows.expiration.map((r) => onWire(r, "interest_date")));
     const rows = byPath[endpoint];
     if (!rows) return new Response("not found", { status: 404 });
     if (!start || !end) return envelope(null, 40001, "start_date and end_date are required");
     const s = dayNumber(start);
     const e = dayNumber(end);
     if (e < s || e - s >= 90) return envelope(null, 40002, "date range must be less than 90 days");
-    const head = opts.head !== undefined ? dayNumber(opts.head) : Infinity;
+    const headDate = endpoint === ENDPOINTS.deals ? (opts.dealsHead ?? opts.head) : opts.head;
+    const head = headDate !== undefined ? dayNumber(headDate) : Infinity;
+    if (e > head && opts.pastHead === "30004") return envelope(null, 30004, "data are not ready yet");
+    if (s > head && opts.pastHead === "null") return envelope(null);
     const data = rows.filter((r) => {
       const d = dayNumber(r.date);
       return d >= s && d <= e && d <= head;
     });
-    return envelope(data.map((r) => wire(r as unknown as Record<string, number | string>, "stat_date")));
+    return envelope(data.map((r) => onWire(r, "stat_date")));
   };
   return { fetch, requests };
 }

@@ -1,8 +1,8 @@
 import { MAX_FORECAST_DAYS, NETWORK_START_DATE, REWARD_LOCK_SHARE, REWARD_RELEASE_DAYS } from "../kernel/constants.ts";
-import { addDays, dayNumber } from "../kernel/dates.ts";
-import type { Dataset, OnChainSeries } from "./dataset.ts";
+import { addDays, dayNumber, isoDate } from "../kernel/dates.ts";
+import type { Dataset, IngestFacts, LockedRewardEstimator, OnChainSeries, StartDateRule } from "./dataset.ts";
 import type { OfflineData, ReferenceDataset } from "./reference.ts";
-import type { ExpirationRow, Row, SpacescopeRows } from "./spacescope.ts";
+import { ENDPOINTS, type ExpirationRow, type InvalidValue, type Row, type SpacescopeRows } from "./spacescope.ts";
 
 /**
  * Spacescope rows → a `Dataset` (../shared/SPACESCOPE.md "From rows to the dataset").
@@ -11,12 +11,24 @@ import type { ExpirationRow, Row, SpacescopeRows } from "./spacescope.ts";
 
 const PIB = 2 ** 50;
 const EIB = 2 ** 60;
-/** The reference fixtures span 1065 days (start … current). */
+/** The reference fixtures span 1065 days (start … current): the window rule's default length. */
 export const DEFAULT_HISTORY_DAYS = 1065;
 export const MAX_STEP_BACK_DAYS = 10;
 /** Scenario defaults are medians of the last 30 days of a 180-day window. */
 export const WINDOW_DAYS = 180;
 export const MEDIAN_DAYS = 30;
+/** mechafil-server's `STARTUP_DATE` (config.py, since 2025-09-17; 2022-10-10 before). */
+export const MECHAFIL_SERVER_START_DATE = "2025-01-01";
+/** The default start: the deployed server's fixed date, so forecasts match it on the same day's data. */
+export const DEFAULT_START_RULE: StartDateRule = { kind: "fixed", date: MECHAFIL_SERVER_START_DATE };
+/**
+ * Days of network start … start_date that may lack power data before a refresh is refused. Each
+ * missing day leaves its capped power (at most ~15 EiB·day, against a sum of ~20 000 EiB·day by
+ * 2025) out of zero_cum_capped_power_eib: ten such days move the baseline-minting clock by
+ * under ten days.
+ */
+export const MAX_MISSING_POWER_DAYS = 10;
+const MAX_LISTED_DATES = 20;
 
 /** The rows cannot make a dataset (a missing day, no usable current date, …). */
 export class TransformError extends Error {
@@ -32,8 +44,14 @@ export class TransformError extends Error {
 export interface TransformOptions {
   /** The newest current date to try (yesterday, UTC, for a daily refresh). */
   readonly latestCurrentDate: string;
+  /** How the start date is chosen; default a window of `historyDays` (default 1065) days. */
+  readonly start?: StartDateRule;
+  /** The window's length when `start` is not given. */
   readonly historyDays?: number;
   readonly maxStepBack?: number;
+  /** Default `vesting_180d`; `half_locked` leaves locked_reward_zero out (mechafil-server's pipeline). */
+  readonly lockedRewardZero?: Exclude<LockedRewardEstimator, "uploaded">;
+  readonly maxMissingPowerDays?: number;
   readonly version: string;
   readonly fetchedAt: string;
 }
@@ -52,8 +70,25 @@ function byDate<K extends string>(rows: readonly Row<K>[]): Map<string, Row<K>> 
   return m;
 }
 
+/** Why a day has no row: a used field that was not a number (named), or no row at all. */
+class Gaps {
+  private readonly bad = new Map<string, InvalidValue>();
+  constructor(invalid: readonly InvalidValue[] = []) {
+    for (const v of invalid) {
+      const k = `${v.endpoint}|${v.date}`;
+      if (!this.bad.has(k)) this.bad.set(k, v);
+    }
+  }
+  /** "no row for D" or "`field` is null on D". */
+  why(endpoint: string, date: string): string {
+    const v = this.bad.get(`/${endpoint}|${date}`);
+    return v ? `\`${v.field}\` is ${v.value === "null" ? "null" : `not a number (${v.value})`} on ${date}` : `no row for ${date}`;
+  }
+}
+
 /** The value of every day from `from` to `to` inclusive; a missing day is an error naming it. */
 function daily<K extends string>(
+  gaps: Gaps,
   endpoint: string,
   rows: Map<string, Row<K>>,
   from: string,
@@ -65,18 +100,19 @@ function daily<K extends string>(
   for (let i = 0; i <= n; i++) {
     const d = addDays(from, i);
     const r = rows.get(d);
-    if (!r) throw new TransformError(endpoint, `no row for ${d} (needed ${from} … ${to})`);
+    if (!r) throw new TransformError(endpoint, `${gaps.why(endpoint, d)} (needed ${from} … ${to})`);
     out.push(pick(r));
   }
   return out;
 }
 
 /**
- * The newest date ≤ `latest`, at most `maxStepBack` days earlier, that every dated endpoint
- * has; Spacescope lags the chain by a day or more.
+ * The newest date ≤ `latest`, at most `maxStepBack` days earlier, that power, onboarding, supply
+ * and the expiration table all have; Spacescope lags the chain by a day or more. Deals do not
+ * take part: a day's deals lagging only shortens the FIL+ share's window (as in mechafil-server).
  */
 export function chooseCurrentDate(rows: SpacescopeRows, latest: string, maxStepBack: number): string {
-  const sets = [rows.power, rows.onboarding, rows.supply, rows.deals, rows.expiration].map((rs) => new Set(rs.map((r) => r.date)));
+  const sets = [rows.power, rows.onboarding, rows.supply, rows.expiration].map((rs) => new Set(rs.map((r) => r.date)));
   for (let back = 0; back <= maxStepBack; back++) {
     const d = addDays(latest, -back);
     if (sets.every((s) => s.has(d))) return d;
@@ -84,14 +120,31 @@ export function chooseCurrentDate(rows: SpacescopeRows, latest: string, maxStepB
   throw new TransformError("current_date", `no day from ${addDays(latest, -maxStepBack)} to ${latest} has data on every endpoint`);
 }
 
+/** The start date a rule gives for a current date. */
+export function startDateFor(rule: StartDateRule, current: string): string {
+  if (rule.kind === "fixed") return rule.date;
+  if (rule.kind === "window") return addDays(current, -rule.days);
+  throw new TransformError("start_date", "an uploaded dataset's start date cannot be derived");
+}
+
+/** Readable form of a start rule, for notes and the README. */
+export function describeStartRule(rule: StartDateRule): string {
+  return rule.kind === "fixed" ? `fixed ${rule.date}` : rule.kind === "window" ? `current_date − ${rule.days} days` : "as uploaded";
+}
+
 /** Builds the dataset: reference layout, scenario defaults with their windows, on-chain series. */
 export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dataset {
-  const historyDays = opts.historyDays ?? DEFAULT_HISTORY_DAYS;
-  const C = chooseCurrentDate(rows, opts.latestCurrentDate, opts.maxStepBack ?? MAX_STEP_BACK_DAYS);
-  const S = addDays(C, -historyDays);
-  if (dayNumber(S) < dayNumber(NETWORK_START_DATE)) throw new TransformError("start_date", `${S} is before the network start ${NETWORK_START_DATE}`);
-  const H = historyDays;
+  const rule: StartDateRule = opts.start ?? { kind: "window", days: opts.historyDays ?? DEFAULT_HISTORY_DAYS };
+  const maxStepBack = opts.maxStepBack ?? MAX_STEP_BACK_DAYS;
+  const C = chooseCurrentDate(rows, opts.latestCurrentDate, maxStepBack);
+  const S = startDateFor(rule, C);
+  if (dayNumber(S) < dayNumber(NETWORK_START_DATE)) throw new TransformError("start_date", `${S} (${describeStartRule(rule)}) is before the network start ${NETWORK_START_DATE}`);
+  const H = dayNumber(C) - dayNumber(S);
+  if (H < 1) throw new TransformError("start_date", `${S} (${describeStartRule(rule)}) is not before the current date ${C}`);
+  const notes: string[] = [];
+  if (C !== opts.latestCurrentDate) notes.push(`current date stepped back from ${opts.latestCurrentDate} to ${C}: Spacescope had no data yet for the days after it`);
 
+  const gaps = new Gaps(rows.invalid);
   const power = byDate(rows.power);
   const onboarding = byDate(rows.onboarding);
   const supply = byDate(rows.supply);
@@ -104,21 +157,21 @@ export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dat
   const X = "power/sectors_schedule_expiration";
   const DL = "deals/deal_size";
 
-  const rawEib = daily(P, power, S, C, (r) => r.total_raw_bytes_power / EIB);
-  const qaEib = daily(P, power, S, C, (r) => r.total_qa_bytes_power / EIB);
-  const onbRb = daily(O, onboarding, S, C, (r) => (r.commit_rbp_32gib + r.commit_rbp_64gib) / PIB);
-  const onbQa = daily(O, onboarding, S, C, (r) => (r.commit_qap_32gib + r.commit_qap_64gib) / PIB);
+  const rawEib = daily(gaps, P, power, S, C, (r) => r.total_raw_bytes_power / EIB);
+  const qaEib = daily(gaps, P, power, S, C, (r) => r.total_qa_bytes_power / EIB);
+  const onbRb = daily(gaps, O, onboarding, S, C, (r) => (r.commit_rbp_32gib + r.commit_rbp_64gib) / PIB);
+  const onbQa = daily(gaps, O, onboarding, S, C, (r) => (r.commit_qap_32gib + r.commit_qap_64gib) / PIB);
   const totalRb = (r: Row<"schedule_expire_bytes" | "terminated_bytes">) => (r.schedule_expire_bytes - r.terminated_bytes) / PIB;
-  const renRb = daily(X, expiration, S, C, (r) => r.extended_bytes / PIB);
-  const renQa = daily(X, expiration, S, C, (r) => r.extended_bytes_qap / PIB);
-  const renewalRate = daily(X, expiration, S, C, (r) => r.extended_bytes / PIB / totalRb(r));
-  const burnt = daily(CS, supply, S, C, (r) => r.burnt_fil);
+  const renRb = daily(gaps, X, expiration, S, C, (r) => r.extended_bytes / PIB);
+  const renQa = daily(gaps, X, expiration, S, C, (r) => r.extended_bytes_qap / PIB);
+  const renewalRate = daily(gaps, X, expiration, S, C, (r) => r.extended_bytes / PIB / totalRb(r));
+  const burnt = daily(gaps, CS, supply, S, C, (r) => r.burnt_fil);
   const onchain: OnChainSeries = {
-    locked_fil: daily(CS, supply, S, C, (r) => r.locked_fil),
-    circ_supply: daily(CS, supply, S, C, (r) => r.circulating_fil),
-    mined_fil: daily(CS, supply, S, C, (r) => r.mined_fil),
+    locked_fil: daily(gaps, CS, supply, S, C, (r) => r.locked_fil),
+    circ_supply: daily(gaps, CS, supply, S, C, (r) => r.circulating_fil),
+    mined_fil: daily(gaps, CS, supply, S, C, (r) => r.mined_fil),
     burnt_fil: burnt,
-    vested_fil: daily(CS, supply, S, C, (r) => r.vested_fil),
+    vested_fil: daily(gaps, CS, supply, S, C, (r) => r.vested_fil),
     raw_power_eib: rawEib,
     qa_power_eib: qaEib,
     onboarded_rb_power_pib: onbRb,
@@ -127,9 +180,14 @@ export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dat
     renewed_qa_power_pib: renQa,
   };
 
-  // Known schedules from the expiration table; a day without a row schedules nothing.
+  // Known schedules from the expiration table; a day without a row schedules nothing, but a
+  // row whose used field is not a number is refused, naming it.
   const lastExp = rows.expiration.reduce((m, r) => (r.date > m ? r.date : m), C);
   const E = Math.min(dayNumber(lastExp) + 1, dayNumber(C) + MAX_FORECAST_DAYS);
+  for (const v of rows.invalid ?? []) {
+    const d = dayNumber(v.date);
+    if (v.endpoint === ENDPOINTS.expiration && d >= dayNumber(S) && d < E) throw new TransformError(X, gaps.why(X, v.date));
+  }
   const sched = (from: string, pick: (r: ExpirationRow) => number) => {
     const out: number[] = [];
     for (let d = dayNumber(from); d < E; d++) {
@@ -145,36 +203,59 @@ export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dat
   const powerS = power.get(S)!;
   const supplyS = supply.get(S)!;
 
-  // Σ min(baseline, raw) from the chain's start to S, in bytes, then EiB.
-  const capped = daily(P, power, NETWORK_START_DATE, S, (r) => Math.min(r.baseline_power, r.total_raw_bytes_power));
+  // Σ min(baseline, raw) from the chain's start to S, in bytes, then EiB: over the days that
+  // exist (as pystarboard sums them), counting the others; S itself is required above.
   let cumCapped = 0;
-  for (const v of capped) cumCapped += v;
+  const missingPower: string[] = [];
+  for (let d = dayNumber(NETWORK_START_DATE); d <= dayNumber(S); d++) {
+    const date = isoDate(d);
+    const r = power.get(date);
+    if (r) cumCapped += Math.min(r.baseline_power, r.total_raw_bytes_power);
+    else missingPower.push(date);
+  }
+  const maxMissing = opts.maxMissingPowerDays ?? MAX_MISSING_POWER_DAYS;
+  if (missingPower.length > maxMissing) {
+    throw new TransformError(P, `${missingPower.length} days of ${NETWORK_START_DATE} … ${S} have no usable power data, more than the ${maxMissing} allowed (first: ${missingPower.slice(0, 3).map((d) => gaps.why(P, d)).join("; ")})`);
+  }
+  if (missingPower.length) {
+    notes.push(`zero_cum_capped_power_eib sums the ${dayNumber(S) - dayNumber(NETWORK_START_DATE) + 1 - missingPower.length} days of ${NETWORK_START_DATE} … ${S} with power data; ${missingPower.length} missing (${missingPower.slice(0, 3).join(", ")}${missingPower.length > 3 ? ", …" : ""})`);
+  }
 
   let burntDiffSum = 0;
   for (let i = 1; i <= H; i++) burntDiffSum += burnt[i]! - burnt[i - 1]!;
 
   // 75 % of each day's reward is locked and released linearly over 180 days: what is still
   // locked on S of the rewards of S−179 … S (age 0 = S). Days before the chain start count 0.
+  const estimator = opts.lockedRewardZero ?? "vesting_180d";
   let lockedReward = 0;
-  for (let age = 0; age < REWARD_RELEASE_DAYS; age++) {
-    const d = addDays(S, -age);
-    const prev = supply.get(addDays(d, -1));
-    const cur = supply.get(d);
-    if (!cur || !prev) {
-      if (dayNumber(d) <= dayNumber(NETWORK_START_DATE)) break;
-      throw new TransformError(CS, `no row for ${cur ? addDays(d, -1) : d} (mined rewards of the ${REWARD_RELEASE_DAYS} days before ${S})`);
+  if (estimator === "vesting_180d") {
+    for (let age = 0; age < REWARD_RELEASE_DAYS; age++) {
+      const d = addDays(S, -age);
+      const prev = supply.get(addDays(d, -1));
+      const cur = supply.get(d);
+      if (!cur || !prev) {
+        if (dayNumber(d) <= dayNumber(NETWORK_START_DATE)) break;
+        const missing = cur ? addDays(d, -1) : d;
+        throw new TransformError(CS, `${gaps.why(CS, missing)} (mined rewards of the ${REWARD_RELEASE_DAYS} days before ${S}, for locked_reward_zero)`);
+      }
+      lockedReward += REWARD_LOCK_SHARE * (cur.mined_fil - prev.mined_fil) * ((REWARD_RELEASE_DAYS - age) / REWARD_RELEASE_DAYS);
     }
-    lockedReward += REWARD_LOCK_SHARE * (cur.mined_fil - prev.mined_fil) * ((REWARD_RELEASE_DAYS - age) / REWARD_RELEASE_DAYS);
+    lockedReward = Math.max(0, lockedReward);
   }
-  lockedReward = Math.max(0, lockedReward);
 
   // Scenario-default windows: [C−180, C] (clipped to S); the renewal rate stops at C−1, as
-  // historical_renewal_rate does.
+  // historical_renewal_rate does; the FIL+ share covers the days deals and onboarding share
+  // (mechafil-server aligns them the same way), so deals a day behind end it a day earlier.
   const winStart = Math.max(0, H - WINDOW_DAYS);
   const rbpWindow = onbRb.slice(winStart);
   const rrWindow = renewalRate.slice(winStart, H);
-  const dealPib = daily(DL, deals, addDays(S, winStart), C, (r) => (r.daily_activated_regular_deal_size + r.daily_activated_verified_deal_size) / PIB);
+  let dealsEnd = C;
+  while (!deals.has(dealsEnd) && dayNumber(C) - dayNumber(dealsEnd) < maxStepBack && dayNumber(dealsEnd) > dayNumber(S) + winStart) dealsEnd = addDays(dealsEnd, -1);
+  if (!deals.has(dealsEnd)) throw new TransformError(DL, `${gaps.why(DL, C)}, nor for any of the ${maxStepBack} days before it (the FIL+ share's window ends at the newest deals day)`);
+  const lag = dayNumber(C) - dayNumber(dealsEnd);
+  const dealPib = daily(gaps, DL, deals, addDays(S, winStart), dealsEnd, (r) => (r.daily_activated_regular_deal_size + r.daily_activated_verified_deal_size) / PIB);
   const fprWindow = dealPib.map((v, i) => v / rbpWindow[i]!);
+  if (lag > 0) notes.push(`the FIL+ share window ends ${dealsEnd}, ${lag} day${lag > 1 ? "s" : ""} before the current date: deals data lag onboarding`);
 
   const offline: OfflineData = {
     rb_power_zero: rawEib[H]! * 1024,
@@ -196,7 +277,8 @@ export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dat
     daily_burnt_fil: burntDiffSum / H,
     burnt_fil_vec: burnt,
     historical_renewal_rate: renewalRate.slice(0, H),
-    locked_reward_zero: lockedReward,
+    // Left out under mechafil-server's rule: the model then takes locked_fil_zero / 2.
+    ...(estimator === "vesting_180d" ? { locked_reward_zero: lockedReward } : {}),
   };
   const reference: ReferenceDataset = {
     format: "mechafil-offline-data/v1",
@@ -211,8 +293,16 @@ export function transformRows(rows: SpacescopeRows, opts: TransformOptions): Dat
     historical_arrays: { raw_byte_power: rbpWindow, renewal_rate: rrWindow, filplus_rate: fprWindow },
     offline_data: offline,
   };
+  const ingest: IngestFacts = {
+    start_date_rule: rule,
+    locked_reward_zero: estimator,
+    missing_power_days: missingPower.length,
+    ...(missingPower.length ? { missing_power_dates: missingPower.slice(0, MAX_LISTED_DATES) } : {}),
+    filplus_window_end: dealsEnd,
+    notes,
+  };
   return {
-    info: { version: opts.version, source: "spacescope", start_date: S, current_date: C, fetched_at: opts.fetchedAt },
+    info: { version: opts.version, source: "spacescope", start_date: S, current_date: C, fetched_at: opts.fetchedAt, ingest },
     reference,
     onchain,
   };

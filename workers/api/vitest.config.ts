@@ -34,6 +34,7 @@ export default defineConfig({
           SPACESCOPE_TOKEN: TEST_SPACESCOPE_TOKEN,
           SPACESCOPE_TIMEOUT_MS: "300",
           SPACESCOPE_BACKOFF_MS: "5",
+          SPACESCOPE_QUOTA_BACKOFF_MS: "20",
         },
       },
     }),

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import type { BlobStore } from "../../../shared/data/format.ts";
-import type { RefreshOutcome } from "./datasetCache.ts";
+import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
 import { DatasetOwner, type ListedDataset, type OwnerStatus, type PublishResult, type Snapshot, type VersionSnapshot } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
 
@@ -48,21 +48,27 @@ export class DatasetStore extends DurableObject<Env> {
       const n = Number(v);
       return v !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
     };
-    const historyDays = positive(env.DATASET_HISTORY_DAYS);
     const timeoutMs = positive(env.SPACESCOPE_TIMEOUT_MS);
     const backoffMs = positive(env.SPACESCOPE_BACKOFF_MS);
+    const quotaBackoffMs = positive(env.SPACESCOPE_QUOTA_BACKOFF_MS);
     this.owner = new DatasetOwner({
       store: r2Store(env.DATASETS),
       outcomes: {
-        get: (k) => ctx.storage.get(k),
+        get: (k) => ctx.storage.get<RefreshOutcome>(k),
+        put: (k, v) => ctx.storage.put(k, v),
+      },
+      lags: {
+        get: (k) => ctx.storage.get<UpstreamLag | null>(k),
         put: (k, v) => ctx.storage.put(k, v),
       },
       allowDemo: env.ALLOW_DEMO === "true",
       ...(env.SPACESCOPE_TOKEN ? { spacescopeToken: env.SPACESCOPE_TOKEN } : {}),
       ...(env.SPACESCOPE_BASE_URL ? { spacescopeBaseUrl: env.SPACESCOPE_BASE_URL } : {}),
-      ...(historyDays ? { historyDays } : {}),
+      // Parsed at each refresh, so a bad value fails the refresh with a message naming it.
+      ingestSettings: { startDate: env.DATASET_START_DATE, historyDays: env.DATASET_HISTORY_DAYS, lockedRewardZero: env.DATASET_LOCKED_REWARD_ZERO },
       ...(timeoutMs ? { spacescopeTimeoutMs: timeoutMs } : {}),
       ...(backoffMs ? { spacescopeBackoffMs: backoffMs } : {}),
+      ...(quotaBackoffMs ? { spacescopeQuotaBackoffMs: quotaBackoffMs } : {}),
     });
   }
 

@@ -1,4 +1,5 @@
 import { warmDataset, type DatasetInfo, type WarmDataset } from "../../../shared/data/dataset.ts";
+import type { RefreshFailureKind } from "../../../shared/data/ingest.ts";
 import { datasetStore } from "./dataset.do.ts";
 import type { OwnerStatus } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
@@ -19,6 +20,9 @@ export interface RefreshOutcome {
   readonly message: string;
   /** The version served after this outcome. */
   readonly version?: string;
+  /** Of a failure: what kind (e.g. "auth"), and a short reason when known (e.g. "token expired"). */
+  readonly kind?: RefreshFailureKind;
+  readonly reason?: string;
 }
 
 /** Upstream's newest day is older than the day served: recorded by a refresh, not published. */

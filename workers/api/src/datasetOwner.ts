@@ -14,7 +14,7 @@ import {
   sameData,
 } from "../../../shared/data/format.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
-import { ingestSpacescope } from "../../../shared/data/ingest.ts";
+import { classifyRefreshFailure, ingestSpacescope, parseIngestSettings, type IngestSettingsText } from "../../../shared/data/ingest.ts";
 import { type FetchLike, SpacescopeClient, SpacescopeError } from "../../../shared/data/spacescope.ts";
 import { TransformError } from "../../../shared/data/transform.ts";
 import { DatasetValidationError, type DatasetProblem } from "../../../shared/data/validate.ts";
@@ -26,22 +26,32 @@ import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
  * keeps it in memory, and is the only writer, running one publish at a time.
  */
 
-/** Small key-value storage for the last refresh outcome and the upstream lag (the DO's storage in production). */
+/** Small key-value storage for the last refresh outcome (the DO's storage in production). */
 export interface OutcomeStorage {
-  get(key: string): Promise<unknown>;
-  put(key: string, value: RefreshOutcome | UpstreamLag | null): Promise<void>;
+  get(key: string): Promise<RefreshOutcome | undefined>;
+  put(key: string, value: RefreshOutcome): Promise<void>;
+}
+
+/** The same for the upstream lag (the DO's storage in production; memory when not given). */
+export interface LagStorage {
+  get(key: string): Promise<UpstreamLag | null | undefined>;
+  put(key: string, value: UpstreamLag | null): Promise<void>;
 }
 
 export interface OwnerConfig {
   readonly store: BlobStore;
   readonly outcomes: OutcomeStorage;
+  readonly lags?: LagStorage;
   readonly allowDemo: boolean;
   readonly spacescopeToken?: string;
   readonly spacescopeBaseUrl?: string;
-  readonly historyDays?: number;
+  /** DATASET_START_DATE, DATASET_HISTORY_DAYS, DATASET_LOCKED_REWARD_ZERO as configured (parsed at each refresh). */
+  readonly ingestSettings?: IngestSettingsText;
   /** Per Spacescope request (default 30 s) and first retry backoff (default 1 s, doubling). */
   readonly spacescopeTimeoutMs?: number;
   readonly spacescopeBackoffMs?: number;
+  /** Pause before retrying a 30001 (rate or quota limit) answer (default 60 s). */
+  readonly spacescopeQuotaBackoffMs?: number;
   /** Defaults to the global fetch, looked up at call time. */
   readonly fetch?: FetchLike;
   readonly now?: () => Date;
@@ -88,11 +98,12 @@ const ARCHIVE_MEMORY = 2;
 /** The worker is not configured for a refresh (a missing secret). */
 class RefreshConfigError extends Error {}
 
-function describeFailure(e: unknown): { message: string; problems: DatasetProblem[] } {
-  if (e instanceof DatasetValidationError) return { message: e.message, problems: [...e.problems] };
-  if (e instanceof TransformError) return { message: `transform: ${e.message}`, problems: [{ field: e.field, message: e.message }] };
-  if (e instanceof SpacescopeError || e instanceof RefreshConfigError) return { message: e.message, problems: [] };
-  return { message: `unexpected: ${e instanceof Error ? e.message : String(e)}`, problems: [] };
+function describeFailure(e: unknown): { message: string; problems: DatasetProblem[]; kind: RefreshOutcome["kind"]; reason?: string } {
+  const k = e instanceof RefreshConfigError ? { kind: "config" as const } : classifyRefreshFailure(e);
+  if (e instanceof DatasetValidationError) return { message: e.message, problems: [...e.problems], ...k };
+  if (e instanceof TransformError) return { message: `transform: ${e.message}`, problems: [{ field: e.field, message: e.message }], ...k };
+  if (e instanceof SpacescopeError || e instanceof RefreshConfigError || k.kind === "config") return { message: (e as Error).message, problems: [], ...k };
+  return { message: `unexpected: ${e instanceof Error ? e.message : String(e)}`, problems: [], ...k };
 }
 
 export class DatasetOwner {
@@ -129,8 +140,8 @@ export class DatasetOwner {
   }
 
   private async load(): Promise<void> {
-    this.lastRefresh = ((await this.cfg.outcomes.get(OUTCOME_KEY)) as RefreshOutcome | undefined) ?? null;
-    this.upstreamLag = ((await this.cfg.outcomes.get(LAG_KEY)) as UpstreamLag | null | undefined) ?? null;
+    this.lastRefresh = (await this.cfg.outcomes.get(OUTCOME_KEY)) ?? null;
+    this.upstreamLag = (await this.cfg.lags?.get(LAG_KEY)) ?? null;
     const d = await loadLatest(this.cfg.store);
     if (d) {
       if (d.info.source === "demo" && !this.cfg.allowDemo) {
@@ -206,7 +217,7 @@ export class DatasetOwner {
     for (const v of await listCompleteVersions(this.cfg.store)) {
       try {
         const m = await loadManifest(this.cfg.store, v);
-        if (m) index.set(v, { version: m.version, source: m.source, start_date: m.start_date, current_date: m.current_date, fetched_at: m.fetched_at });
+        if (m) index.set(v, { version: m.version, source: m.source, start_date: m.start_date, current_date: m.current_date, fetched_at: m.fetched_at, ...(m.ingest ? { ingest: m.ingest } : {}) });
       } catch (e) {
         // An unreadable manifest is not offered; the rest of the archive still is.
         this.log({ event: "dataset_manifest_unreadable", version: v, error: e instanceof Error ? e.message : String(e) });
@@ -295,7 +306,7 @@ export class DatasetOwner {
   private async setLag(lag: UpstreamLag | null): Promise<void> {
     if (lag === null && this.upstreamLag === null) return;
     this.upstreamLag = lag;
-    await this.cfg.outcomes.put(LAG_KEY, lag);
+    await this.cfg.lags?.put(LAG_KEY, lag);
   }
 
   private async runRefresh(trigger: "cron" | "admin", retry: boolean): Promise<RefreshOutcome> {
@@ -311,15 +322,17 @@ export class DatasetOwner {
     let outcome: RefreshOutcome;
     try {
       if (!this.cfg.spacescopeToken) throw new RefreshConfigError("SPACESCOPE_TOKEN is not set (wrangler secret put SPACESCOPE_TOKEN, or .dev.vars locally)");
+      const settings = parseIngestSettings(this.cfg.ingestSettings ?? {});
       const client = new SpacescopeClient({
         token: this.cfg.spacescopeToken,
         ...(this.cfg.spacescopeBaseUrl ? { baseUrl: this.cfg.spacescopeBaseUrl } : {}),
         fetch: this.cfg.fetch ?? ((input, init) => fetch(input, init)),
         timeoutMs: this.cfg.spacescopeTimeoutMs ?? 30_000,
         backoffMs: this.cfg.spacescopeBackoffMs ?? 1_000,
+        ...(this.cfg.spacescopeQuotaBackoffMs !== undefined ? { quotaBackoffMs: this.cfg.spacescopeQuotaBackoffMs } : {}),
         retries: 3,
       });
-      const d = await ingestSpacescope(client, { now, ...(this.cfg.historyDays ? { historyDays: this.cfg.historyDays } : {}) });
+      const d = await ingestSpacescope(client, { now, ...settings });
       const requests = `${client.requestCount} Spacescope requests`;
       const served = this.realServed();
       if (served && d.info.current_date < served.info.current_date) {
@@ -346,7 +359,8 @@ export class DatasetOwner {
         outcome = { ok: true, at, trigger, result: "published", message: `published ${d.info.version} (current_date ${d.info.current_date}, ${requests})`, version: d.info.version };
       }
     } catch (e) {
-      outcome = { ok: false, at, trigger, result: "failed", message: describeFailure(e).message, ...(this.current ? { version: this.current.info.version } : {}) };
+      const f = describeFailure(e);
+      outcome = { ok: false, at, trigger, result: "failed", message: f.message, kind: f.kind!, ...(f.reason ? { reason: f.reason } : {}), ...(this.current ? { version: this.current.info.version } : {}) };
     }
     await this.record(outcome);
     return outcome;
@@ -361,8 +375,8 @@ export class DatasetOwner {
         if (d.info.source === "demo" && !this.cfg.allowDemo) throw new DatasetValidationError([{ field: "info.source", message: 'demo data is published only when ALLOW_DEMO is "true"' }]);
         await publishDataset(this.cfg.store, d, this.now());
       } catch (e) {
-        const { message, problems } = describeFailure(e);
-        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", result: "failed", message, ...(this.current ? { version: this.current.info.version } : {}) };
+        const { message, problems, kind } = describeFailure(e);
+        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", result: "failed", message, kind: kind!, ...(this.current ? { version: this.current.info.version } : {}) };
         await this.record(outcome);
         return { ok: false, outcome, problems };
       }

@@ -10,9 +10,11 @@ export interface Env extends ApiBindings {
   readonly ADMIN_TOKEN?: string;
   /** Optional: how long an isolate serves its cached dataset before asking the DO (ms, default 5000). */
   readonly DATASET_REVALIDATE_MS?: string;
-  /** Optional: days of history in an ingested dataset (default 1065, as the reference fixtures). */
+  /** Optional, older form of DATASET_START_DATE = "current-N": N days of history (used only when DATASET_START_DATE is unset). */
   readonly DATASET_HISTORY_DAYS?: string;
   /** Optional: per-request Spacescope timeout and first retry backoff, ms (defaults 30000 and 1000). */
   readonly SPACESCOPE_TIMEOUT_MS?: string;
   readonly SPACESCOPE_BACKOFF_MS?: string;
+  /** Optional: pause before retrying a Spacescope 30001 (rate or quota limit), ms (default 60000). */
+  readonly SPACESCOPE_QUOTA_BACKOFF_MS?: string;
 }

@@ -23,12 +23,25 @@ const series = z.array(z.number().nullable()).describe("Values at full precision
 const arraySummary = z.object({ type: z.literal("array"), length: z.number().int(), first: z.number().nullable(), last: z.number().nullable() });
 const leverEcho = z.union([z.number(), arraySummary]);
 
+const startDateRule = z
+  .union([
+    z.object({ kind: z.literal("fixed"), date: z.string() }),
+    z.object({ kind: z.literal("window"), days: z.number().int() }),
+    z.object({ kind: z.literal("uploaded") }),
+  ])
+  .describe("How start_date was chosen: a fixed date (default 2025-01-01, mechafil-server's), N days before current_date, or as uploaded.");
+const lockedRewardEstimator = z
+  .enum(["vesting_180d", "half_locked", "uploaded"])
+  .describe("locked_reward_zero: the 180-day vesting sum (default), left out so the model takes half of the locked FIL (mechafil-server's rule), or as uploaded.");
+
 const datasetRef = z.object({
   version: z.string(),
   source: z.enum(["spacescope", "upload", "demo"]),
   start_date: z.string(),
   current_date: z.string(),
   fetched_at: z.string(),
+  start_date_rule: startDateRule.nullable(),
+  locked_reward_zero: lockedRewardEstimator.nullable(),
 });
 
 const defaultWarning = z
@@ -111,9 +124,22 @@ const healthResponse = z.object({
     )
     .describe("Why the status is degraded; empty when healthy."),
   version: z.string(),
-  dataset: datasetRef.extend({ age_days: z.number().int().describe("Days from current_date to today (UTC).") }),
+  dataset: datasetRef.omit({ start_date_rule: true, locked_reward_zero: true }).extend({
+    age_days: z.number().int().describe("Days from current_date to today (UTC)."),
+    ingest: z
+      .object({
+        start_date_rule: startDateRule,
+        locked_reward_zero: lockedRewardEstimator,
+        missing_power_days: z.number().int().nullable().describe("Days of network start … start_date without power data, left out of zero_cum_capped_power_eib (null: not built from upstream rows)."),
+        missing_power_dates: z.array(z.string()).optional().describe("The first of those days (at most 20)."),
+        filplus_window_end: z.string().optional().describe("Last day of the FIL+ share window (before current_date when deals lag)."),
+        notes: z.array(z.string()).describe("What was adjusted, in words."),
+      })
+      .nullable()
+      .describe("How the dataset was made; null for datasets published before this was recorded."),
+  }),
   warnings: z.array(defaultWarning).describe("Default levers clamped into their ranges."),
-  last_refresh: z.unknown().nullable().describe("The last refresh or upload: ok, at, trigger, result (published, unchanged, upstream_lag, failed), message, version."),
+  last_refresh: z.unknown().nullable().describe("The last refresh or upload: ok, at, trigger, result (published, unchanged, upstream_lag, failed), message, version; kind and reason when it failed."),
   upstream_lag: z
     .object({ upstream_current_date: z.string(), served_current_date: z.string(), checked_at: z.string() })
     .nullable()

@@ -21,6 +21,9 @@ export function datasetRef(info: DatasetInfo) {
     start_date: info.start_date,
     current_date: info.current_date,
     fetched_at: info.fetched_at,
+    // The settings behind the start values (null for datasets published before they were recorded).
+    start_date_rule: info.ingest?.start_date_rule ?? null,
+    locked_reward_zero: info.ingest?.locked_reward_zero ?? null,
   };
 }
 

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env as testEnv, runI
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LATEST_KEY, listVersions, loadLatest, manifestKey, sha256Hex } from "../../../shared/data/format.ts";
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
-import { transformRows } from "../../../shared/data/transform.ts";
+import { DEFAULT_START_RULE, transformRows } from "../../../shared/data/transform.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
 import { datasetStore, r2Store } from "../src/dataset.do.ts";
 import { getDataStatus, getWarmDataset } from "../src/datasetCache.ts";
@@ -70,12 +70,14 @@ describe("the daily refresh (cron)", () => {
     await runCron();
     const status = await getDataStatus(env);
     expect(status.last_refresh).toMatchObject({ ok: true, trigger: "cron" });
-    expect(status.dataset).toMatchObject({ source: "spacescope", current_date: yesterday(), start_date: addDays(yesterday(), -1065) });
+    // wrangler.api.toml's DATASET_START_DATE: mechafil-server's fixed start.
+    expect(status.dataset).toMatchObject({ source: "spacescope", current_date: yesterday(), start_date: "2025-01-01" });
+    expect(status.dataset!.ingest).toMatchObject({ start_date_rule: { kind: "fixed", date: "2025-01-01" }, locked_reward_zero: "vesting_180d", missing_power_days: 0 });
     // Chunked under 90 days, each with the token (the fake answers 401 / code != 0 otherwise).
     expect(fake.requests.length).toBeGreaterThan(40);
     expect(fake.requests.every((r) => r.attempt === 1)).toBe(true);
 
-    const expected = transformRows(upstreamRows(), { latestCurrentDate: yesterday(), version: status.dataset!.version, fetchedAt: status.dataset!.fetched_at });
+    const expected = transformRows(upstreamRows(), { latestCurrentDate: yesterday(), start: DEFAULT_START_RULE, version: status.dataset!.version, fetchedAt: status.dataset!.fetched_at });
     const stored = await loadLatest(r2Store(env.DATASETS));
     expect(stored).toEqual(expected);
     const warm = await getWarmDataset(env);

@@ -17,8 +17,8 @@ const env = testEnv as unknown as Env;
 const withVersion = (d: Dataset, version: string): Dataset => ({ ...d, info: { ...d.info, version } });
 const DEMO = demoDataset();
 
-function outcomes(): OutcomeStorage & { map: Map<string, unknown> } {
-  const map = new Map<string, unknown>();
+function outcomes(): OutcomeStorage & { map: Map<string, RefreshOutcome> } {
+  const map = new Map<string, RefreshOutcome>();
   return { map, get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) };
 }
 

@@ -5,6 +5,8 @@
  * whose message an assistant can act on.
  */
 
+import { isOneYearMetric } from "./series.ts";
+
 /** Why a call to the API failed, in words fit for a tool error. */
 export class ApiError extends Error {
   constructor(
@@ -28,6 +30,8 @@ export interface SimulateRequest extends JsonObject {
   output?: string | string[];
   resolution?: "weekly" | "daily";
   include_history?: boolean;
+  /** Simulate 365 days past the horizon so the 1y_ metrics cover every requested day (the API says so in `notes`). */
+  extend_1y_metrics?: boolean;
 }
 
 /** The API's /simulate answer: the inputs it actually used, and one array per requested field. */
@@ -36,6 +40,8 @@ export interface SimulateResponse {
   readonly simulation_output: Record<string, (number | null)[]>;
   /** Per-field date anchors (the 1y_ and forecast-only fields differ from the main ones), when the API gives them. */
   readonly field_dates?: Record<string, JsonObject>;
+  /** What the API extended, shortened or adjusted, and why. */
+  readonly notes?: readonly string[];
 }
 
 export interface ApiClient {
@@ -83,7 +89,13 @@ export function apiClient(env: ApiLocation): ApiClient {
         throw new ApiError(502, "bad_api_response", "The MechaFil API answered /simulate without `input` and `simulation_output`.");
       }
       const fieldDates = isObject(json.field_dates) ? (json.field_dates as Record<string, JsonObject>) : undefined;
-      return { input, simulation_output: output as SimulateResponse["simulation_output"], ...(fieldDates ? { field_dates: fieldDates } : {}) };
+      const notes = Array.isArray(json.notes) ? json.notes.filter((n): n is string => typeof n === "string") : undefined;
+      return {
+        input,
+        simulation_output: output as SimulateResponse["simulation_output"],
+        ...(fieldDates ? { field_dates: fieldDates } : {}),
+        ...(notes ? { notes } : {}),
+      };
     },
   };
 }
@@ -133,4 +145,25 @@ function asObject(v: unknown, path: string): JsonObject {
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * /simulate, asking the API to run 365 days past the horizon when a 1y_ metric is requested (the
+ * API's `extend_1y_metrics`; its `notes` say what it extended). An API too old to know the flag
+ * refuses it as an unknown member: then the plain run is used and a note says the 1y_ metrics
+ * stop a year before the horizon, so an empty or short array never comes without its reason.
+ */
+export async function simulateExtending1y(api: ApiClient, body: SimulateRequest): Promise<SimulateResponse> {
+  const outputs = typeof body.output === "string" ? [body.output] : (body.output ?? []);
+  if (!outputs.some(isOneYearMetric)) return api.simulate(body);
+  try {
+    return await api.simulate({ ...body, extend_1y_metrics: true });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 400 && e.field === "extend_1y_metrics")) throw e;
+  }
+  const res = await api.simulate(body);
+  const note =
+    "The MechaFil API behind this server cannot extend the simulation for the 1y_ metrics, so each 1y_ array ends 364 days before the forecast's last day " +
+    "(each value looks a year ahead); a forecast of 365 days or less gives them no values. Ask for forecast_length_days at least 365 longer than the horizon you need.";
+  return { ...res, notes: [...(res.notes ?? []), note] };
 }

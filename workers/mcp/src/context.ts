@@ -50,7 +50,10 @@ per calendar Monday (timestep_days = 7); daily answers one per day. Without incl
 arrays cover the forecast, from the dataset's current date (the last day of real data; weekly: the
 first Monday from then on); with it, they start at the dataset's start date. A forecast of F days
 ends on current date + F − 1, so a value "one year ahead" needs F of at least 366.
-The 1y_ metrics look 365 days ahead, so their arrays end 364 days earlier than the others. Values that are undefined on a day are null (never 0).`;
+The 1y_ metrics look 365 days ahead: when you ask for one, simulate and compare_scenarios run the
+model 365 days past your horizon (each lever held at its last value) so the 1y_ arrays cover every
+forecast day; the answer's notes say so. Values that are undefined on a day are null (never 0).
+An array that is empty or shorter than the others always comes with a note saying why.`;
 
 const USAGE = `## Using the tools well
 
@@ -61,9 +64,14 @@ const USAGE = `## Using the tools well
 4. Always read the Explanation in the answer: it states the levers actually used, including the
    defaults you did not set, and the dataset version. Quote it when you report results.
 5. Cumulative metrics (cum_*, network_gas_burn, total_vest) are totals since network start; their
-   daily rates come back as <name>_daily_rate. Stocks (circ_supply, network_locked, …) are levels.
+   daily rates come back as <name>_daily_rate, and five of them also under the names
+   daily_simple_reward, daily_baseline_reward, daily_network_reward_cumderived, daily_vest and
+   daily_gas_burn (which you may also ask for directly). Stocks (circ_supply, network_locked, …)
+   are levels.
 6. Weekly arrays of ten years are ~520 values: summarise them (start, end, min, max, turning points)
-   rather than pasting them. provide_plot turns series into a chart spec for interfaces that draw.
+   rather than pasting them. Each answer also carries a short text summary you can quote. A tool
+   answer is kept under ~130 kB: a request for more is refused with advice on what to ask instead.
+   provide_plot turns series into a chart spec for interfaces that draw.
 7. Say the data's date and source: a "demo" dataset is synthetic and only for trying the tools.
 8. State that results are model projections under the stated assumptions, not predictions.`;
 

@@ -1,53 +1,48 @@
-import { McpAgent } from "agents/mcp";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { apiClient, type ApiClient } from "./api.ts";
+import { createMcpHandler, type StatelessMcpHandler } from "agents/mcp/server";
 import type { Env } from "./env.ts";
 import { authorize } from "./auth.ts";
-import { registerCompareScenarios } from "./tools/compare_scenarios.ts";
-import { registerFetchContext } from "./tools/fetch_context.ts";
-import { registerGetHistoricalData } from "./tools/get_historical_data.ts";
-import { registerListMetrics } from "./tools/list_metrics.ts";
-import { registerProvidePlot } from "./tools/provide_plot.ts";
-import { registerSimulate } from "./tools/simulate.ts";
+import { createServer, toolDeps } from "./server.ts";
+import { withLegacySession, withUtf8Charset } from "./transport.ts";
 
 // The main module may export only handlers and Durable Object classes (workerd rejects other values).
 
-const SERVER_INFO = { name: "mechafil", version: "0.1.0" } as const;
-
-const INSTRUCTIONS =
-  "MechaFil forecasts the Filecoin network and token economy under scenarios. Call fetch_context first; " +
-  "use simulate for one scenario and compare_scenarios for what-if questions. Onboarding (rbp) is in PiB/day.";
-
-/**
- * One Durable Object per MCP session (Streamable HTTP, `mcp-session-id`). It holds no model data:
- * every tool calls the API worker, which owns the datasets and runs the kernel.
- */
-export class MechaFilMcp extends McpAgent<Env> {
-  server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
-  private client: ApiClient | undefined;
-
-  override async init(): Promise<void> {
-    const deps = { api: () => (this.client ??= apiClient(this.env)) };
-    registerFetchContext(this.server, deps);
-    registerListMetrics(this.server);
-    registerGetHistoricalData(this.server, deps);
-    registerSimulate(this.server, deps);
-    registerCompareScenarios(this.server, deps);
-    registerProvidePlot(this.server);
-  }
-}
-
 const MCP_PATH = "/mcp";
 
+/**
+ * CORS for browser clients (the MCP Inspector, web hosts). `*` is safe: the tools read public
+ * model output and auth, when on, is a bearer token, never a cookie. Both eras' headers are
+ * allowed (2026-07-28 adds Mcp-Method and Mcp-Name); the session id is exposed for legacy clients.
+ */
 const CORS = {
   origin: "*",
   methods: "GET, POST, DELETE, OPTIONS",
-  headers: "Content-Type, Accept, Authorization, mcp-session-id, mcp-protocol-version, last-event-id",
+  headers: "Content-Type, Accept, Authorization, mcp-session-id, mcp-protocol-version, last-event-id, Mcp-Method, Mcp-Name",
   exposeHeaders: "mcp-session-id, mcp-protocol-version, www-authenticate",
   maxAge: 86400,
 };
 
-const mcpHandler = MechaFilMcp.serve(MCP_PATH, { binding: "MCP_OBJECT", corsOptions: CORS });
+/**
+ * One stateless handler per isolate and environment: every request builds its own server from
+ * the factory (modern 2026-07-28 requests and legacy ones alike), so no request depends on an
+ * earlier one and there is nothing to lose when an isolate goes away.
+ */
+const handlers = new WeakMap<Env, StatelessMcpHandler>();
+
+function handlerFor(env: Env): StatelessMcpHandler {
+  let h = handlers.get(env);
+  if (!h) {
+    const deps = toolDeps(env);
+    h = createMcpHandler(() => createServer(deps), {
+      route: MCP_PATH,
+      corsOptions: CORS,
+      // Any browser origin may call (see CORS above); Host checks still apply on localhost.
+      allowedOriginHostnames: "*",
+      onerror: (e) => console.warn(`mcp: ${e.message}`),
+    });
+    handlers.set(env, h);
+  }
+  return h;
+}
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
@@ -60,7 +55,9 @@ export default {
       const denied = await authorize(request, env.MCP_AUTH_TOKEN);
       if (denied) return withCors(denied);
     }
-    return withCors(await mcpHandler.fetch(request, env, ctx));
+    const handler = handlerFor(env);
+    const res = await withLegacySession(request, (req) => handler(req, env, ctx));
+    return withUtf8Charset(res);
   },
 } satisfies ExportedHandler<Env>;
 
@@ -69,15 +66,13 @@ function pointer(url: URL): Response {
   return Response.json({
     name: "MechaFil MCP server",
     mcp_endpoint: endpoint,
-    transport: "Streamable HTTP (MCP 2024-11-05 to 2025-11-25)",
+    transport: "Streamable HTTP, stateless: MCP 2026-07-28 (server/discover) and 2024-11-05 to 2025-11-25 (initialize) on the same URL",
     how_to_connect: `Add ${endpoint} as a custom connector in Claude.ai, or run \`npx mcp-remote ${endpoint}\` from Claude Desktop, or open it in the MCP Inspector.`,
-    tools: ["fetch_context", "list_metrics", "get_historical_data", "simulate", "compare_scenarios", "provide_plot"],
   });
 }
 
-/** The agents handler leaves CORS off some of its error answers; a browser client must still read them. */
+/** Our own answers (404, 401) carry the same CORS headers as the MCP handler's. */
 function withCors(res: Response): Response {
-  if (res.headers.has("access-control-allow-origin") || res.status === 101) return res;
   const out = new Response(res.body, res);
   out.headers.set("access-control-allow-origin", CORS.origin);
   out.headers.set("access-control-expose-headers", CORS.exposeHeaders);

@@ -6,8 +6,9 @@ import { startWranglerDev, type WranglerDev, type WranglerDevOptions } from "../
 
 /**
  * Starts the real workers with `wrangler dev` on free loopback ports:
- * - the API worker (demo dataset) and the MCP worker, sharing a private dev registry so the MCP
- *   worker's Service Binding `API` reaches this API worker (exactly as `npm start` wires them);
+ * - the API worker (demo dataset) and two MCP worker processes, sharing a private dev registry so
+ *   each MCP worker's Service Binding `API` reaches this API worker (exactly as `npm start` wires
+ *   them); two, so one legacy "session" can be served by different isolates;
  * - a second MCP worker in an empty registry (its API is down) with MCP_AUTH_TOKEN set.
  * Private registries and state directories keep the tests apart from a developer's `npm start`.
  */
@@ -16,6 +17,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     apiUrl: string;
     mcpUrl: string;
+    /** A second MCP worker process on the same API: another isolate for the same "session". */
+    mcpUrl2: string;
     /** MCP worker whose API binding reaches nothing, with bearer auth on. */
     mcpAltUrl: string;
     mcpAltToken: string;
@@ -36,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       readiness: { path: "/health", ready: async (r) => r.status === 200 && ((await r.json()) as { dataset?: unknown }).dataset !== undefined },
     },
     { config: "wrangler.mcp.toml", registryPath: registry, readiness: { path: "/", ready: ok200 } },
+    { config: "wrangler.mcp.toml", registryPath: registry, readiness: { path: "/", ready: ok200 } },
     { config: "wrangler.mcp.toml", vars: { MCP_AUTH_TOKEN: ALT_TOKEN }, registryPath: join(dir, "empty-registry"), readiness: { path: "/", ready: ok200 } },
   ];
   // Started together: three sequential starts would triple the wait.
@@ -50,9 +54,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown();
     throw failed.reason;
   }
-  const [api, mcp, alt] = servers as [WranglerDev, WranglerDev, WranglerDev];
+  const [api, mcp, mcp2, alt] = servers as [WranglerDev, WranglerDev, WranglerDev, WranglerDev];
   project.provide("apiUrl", api.url);
   project.provide("mcpUrl", `${mcp.url}/mcp`);
+  project.provide("mcpUrl2", `${mcp2.url}/mcp`);
   project.provide("mcpAltUrl", `${alt.url}/mcp`);
   project.provide("mcpAltToken", ALT_TOKEN);
   return teardown;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { OUTPUT_FIELD_NAMES } from "../../../shared/schema/fields.ts";
-import { call, connect, json, text } from "./helpers.ts";
+import { allText, anyOfPaths, call, connect, json, text } from "./helpers.ts";
 
 const mcpUrl = inject("mcpUrl");
 const apiUrl = inject("apiUrl");
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe("session and tool list", () => {
   it("initializes with a session id and names the server", () => {
-    expect(sessionId).toMatch(/^[0-9a-f]{16,}$/);
+    expect(sessionId).toMatch(/^[0-9a-f]{32}$/);
     expect(client.getServerVersion()?.name).toBe("mechafil");
     expect(client.getInstructions()).toContain("fetch_context");
   });
@@ -40,9 +40,13 @@ describe("session and tool list", () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "get_historical_data", "list_metrics", "provide_plot", "simulate"]);
     for (const t of tools) {
+      expect(t.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);
       expect(t.annotations?.destructiveHint, t.name).toBe(false);
       expect(t.description?.length, t.name).toBeGreaterThan(40);
+      // An outputSchema, and no anyOf in it anywhere (Claude.ai connectors break on anyOf).
+      expect(t.outputSchema?.type, t.name).toBe("object");
+      expect(anyOfPaths(t.outputSchema), t.name).toEqual([]);
     }
     const sim = tools.find((t) => t.name === "simulate")!;
     const props = sim.inputSchema.properties as Record<string, { description?: string }>;
@@ -67,6 +71,7 @@ describe("fetch_context and list_metrics", () => {
     expect(t).toContain(`data through ${health.dataset.current_date}`);
     expect(t).toContain(health.dataset.version);
     expect(t).toContain("synthetic demo data");
+    expect(r.structuredContent).toMatchObject({ context: t, dataset: { version: health.dataset.version, current_date: health.dataset.current_date } });
   });
 
   it("list_metrics gives all 44 metrics with unit, kind and meaning", async () => {
@@ -90,12 +95,37 @@ describe("get_historical_data", () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/rejected the request \(field: fields\).*not_a_field.*valid fields/);
   });
+
+  it("takes fields as one name, as \"a,b\", or wrapped as mcp-server-mechafil's {req: {...}}", async () => {
+    const direct = await (await fetch(`${apiUrl}/historical-data?fields=circ_supply,raw_byte_power`)).json();
+    expect(json(await call(client, "get_historical_data", { fields: "circ_supply,raw_byte_power" }))).toEqual(direct);
+    expect(json(await call(client, "get_historical_data", { req: { fields: ["circ_supply", "raw_byte_power"] } }))).toEqual(direct);
+    const one = await (await fetch(`${apiUrl}/historical-data?fields=raw_byte_power`)).json();
+    expect(json(await call(client, "get_historical_data", { req: { fields: "raw_byte_power" } }))).toEqual(one);
+    expect(json(await call(client, "get_historical_data", { fields: "raw_byte_power", resolution: null }))).toEqual(one);
+  });
+
+  it("everything at once is over the size limit: refused with the list of fields to choose from", async () => {
+    const all = await (await fetch(`${apiUrl}/historical-data`)).text();
+    expect(all.length * 2).toBeGreaterThan(130_000);
+    const r = await call(client, "get_historical_data", {});
+    expect(r.isError).toBe(true);
+    expect(allText(r)).toMatch(/over the 130 kB a tool result may carry\. Name the fields you need \(fields\)\. The fields: /);
+    for (const f of ["circ_supply (FIL)", "historical_raw_power_eib (EiB)", "raw_byte_power (PiB/day)"]) expect(allText(r)).toContain(f);
+  });
+
+  it("summarises what came back in words", async () => {
+    const r = await call(client, "get_historical_data", { fields: ["circ_supply"] });
+    const summary = (r.content[1] as { text: string }).text;
+    expect(summary).toMatch(/^Historical Filecoin data \(weekly\), dataset \S+, source demo, data through \d{4}-\d{2}-\d{2}\./);
+    expect(summary).toMatch(/- circ_supply: \d+ values from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, last [\d.]+ M FIL\./);
+  });
 });
 
 describe("simulate", () => {
   it("returns exactly the API's numbers for the same scenario, with anchors and an Explanation", async () => {
     const scenario = { rbp: 1.5, rr: 0.7, forecast_length_days: 800 };
-    const metrics = ["circ_supply", "network_locked", "cum_network_reward", "1y_sector_roi"];
+    const metrics = ["circ_supply", "network_locked", "cum_network_reward", "day_pledge_per_QAP"];
     const out = json(await call(client, "simulate", { ...scenario, requested_metrics: metrics }));
     const api = await apiSimulate({ ...scenario, output: metrics, resolution: "weekly", include_history: false });
     for (const m of metrics) expect(out[m], m).toEqual(api.simulation_output[m]);
@@ -107,6 +137,63 @@ describe("simulate", () => {
     expect(out.Explanation).toMatch(/fpr = [\d.]+ .*\(default\)/);
     expect(out.Explanation).toContain(String((api.input.dataset as { version: string }).version));
     expect(out.inputs_used).toEqual(api.input);
+    expect(out.notes).toEqual([]);
+  });
+
+  it("adds a summary an assistant can quote: first and last value with dates, and the inputs", async () => {
+    const r = await call(client, "simulate", { forecast_length_days: 365, requested_metrics: ["circ_supply"] });
+    const out = json(r);
+    const summary = (r.content[1] as { text: string }).text;
+    const values = out.circ_supply as number[];
+    expect(summary).toMatch(new RegExp(`^MechaFil forecast, weekly from ${out.sim_start_date} to ${out.sim_end_date} \\(${out.n_entries} entries\\)\\.`));
+    expect(summary).toContain(`- circ_supply: ${fmtM(values[0]!)} FIL on ${out.sim_start_date} → ${fmtM(values.at(-1)!)} FIL on ${out.sim_end_date}`);
+    expect(summary).toContain(String(out.Explanation));
+  });
+
+  it("reads numbers sent as strings and explicit nulls as the API does, and a metric name for a list", async () => {
+    const plain = json(await call(client, "simulate", { rbp: 1.5, forecast_length_days: 100, requested_metrics: ["circ_supply"] }));
+    const lax = json(await call(client, "simulate", { rbp: "1.5", rr: null, forecast_length_days: "100", requested_metrics: "circ_supply" }));
+    expect(lax.circ_supply).toEqual(plain.circ_supply);
+    expect(lax.Explanation).toEqual(plain.Explanation);
+    const arr = json(await call(client, "simulate", { rbp: ["1", "2.5", "0.5"], forecast_length_days: 3, requested_metrics: ["network_RBP_EIB"], resolution: "daily" }));
+    const api = await apiSimulate({ rbp: [1, 2.5, 0.5], forecast_length_days: 3, output: ["network_RBP_EIB"], resolution: "daily" });
+    expect(arr.network_RBP_EIB).toEqual(api.simulation_output.network_RBP_EIB);
+  });
+
+  it("takes its arguments wrapped as mcp-server-mechafil's simulate did ({sim: {...}})", async () => {
+    const flat = json(await call(client, "simulate", { forecast_length_days: 90, fpr: 0.5, requested_metrics: ["network_QAP_EIB"] }));
+    const wrapped = json(await call(client, "simulate", { sim: { forecast_length_days: 90, fpr: 0.5, requested_metrics: ["network_QAP_EIB"] } }));
+    expect(wrapped).toEqual(flat);
+    const bad = await call(client, "simulate", { sim: { forecast_length_days: 90, fpr: 5 } });
+    expect(bad.isError).toBe(true);
+    expect(allText(bad)).toMatch(/sim\.fpr|fpr/);
+  });
+
+  it("answers mcp-server-mechafil's daily names of cumulative metrics, also when asked for directly", async () => {
+    const out = json(await call(client, "simulate", { forecast_length_days: 120, requested_metrics: ["cum_simple_reward", "daily_vest", "daily_gas_burn"] }));
+    expect(out.daily_simple_reward).toEqual(out.cum_simple_reward_daily_rate);
+    const api = await apiSimulate({ forecast_length_days: 120, output: ["total_vest", "network_gas_burn"] });
+    const vest = api.simulation_output.total_vest!;
+    expect(out.daily_vest).toEqual(vest.map((v, i) => (i === 0 ? null : (v! - vest[i - 1]!) / 7)));
+    expect((out.daily_gas_burn as unknown[]).length).toBe(out.n_entries);
+    // Asked for by its daily name only: the cumulative series is not returned.
+    expect(out).not.toHaveProperty("total_vest");
+    expect((out.units as Record<string, string>).daily_vest).toBe("FIL/day");
+    for (const name of ["daily_baseline_reward", "daily_network_reward_cumderived"]) {
+      const one = json(await call(client, "simulate", { forecast_length_days: 30, requested_metric: name }));
+      expect((one[name] as unknown[]).length, name).toBe(one.n_entries);
+    }
+  });
+
+  it("1y_ metrics over a year's forecast: never empty; the model runs a year further and says so", async () => {
+    const out = json(await call(client, "simulate", { forecast_length_days: 365 }));
+    const roi = out["1y_sector_roi"] as (number | null)[];
+    expect(roi.length).toBe(out.n_entries);
+    expect(roi.every((v) => typeof v === "number")).toBe(true);
+    expect((out.notes as string[]).join(" ")).toMatch(/365/);
+    // The values are the API's for the same request with its opt-in extension.
+    const api = await apiSimulate({ forecast_length_days: 365, output: ["1y_sector_roi"], extend_1y_metrics: true });
+    expect(roi).toEqual(api.simulation_output["1y_sector_roi"]);
   });
 
   it("adds the daily rate of a cumulative metric under its own name, and only for cumulative ones", async () => {
@@ -179,6 +266,16 @@ describe("compare_scenarios", () => {
 });
 
 describe("provide_plot", () => {
+  interface Plot {
+    chart: Record<string, unknown>;
+    format: string;
+    spec: { title?: string; data: { values: { date: string; series: string; value: number | null }[] }; encoding: { y: { title: string } } };
+    data: Record<string, { start_date: string; timestep_days: number; values: (number | null)[]; unit: string | null; source: string }>;
+    first_date: string;
+    last_date: string;
+    notes: string[];
+  }
+
   it("turns simulate's arrays into a Vega-Lite spec on calendar dates", async () => {
     const sim = json(await call(client, "simulate", { forecast_length_days: 60, requested_metrics: ["circ_supply", "available_supply"] }));
     const out = json(
@@ -188,13 +285,53 @@ describe("provide_plot", () => {
         timestep_days: sim.timestep_days,
         title: "Supply",
       }),
-    ) as { format: string; spec: { title: string; data: { values: { date: string; series: string; value: number }[] }; encoding: { y: { title: string } } }; last_date: string };
+    ) as unknown as Plot;
     expect(out.format).toBe("vega-lite");
     expect(out.spec.title).toBe("Supply");
     expect(out.spec.encoding.y.title).toBe("FIL");
     const first = out.spec.data.values[0]!;
     expect(first).toEqual({ date: sim.sim_start_date, series: "circ_supply", value: (sim.circ_supply as number[])[0] });
     expect(out.last_date).toBe(sim.sim_end_date);
+    expect(out.chart).toEqual({ series: [{ name: "circ_supply" }, { name: "available_supply" }], start_date_key: sim.sim_start_date, title: "Supply" });
+    expect(out.data.circ_supply!.values).toEqual(sim.circ_supply);
+  });
+
+  it("mcp-server-mechafil's call: a series by name from data_start_date gives its chart object, the data and a spec", async () => {
+    const hist = (await (await fetch(`${apiUrl}/historical-data?fields=historical_raw_power_eib`)).json()) as {
+      data: { historical_raw_power_eib: number[] };
+      anchors: Record<string, { start_date: string; timestep_days: number; fields: string[] }>;
+      dataset: { start_date: string };
+    };
+    const anchor = Object.values(hist.anchors).find((a) => a.fields.includes("historical_raw_power_eib"))!;
+    const out = json(await call(client, "provide_plot", { series: "historical_raw_power_eib", start_date_key: "data_start_date", title: "Network Power", description: "Test plot" })) as unknown as Plot;
+    expect(out.chart).toEqual({ series: { name: "historical_raw_power_eib" }, start_date_key: "data_start_date", title: "Network Power", description: "Test plot" });
+    const d = out.data.historical_raw_power_eib!;
+    expect(d.values).toEqual(hist.data.historical_raw_power_eib);
+    expect(d).toMatchObject({ start_date: anchor.start_date, timestep_days: anchor.timestep_days, unit: "EiB", source: "get_historical_data" });
+    expect(out.first_date).toBe(anchor.start_date);
+    expect(out.spec.data.values.length).toBe(d.values.length);
+    expect(out.spec.encoding.y.title).toBe("EiB");
+  });
+
+  it("a list of names and {name, label, unit} objects, and a simulate metric resolved for the default scenario (said in notes)", async () => {
+    const out = json(
+      await call(client, "provide_plot", { req: { series: ["historical_qa_power_eib", { name: "network_QAP_EIB", label: "QAP forecast" }], start_date_key: "sim_start_date" } }),
+    ) as unknown as Plot;
+    expect(out.chart).toEqual({ series: [{ name: "historical_qa_power_eib" }, { name: "network_QAP_EIB", label: "QAP forecast" }], start_date_key: "sim_start_date" });
+    const api = await apiSimulate({ output: ["network_QAP_EIB"] });
+    expect(out.data.network_QAP_EIB!.values).toEqual(api.simulation_output.network_QAP_EIB);
+    expect(out.data.network_QAP_EIB!.source).toBe("simulate (default scenario)");
+    expect(out.notes.join(" ")).toMatch(/network_QAP_EIB: simulated for the default scenario/);
+    expect(new Set(out.spec.data.values.map((v) => v.series))).toEqual(new Set(["historical_qa_power_eib", "QAP forecast"]));
+  });
+
+  it("an unknown name or date key is a tool error that says what is valid", async () => {
+    const unknown = await call(client, "provide_plot", { series: "no_such_series" });
+    expect(unknown.isError).toBe(true);
+    expect(allText(unknown)).toMatch(/no_such_series/);
+    const key = await call(client, "provide_plot", { series: "historical_raw_power_eib", start_date_key: "someday" });
+    expect(key.isError).toBe(true);
+    expect(allText(key)).toMatch(/data_start_date/);
   });
 });
 
@@ -206,7 +343,9 @@ describe("bad arguments are tool errors and the session survives", () => {
     ["unknown metric", { requested_metrics: ["price"] }, /requested_metrics/],
     ["array of the wrong length", { forecast_length_days: 10, rbp: [1, 2, 3] }, /rbp: has 3 values.*forecast_length_days \(10\)/],
     ["forecast too long", { forecast_length_days: 99_999 }, /forecast_length_days/],
-    ["string for a number", { rbp: "3" }, /rbp/],
+    ["a word for a number", { rbp: "lots" }, /rbp/],
+    ["a number string that is not a plain decimal", { rbp: "1e999" }, /rbp/],
+    ["NaN as a string", { rr: "NaN" }, /rr/],
   ];
   for (const [what, args, msg] of cases) {
     it(`simulate: ${what}`, async () => {
@@ -239,15 +378,15 @@ describe("bad arguments are tool errors and the session survives", () => {
       requested_metrics: ["circ_supply", "network_locked", "cum_network_reward", "available_supply", "network_QAP_EIB", "network_RBP_EIB"],
     });
     expect(big.isError).toBe(true);
-    expect(text(big)).toMatch(/over the 350 kB .*fewer metrics, weekly resolution/);
-    // The same request, weekly, fits.
-    const weekly = await call(client, "simulate", { forecast_length_days: 7300, include_history: true, requested_metrics: ["circ_supply", "network_locked"] });
+    expect(text(big)).toMatch(/over the 130 kB a tool result may carry\. Ask for fewer metrics, weekly resolution/);
+    // One metric, weekly, fits, and the whole result stays under the limit.
+    const weekly = await call(client, "simulate", { forecast_length_days: 7300, include_history: true, requested_metrics: ["circ_supply"] });
     expect(weekly.isError).toBeFalsy();
+    expect(JSON.stringify(weekly).length).toBeLessThan(130_000);
   });
 
-  it("an unknown tool is an error too, and the session still answers afterwards", async () => {
-    const r = await call(client, "no_such_tool");
-    expect(r.isError).toBe(true);
+  it("an unknown tool is a JSON-RPC invalid-params error, and the session still answers afterwards", async () => {
+    await expect(call(client, "no_such_tool")).rejects.toMatchObject({ code: -32602 });
     const ok = await call(client, "list_metrics");
     expect(ok.isError).toBeFalsy();
   });
@@ -273,6 +412,11 @@ describe("two sessions at the same time", () => {
     }
   });
 });
+
+/** formatNumber's rendering of a FIL amount in millions (the demo supply is hundreds of millions). */
+function fmtM(v: number): string {
+  return `${Number((v / 1e6).toPrecision(4))} M`;
+}
 
 function addDaysIso(iso: string, days: number): string {
   return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

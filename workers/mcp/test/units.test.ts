@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, apiClient } from "../src/api.ts";
+import { ApiError, apiClient, simulateExtending1y } from "../src/api.ts";
 import { explain } from "../src/explain.ts";
 import { addDays, dailyRate, horizonIndex, isIsoDate } from "../src/series.ts";
 
@@ -51,7 +51,19 @@ describe("api client via API_URL", () => {
       } else if (req.url?.startsWith("/historical-data")) {
         res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "invalid_request", message: "fields: unknown field x", field: "fields" } }));
       } else if (req.url === "/simulate") {
-        res.writeHead(502, { "content-type": "text/html" }).end("<html>bad gateway</html>");
+        // An API older than extend_1y_metrics: it refuses the flag as an unknown member.
+        let body = "";
+        req.on("data", (c: Buffer) => (body += c.toString()));
+        req.on("end", () => {
+          const b = JSON.parse(body || "{}") as Record<string, unknown>;
+          if (b.output === "boom") return void res.writeHead(502, { "content-type": "text/html" }).end("<html>bad gateway</html>");
+          if ("extend_1y_metrics" in b) {
+            return void res
+              .writeHead(400, { "content-type": "application/json" })
+              .end(JSON.stringify({ error: { code: "invalid_request", message: "extend_1y_metrics: is not a known field", field: "extend_1y_metrics" } }));
+          }
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input: { n_entries: 0 }, simulation_output: { "1y_sector_roi": [] } }));
+        });
       } else {
         res.writeHead(200, { "content-type": "application/json" }).end("not json");
       }
@@ -73,8 +85,14 @@ describe("api client via API_URL", () => {
   });
 
   it("a non-JSON failure means the API is unavailable", async () => {
-    const e = await apiClient({ API_URL: base }).simulate({}).catch((x: unknown) => x);
+    const e = await apiClient({ API_URL: base }).simulate({ output: "boom" }).catch((x: unknown) => x);
     expect(e).toMatchObject({ status: 502, code: "api_unavailable" });
+  });
+
+  it("an API that cannot extend for the 1y_ metrics: the plain run, and a note saying why they are short", async () => {
+    const res = await simulateExtending1y(apiClient({ API_URL: base }), { output: ["1y_sector_roi"], forecast_length_days: 30 });
+    expect(res.simulation_output["1y_sector_roi"]).toEqual([]);
+    expect(res.notes?.join(" ")).toMatch(/cannot extend the simulation for the 1y_ metrics.*ends 364 days before/);
   });
 
   it("an unreachable API and a missing configuration are named", async () => {

@@ -1,4 +1,4 @@
-import type { Dataset } from "../../../../shared/data/dataset.ts";
+import { uploadedIngestFacts, type Dataset } from "../../../../shared/data/dataset.ts";
 import { makeVersion } from "../../../../shared/data/format.ts";
 import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
@@ -82,7 +82,14 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
   }
   const now = new Date();
   const dataset: Dataset = {
-    info: { version: makeVersion("upload", now), source: "upload", start_date: reference.start_date, current_date: reference.current_date, fetched_at: now.toISOString() },
+    info: {
+      version: makeVersion("upload", now),
+      source: "upload",
+      start_date: reference.start_date,
+      current_date: reference.current_date,
+      fetched_at: now.toISOString(),
+      ingest: uploadedIngestFacts(reference),
+    },
     reference,
     onchain: null,
   };

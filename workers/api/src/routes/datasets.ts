@@ -2,6 +2,7 @@ import { KEEP_VERSIONS } from "../../../../shared/data/format.ts";
 import { datasetStore } from "../dataset.do.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse } from "../respond.ts";
+import { datasetRef } from "../simulation.ts";
 
 /** The retention rule, as GET /datasets states it. */
 export const RETENTION = {
@@ -15,5 +16,7 @@ export const RETENTION = {
  */
 export async function handleListDatasets(_request: Request, env: Env): Promise<Response> {
   const { latest, datasets } = await datasetStore(env).listDatasets();
-  return jsonResponse({ latest, retention: RETENTION, count: datasets.length, datasets });
+  // Each version as every answer names its dataset, plus why it is kept and whether it is the latest.
+  const listed = datasets.map((d) => ({ ...datasetRef(d), retention: d.retention, latest: d.latest }));
+  return jsonResponse({ latest, retention: RETENTION, count: listed.length, datasets: listed });
 }

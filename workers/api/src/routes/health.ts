@@ -68,6 +68,8 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
       fetched_at: dataset.fetched_at,
       // Days from the data's current_date to today (UTC): how stale the forecasts' starting point is.
       age_days: daysBetween(dataset.current_date, today),
+      // How it was made: start-date rule, locked_reward_zero estimator, missing power days, notes.
+      ingest: dataset.ingest ?? null,
     },
     // Default levers that differ from the dataset's medians (a scenario that sets them is unaffected).
     warnings: default_adjustments,

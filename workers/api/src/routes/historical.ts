@@ -137,13 +137,15 @@ function built(d: WarmDataset, resolution: Resolution): Built {
 function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
   const S = dayNumber(d.info.start_date);
   const C = dayNumber(d.info.current_date);
+  // The FIL+ window ends before C when deals lagged onboarding at ingest.
+  const fprEnd = d.info.ingest?.filplus_window_end !== undefined ? dayNumber(d.info.ingest.filplus_window_end) : C;
   const ref = d.reference;
   const data: Payload["data"] = {};
   const field_meta: Record<string, HistoricalFieldMeta> = {};
   const anchors: Payload["anchors"] = {};
 
   const addSeries = (name: string, values: readonly number[], spec: SeriesSpec) => {
-    const originDay = spec.origin === "start" ? S : spec.origin === "current" ? C : smoothingWindow(name as SmoothingSeries, values.length, C).originDay;
+    const originDay = spec.origin === "start" ? S : spec.origin === "current" ? C : smoothingWindow(name as SmoothingSeries, values.length, C, fprEnd).originDay;
     const slice: DailySlice = { originDay, from: 0, to: values.length };
     data[name] = sampleValues(values, slice, resolution);
     const dates = sampledDates(slice, resolution);
@@ -194,7 +196,7 @@ function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
     statistic,
     series: arrays ? series : null,
     // The whole daily window behind the default, whatever the resolution of this answer.
-    window: arrays ? sampledDates(smoothingWindow(series, arrays[series].length, C), "daily") : null,
+    window: arrays ? sampledDates(smoothingWindow(series, arrays[series].length, C, fprEnd), "daily") : null,
   });
   const smoothed_metrics = {
     rbp: metric(sm.raw_byte_power, "PiB/day", "raw_byte_power", "median of the last 30 daily values up to current_date"),
@@ -207,9 +209,12 @@ function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
 
 type SmoothingSeries = "raw_byte_power" | "renewal_rate" | "filplus_rate";
 
-/** The 180-day windows end on current_date; renewal rates on the day before (as historical_renewal_rate). */
-function smoothingWindow(name: SmoothingSeries, length: number, C: number): DailySlice {
-  const end = name === "renewal_rate" ? C - 1 : C;
+/**
+ * The 180-day windows end on current_date; renewal rates on the day before (as
+ * historical_renewal_rate); FIL+ shares on the newest day with deals (`fprEnd`).
+ */
+function smoothingWindow(name: SmoothingSeries, length: number, C: number, fprEnd: number): DailySlice {
+  const end = name === "renewal_rate" ? C - 1 : name === "filplus_rate" ? fprEnd : C;
   return { originDay: end - (length - 1), from: 0, to: length };
 }
 

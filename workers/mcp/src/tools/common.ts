@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, StandardSchemaWithJSON } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../../shared/schema/fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, type Scenario } from "../../../../shared/schema/scenario.ts";
-import { ApiError, type ApiClient } from "../api.ts";
+import { ApiError, isObject, type ApiClient } from "../api.ts";
 
 /** What every tool needs: a way to the API (built lazily so a misconfiguration is a tool error, not a crash). */
 export interface ToolDeps {
@@ -40,24 +40,81 @@ export function checkScenario(levers: Record<string, unknown>, where = ""): Scen
 }
 
 /**
- * Largest JSON text a tool answers with. The answer travels twice (text and structured content)
- * over the session's WebSocket to the Durable Object, whose messages are capped at 1 MiB; an
- * assistant could not read more anyway.
+ * mcp-server-mechafil's tools took their arguments wrapped in one object (`{"sim": {...}}` for
+ * simulate, `{"req": {...}}` for get_historical_data and provide_plot). Arguments that consist of
+ * exactly that wrapper are read as the object inside; `{"req": null}` means no arguments.
  */
-export const MAX_RESULT_CHARS = 350_000;
-
-/** A successful result: JSON text (read by every client) and the same object as structured content. */
-export function jsonResult(value: Record<string, unknown>, tooBigHint = "Ask for less."): CallToolResult {
-  const text = JSON.stringify(value);
-  if (text.length > MAX_RESULT_CHARS) {
-    throw new ToolInputError(
-      `The answer would be ${Math.ceil(text.length / 1000)} kB of JSON, over the ${MAX_RESULT_CHARS / 1000} kB a tool answer may carry. ${tooBigHint}`,
-    );
+export function unwrap(args: unknown, key: string): { args: unknown; wrapped: boolean } {
+  if (isObject(args) && Object.keys(args).length === 1 && key in args) {
+    const inner = args[key];
+    if (inner === null || inner === undefined) return { args: {}, wrapped: true };
+    if (isObject(inner)) return { args: inner, wrapped: true };
   }
-  return { content: [{ type: "text", text }], structuredContent: value };
+  return { args, wrapped: false };
 }
 
-/** A tool error the assistant can act on; the session stays open. */
+/**
+ * A tool's input schema that first reads the arguments as old clients send them (`normalize`:
+ * unwrapping, numbers sent as strings, explicit nulls), then validates them with `schema`.
+ * tools/list advertises `schema` itself: the lenient forms are accepted, not taught. Build it
+ * once at module level: its JSON Schema is then converted once per isolate, not per request
+ * (every request has a fresh server).
+ */
+export function lenientInput<S extends z.ZodType>(
+  schema: S,
+  normalize: (args: unknown) => { args: unknown; wrapped?: string },
+): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
+  const std = schema["~standard"];
+  const cache = new Map<string, Record<string, unknown>>();
+  const memo =
+    (io: "input" | "output") =>
+    (options: { readonly target: string }): Record<string, unknown> => {
+      const key = `${io}:${options.target}`;
+      let js = cache.get(key);
+      if (!js) cache.set(key, (js = std.jsonSchema[io](options)));
+      return js;
+    };
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "mechafil",
+      jsonSchema: { input: memo("input"), output: memo("output") },
+      validate: (value: unknown) => {
+        const n = normalize(value);
+        const r = schema.safeParse(n.args);
+        if (r.success) return { value: r.data };
+        // Paths name the wrapper too, so a message points where the client put the value.
+        return { issues: r.error.issues.map((i) => ({ message: i.message, path: n.wrapped ? [n.wrapped, ...i.path] : i.path })) };
+      },
+    },
+  } as StandardSchemaWithJSON<z.input<S>, z.output<S>>;
+}
+
+/**
+ * Largest tool result, serialised (content and structuredContent together; the JSON travels in
+ * both). Claude.ai and other hosts truncate or reject bigger answers, and an assistant could not
+ * read more anyway.
+ */
+export const MAX_RESULT_CHARS = 130_000;
+
+/**
+ * A successful result: the JSON (first, as mcp-server-mechafil answered, for clients that read
+ * the first text), a plain-language summary an assistant can quote, and the same object as
+ * structuredContent. Refused with `tooBigHint` when over MAX_RESULT_CHARS.
+ */
+export function toolResult(value: Record<string, unknown>, summary: string, tooBigHint: string): CallToolResult {
+  const json = JSON.stringify(value);
+  const result: CallToolResult = { content: [{ type: "text", text: json }, { type: "text", text: summary }], structuredContent: value };
+  const size = 2 * json.length + summary.length + 200;
+  if (size > MAX_RESULT_CHARS) {
+    throw new ToolInputError(
+      `The answer would be about ${Math.ceil(size / 1000)} kB, over the ${MAX_RESULT_CHARS / 1000} kB a tool result may carry. ${tooBigHint}`,
+    );
+  }
+  return result;
+}
+
+/** A tool error the assistant can act on. */
 export function errorResult(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
 }

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
-import { ApiError, type SimulateResponse } from "../api.ts";
+import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
+import { ApiError, isObject, simulateExtending1y, type SimulateResponse } from "../api.ts";
 import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
 import { HORIZONS, HORIZON_DAYS, addDays, horizonIndex, type Horizon } from "../series.ts";
-import { READ_ONLY, ToolInputError, checkScenario, jsonResult, metricName, pickLevers, runTool, type ToolDeps } from "./common.ts";
+import { formatNumber } from "../summary.ts";
+import { READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
 
 const MAX_VARIANTS = 16;
 
@@ -33,6 +35,20 @@ export const compareInput = z.strictObject({
 });
 
 export type CompareArgs = z.infer<typeof compareInput>;
+
+/** Each scenario read as the API reads a body (numbers as decimal strings, nulls as defaults); one metric or horizon for a list. */
+export function normalizeCompareArgs(raw: unknown): { args: unknown } {
+  if (!isObject(raw)) return { args: raw };
+  const a: Record<string, unknown> = { ...raw };
+  if (a.base === null) delete a.base;
+  if (isObject(a.base)) a.base = normalizeScenarioInput(a.base);
+  if (Array.isArray(a.variants)) a.variants = a.variants.map((v) => normalizeScenarioInput(v, { optionalFields: ["name"] }));
+  for (const k of ["requested_metrics", "horizons"]) {
+    if (a[k] === null) delete a[k];
+    else if (typeof a[k] === "string") a[k] = [a[k]];
+  }
+  return { args: a };
+}
 
 interface Run {
   readonly name: string;
@@ -62,7 +78,7 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
   const runs: Run[] = await Promise.all(
     scenarios.map(async (s) => {
       try {
-        const res = await api.simulate({ ...s.levers, output: metrics, resolution: "daily", include_history: false });
+        const res = await simulateExtending1y(api, { ...s.levers, output: metrics, resolution: "daily", include_history: false });
         return { ...s, res };
       } catch (e) {
         if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
@@ -106,6 +122,10 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
     table[m] = { unit: OUTPUT_FIELDS[m].unit, kind: OUTPUT_FIELDS[m].kind, rows };
   }
 
+  const notes = [
+    "A null value means the horizon lies beyond that scenario's forecast (or the metric is undefined there). difference_vs_base = variant − base; percent_vs_base = 100 × (variant − base) / |base|.",
+    ...new Set(runs.flatMap((r) => (r.res.notes ?? []).map((n) => (runs.length > 1 ? `${r.name}: ${n}` : n)))),
+  ];
   return {
     scenarios: runs.map((r) => ({
       name: r.name,
@@ -116,10 +136,65 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
     })),
     horizons: horizons.map((h) => ({ horizon: h, days_after_first_forecast_day: h === "end" ? null : HORIZON_DAYS[h] })),
     comparison: table,
-    notes:
-      "A null value means the horizon lies beyond that scenario's forecast (or the metric is undefined there). difference_vs_base = variant − base; percent_vs_base = 100 × (variant − base) / |base|.",
+    notes,
   };
 }
+
+interface Row {
+  horizon: string;
+  date?: string | null;
+  dates?: Record<string, string | null>;
+  values: Record<string, number | null>;
+  percent_vs_base: Record<string, number | null>;
+}
+
+/** One line per metric and horizon: each variant's value and its change against the base. */
+export function summarizeCompare(out: Record<string, unknown>): string {
+  const table = out.comparison as Record<string, { unit: string; rows: Row[] }>;
+  const lines = [`Scenario comparison (${(out.scenarios as unknown[]).length} scenarios).`];
+  for (const [metric, { unit, rows }] of Object.entries(table)) {
+    for (const r of rows) {
+      const when = r.date ? ` on ${r.date}` : "";
+      const vals = Object.entries(r.values).map(([name, v]) => {
+        const p = r.percent_vs_base[name];
+        return `${name} ${formatNumber(v)}${p === undefined ? "" : p === null ? "" : ` (${p >= 0 ? "+" : ""}${Number(p.toPrecision(3))}%)`}`;
+      });
+      lines.push(`- ${metric} (${unit}) at ${r.horizon}${when}: ${vals.join(", ")}.`);
+    }
+  }
+  for (const s of out.scenarios as { name: string; Explanation: string }[]) lines.push(`${s.name}: ${s.Explanation}`);
+  lines.push(`Notes: ${(out.notes as string[]).join(" ")}`);
+  return lines.join("\n");
+}
+
+export const compareOutput = fromJsonSchema<Record<string, unknown>>({
+  type: "object",
+  properties: {
+    scenarios: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          levers_set: { type: "object" },
+          Explanation: { type: "string" },
+          sim_start_date: { type: ["string", "null"] },
+          sim_end_date: { type: ["string", "null"] },
+        },
+      },
+    },
+    horizons: { type: "array", items: { type: "object", properties: { horizon: { type: "string" }, days_after_first_forecast_day: { type: ["number", "null"] } } } },
+    comparison: {
+      type: "object",
+      description: "metric → {unit, kind, rows: one per horizon with values, difference_vs_base and percent_vs_base per scenario (null beyond a forecast)}.",
+      additionalProperties: { type: "object", properties: { unit: { type: "string" }, kind: { type: "string" }, rows: { type: "array", items: { type: "object" } } } },
+    },
+    notes: { type: "array", items: { type: "string" } },
+  },
+  required: ["scenarios", "comparison", "notes"],
+});
+
+const compareToolInput = lenientInput(compareInput, normalizeCompareArgs);
 
 export function registerCompareScenarios(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -129,9 +204,14 @@ export function registerCompareScenarios(server: McpServer, deps: ToolDeps): voi
       description:
         "Run a base scenario and up to 16 variants in one call and compare chosen metrics at 1y, 2y, 5y, 10y and the end of the forecast: values, differences and percent changes against the base. " +
         "Variants inherit every lever of the base and override only the ones they set. Use this for 'what if' questions (e.g. onboarding halves) instead of several simulate calls.",
-      inputSchema: compareInput,
+      inputSchema: compareToolInput,
+      outputSchema: compareOutput,
       annotations: { title: "Compare MechaFil scenarios", ...READ_ONLY },
     },
-    async (args) => runTool("compare_scenarios", async () => jsonResult(await runCompare(deps, args))),
+    async (args) =>
+      runTool("compare_scenarios", async () => {
+        const out = await runCompare(deps, args);
+        return toolResult(out, summarizeCompare(out), "Compare fewer metrics, horizons or variants per call.");
+      }),
   );
 }

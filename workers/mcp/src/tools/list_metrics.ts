@@ -1,37 +1,65 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES } from "../../../../shared/schema/fields.ts";
-import { DAILY_RATE_SUFFIX } from "./simulate.ts";
-import { READ_ONLY, jsonResult, runTool } from "./common.ts";
+import { DAILY_NAMES, DAILY_RATE_SUFFIX } from "../series.ts";
+import { READ_ONLY, lenientInput, runTool, toolResult, type ToolDeps } from "./common.ts";
 
 /** The 44 output fields with unit, type and meaning, built once. */
 export function metricsTable(): Record<string, unknown> {
   return {
     metrics: OUTPUT_FIELD_NAMES.map((name) => ({ name, ...OUTPUT_FIELDS[name] })),
+    daily_names: Object.entries(DAILY_NAMES).map(([cumulative, name]) => ({ name, daily_rate_of: cumulative, unit: `${OUTPUT_FIELDS[cumulative as keyof typeof DAILY_NAMES].unit}/day` })),
     kinds: {
       stock: "a level on the day (e.g. FIL in circulation)",
       flow: "an amount per day, or per sector",
-      cumulative: `a running total since network start; simulate also returns its daily rate as <name>${DAILY_RATE_SUFFIX}`,
+      cumulative: `a running total since network start; simulate also returns its daily rate as <name>${DAILY_RATE_SUFFIX} (and five of them under mcp-server-mechafil's daily_* names)`,
       ratio: "a dimensionless ratio",
       index: "a day counter",
     },
     axes: {
       full: "entry i is sim_start_date + i × timestep_days",
       forecast: "forecast days only (starts at the dataset's current date)",
-      one_year: "looks 365 days ahead, so the array ends 364 days before the others",
+      one_year: "looks 365 days ahead; simulate runs the model a year past the horizon so these cover every forecast day",
     },
   };
 }
 
-export function registerListMetrics(server: McpServer): void {
+const emptyInput = z.strictObject({});
+
+/** Arguments are ignored by the tools that take none; `{}` and `{"req": null}` alike. */
+const noArgs = () => ({ args: {} });
+
+export const metricsOutput = fromJsonSchema<Record<string, unknown>>({
+  type: "object",
+  properties: {
+    metrics: {
+      type: "array",
+      items: { type: "object", properties: { name: { type: "string" }, unit: { type: "string" }, kind: { type: "string" }, meaning: { type: "string" } }, required: ["name", "unit", "kind"] },
+    },
+    daily_names: { type: "array", items: { type: "object" } },
+    kinds: { type: "object", additionalProperties: { type: "string" } },
+    axes: { type: "object", additionalProperties: { type: "string" } },
+  },
+  required: ["metrics"],
+});
+
+const noInput = lenientInput(emptyInput, noArgs);
+
+export function registerListMetrics(server: McpServer, _deps: ToolDeps): void {
   server.registerTool(
     "list_metrics",
     {
       title: "List MechaFil output metrics",
       description: "Every output metric of the model with its unit, type (stock, flow, cumulative, ratio, index) and one-line meaning. Names here are what simulate and compare_scenarios accept.",
-      inputSchema: z.strictObject({}),
+      inputSchema: noInput,
+      outputSchema: metricsOutput,
       annotations: { title: "List MechaFil output metrics", ...READ_ONLY },
     },
-    async () => runTool("list_metrics", async () => jsonResult(metricsTable())),
+    async () =>
+      runTool("list_metrics", async () => {
+        const table = metricsTable();
+        const summary = `MechaFil has ${OUTPUT_FIELD_NAMES.length} output metrics: ${OUTPUT_FIELD_NAMES.map((n) => `${n} (${OUTPUT_FIELDS[n].unit})`).join(", ")}.`;
+        return toolResult(table, summary, "");
+      }),
   );
 }

@@ -1,56 +1,215 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, isOutputField } from "../../../../shared/schema/fields.ts";
-import { addDays, isIsoDate } from "../series.ts";
-import { READ_ONLY, ToolInputError, jsonResult, runTool } from "./common.ts";
+import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
+import { isObject, simulateExtending1y, type JsonObject } from "../api.ts";
+import { DAILY_NAMES, addDays, dailyRate, isIsoDate } from "../series.ts";
+import { READ_ONLY, ToolInputError, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+
+/**
+ * provide_plot, in two dialects:
+ * - ours: `series` maps names to values (e.g. simulate's arrays), `start_date_key` is the date of
+ *   entry 0;
+ * - mcp-server-mechafil's: `series` names what to draw (a name, a list of names, or `{name,
+ *   label?, unit?}` objects) and `start_date_key` names the date key the values start at
+ *   (default `data_start_date`). Its answer was `{"chart": {...}}`, a reference its own web page
+ *   resolved; we answer that object too, plus the resolved values and a Vega-Lite spec.
+ */
 
 const MAX_SERIES = 12;
 const MAX_POINTS = 8000;
-/** Every point costs ~60 characters of spec; beyond this the answer outgrows a tool result. */
-const MAX_TOTAL_POINTS = 5000;
+/** Points in all: each costs ~40 characters twice (values and spec); more would outgrow a tool result. */
+const MAX_TOTAL_POINTS = 1500;
+
+const seriesName = z.string().min(1).max(80).regex(/^[A-Za-z0-9_]+$/, { error: "must be a field name (letters, digits, _)" });
+const plotSeries = z.strictObject({
+  name: seriesName.describe("A field of get_historical_data or an output metric of simulate."),
+  label: z.string().max(120).optional().describe("Display label."),
+  unit: z.string().max(40).optional().describe("Unit label (default: the field's unit)."),
+});
+
+/** The date keys mcp-server-mechafil's chart objects name, and what they stand for here. */
+const DATE_KEYS = {
+  data_start_date: "the dataset's first day (history starts here)",
+  sim_start_date: "the first forecast day (the dataset's current date)",
+  hist_window_start_date: "the first day of the 180-day window behind the default levers",
+} as const;
+type DateKey = keyof typeof DATE_KEYS;
 
 export const plotInput = z.strictObject({
   series: z
-    .record(z.string().min(1).max(80), z.array(z.number().nullable()).min(1).max(MAX_POINTS))
-    .describe(`Series to draw, name → values (at most ${MAX_SERIES} series of ${MAX_POINTS} values), e.g. the arrays simulate returned. null = no value.`),
+    .union([
+      z.record(seriesName, z.array(z.number().nullable()).min(1).max(MAX_POINTS)),
+      seriesName,
+      plotSeries,
+      z.array(z.union([seriesName, plotSeries])).min(1).max(MAX_SERIES),
+    ])
+    .describe(
+      `What to draw: name → values (e.g. simulate's arrays; at most ${MAX_SERIES} series), or by name: one name, a list of names, or {name, label?, unit?} objects ` +
+        "(fields of get_historical_data such as historical_raw_power_eib, or simulate metrics, resolved for the default scenario).",
+    ),
   start_date_key: z
     .string()
-    .describe("Date of entry 0, YYYY-MM-DD: the sim_start_date that simulate returned."),
-  timestep_days: z
-    .number()
-    .int()
     .min(1)
-    .max(366)
+    .max(40)
     .optional()
-    .describe("Days between entries: simulate's timestep_days (7 for weekly, 1 for daily). Default 7."),
+    .describe(
+      "Where entry 0 falls: a date YYYY-MM-DD (simulate's sim_start_date), or a date key: " +
+        Object.entries(DATE_KEYS).map(([k, v]) => `${k} (${v})`).join(", ") +
+        ". Default data_start_date.",
+    ),
+  timestep_days: z.number().int().min(1).max(366).optional().describe("Days between entries: simulate's timestep_days (7 weekly, 1 daily). Default 7."),
   title: z.string().max(200).optional().describe("Chart title."),
   description: z.string().max(1000).optional().describe("One-line caption."),
 });
 
 export type PlotArgs = z.infer<typeof plotInput>;
 
-/** A Vega-Lite v5 line chart (long-format inline data) of the series against calendar dates. */
-export function plotSpec(args: PlotArgs): Record<string, unknown> {
-  const names = Object.keys(args.series);
-  if (names.length === 0) throw new ToolInputError("series: give at least one series.");
-  if (names.length > MAX_SERIES) throw new ToolInputError(`series: at most ${MAX_SERIES} series, got ${names.length}.`);
-  if (!isIsoDate(args.start_date_key)) throw new ToolInputError(`start_date_key: must be a date YYYY-MM-DD, got "${args.start_date_key}".`);
-  const total = names.reduce((n, k) => n + (args.series[k]?.length ?? 0), 0);
-  if (total > MAX_TOTAL_POINTS) {
-    throw new ToolInputError(`series: ${total} points in all, over the ${MAX_TOTAL_POINTS} a chart spec may hold; plot fewer series or weekly samples.`);
-  }
-  const step = args.timestep_days ?? 7;
-  const values: { date: string; series: string; value: number | null }[] = [];
-  for (const name of names) {
-    const arr = args.series[name] ?? [];
-    arr.forEach((v, i) => values.push({ date: addDays(args.start_date_key, i * step), series: name, value: v }));
-  }
-  const units = new Set(names.map((n) => (isOutputField(n) ? OUTPUT_FIELDS[n].unit : null)));
-  const unit = units.size === 1 ? [...units][0] : null;
-  const spec: Record<string, unknown> = {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+export function normalizePlotArgs(raw: unknown): { args: unknown; wrapped?: string } {
+  const u = unwrap(raw, "req");
+  const args = normalizeScenarioInput(u.args, { optionalFields: ["start_date_key", "timestep_days", "title", "description"], numericFields: ["timestep_days"] });
+  return { args, ...(u.wrapped ? { wrapped: "req" } : {}) };
+}
+
+/** One series ready to draw: its own dates, values and unit. */
+interface Resolved {
+  readonly name: string;
+  readonly label: string;
+  readonly unit: string | null;
+  readonly start_date: string;
+  readonly timestep_days: number;
+  readonly values: readonly (number | null)[];
+  readonly source: string;
+}
+
+/** The `{"chart": ...}` object mcp-server-mechafil answered, built the same way. */
+function chartObject(args: PlotArgs): Record<string, unknown> {
+  const s = args.series;
+  let series: unknown;
+  if (typeof s === "string") series = args.title || args.description ? { name: s } : s;
+  else if (Array.isArray(s)) series = s.map((e) => (typeof e === "string" ? { name: e } : e));
+  else if (isPlotSeries(s)) series = s;
+  else series = Object.keys(s).map((name) => ({ name }));
+  return {
+    series,
+    start_date_key: args.start_date_key ?? "data_start_date",
     ...(args.title ? { title: args.title } : {}),
     ...(args.description ? { description: args.description } : {}),
+  };
+}
+
+function isPlotSeries(v: unknown): v is z.infer<typeof plotSeries> {
+  return isObject(v) && typeof v.name === "string";
+}
+
+/** The series named (not given as values), with their labels and units. */
+function namedSeries(s: PlotArgs["series"]): z.infer<typeof plotSeries>[] | null {
+  if (typeof s === "string") return [{ name: s }];
+  if (Array.isArray(s)) return s.map((e) => (typeof e === "string" ? { name: e } : e));
+  if (isPlotSeries(s)) return [s];
+  return null;
+}
+
+const DAILY_SOURCE: Record<string, string> = Object.fromEntries(Object.entries(DAILY_NAMES).map(([c, d]) => [d, c]));
+
+async function resolve(deps: ToolDeps, args: PlotArgs, notes: string[]): Promise<Resolved[]> {
+  const key = args.start_date_key ?? "data_start_date";
+  const named = namedSeries(args.series);
+  if (!named) {
+    // Values given: only the start date may need resolving.
+    const start = isIsoDate(key) ? key : await dateOfKey(deps, key, notes);
+    const step = args.timestep_days ?? 7;
+    return Object.entries(args.series as Record<string, (number | null)[]>).map(([name, values]) => ({
+      name,
+      label: name,
+      unit: isOutputField(name) ? OUTPUT_FIELDS[name].unit : null,
+      start_date: start,
+      timestep_days: step,
+      values,
+      source: "given",
+    }));
+  }
+  if (named.length > MAX_SERIES) throw new ToolInputError(`series: at most ${MAX_SERIES} series, got ${named.length}.`);
+  if (isIsoDate(key)) throw new ToolInputError(`start_date_key: series given by name start where their data starts; name a date key (${Object.keys(DATE_KEYS).join(", ")}) or pass the values.`);
+  if (!(key in DATE_KEYS)) throw new ToolInputError(`start_date_key: "${key}" is not a date key; use one of ${Object.keys(DATE_KEYS).join(", ")}, or a date YYYY-MM-DD with values.`);
+  const resolution = args.timestep_days === 1 ? "daily" : "weekly";
+  if (args.timestep_days !== undefined && args.timestep_days !== 1 && args.timestep_days !== 7) {
+    throw new ToolInputError("timestep_days: series given by name come weekly (7) or daily (1).");
+  }
+  const isMetric = (n: string) => isOutputField(n) || n in DAILY_SOURCE;
+  const historical = named.filter((s) => !isMetric(s.name)).map((s) => s.name);
+  const metrics = named.filter((s) => isMetric(s.name)).map((s) => s.name);
+  const out = new Map<string, Omit<Resolved, "label">>();
+
+  if (historical.length > 0) {
+    const h = await deps.api().historicalData({ fields: [...new Set(historical)], resolution });
+    const data = isObject(h.data) ? h.data : {};
+    const meta = isObject(h.field_meta) ? h.field_meta : {};
+    const anchors = isObject(h.anchors) ? h.anchors : {};
+    for (const name of historical) {
+      const values = data[name];
+      if (!Array.isArray(values)) throw new ToolInputError(`series: ${name} is a single value in get_historical_data, not a series; it cannot be drawn.`);
+      const m = isObject(meta[name]) ? (meta[name] as JsonObject) : {};
+      const a = typeof m.group === "string" && isObject(anchors[m.group]) ? (anchors[m.group] as JsonObject) : {};
+      if (typeof a.start_date !== "string" || typeof a.timestep_days !== "number") throw new ToolInputError(`series: the API gave no dates for ${name}.`);
+      out.set(name, { name, unit: typeof m.unit === "string" ? m.unit : null, start_date: a.start_date, timestep_days: a.timestep_days, values: values as (number | null)[], source: "get_historical_data" });
+    }
+  }
+  if (metrics.length > 0) {
+    const withHistory = key === "data_start_date";
+    const sources = [...new Set(metrics.map((n) => DAILY_SOURCE[n] ?? n))];
+    const res = await simulateExtending1y(deps.api(), { output: sources, resolution, include_history: withHistory });
+    notes.push(
+      `${metrics.join(", ")}: simulated for the default scenario (the dataset's recent medians)${withHistory ? ", with history from the dataset's start" : ", forecast only"}. ` +
+        "To draw your own scenario, pass simulate's arrays as series (name → values) with start_date_key = its sim_start_date.",
+    );
+    for (const n of res.notes ?? []) notes.push(n);
+    for (const name of metrics) {
+      const src = DAILY_SOURCE[name] ?? name;
+      const values = res.simulation_output[src];
+      const fd = res.field_dates?.[src];
+      const start = fd && typeof fd.start_date === "string" ? fd.start_date : typeof res.input.sim_start_date === "string" ? res.input.sim_start_date : null;
+      const step = fd && typeof fd.timestep_days === "number" ? fd.timestep_days : typeof res.input.timestep_days === "number" ? res.input.timestep_days : null;
+      if (!Array.isArray(values) || !start || !step) throw new ToolInputError(`series: the API gave no values or dates for ${name}.`);
+      const daily = name in DAILY_SOURCE;
+      const unit = OUTPUT_FIELDS[src as keyof typeof OUTPUT_FIELDS]?.unit ?? null;
+      out.set(name, { name, unit: daily && unit ? `${unit}/day` : unit, start_date: start, timestep_days: step, values: daily ? dailyRate(values, step) : values, source: "simulate (default scenario)" });
+    }
+  }
+  return named.map((s) => {
+    const r = out.get(s.name)!;
+    return { ...r, label: s.label ?? s.name, unit: s.unit ?? r.unit };
+  });
+}
+
+/** The date a key stands for, from the dataset's anchors (one cached API answer). */
+async function dateOfKey(deps: ToolDeps, key: string, notes: string[]): Promise<string> {
+  if (!(key in DATE_KEYS)) throw new ToolInputError(`start_date_key: must be a date YYYY-MM-DD or one of ${Object.keys(DATE_KEYS).join(", ")}, got "${key}".`);
+  const h = await deps.api().historicalData({ fields: ["raw_byte_power"] });
+  const ds = isObject(h.dataset) ? h.dataset : {};
+  const anchors = isObject(h.anchors) ? h.anchors : {};
+  let date: unknown;
+  if (key === "data_start_date") date = ds.start_date;
+  else if (key === "sim_start_date") date = ds.current_date;
+  else {
+    const group = Object.values(anchors).find((a): a is JsonObject => isObject(a) && Array.isArray(a.fields) && a.fields.includes("raw_byte_power"));
+    date = group?.start_date;
+  }
+  if (typeof date !== "string") throw new ToolInputError(`start_date_key: the API gave no ${key}.`);
+  notes.push(`start_date_key ${key} = ${date} (${DATE_KEYS[key as DateKey]}).`);
+  return date;
+}
+
+/** A Vega-Lite v5 line chart of the series on calendar dates (one row per point, inline). */
+export function vegaLite(series: readonly Resolved[], title?: string, description?: string): Record<string, unknown> {
+  const values: { date: string; series: string; value: number | null }[] = [];
+  for (const s of series) s.values.forEach((v, i) => values.push({ date: addDays(s.start_date, i * s.timestep_days), series: s.label, value: v }));
+  const units = new Set(series.map((s) => s.unit));
+  const unit = units.size === 1 ? [...units][0] : null;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    ...(title ? { title } : {}),
+    ...(description ? { description } : {}),
     width: "container",
     height: 320,
     data: { values },
@@ -66,26 +225,83 @@ export function plotSpec(args: PlotArgs): Record<string, unknown> {
       ],
     },
   };
-  return {
-    format: "vega-lite",
-    spec,
-    n_series: names.length,
-    first_date: args.start_date_key,
-    last_date: addDays(args.start_date_key, (Math.max(...names.map((n) => args.series[n]?.length ?? 1)) - 1) * step),
-  };
 }
 
-export function registerProvidePlot(server: McpServer): void {
+export async function runPlot(deps: ToolDeps, args: PlotArgs): Promise<{ value: Record<string, unknown>; summary: string }> {
+  const notes: string[] = [];
+  const series = await resolve(deps, args, notes);
+  if (series.length === 0) throw new ToolInputError("series: give at least one series.");
+  if (series.length > MAX_SERIES) throw new ToolInputError(`series: at most ${MAX_SERIES} series, got ${series.length}.`);
+  const total = series.reduce((n, s) => n + s.values.length, 0);
+  if (total > MAX_TOTAL_POINTS) {
+    throw new ToolInputError(`series: ${total} points in all, over the ${MAX_TOTAL_POINTS} a chart answer may hold; plot fewer series, weekly samples or a shorter forecast.`);
+  }
+  const first = series.map((s) => s.start_date).sort()[0]!;
+  const last = series.map((s) => addDays(s.start_date, (s.values.length - 1) * s.timestep_days)).sort().at(-1)!;
+  const value = {
+    chart: chartObject(args),
+    format: "vega-lite",
+    spec: vegaLite(series, args.title, args.description),
+    data: Object.fromEntries(series.map((s) => [s.name, { label: s.label, unit: s.unit, start_date: s.start_date, timestep_days: s.timestep_days, values: s.values, source: s.source }])),
+    n_series: series.length,
+    first_date: first,
+    last_date: last,
+    notes,
+  };
+  const summary =
+    `Line chart${args.title ? ` "${args.title}"` : ""} of ${series.map((s) => `${s.label}${s.unit ? ` (${s.unit})` : ""}`).join(", ")} from ${first} to ${last}, as a Vega-Lite spec (spec) with the values (data).` +
+    (notes.length ? ` Notes: ${notes.join(" ")}` : "");
+  return { value, summary };
+}
+
+export const plotOutput = fromJsonSchema<Record<string, unknown>>({
+  type: "object",
+  properties: {
+    chart: { type: "object", description: "mcp-server-mechafil's chart object: series, start_date_key, title, description." },
+    format: { type: "string", const: "vega-lite" },
+    spec: { type: "object", description: "A Vega-Lite v5 spec with the data inline." },
+    data: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        properties: {
+          label: { type: "string" },
+          unit: { type: ["string", "null"] },
+          start_date: { type: "string" },
+          timestep_days: { type: "number" },
+          values: { type: "array", items: { type: ["number", "null"] } },
+          source: { type: "string" },
+        },
+      },
+    },
+    n_series: { type: "number" },
+    first_date: { type: "string" },
+    last_date: { type: "string" },
+    notes: { type: "array", items: { type: "string" } },
+  },
+  required: ["chart", "format", "spec", "data", "notes"],
+});
+
+const plotToolInput = lenientInput(plotInput, normalizePlotArgs);
+
+export function registerProvidePlot(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "provide_plot",
     {
       title: "Chart spec for series",
       description:
-        "Turn series (e.g. simulate's arrays) into a Vega-Lite line chart spec with calendar dates on the x axis, for interfaces that render charts. " +
-        "Pass start_date_key = sim_start_date and timestep_days from the simulate answer.",
-      inputSchema: plotInput,
+        "Turn series into a Vega-Lite line chart with calendar dates on the x axis, for interfaces that render charts. " +
+        "Pass simulate's arrays as series (name → values) with start_date_key = its sim_start_date and its timestep_days; " +
+        "or name the series (e.g. \"historical_raw_power_eib\", or [\"circ_supply\"] for the default scenario) and the values are fetched. " +
+        "Also answers mcp-server-mechafil's {chart: {...}} object.",
+      inputSchema: plotToolInput,
+      outputSchema: plotOutput,
       annotations: { title: "Chart spec for series", ...READ_ONLY },
     },
-    async (args) => runTool("provide_plot", async () => jsonResult(plotSpec(args), "Plot fewer series or weekly samples.")),
+    async (args) =>
+      runTool("provide_plot", async () => {
+        const { value, summary } = await runPlot(deps, args);
+        return toolResult(value, summary, "Plot fewer series, weekly samples or a shorter span.");
+      }),
   );
 }

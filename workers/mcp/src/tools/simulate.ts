@@ -1,67 +1,101 @@
 import { z } from "zod";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { OUTPUT_FIELDS, type OutputField } from "../../../../shared/schema/fields.ts";
+import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES, type OutputField } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
+import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
-import { dailyRate } from "../series.ts";
-import { ApiError } from "../api.ts";
-import { READ_ONLY, checkScenario, jsonResult, metricName, pickLevers, runTool, type ToolDeps } from "./common.ts";
+import { DAILY_NAMES, DAILY_RATE_SUFFIX, dailyRate } from "../series.ts";
+import { ApiError, simulateExtending1y, type SimulateResponse } from "../api.ts";
+import { summarizeSeries } from "../summary.ts";
+import { READ_ONLY, checkScenario, lenientInput, pickLevers, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
 
 /** The metric returned when the assistant names none, as in mcp-server-mechafil. */
 export const DEFAULT_METRIC: OutputField = "1y_sector_roi";
 
-/** Suffix of the daily-rate companion of a cumulative metric. */
-export const DAILY_RATE_SUFFIX = "_daily_rate";
+/** mcp-server-mechafil's daily names of five cumulative metrics, which its context documents teach. */
+type DailyName = (typeof DAILY_NAMES)[keyof typeof DAILY_NAMES];
+const DAILY_SOURCE = Object.fromEntries(Object.entries(DAILY_NAMES).map(([cum, daily]) => [daily, cum])) as Record<DailyName, OutputField>;
+
+/** A metric simulate can return: one of the 44 outputs or one of the daily names. */
+export const simulateMetric = z
+  .enum([...OUTPUT_FIELD_NAMES, ...Object.values(DAILY_NAMES)] as [string, ...string[]])
+  .describe(
+    "An output field of the model (list_metrics gives each one's unit, type and meaning), or a daily name of a cumulative one: " +
+      Object.entries(DAILY_NAMES).map(([c, d]) => `${d} (daily rate of ${c})`).join(", ") +
+      ".",
+  );
 
 export const simulateInput = z.strictObject({
   ...scenarioShape,
   requested_metrics: z
-    .array(metricName)
+    .array(simulateMetric)
     .min(1)
-    .max(44)
+    .max(49)
     .optional()
     .describe("Output fields to return, any number (e.g. [\"circ_supply\", \"network_locked\"]). Default [\"1y_sector_roi\"]."),
-  requested_metric: metricName.optional().describe("One output field to return (kept for mcp-server-mechafil compatibility); merged with requested_metrics."),
-  resolution: z
-    .enum(["weekly", "daily"])
-    .optional()
-    .describe("weekly (default: one value per Monday, small answers) or daily (one value per day)."),
-  include_history: z
-    .boolean()
-    .optional()
-    .describe("Also return the simulated history from the dataset's start date (default false: forecast only, from the current date)."),
+  requested_metric: simulateMetric.optional().describe("One output field to return (kept for mcp-server-mechafil compatibility); merged with requested_metrics."),
+  resolution: z.enum(["weekly", "daily"]).optional().describe("weekly (default: one value per Monday, small answers) or daily (one value per day)."),
+  include_history: z.boolean().optional().describe("Also return the simulated history from the dataset's start date (default false: forecast only, from the current date)."),
 });
 
 export type SimulateArgs = z.infer<typeof simulateInput>;
 
+const OPTIONAL_MEMBERS = ["requested_metrics", "requested_metric", "resolution", "include_history"];
+
+/** Flat or `{"sim": {...}}`; numbers as decimal strings and explicit nulls read as the API reads them; one metric name for a list. */
+export function normalizeSimulateArgs(raw: unknown): { args: unknown; wrapped?: string } {
+  const u = unwrap(raw, "sim");
+  const args = normalizeScenarioInput(u.args, { optionalFields: OPTIONAL_MEMBERS });
+  if (args && typeof args === "object" && !Array.isArray(args)) {
+    const a = args as Record<string, unknown>;
+    if (typeof a.requested_metrics === "string") a.requested_metrics = [a.requested_metrics];
+  }
+  return { args, ...(u.wrapped ? { wrapped: "sim" } : {}) };
+}
+
 /** Runs one scenario through the API and shapes the answer for an assistant. */
-export async function runSimulate(deps: ToolDeps, args: SimulateArgs): Promise<Record<string, unknown>> {
-  const metrics = [...new Set([...(args.requested_metrics ?? []), ...(args.requested_metric ? [args.requested_metric] : [])])];
-  if (metrics.length === 0) metrics.push(DEFAULT_METRIC);
+export async function runSimulate(deps: ToolDeps, args: SimulateArgs): Promise<{ value: Record<string, unknown>; summary: string }> {
+  const asked = [...new Set([...(args.requested_metrics ?? []), ...(args.requested_metric ? [args.requested_metric] : [])])];
+  if (asked.length === 0) asked.push(DEFAULT_METRIC);
+  // A daily name is served from its cumulative source.
+  const sources = [...new Set(asked.map((m) => (m in DAILY_SOURCE ? DAILY_SOURCE[m as DailyName] : (m as OutputField))))];
   const levers = pickLevers(args);
   checkScenario(levers);
-  const res = await deps.api().simulate({
+  const res = await simulateExtending1y(deps.api(), {
     ...levers,
-    output: metrics,
+    output: sources,
     resolution: args.resolution ?? "weekly",
     include_history: args.include_history ?? false,
   });
   const anchors = anchorsOf(res.input);
   const output: Record<string, (number | null)[]> = {};
   const units: Record<string, string> = {};
-  for (const m of metrics) {
+  const notes = [...(res.notes ?? [])];
+  for (const m of sources) {
     const values = res.simulation_output[m];
     if (!Array.isArray(values)) throw new ApiError(502, "bad_api_response", `The MechaFil API returned no values for ${m}.`);
-    output[m] = values;
     const meta = OUTPUT_FIELDS[m];
-    units[m] = meta.unit;
+    const onlyDaily = !asked.includes(m);
+    if (!onlyDaily) {
+      output[m] = values;
+      units[m] = meta.unit;
+      if (values.length === 0) notes.push(`${m} is empty: ${emptyReason(m, res)}`);
+    }
     const step = fieldAnchors(res, m).timestep_days;
     if (meta.kind === "cumulative" && step) {
-      output[`${m}${DAILY_RATE_SUFFIX}`] = dailyRate(values, step);
-      units[`${m}${DAILY_RATE_SUFFIX}`] = `${meta.unit}/day`;
+      const rate = dailyRate(values, step);
+      if (!onlyDaily) {
+        output[`${m}${DAILY_RATE_SUFFIX}`] = rate;
+        units[`${m}${DAILY_RATE_SUFFIX}`] = `${meta.unit}/day`;
+      }
+      const daily = DAILY_NAMES[m as keyof typeof DAILY_NAMES];
+      if (daily) {
+        output[daily] = rate;
+        units[daily] = `${meta.unit}/day`;
+      }
     }
   }
-  return {
+  const value = {
     ...output,
     Explanation: explain(res.input, levers),
     sim_start_date: anchors.sim_start_date,
@@ -70,10 +104,49 @@ export async function runSimulate(deps: ToolDeps, args: SimulateArgs): Promise<R
     n_entries: anchors.n_entries,
     units,
     ...(res.field_dates ? { field_dates: res.field_dates } : {}),
-    dates: "Entry i of each array is the date sim_start_date + i × timestep_days. The 1y_ metrics are shorter (each value looks 365 days ahead), so they end earlier; field_dates gives each metric's own first and last date. A *_daily_rate entry i is (cumulative[i] − cumulative[i−1]) / timestep_days, the average daily amount over the step ending at entry i; entry 0 is null.",
+    dates:
+      "Entry i of each array is the date sim_start_date + i × timestep_days (field_dates gives each metric's own first and last date). " +
+      `A *${DAILY_RATE_SUFFIX} entry i (and the daily_* names: ${Object.values(DAILY_NAMES).join(", ")}) is (cumulative[i] − cumulative[i−1]) / timestep_days, the average daily amount over the step ending at entry i; entry 0 is null (no earlier value).`,
+    notes,
     inputs_used: res.input,
   };
+  const summary = summarizeSeries({
+    what: "MechaFil forecast",
+    series: output,
+    units,
+    anchors,
+    fieldAnchors: (m) => fieldAnchors(res, m in DAILY_SOURCE ? DAILY_SOURCE[m as DailyName] : m.endsWith(DAILY_RATE_SUFFIX) ? m.slice(0, -DAILY_RATE_SUFFIX.length) : m),
+    explanation: value.Explanation,
+    notes,
+  });
+  return { value, summary };
 }
+
+function emptyReason(m: string, res: SimulateResponse): string {
+  const fd = res.field_dates?.[m];
+  return fd ? `the API gave no entries between ${String(fd.start_date)} and ${String(fd.end_date)}` : "the API gave no entries for this forecast";
+}
+
+/** The structured answer, as JSON Schema: no anyOf (Claude.ai connectors break on it). */
+export const simulateOutput = fromJsonSchema<Record<string, unknown>>({
+  type: "object",
+  properties: {
+    Explanation: { type: "string", description: "The inputs actually used, yours and the defaults." },
+    sim_start_date: { type: ["string", "null"], description: "Date of entry 0, YYYY-MM-DD." },
+    sim_end_date: { type: ["string", "null"], description: "Date of the last entry." },
+    timestep_days: { type: ["number", "null"], description: "Days between entries: 7 weekly, 1 daily." },
+    n_entries: { type: ["number", "null"] },
+    units: { type: "object", additionalProperties: { type: "string" } },
+    field_dates: { type: "object", additionalProperties: { type: "object" } },
+    dates: { type: "string" },
+    notes: { type: "array", items: { type: "string" }, description: "What was extended, shortened or adjusted, and why." },
+    inputs_used: { type: "object" },
+  },
+  required: ["Explanation", "units", "notes", "inputs_used"],
+  additionalProperties: { type: "array", items: { type: ["number", "null"] }, description: "One array per returned metric." },
+});
+
+const simulateToolInput = lenientInput(simulateInput, normalizeSimulateArgs);
 
 export function registerSimulate(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -83,13 +156,16 @@ export function registerSimulate(server: McpServer, deps: ToolDeps): void {
       description:
         "Forecast the Filecoin network and token economy for one scenario with the MechaFil model. Omitted levers take the dataset's defaults (recent 30-day medians). " +
         "Set forecast_length_days to the user's horizon (365 for a year). Onboarding (rbp) is in PiB/day. Ask for every metric you need in one call via requested_metrics. " +
-        "Cumulative metrics also come back as <name>_daily_rate. Read the Explanation: it states the inputs actually used. Call fetch_context first in a new conversation.",
-      inputSchema: simulateInput,
+        "Cumulative metrics also come back as <name>_daily_rate. 1y_* metrics look a year ahead: the model is run 365 days past the horizon (levers held at their last value) so they cover every forecast day, and notes says so. " +
+        "Read the Explanation: it states the inputs actually used. Call fetch_context first in a new conversation.",
+      inputSchema: simulateToolInput,
+      outputSchema: simulateOutput,
       annotations: { title: "Run a MechaFil forecast", ...READ_ONLY },
     },
     async (args) =>
-      runTool("simulate", async () =>
-        jsonResult(await runSimulate(deps, args), "Ask for fewer metrics, weekly resolution, a shorter forecast or no history."),
-      ),
+      runTool("simulate", async () => {
+        const { value, summary } = await runSimulate(deps, args);
+        return toolResult(value, summary, "Ask for fewer metrics, weekly resolution, a shorter forecast or no history; for values at a few dates, use compare_scenarios with horizons.");
+      }),
   );
 }
