@@ -91,7 +91,18 @@ suite("the archive", () => {
     expect(l.retention).toEqual({ rolling: KEEP_VERSIONS, monthly: expect.stringMatching(/first version published in each calendar month/) });
     expect(l.count).toBe(2);
     expect(l.datasets.map((d) => d.version)).toEqual([newer, older]);
-    expect(l.datasets[0]).toEqual({ version: newer, source: "upload", start_date: "2023-12-24", current_date: "2026-11-23", fetched_at: expect.any(String), retention: "rolling", latest: true });
+    expect(l.datasets[0]).toEqual({
+      version: newer,
+      source: "upload",
+      start_date: "2023-12-24",
+      current_date: "2026-11-23",
+      fetched_at: expect.any(String),
+      // As every answer names its dataset (issue 14's settings, from the manifest).
+      start_date_rule: { kind: "uploaded" },
+      locked_reward_zero: "uploaded",
+      retention: "rolling",
+      latest: true,
+    });
     expect(l.datasets[1]).toMatchObject({ version: older, source: "upload", start_date: "2022-10-10", current_date: "2025-09-09", latest: false });
   });
 
