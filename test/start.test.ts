@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PROJECT_DIR, startWranglerDev, waitForDataset, type WranglerDev } from "./wranglerDev.ts";
 
 /**
- * `npm start` cannot cross wires: its MCP worker reaches its own API worker even when another
- * `mechafil-api` (a decoy: no dataset, so every /simulate is a 503) registers later in the dev
- * registry that `npm start` was launched with, and keeps reaching it after the decoy exits.
+ * `npm start` cannot cross wires: its MCP worker reaches its own API worker even when other
+ * `mechafil-api` workers (decoys: no dataset, so every /simulate is a 503) are registered in the
+ * dev registry that `npm start` was launched with, one before it started (wrangler 4.164 keeps the
+ * first registration of a name) and one after (older wranglers let the last one win), and keeps
+ * reaching it after they exit (when the shared registry would have no API for a minute or more).
  */
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,12 +43,14 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
   let mcpUrl = "";
   let pid: number | undefined;
   let log = "";
-  let decoy: WranglerDev | null = null;
+  let decoyBefore: WranglerDev | null = null;
+  let decoyAfter: WranglerDev | null = null;
 
   beforeAll(async () => {
     const [apiPort, mcpPort, apiInspector, mcpInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     mcpUrl = `http://127.0.0.1:${mcpPort}`;
+    decoyBefore = await startWranglerDev({ config: "wrangler.api.toml", registryPath: sharedRegistry });
     const child = spawn(process.execPath, [join(PROJECT_DIR, "scripts", "start.mjs"), "--persist-to", join(dir, "state"), "--ip", "127.0.0.1"], {
       cwd: PROJECT_DIR,
       env: {
@@ -76,8 +80,8 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
         if (Date.now() > deadline) throw new Error("the MCP worker of npm start never answered");
         await sleep(250);
       }
-      // The decoy registers as mechafil-api in the shared registry after npm start did.
-      decoy = await startWranglerDev({ config: "wrangler.api.toml", registryPath: sharedRegistry });
+      // A second decoy registers as mechafil-api in the shared registry after npm start did.
+      decoyAfter = await startWranglerDev({ config: "wrangler.api.toml", registryPath: sharedRegistry });
       await sleep(1_000);
     } catch (e) {
       throw new Error(`${String(e)}\n--- npm start output:\n${log}`);
@@ -85,7 +89,8 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
   }, 300_000);
 
   afterAll(async () => {
-    await decoy?.stop();
+    await decoyBefore?.stop();
+    await decoyAfter?.stop();
     if (pid !== undefined) {
       try {
         process.kill(-pid, "SIGTERM"); // start.mjs stops both of its wranglers
@@ -97,12 +102,11 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it("the decoy is a real, different API worker (it has no dataset)", async () => {
-    const res = await fetch(`${decoy!.url}/simulate`, { method: "POST", body: "{}" });
-    expect(res.status).toBe(503);
+  it("the decoys are real, different API workers (they have no dataset)", async () => {
+    for (const d of [decoyBefore!, decoyAfter!]) expect((await fetch(`${d.url}/simulate`, { method: "POST", body: "{}" })).status).toBe(503);
   });
 
-  it("the MCP worker answers from npm start's own API while the decoy runs, and after it stops", async () => {
+  it("the MCP worker answers from npm start's own API while the decoys run, and after they stop", async () => {
     const own = (await (await fetch(`${apiUrl}/simulate`, { method: "POST", body: JSON.stringify({ forecast_length_days: 30, output: "circ_supply" }) })).json()) as {
       input: { sim_start_date: string };
       simulation_output: { circ_supply: number[] };
@@ -119,9 +123,10 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
         await sleep(2_000);
       } while (Date.now() < until);
     };
-    await expectOwnAnswers("while the decoy runs");
-    await decoy!.stop();
-    decoy = null;
-    await expectOwnAnswers("after the decoy stopped");
+    await expectOwnAnswers("while the decoys run");
+    await decoyBefore!.stop();
+    await decoyAfter!.stop();
+    decoyBefore = decoyAfter = null;
+    await expectOwnAnswers("after the decoys stopped");
   }, 180_000);
 });

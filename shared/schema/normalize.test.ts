@@ -48,3 +48,16 @@ describe("normalizeScenarioInput", () => {
     expect(parseScenario(normalizeScenarioInput({ rbp: null, forecast_length_days: "365", sector_duration_days: "540.0" }))).toEqual({ forecast_length_days: 365, sector_duration_days: 540 });
   });
 });
+
+describe("messages for what normalisation leaves", () => {
+  it("name the field, the value that came and the rule", () => {
+    for (const [field, value, got] of [["rr", "NaN", '"NaN"'], ["rbp", "1e999", '"1e999"'], ["lock_target", "", '""'], ["forecast_length_days", true, "true"]] as const) {
+      try {
+        parseScenario(normalizeScenarioInput({ [field]: value }));
+        expect.unreachable();
+      } catch (e) {
+        expect((e as Error).message).toMatch(new RegExp(`^${field}: must be a (whole )?number from .+, got ${got.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+      }
+    }
+  });
+});

@@ -27,7 +27,8 @@ type Bounded = keyof typeof LIMITS;
 function boundedNumber(field: Bounded, integer = false) {
   const { min, max } = LIMITS[field];
   const rule = `${integer ? "a whole number" : "a number"} from ${min} to ${max}`;
-  const base = z.number({ error: `must be ${rule}` });
+  // A wrong type names what came (e.g. the string "NaN"), so the message says what to fix.
+  const base = z.number({ error: (iss) => `must be ${rule}${iss.input === undefined ? "" : `, got ${JSON.stringify(iss.input) ?? String(iss.input)}`}` });
   return (integer ? base.int({ error: `must be ${rule}` }) : base)
     .min(min, { error: (iss) => `must be ${rule}, got ${iss.input}` })
     .max(max, { error: (iss) => `must be ${rule}, got ${iss.input}` });
@@ -106,14 +107,13 @@ export class ValidationError extends Error {
  * Flattens zod issues into field-named messages. For a union (a lever is a number or an array)
  * it reports the branch that matches the input's type, which is the one the user meant.
  */
-export function fieldIssues(error: z.ZodError, input?: unknown): FieldIssue[] {
+export function fieldIssues(error: z.ZodError, _input?: unknown): FieldIssue[] {
   const out: FieldIssue[] = [];
   const visit = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
     for (const iss of issues) {
       const path = [...prefix, ...iss.path];
       if (iss.code === "invalid_union" && iss.errors.length > 0) {
-        const value = valueAt(input, path);
-        const branch = Array.isArray(value) ? iss.errors[1] : iss.errors[0];
+        const branch = closestBranch(iss.errors);
         if (branch && branch.length > 0) {
           visit(branch, path);
           continue;
@@ -132,13 +132,19 @@ export function fieldIssues(error: z.ZodError, input?: unknown): FieldIssue[] {
   return out;
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const p of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
+/**
+ * The union branch the input was meant for: first one whose type matched (no type error on the
+ * value itself), then the one with the fewest issues (for objects told apart by a literal member).
+ */
+function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const rank = (issues: readonly z.core.$ZodIssue[]) => {
+    // A nested union's failure at the root is not a type mismatch: its own branches say more.
+    const root = issues.filter((i) => i.path.length === 0 && i.code !== "invalid_union");
+    return (root.some((i) => i.code === "invalid_type") ? 2 : root.length > 0 ? 1 : 0) * 1e6 + issues.length;
+  };
+  let best: readonly z.core.$ZodIssue[] | undefined;
+  for (const b of branches) if (!best || rank(b) < rank(best)) best = b;
+  return best;
 }
 
 function fmtPath(path: readonly PropertyKey[]): string {

@@ -8,6 +8,7 @@ import { handleListDatasets } from "./routes/datasets.ts";
 import { VERSION } from "./version.ts";
 import { handleHistoricalData, handleHistoricalDataFull } from "./routes/historical.ts";
 import { handleSimulate, handleSimulateBatch, handleSimulateLegacy } from "./routes/simulate.ts";
+import { handleEnsemble, handleSensitivity } from "./routes/analysis.ts";
 import { handlePublishDataset, handleUpdateCache } from "./routes/admin.ts";
 import { runScheduledRefresh } from "./refresh.ts";
 
@@ -26,6 +27,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "/health": ["GET"],
   "/simulate": ["POST"],
   "/simulate/batch": ["POST"],
+  "/simulate/ensemble": ["POST"],
+  "/simulate/sensitivity": ["POST"],
   "/simulate/full": ["POST"],
   "/simulate/full-with-history": ["POST"],
   "/historical-data": ["GET"],
@@ -51,6 +54,8 @@ function home(request: IRequest): Response {
       health: "/health (GET): status, version and the dataset in use",
       simulate: "/simulate (POST): one forecast, weekly (Mondays) by default",
       simulate_batch: "/simulate/batch (POST): up to 64 forecasts on one dataset read",
+      simulate_ensemble: "/simulate/ensemble (POST): uncertainty bands (quantiles over up to 2000 scenario paths)",
+      simulate_sensitivity: "/simulate/sensitivity (POST): tornado of the levers' effects on one metric, and one-lever sweeps",
       historical_data: "/historical-data (GET): the dataset's series, weekly by default",
       datasets: "/datasets (GET): the dataset versions a request can name in dataset_version",
     },
@@ -81,6 +86,8 @@ router
   .get("/health", (r, env) => handleHealth(asRequest(r), env))
   .post("/simulate", (r, env) => handleSimulate(asRequest(r), env))
   .post("/simulate/batch", (r, env) => handleSimulateBatch(asRequest(r), env))
+  .post("/simulate/ensemble", (r, env) => handleEnsemble(asRequest(r), env))
+  .post("/simulate/sensitivity", (r, env) => handleSensitivity(asRequest(r), env))
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
   .get("/datasets", (r, env) => handleListDatasets(asRequest(r), env))
   // mechafil-server's older routes (legacy in /docs).

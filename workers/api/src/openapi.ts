@@ -3,6 +3,7 @@ import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields
 import { KEEP_VERSIONS } from "../../../shared/data/format.ts";
 import { batchRequestSchema, BODY_LIMITS, datasetVersionSchema, MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES, simulateRequestSchema } from "./schemas.ts";
 import { VERSION } from "./version.ts";
+import { analysisPaths } from "./openapiAnalysis.ts";
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests (so the
@@ -252,6 +253,7 @@ function build() {
           responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 404, 413, 415, 503) },
         },
       },
+      ...analysisPaths(jsonContent, errors),
       "/historical-data": {
         get: {
           summary: "The dataset's series and scalars",

@@ -77,7 +77,7 @@ export function sampleValues(a: ArrayLike<number>, slice: DailySlice, resolution
  * The slice of a kernel output a response returns. Without history: from current_date on (index
  * H of the full-window arrays, as mechafil-server slices); with history: everything.
  */
-function outputSlice(field: OutputField, r: SimulationResult, startDay: number, includeHistory: boolean): DailySlice {
+export function outputSlice(field: OutputField, r: SimulationResult, startDay: number, includeHistory: boolean): DailySlice {
   const len = r.outputs[field].length;
   switch (OUTPUT_FIELDS[field].axis) {
     case "forecast":

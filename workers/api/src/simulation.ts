@@ -2,8 +2,9 @@ import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } fro
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../../../shared/kernel/simulate.ts";
+import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
+import type { OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
@@ -31,7 +32,7 @@ export function datasetRef(info: DatasetInfo) {
  * Every value the simulation used, as the kernel resolved it (defaults included), plus the
  * dataset and the date anchors. A lever given as an array is summarised; otherwise its value.
  */
-function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
+export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
   const given = req.scenario;
   const lever = (input: unknown, used: Float64Array) => (typeof input === "object" && input !== null ? summariseLever(used) : used[0]!);
   const rbp = lever(given.rbp, sc.rbp);
@@ -77,18 +78,32 @@ function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, mai
  */
 const workspace = createWorkspace();
 
-/** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
-export function runOne(req: SimulateRequest, d: WarmDataset) {
-  let sc: KernelScenario;
-  // Validated first as requested, so errors name the request's own values and lengths.
+/** Resolves a validated scenario on the dataset; kernel ScenarioErrors become 400s naming the field. */
+export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d: WarmDataset): KernelScenario {
   try {
-    sc = resolveScenario(d.prepared, req.scenario);
+    return resolveScenario(d.prepared, scenario);
   } catch (e) {
     throw toHttpError(e);
   }
+}
+
+/**
+ * The one execution path of every endpoint (/simulate, /simulate/batch, ensembles, sensitivity):
+ * a resolved scenario run on the warm dataset into the isolate's workspace. The result is valid
+ * until the next call.
+ */
+export function execute(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
+  // Only the fields asked for: the kernel then skips the stages none of them needs.
+  return simulateResolved(d.prepared, sc, workspace, fields ? { fields } : undefined);
+}
+
+/** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
+export function runOne(req: SimulateRequest, d: WarmDataset) {
+  // Validated first as requested, so errors name the request's own values and lengths.
+  const sc = resolveRequestScenario(req.scenario, d);
   const plan = planOneYearExtension(req.scenario, req.extend1yMetrics, d.prepared.maxForecastDays);
-  const run = plan.info && plan.info.days > 0 ? resolveScenario(d.prepared, plan.scenario) : sc;
-  const result = restrictToRequestedHorizon(simulateResolved(d.prepared, run, workspace), plan);
+  const run = plan.info && plan.info.days > 0 ? resolveRequestScenario(plan.scenario, d) : sc;
+  const result = restrictToRequestedHorizon(execute(d, run), plan);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
     input: echoInput(req, d, sc, shaped.main),

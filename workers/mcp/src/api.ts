@@ -48,6 +48,10 @@ export interface ApiClient {
   health(): Promise<JsonObject>;
   historicalData(query: { fields?: readonly string[]; resolution?: "weekly" | "daily" }): Promise<JsonObject>;
   simulate(body: SimulateRequest): Promise<SimulateResponse>;
+  /** POST /simulate/ensemble: uncertainty bands (the answer as the API gives it). */
+  ensemble(body: JsonObject): Promise<JsonObject>;
+  /** POST /simulate/sensitivity: a tornado and an optional sweep. */
+  sensitivity(body: JsonObject): Promise<JsonObject>;
 }
 
 /** A simulation of 20 years with history can take a moment on a cold isolate; beyond this, give up. */
@@ -65,7 +69,11 @@ export function apiClient(env: ApiLocation): ApiClient {
     const res = await send(env, path, init);
     return readJson(res, path);
   };
+  const postJson = async (path: string, body: JsonObject) =>
+    asObject(await call(path, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) }), path);
   return {
+    ensemble: (body) => postJson("/simulate/ensemble", body),
+    sensitivity: (body) => postJson("/simulate/sensitivity", body),
     health: async () => asObject(await call("/health"), "/health"),
     historicalData: async ({ fields, resolution }) => {
       const q = new URLSearchParams();

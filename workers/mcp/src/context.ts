@@ -60,7 +60,9 @@ const USAGE = `## Using the tools well
 1. Set forecast_length_days to the user's horizon (365 for "next year", 1825 for "five years").
 2. Ask for every metric you need in one simulate call (requested_metrics), not one call per metric.
 3. For "what if" questions use compare_scenarios: a base and its variants in one call, with values
-   and differences at 1y, 2y, 5y and the end of the forecast.
+   and differences at 1y, 2y, 5y and the end of the forecast. For "how sure is that?" use
+   forecast_uncertainty (median and 90% range over many scenario paths, threshold chances); for
+   "which assumption matters most?" use sensitivity (a tornado of the levers, and sweeps).
 4. Always read the Explanation in the answer: it states the levers actually used, including the
    defaults you did not set, and the dataset version. Quote it when you report results.
 5. Cumulative metrics (cum_*, network_gas_burn, total_vest) are totals since network start; their

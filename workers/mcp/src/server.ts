@@ -6,7 +6,10 @@ import { registerFetchContext } from "./tools/fetch_context.ts";
 import { registerGetHistoricalData } from "./tools/get_historical_data.ts";
 import { registerListMetrics } from "./tools/list_metrics.ts";
 import { registerProvidePlot } from "./tools/provide_plot.ts";
+import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
+import { registerForecastUncertainty } from "./tools/forecast_uncertainty.ts";
+import { registerSensitivity } from "./tools/sensitivity.ts";
 
 /**
  * The MCP server of one request. The transport is stateless (index.ts): every HTTP request gets a
@@ -18,7 +21,8 @@ export const SERVER_INFO = { name: "mechafil", version: "0.2.0" } as const;
 
 const INSTRUCTIONS =
   "MechaFil forecasts the Filecoin network and token economy under scenarios. Call fetch_context first; " +
-  "use simulate for one scenario and compare_scenarios for what-if questions. Onboarding (rbp) is in PiB/day.";
+  "use simulate for one scenario and compare_scenarios for what-if questions, forecast_uncertainty for how sure a forecast is " +
+  "and sensitivity for which lever matters most. Onboarding (rbp) is in PiB/day.";
 
 /** Adds one tool (and any resource it needs) to a server. */
 export type ToolRegistration = (server: McpServer, deps: ToolDeps) => void;
@@ -31,6 +35,9 @@ export const TOOLS: readonly ToolRegistration[] = [
   registerSimulate,
   registerCompareScenarios,
   registerProvidePlot,
+  registerForecastUncertainty,
+  registerSensitivity,
+  registerShowForecast,
 ];
 
 /** Dependencies of the tools for one worker environment; the API client is built on first use. */

@@ -36,9 +36,9 @@ describe("session and tool list", () => {
     expect(client.getInstructions()).toContain("fetch_context");
   });
 
-  it("lists the six tools, read-only, with described zod schemas", async () => {
+  it("lists the tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "get_historical_data", "list_metrics", "provide_plot", "simulate"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "show_forecast", "simulate", "update_forecast"]);
     for (const t of tools) {
       expect(t.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);
@@ -254,6 +254,23 @@ describe("compare_scenarios", () => {
       expect(row.percent_vs_base["half onboarding"]).toBe(((h - b) / Math.abs(b)) * 100);
     }
     expect(rows[0]!.date).toBe(addDaysIso(String(base.input.sim_start_date), 365));
+  });
+
+  it("reads numbers sent as strings in the base and the variants, and one metric name for a list", async () => {
+    const plain = json(await call(client, "compare_scenarios", { base: { forecast_length_days: 800 }, variants: [{ rbp: 1.2 }], requested_metrics: ["circ_supply"] }));
+    const lax = json(await call(client, "compare_scenarios", { base: { forecast_length_days: "800", rr: null }, variants: [{ rbp: "1.2" }], requested_metrics: "circ_supply" }));
+    expect(lax.comparison).toEqual(plain.comparison);
+  });
+
+  it("1y_ metrics at the one-year horizon of a one-year forecast: a value, and a note on the extension", async () => {
+    const out = json(await call(client, "compare_scenarios", { base: { forecast_length_days: 366 }, variants: [{ rbp: 1 }], requested_metrics: ["1y_sector_roi"], horizons: ["1y"] })) as {
+      comparison: { "1y_sector_roi": { rows: { values: Record<string, number | null> }[] } };
+      notes: string[];
+    };
+    const row = out.comparison["1y_sector_roi"].rows[0]!;
+    expect(typeof row.values.base).toBe("number");
+    expect(typeof row.values["variant 1"]).toBe("number");
+    expect(out.notes.join(" ")).toMatch(/365/);
   });
 
   it("gives null for a horizon beyond the forecast", async () => {

@@ -1,6 +1,8 @@
 // The explorer page: levers → /simulate (one call per scenario, debounced) → charts and table.
 import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
-import { plots, renderCharts, watchSizes, COLORS } from "./charts.js";
+import { plots, redrawCharts, renderCharts, watchSizes, COLORS } from "./charts.js";
+import { currentBands, refreshBands } from "./uncertainty.js";
+import { lastTornado, refreshTornado, SENSITIVITY_HORIZONS, SENSITIVITY_METRICS } from "./tornado.js";
 import { renderTable } from "./table.js";
 import { csvOf, download, jsonOf } from "./downloads.js";
 import { CHARTS, chartData, dayNum, isoOf, onchainSeries } from "./series.js";
@@ -113,6 +115,7 @@ function readForm() {
   }
   state.resolution = $("resolution").value === "daily" ? "daily" : "weekly";
   state.history = $("history").checked;
+  state.uncertainty = $("uncertainty").checked;
 }
 
 function onFormInput(e) {
@@ -182,6 +185,9 @@ function renderForm() {
   $("toggle-advanced").setAttribute("aria-expanded", String(state.advanced));
   $("resolution").value = state.resolution;
   $("history").checked = state.history;
+  $("uncertainty").checked = state.uncertainty;
+  $("sens-metric").value = state.sensMetric;
+  $("sens-horizon").value = state.sensHorizon;
   renderTabs();
   renderErrors();
 }
@@ -219,6 +225,8 @@ function selectScenario(i) {
   state.active = i;
   renderForm();
   writeUrl();
+  const good = lastGood.get(active());
+  if (good && !errors.get(active())) updateTornado(good.body);
 }
 
 function addScenario(v) {
@@ -361,6 +369,46 @@ function renderResults(scenarios, onchain) {
   const table = renderTable($("horizons"), shownList, currentDay);
   renderNotes(shownList);
   view = { shown: shownList, charts: data, table };
+  updateAnalysis(shownList);
+}
+
+// ---------- uncertainty bands and the sensitivity panel (uncertainty.js, tornado.js) ----------
+
+/** Bands for the scenarios drawn, and the tornado of the active one, after each update. */
+async function updateAnalysis(shownList) {
+  const bands = refreshBands(shownList.map((x) => ({ index: x.index, body: x.body })), state.uncertainty, redrawCharts).then((r) => {
+    if (r.error) {
+      const g = $("global-error");
+      g.hidden = false;
+      g.textContent = `Uncertainty bands: ${r.error.message}`;
+    }
+  });
+  const s = state.scenarios[state.active];
+  const good = s && !errors.get(s) ? lastGood.get(s) : null;
+  const tornado = good ? updateTornado(good.body) : Promise.resolve();
+  await Promise.all([bands, tornado]);
+}
+
+async function updateTornado(body) {
+  $("sens-status").textContent = "Updating…";
+  const r = await refreshTornado($("tornado"), body, state.sensMetric, state.sensHorizon);
+  if (r.aborted) return;
+  $("sens-status").textContent = r.ok ? "" : `Not updated: ${r.error.message}`;
+}
+
+function setupAnalysis() {
+  $("sens-metric").replaceChildren(...SENSITIVITY_METRICS.map((m) => new Option(`${m.label} (${m.unit})`, m.field)));
+  $("sens-horizon").replaceChildren(...SENSITIVITY_HORIZONS.map((h) => new Option(h.label, h.id)));
+  const onSens = () => {
+    state.sensMetric = $("sens-metric").value;
+    state.sensHorizon = $("sens-horizon").value;
+    writeUrl();
+    const s = state.scenarios[state.active];
+    const good = s && !errors.get(s) ? lastGood.get(s) : null;
+    if (good) updateTornado(good.body);
+  };
+  $("sens-metric").addEventListener("change", onSens);
+  $("sens-horizon").addEventListener("change", onSens);
 }
 
 /** The API's notes (why an array is short, what an extension did), once each, naming the scenarios. */
@@ -436,6 +484,7 @@ async function loadDefaults() {
 
 async function start() {
   buildForm();
+  setupAnalysis();
   setupDownloads();
   watchSizes();
   renderForm();
@@ -458,6 +507,8 @@ window.explorer = {
   get view() { return view; },
   get currentDate() { return currentDay === null ? null : isoOf(currentDay); },
   plots,
+  bands: () => currentBands(),
+  tornado: () => lastTornado(),
   requestBody: (i = state.active) => requestBody(state.scenarios[i], state, defaults),
   forecastDays: (i = state.active) => forecastDays(state.scenarios[i], defaults),
 };

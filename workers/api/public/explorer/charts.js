@@ -1,6 +1,7 @@
 // uPlot charts (window.uPlot, served from ./vendor/ by the worker: no external request).
 import { CHARTS } from "./series.js";
 import { fmt } from "./format.js";
+import { bandsPlugin } from "./uncertainty.js";
 
 export const COLORS = ["#1f5fbf", "#c2362b", "#1a7f37", "#7a3fc4"];
 const DASHES = [[], [7, 4], [2, 3]];
@@ -62,7 +63,7 @@ function options(chart, data, size, getCurrentDay) {
     legend: { live: true },
     cursor: { focus: { prox: 24 } },
     focus: { alpha: 0.35 },
-    plugins: [markerPlugin(getCurrentDay)],
+    plugins: [markerPlugin(getCurrentDay), bandsPlugin(() => charts.get(chart.id)?.meta, (i) => COLORS[i % COLORS.length])],
     series: [
       { label: "Date", value: (u, ts) => (ts == null ? "—" : new Date(ts * 1e3).toISOString().slice(0, 10)) },
       ...data.series.map((s) => ({
@@ -116,13 +117,15 @@ export function renderCharts(allData, getCurrentDay) {
     const signature = JSON.stringify(data.series.map((s) => [s.label, s.scenario, s.metric, s.onchain]));
     const old = charts.get(chart.id);
     if (old && old.signature === signature) {
+      old.meta = data.series;
       old.plot.setData(toUplotData(data));
       continue;
     }
     if (old) old.plot.destroy();
     el.replaceChildren();
+    charts.set(chart.id, { plot: null, signature, meta: data.series });
     const plot = new uPlot(options(chart, data, chartSize(el), getCurrentDay), toUplotData(data), el);
-    charts.set(chart.id, { plot, signature });
+    charts.get(chart.id).plot = plot;
   }
 }
 
@@ -136,6 +139,11 @@ export function watchSizes() {
     }
   });
   for (const chart of CHARTS) ro.observe(document.getElementById(`chart-${chart.id}`));
+}
+
+/** Draws every chart again (e.g. when the uncertainty bands change). */
+export function redrawCharts() {
+  for (const c of charts.values()) c.plot?.redraw(false, false);
 }
 
 /** The plots, for tests and the console. */

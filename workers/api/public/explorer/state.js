@@ -42,7 +42,10 @@ export const MAX_SCENARIOS = 4;
 
 /** A fresh state: one scenario with every lever at its default. */
 export function initialState() {
-  return { scenarios: [{ name: "Scenario 1", v: {} }], active: 0, resolution: "weekly", history: true, advanced: false };
+  return {
+    scenarios: [{ name: "Scenario 1", v: {} }], active: 0, resolution: "weekly", history: true, advanced: false,
+    uncertainty: false, sensMetric: "circ_supply", sensHorizon: "5y",
+  };
 }
 
 /** Linear ramp start → end over n days (the value on the first and on the last forecast day). */
@@ -92,6 +95,9 @@ export function encodeState(state) {
   if (state.resolution !== "weekly") o.r = state.resolution;
   if (!state.history) o.h = 0;
   if (state.advanced) o.adv = 1;
+  if (state.uncertainty) o.u = 1;
+  if (state.sensMetric !== "circ_supply") o.sm = state.sensMetric;
+  if (state.sensHorizon !== "5y") o.sh = state.sensHorizon;
   return "#" + encodeURIComponent(JSON.stringify(o));
 }
 
@@ -124,5 +130,8 @@ export function decodeState(hash) {
   st.resolution = o.r === "daily" ? "daily" : "weekly";
   st.history = o.h !== 0;
   st.advanced = o.adv === 1;
+  st.uncertainty = o.u === 1;
+  if (typeof o.sm === "string" && /^[\w]{1,40}$/.test(o.sm)) st.sensMetric = o.sm;
+  if (["1y", "2y", "5y", "end"].includes(o.sh)) st.sensHorizon = o.sh;
   return st;
 }

@@ -1,0 +1,192 @@
+import { ScenarioError } from "../kernel/errors.ts";
+import type { KernelScenario } from "../kernel/types.ts";
+import type { OutputField } from "../schema/fields.ts";
+import type { Runner } from "./ensemble.ts";
+import { horizonIndex, type HorizonName } from "./horizons.ts";
+import { LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever } from "./levers.ts";
+
+/**
+ * One-at-a-time sensitivity: each lever moved low and high from the central scenario, the others
+ * kept, and the metric read at the horizon (a tornado chart's data); and a one-lever sweep.
+ */
+
+/** Default move of a lever: its central path times 0.8 and 1.2, clamped to its range. */
+export const DEFAULT_RELATIVE_MOVE = 0.2;
+
+export interface SweepSpec {
+  readonly lever: AnalysisLever;
+  readonly from: number;
+  readonly to: number;
+  readonly steps: number;
+}
+
+export interface SensitivityOptions {
+  readonly metric: OutputField;
+  readonly horizons: readonly HorizonName[];
+  /** Low and high levels per lever (constant over the forecast); other levers move ±20 %. */
+  readonly bounds?: Partial<Record<AnalysisLever, readonly [number, number]>>;
+  readonly sweep?: SweepSpec;
+}
+
+export interface TornadoBar {
+  readonly lever: AnalysisLever;
+  /** The lever in the central scenario (its mean over the forecast when it varies by day). */
+  readonly base: number;
+  /** The lever's low and high values (means over the forecast for a scaled daily path). */
+  readonly low: number;
+  readonly high: number;
+  readonly value_low: number;
+  readonly value_high: number;
+  /** value_high − value_low. */
+  readonly swing: number;
+  /** Arc elasticity: (swing / base_value) / ((high − low) / base); NaN when undefined. */
+  readonly elasticity: number;
+  /** "bounds" (the caller's levels) or "±20%" (the central path scaled, clamped to the range). */
+  readonly moved: "bounds" | "±20%";
+  /** Set when a ±20 % move hit the lever's range (then low or high is less than 20 % away). */
+  readonly clamped?: readonly ("low" | "high")[];
+}
+
+export interface HorizonTornado {
+  readonly horizon: HorizonName;
+  /** Index in the metric's kernel array, null beyond the forecast. */
+  readonly index: number | null;
+  readonly base_value: number;
+  /** Sorted by |swing|, largest first; undefined swings last. */
+  readonly tornado: TornadoBar[];
+}
+
+export interface SweepResult {
+  readonly lever: AnalysisLever;
+  readonly lever_values: number[];
+  /** Per horizon, the metric at each lever value. */
+  readonly metric_values: Partial<Record<HorizonName, number[]>>;
+}
+
+export interface SensitivityResult {
+  readonly H: number;
+  readonly by_horizon: HorizonTornado[];
+  readonly sweep?: SweepResult;
+  readonly simulations: number;
+}
+
+interface Move {
+  readonly sc: KernelScenario;
+  readonly mean: number;
+  readonly clamped: boolean;
+}
+
+function scaled(central: KernelScenario, lever: AnalysisLever, factor: number): Move {
+  const info = LEVER_INFO[lever];
+  const v = leverValues(central, lever);
+  const out = new Float64Array(v.length);
+  let clamped = false;
+  for (let i = 0; i < v.length; i++) {
+    let x = v[i]! * factor;
+    if (info.integer) x = Math.round(x);
+    if (x < info.min || x > info.max) {
+      x = x < info.min ? info.min : info.max;
+      clamped = true;
+    }
+    out[i] = x;
+  }
+  const sc = info.kind === "scalar" ? withLever(central, lever, out[0]!) : withLever(central, lever, out);
+  return { sc, mean: leverMean(sc, lever), clamped };
+}
+
+function level(central: KernelScenario, lever: AnalysisLever, value: number): Move {
+  const sc = withLever(central, lever, value);
+  return { sc, mean: value, clamped: false };
+}
+
+/** Checks a level against the lever's range (and whole days); `field` names it in the error. */
+export function checkLevel(lever: AnalysisLever, value: number, field: string): void {
+  const { min, max, integer } = LEVER_INFO[lever];
+  if (!Number.isFinite(value) || value < min || value > max) throw new ScenarioError(field, `must be within the range of ${lever}, ${min} to ${max}, got ${value}`);
+  if (integer && !Number.isInteger(value)) throw new ScenarioError(field, `must be a whole number of days, got ${value}`);
+}
+
+/** The metric at each horizon of one run. */
+function read(run: Runner, sc: KernelScenario, metric: OutputField, horizons: readonly HorizonName[]): { values: number[]; H: number; length: number } {
+  const r = run(sc);
+  const a = r.outputs[metric];
+  return {
+    values: horizons.map((h) => {
+      const i = horizonIndex(metric, r.H, a.length, h);
+      return i === null ? NaN : a[i]!;
+    }),
+    H: r.H,
+    length: a.length,
+  };
+}
+
+export function runSensitivity(central: KernelScenario, opts: SensitivityOptions, run: Runner): SensitivityResult {
+  const { metric, horizons } = opts;
+  for (const [lever, b] of Object.entries(opts.bounds ?? {}) as [AnalysisLever, readonly [number, number]][]) {
+    checkLevel(lever, b[0], `bounds.${lever}[0]`);
+    checkLevel(lever, b[1], `bounds.${lever}[1]`);
+    if (!(b[0] < b[1])) throw new ScenarioError(`bounds.${lever}`, `low must be below high, got [${b[0]}, ${b[1]}]`);
+  }
+  if (opts.sweep) {
+    const s = opts.sweep;
+    checkLevel(s.lever, s.from, "sweep.from");
+    checkLevel(s.lever, s.to, "sweep.to");
+  }
+
+  const base = read(run, central, metric, horizons);
+  let simulations = 1;
+  const bars: { lever: AnalysisLever; base: number; lo: Move; hi: Move; vlo: number[]; vhi: number[]; moved: TornadoBar["moved"] }[] = [];
+  for (const lever of TORNADO_LEVERS) {
+    const b = opts.bounds?.[lever];
+    const lo = b ? level(central, lever, b[0]) : scaled(central, lever, 1 - DEFAULT_RELATIVE_MOVE);
+    const hi = b ? level(central, lever, b[1]) : scaled(central, lever, 1 + DEFAULT_RELATIVE_MOVE);
+    const vlo = read(run, lo.sc, metric, horizons).values;
+    const vhi = read(run, hi.sc, metric, horizons).values;
+    simulations += 2;
+    bars.push({ lever, base: leverMean(central, lever), lo, hi, vlo, vhi, moved: b ? "bounds" : "±20%" });
+  }
+
+  const by_horizon = horizons.map((horizon, h): HorizonTornado => {
+    const v0 = base.values[h]!;
+    const tornado = bars.map((b): TornadoBar => {
+      const swing = b.vhi[h]! - b.vlo[h]!;
+      const dl = (b.hi.mean - b.lo.mean) / b.base;
+      const elasticity = v0 !== 0 && b.base !== 0 && dl !== 0 ? swing / v0 / dl : NaN;
+      const clamped = [...(b.lo.clamped ? ["low" as const] : []), ...(b.hi.clamped ? ["high" as const] : [])];
+      return {
+        lever: b.lever,
+        base: b.base,
+        low: b.lo.mean,
+        high: b.hi.mean,
+        value_low: b.vlo[h]!,
+        value_high: b.vhi[h]!,
+        swing,
+        elasticity,
+        moved: b.moved,
+        ...(clamped.length ? { clamped } : {}),
+      };
+    });
+    // Stable sort: equal swings keep the levers' order; undefined swings go last.
+    const mag = (x: TornadoBar) => (Number.isNaN(x.swing) ? -1 : Math.abs(x.swing));
+    tornado.sort((x, y) => mag(y) - mag(x));
+    return { horizon, index: horizonIndex(metric, base.H, base.length, horizon), base_value: v0, tornado };
+  });
+
+  let sweep: SweepResult | undefined;
+  if (opts.sweep) {
+    const { lever, from, to, steps } = opts.sweep;
+    const info = LEVER_INFO[lever];
+    const lever_values: number[] = [];
+    const metric_values: Partial<Record<HorizonName, number[]>> = Object.fromEntries(horizons.map((h) => [h, []]));
+    for (let i = 0; i < steps; i++) {
+      let x = steps === 1 ? from : from + ((to - from) * i) / (steps - 1);
+      if (info.integer) x = Math.round(x);
+      lever_values.push(x);
+      const v = read(run, withLever(central, lever, x), metric, horizons).values;
+      simulations++;
+      horizons.forEach((h, j) => metric_values[h]!.push(v[j]!));
+    }
+    sweep = { lever, lever_values, metric_values };
+  }
+  return { H: base.H, by_horizon, ...(sweep ? { sweep } : {}), simulations };
+}

@@ -1,0 +1,280 @@
+import { z } from "zod";
+import { ANALYSIS_LEVERS, LEVER_INFO, TORNADO_LEVERS, type AnalysisLever } from "../analysis/levers.ts";
+import { HORIZON_NAMES, type HorizonName } from "../analysis/horizons.ts";
+import type { Distribution } from "../analysis/distributions.ts";
+import type { VariationInput, VariationSpec } from "../analysis/variation.ts";
+import type { SweepSpec } from "../analysis/sensitivity.ts";
+import type { ScenarioInput } from "../kernel/scenario.ts";
+import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
+import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "./scenario.ts";
+import { normalizeScenarioInput } from "./normalize.ts";
+
+/**
+ * Request schemas of the two analyses (POST /simulate/ensemble and /simulate/sensitivity): the
+ * scenario levers come from the one scenario schema; these add the ensemble's and the tornado's
+ * own members. The same objects validate requests, generate the OpenAPI docs and the MCP tools'
+ * input schemas.
+ */
+
+export const ENSEMBLE_LIMITS = {
+  paths: { min: 1, max: 2000, default: 500 },
+  seed: { min: 0, max: Number.MAX_SAFE_INTEGER, default: 1 },
+  quantiles: { maxCount: 19 },
+  metrics: { max: 8 },
+  /**
+   * Most sampled values an ensemble keeps (paths × dates, summed over metrics): 8 M float32
+   * deviations are 32 MB, a quarter of a Worker isolate's 128 MB.
+   */
+  storedValues: 8_000_000,
+} as const;
+
+export const DEFAULT_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
+/** A useful handful: supply, locking, power, minting, returns. */
+export const DEFAULT_ENSEMBLE_METRICS = ["circ_supply", "network_locked", "network_QAP_EIB", "day_network_reward", "1y_sector_roi"] as const satisfies readonly OutputField[];
+
+export const SWEEP_STEPS = { min: 2, max: 101 } as const;
+
+const outputField = z.enum(OUTPUT_FIELD_NAMES as [OutputField, ...OutputField[]], {
+  error: `must be one of the output fields: ${OUTPUT_FIELD_NAMES.join(", ")}`,
+});
+const lever = z.enum(ANALYSIS_LEVERS, { error: `must be one of the levers ${ANALYSIS_LEVERS.join(", ")}` });
+const horizon = z.enum(HORIZON_NAMES, { error: `must be one of ${HORIZON_NAMES.map((h) => `"${h}"`).join(", ")}` });
+const finite = (what = "a number") => z.number({ error: `must be ${what}` });
+
+const kindNames = '"uniform", "triangular" or "normal"';
+const of = z
+  .enum(["level", "multiplier"], { error: 'must be "level" or "multiplier"' })
+  .describe('"level" (default): the lever\'s value on every forecast day; "multiplier": a factor on the central path.')
+  .optional();
+
+const uniform = z
+  .strictObject({
+    distribution: z.literal("uniform", { error: `must be ${kindNames}` }),
+    of,
+    min: finite(),
+    max: finite(),
+  })
+  .refine((d) => d.min <= d.max, { error: "min must not exceed max", path: ["max"] });
+const triangular = z
+  .strictObject({
+    distribution: z.literal("triangular", { error: `must be ${kindNames}` }),
+    of,
+    min: finite(),
+    mode: finite(),
+    max: finite(),
+  })
+  .refine((d) => d.min <= d.mode && d.mode <= d.max, { error: "must satisfy min ≤ mode ≤ max", path: ["mode"] });
+const normal = z.strictObject({
+  distribution: z.literal("normal", { error: `must be ${kindNames}` }),
+  of,
+  mean: finite(),
+  sd: finite().min(0, { error: (i) => `must be at least 0, got ${i.input}` }),
+});
+
+export const distributionSchema = z
+  .union([uniform, triangular, normal])
+  .describe(
+    "A distribution of the lever, drawn once per path and truncated to the lever's valid range (for a multiplier: to the factors that keep every day of the central path in range): " +
+      '{"distribution": "uniform", "min", "max"}, {"distribution": "triangular", "min", "mode", "max"} or {"distribution": "normal", "mean", "sd"}, each with "of": "level" (default) or "multiplier".',
+  );
+
+const variationSpec = z
+  .union([z.enum(["historical", "fixed"], { error: 'must be "historical", "fixed" or a distribution object' }), distributionSchema])
+  .describe(
+    '"historical" (default for rbp, rr, fpr): a mean-reverting AR(1) process around the central path on log onboarding / logit rates, with persistence and volatility estimated from the dataset\'s 180-day daily history; "fixed" (default for the others): the central value on every path; or a distribution object.',
+  );
+
+export const variationSchema = z
+  .strictObject(Object.fromEntries(ANALYSIS_LEVERS.map((l) => [l, variationSpec.optional()])) as Record<AnalysisLever, z.ZodOptional<typeof variationSpec>>)
+  .describe(
+    `How each lever varies across paths, by lever name (${ANALYSIS_LEVERS.join(", ")}): "historical" (the default of rbp, rr and fpr), "fixed" (the default of the others) or a distribution object. ` +
+      'Example: {"rr": {"distribution": "triangular", "min": 0.6, "mode": 0.8, "max": 0.9}, "rbp": {"distribution": "normal", "of": "multiplier", "mean": 1, "sd": 0.2}, "fpr": "fixed"}.',
+  );
+
+export const ensembleShape = {
+  output: z
+    .union([outputField, z.array(outputField).min(1, { error: "must name at least one output field" }).max(ENSEMBLE_LIMITS.metrics.max, { error: `must name at most ${ENSEMBLE_LIMITS.metrics.max} output fields` })])
+    .describe(`The metrics to band: one output field or up to ${ENSEMBLE_LIMITS.metrics.max}. Default: ${DEFAULT_ENSEMBLE_METRICS.join(", ")}.`)
+    .optional(),
+  resolution: z
+    .enum(["weekly", "daily"], { error: 'must be "weekly" or "daily"' })
+    .describe("weekly (default): the values on each calendar Monday; daily: every day. The bands start at the dataset's current date, as /simulate's arrays do.")
+    .optional(),
+  paths: z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(ENSEMBLE_LIMITS.paths.min, { error: (i) => `must be a whole number from ${ENSEMBLE_LIMITS.paths.min} to ${ENSEMBLE_LIMITS.paths.max}, got ${i.input}` })
+    .max(ENSEMBLE_LIMITS.paths.max, { error: (i) => `must be a whole number from ${ENSEMBLE_LIMITS.paths.min} to ${ENSEMBLE_LIMITS.paths.max}, got ${i.input}` })
+    .describe(`Number of scenario paths, ${ENSEMBLE_LIMITS.paths.min} to ${ENSEMBLE_LIMITS.paths.max}. Default ${ENSEMBLE_LIMITS.paths.default}. paths × dates × metrics may not exceed ${ENSEMBLE_LIMITS.storedValues}.`)
+    .optional(),
+  seed: z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(0, { error: (i) => `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${i.input}` })
+    .max(Number.MAX_SAFE_INTEGER, { error: (i) => `must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${i.input}` })
+    .describe(`Seed of the random paths: the same seed gives the same bands on every platform. Default ${ENSEMBLE_LIMITS.seed.default}.`)
+    .optional(),
+  quantiles: z
+    .array(
+      z
+        .number({ error: "must be a number between 0 and 1 (exclusive)" })
+        .gt(0, { error: (i) => `must be between 0 and 1 (exclusive), got ${i.input}` })
+        .lt(1, { error: (i) => `must be between 0 and 1 (exclusive), got ${i.input}` }),
+      { error: "must be an array of numbers between 0 and 1" },
+    )
+    .min(1, { error: "must hold at least one quantile" })
+    .max(ENSEMBLE_LIMITS.quantiles.maxCount, { error: `must hold at most ${ENSEMBLE_LIMITS.quantiles.maxCount} quantiles` })
+    .describe(`Quantiles to report, each in (0, 1); keys are named from them (0.05 → "p5", 0.5 → "p50"). Default ${JSON.stringify(DEFAULT_QUANTILES)}.`)
+    .optional(),
+  variation: variationSchema.optional(),
+  thresholds: z
+    .partialRecord(outputField, finite())
+    .describe('Per metric (one of output), a value: each horizon then reports the fraction of paths below and above it, e.g. {"circ_supply": 600e6}.')
+    .optional(),
+};
+
+/** Body of POST /simulate/ensemble. Unknown members are errors. */
+export const ensembleRequestSchema = z
+  .strictObject({ ...scenarioShape, ...ensembleShape })
+  .describe("A central scenario (the /simulate levers; omitted ones take the dataset's defaults) and how to vary it.");
+
+const bound = z
+  .tuple([finite(), finite()], { error: "must be [low, high], two numbers" })
+  .describe("[low, high] levels of the lever, within its valid range, low below high.");
+
+export const sensitivityShape = {
+  metric: outputField.describe("The output field to analyse. Default circ_supply.").optional(),
+  horizon: z
+    .union([horizon, z.array(horizon).min(1, { error: "must name at least one horizon" }).max(HORIZON_NAMES.length)])
+    .describe('When to read the metric: "1y", "2y", "5y" (days after the current date) or "end" (the last forecast day); or a list of them (the first is the headline). Default "end".')
+    .optional(),
+  bounds: z
+    .strictObject(Object.fromEntries(TORNADO_LEVERS.map((l) => [l, bound.optional()])) as Record<(typeof TORNADO_LEVERS)[number], z.ZodOptional<typeof bound>>)
+    .describe(`Low and high levels per lever (${TORNADO_LEVERS.join(", ")}). Levers without bounds move to their central path × 0.8 and × 1.2, clamped to the valid range.`)
+    .optional(),
+  sweep: z
+    .strictObject({
+      lever,
+      from: finite(),
+      to: finite(),
+      steps: z
+        .number({ error: "must be a whole number" })
+        .int({ error: "must be a whole number" })
+        .min(SWEEP_STEPS.min, { error: (i) => `must be a whole number from ${SWEEP_STEPS.min} to ${SWEEP_STEPS.max}, got ${i.input}` })
+        .max(SWEEP_STEPS.max, { error: (i) => `must be a whole number from ${SWEEP_STEPS.min} to ${SWEEP_STEPS.max}, got ${i.input}` }),
+    })
+    .describe(`One lever from \`from\` to \`to\` in \`steps\` evenly spaced constant levels (${SWEEP_STEPS.min} to ${SWEEP_STEPS.max}), the others central: the curve of the metric against the lever.`)
+    .optional(),
+};
+
+/** Body of POST /simulate/sensitivity. */
+export const sensitivityRequestSchema = z
+  .strictObject({ ...scenarioShape, ...sensitivityShape })
+  .describe("A central scenario (the /simulate levers) and the metric and horizon of the tornado.");
+
+export interface EnsembleRequest {
+  readonly scenario: ScenarioInput;
+  readonly output: readonly OutputField[];
+  readonly resolution: "weekly" | "daily";
+  readonly paths: number;
+  readonly seed: number;
+  /** Ascending, without duplicates. */
+  readonly quantiles: readonly number[];
+  readonly variation: VariationInput;
+  readonly thresholds: Partial<Record<OutputField, number>>;
+}
+
+export interface SensitivityRequest {
+  readonly scenario: ScenarioInput;
+  readonly metric: OutputField;
+  readonly horizons: readonly HorizonName[];
+  readonly bounds: Partial<Record<AnalysisLever, readonly [number, number]>>;
+  readonly sweep: SweepSpec | null;
+}
+
+const SCENARIO_KEYS = new Set(Object.keys(scenarioShape));
+
+function splitScenario(data: Record<string, unknown>): ScenarioInput {
+  const scenario: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) if (SCENARIO_KEYS.has(k) && v !== undefined) scenario[k] = v;
+  // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
+  const s = scenarioSchema.safeParse(scenario);
+  if (!s.success) throw new ValidationError(fieldIssues(s.error, scenario));
+  return s.data;
+}
+
+/**
+ * An ensemble or sensitivity body read as old clients send scenario bodies (shared/schema/normalize.ts):
+ * null means the default, a plain decimal string is that number.
+ */
+export function normalizeEnsembleBody(raw: unknown): unknown {
+  return normalizeScenarioInput(raw, { optionalFields: Object.keys(ensembleShape), numericFields: ["paths", "seed", "quantiles"] });
+}
+
+export function normalizeSensitivityBody(raw: unknown): unknown {
+  return normalizeScenarioInput(raw, { optionalFields: Object.keys(sensitivityShape) });
+}
+
+/** Validates an ensemble body; throws ValidationError naming every bad member. */
+export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
+  const json = normalizeEnsembleBody(raw);
+  const r = ensembleRequestSchema.safeParse(json);
+  if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
+  const d = r.data;
+  const output: OutputField[] = d.output === undefined ? [...DEFAULT_ENSEMBLE_METRICS] : typeof d.output === "string" ? [d.output] : [...new Set(d.output)];
+  const thresholds = (d.thresholds ?? {}) as Partial<Record<OutputField, number>>;
+  const stray = Object.keys(thresholds).filter((m) => !output.includes(m as OutputField));
+  if (stray.length > 0) {
+    throw new ValidationError(stray.map((m) => ({ field: `thresholds.${m}`, message: `is not among the requested metrics (output: ${output.join(", ")}); add it to output` })));
+  }
+  return {
+    scenario: splitScenario(d),
+    output,
+    resolution: d.resolution ?? "weekly",
+    paths: d.paths ?? ENSEMBLE_LIMITS.paths.default,
+    seed: d.seed ?? ENSEMBLE_LIMITS.seed.default,
+    quantiles: [...new Set(d.quantiles ?? DEFAULT_QUANTILES)].sort((a, b) => a - b),
+    variation: Object.fromEntries(
+      Object.entries(d.variation ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(([l, v]) => [l, withDefaultOf(v!)]),
+    ) as VariationInput,
+    thresholds,
+  };
+}
+
+/** Validates a sensitivity body; throws ValidationError naming every bad member. */
+export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
+  const json = normalizeSensitivityBody(raw);
+  const r = sensitivityRequestSchema.safeParse(json);
+  if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
+  const d = r.data;
+  const horizons: HorizonName[] = d.horizon === undefined ? ["end"] : typeof d.horizon === "string" ? [d.horizon] : [...new Set(d.horizon)];
+  const issues: FieldIssue[] = [];
+  const bounds: Partial<Record<AnalysisLever, readonly [number, number]>> = {};
+  for (const [l, b] of Object.entries(d.bounds ?? {})) {
+    if (!b) continue;
+    const info = LEVER_INFO[l as AnalysisLever];
+    b.forEach((v, i) => {
+      if (v < info.min || v > info.max) issues.push({ field: `bounds.${l}[${i}]`, message: `must be within the valid range of ${l}, ${info.min} to ${info.max}, got ${v}` });
+      else if (info.integer && !Number.isInteger(v)) issues.push({ field: `bounds.${l}[${i}]`, message: `must be a whole number of days, got ${v}` });
+    });
+    if (!(b[0] < b[1])) issues.push({ field: `bounds.${l}`, message: `low must be below high, got [${b[0]}, ${b[1]}]` });
+    bounds[l as AnalysisLever] = b;
+  }
+  if (d.sweep) {
+    const info = LEVER_INFO[d.sweep.lever];
+    for (const k of ["from", "to"] as const) {
+      const v = d.sweep[k];
+      if (v < info.min || v > info.max) issues.push({ field: `sweep.${k}`, message: `must be within the valid range of ${d.sweep.lever}, ${info.min} to ${info.max}, got ${v}` });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { scenario: splitScenario(d), metric: d.metric ?? "circ_supply", horizons, bounds, sweep: d.sweep ?? null };
+}
+
+/** The distribution type as the analysis takes it (the schema's optional `of` defaults to "level"). */
+export function withDefaultOf(spec: VariationSpec | { of?: string | undefined }): VariationSpec {
+  if (typeof spec === "string") return spec;
+  return { ...spec, of: (spec as { of?: "level" | "multiplier" }).of ?? "level" } as Distribution;
+}

@@ -1,0 +1,142 @@
+// The sensitivity panel: a tornado chart (POST /simulate/sensitivity) for a chosen metric and
+// horizon, on the active scenario's levers. Each row is one lever moved low and high from the
+// scenario (±20 %, clamped to its range): a bar from the metric's value at "low" to its value at
+// "high", around the scenario's own value; sorted by |swing|, as the API answers.
+import { ApiError } from "./api.js";
+import { fmt } from "./format.js";
+
+export const SENSITIVITY_METRICS = [
+  { field: "circ_supply", label: "Circulating supply", unit: "FIL" },
+  { field: "network_locked", label: "Locked FIL", unit: "FIL" },
+  { field: "network_QAP_EIB", label: "QA power", unit: "EiB" },
+  { field: "network_RBP_EIB", label: "Raw-byte power", unit: "EiB" },
+  { field: "day_network_reward", label: "Daily minting", unit: "FIL/day" },
+  { field: "day_pledge_per_QAP", label: "Pledge per sector", unit: "FIL" },
+  { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
+];
+
+export const SENSITIVITY_HORIZONS = [
+  { id: "1y", label: "1 year" },
+  { id: "2y", label: "2 years" },
+  { id: "5y", label: "5 years" },
+  { id: "end", label: "End of the forecast" },
+];
+
+const LEVER_LABELS = {
+  rbp: "Onboarding",
+  rr: "Renewal rate",
+  fpr: "FIL+ share",
+  lock_target: "Lock target",
+  sector_duration_days: "Sector duration",
+  fil_plus_m: "FIL+ multiplier",
+  burn_boost: "Burn boost",
+};
+
+const cache = new Map();
+let inflight = null;
+let last = null; // {body, answer}
+
+/** The /simulate/sensitivity body: the scenario's levers, the metric and the horizon. */
+export function sensitivityBody(simulateBody, metric, horizon) {
+  const { output: _o, include_history: _h, resolution: _r, extend_1y_metrics: _e, ...levers } = simulateBody;
+  return { ...levers, metric, horizon };
+}
+
+async function post(body, signal) {
+  const res = await fetch("/simulate/sensitivity", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? String(res.status), json?.error?.message ?? `HTTP ${res.status}`, json?.error?.field);
+  return json;
+}
+
+const leverValue = (lever, v) => (lever === "sector_duration_days" ? `${v} d` : fmt(v));
+
+/** Draws the tornado of one answer into `table` (rows with data-lever and full-precision data-* values). */
+export function renderTornado(table, answer, metric) {
+  const m = SENSITIVITY_METRICS.find((x) => x.field === metric) ?? { label: metric, unit: "" };
+  const base = answer.base_value;
+  const bars = answer.tornado;
+  let lo = base;
+  let hi = base;
+  for (const b of bars) for (const v of [b.value_low, b.value_high]) if (v !== null) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const span = hi - lo || 1;
+  const pos = (v) => ((v - lo) / span) * 100;
+  const cap = document.createElement("caption");
+  if (base === null) {
+    // A horizon past the last forecast day (e.g. 5 years of a 1825-day forecast, which ends the day before).
+    cap.textContent = `${m.label}: this horizon lies beyond the forecast's last day; choose an earlier horizon or a longer forecast.`;
+    table.replaceChildren(cap);
+    return;
+  }
+  cap.textContent = `${m.label} on ${answer.date}: ${fmt(base, m.percent)}${m.percent ? "" : ` ${m.unit}`} in this scenario. Light bar: the lever low; dark bar: the lever high.`;
+  const head = document.createElement("tr");
+  head.innerHTML = '<th scope="col">Lever</th><th scope="col">Low → high</th><th scope="col">Effect</th><th scope="col">Swing</th>';
+  const rows = bars.map((b) => {
+    const tr = document.createElement("tr");
+    tr.dataset.lever = b.lever;
+    tr.dataset.valueLow = String(b.value_low);
+    tr.dataset.valueHigh = String(b.value_high);
+    tr.dataset.swing = String(b.swing);
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = LEVER_LABELS[b.lever] ?? b.lever;
+    const range = document.createElement("td");
+    range.textContent = `${leverValue(b.lever, b.low)} → ${leverValue(b.lever, b.high)}${b.clamped ? " (range limit)" : ""}`;
+    const barCell = document.createElement("td");
+    barCell.className = "tornado-cell";
+    const track = document.createElement("div");
+    track.className = "tornado-track";
+    const mid = pos(base);
+    for (const [side, v] of [["low", b.value_low], ["high", b.value_high]]) {
+      if (v === null) continue;
+      const seg = document.createElement("div");
+      seg.className = `tornado-bar ${side}`;
+      const a = Math.min(mid, pos(v));
+      seg.style.left = `${a}%`;
+      seg.style.width = `${Math.max(Math.abs(pos(v) - mid), 0.4)}%`;
+      seg.title = `${side} ${leverValue(b.lever, side === "low" ? b.low : b.high)}: ${fmt(v, m.percent)}`;
+      track.append(seg);
+    }
+    const axis = document.createElement("div");
+    axis.className = "tornado-axis";
+    axis.style.left = `${mid}%`;
+    track.append(axis);
+    barCell.append(track);
+    const swing = document.createElement("td");
+    swing.className = "num";
+    swing.textContent = b.swing === null ? "—" : `${b.swing >= 0 ? "+" : "−"}${fmt(Math.abs(b.swing), m.percent).replace(" %", " pp")}`;
+    tr.append(th, range, barCell, swing);
+    return tr;
+  });
+  table.replaceChildren(cap, head, ...rows);
+}
+
+/**
+ * Asks for the tornado of the active scenario (`simulateBody`) and draws it. A newer call aborts
+ * an older one. Resolves to {ok, error?}.
+ */
+export async function refreshTornado(table, simulateBody, metric, horizon) {
+  inflight?.abort();
+  const ctl = (inflight = new AbortController());
+  const body = sensitivityBody(simulateBody, metric, horizon);
+  const key = JSON.stringify(body);
+  document.body.dataset.sensitivity = "loading";
+  try {
+    if (!cache.has(key)) {
+      cache.set(key, await post(body, ctl.signal));
+      if (cache.size > 16) cache.delete(cache.keys().next().value);
+    }
+    const answer = cache.get(key);
+    renderTornado(table, answer, metric);
+    last = { body, answer };
+    document.body.dataset.sensitivity = "ready";
+    return { ok: true };
+  } catch (e) {
+    if (e?.name === "AbortError") return { ok: false, aborted: true };
+    document.body.dataset.sensitivity = "error";
+    return { ok: false, error: e instanceof ApiError ? e : new ApiError(0, "client", String(e)) };
+  }
+}
+
+/** The last tornado drawn (its request body and the API's answer), for tests and the console. */
+export const lastTornado = () => last;

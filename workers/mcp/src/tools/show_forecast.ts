@@ -1,0 +1,306 @@
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/server";
+import { RESOURCE_MIME_TYPE, registerAppResource, registerAppTool } from "@modelcontextprotocol/ext-apps/server";
+import { OUTPUT_FIELDS, type OutputField } from "../../../../shared/schema/fields.ts";
+import { LIMITS } from "../../../../shared/schema/scenario.ts";
+import { ApiError, isObject, type JsonObject, type SimulateResponse } from "../api.ts";
+import { FORECAST_HTML } from "../app/forecast.html.ts";
+import { fieldAnchors } from "../explain.ts";
+import { addDays, horizonIndex, type Horizon } from "../series.ts";
+import { READ_ONLY, ToolInputError, checkScenario, metricName, runTool, type ToolDeps } from "./common.ts";
+
+/**
+ * show_forecast: an interactive forecast chart for hosts that render MCP Apps (SEP-1865), and a
+ * quotable text summary for every other host, from one tool. The chart's sliders re-run the model
+ * through update_forecast, a tool only the view may call (`_meta.ui.visibility: ["app"]`).
+ * Like every tool here it only shapes what the API's /simulate answers; the API runs the kernel.
+ */
+
+export const FORECAST_VIEW_URI = "ui://mechafil/forecast.html";
+/** The MCP Apps profile of HTML: "text/html;profile=mcp-app". */
+export const MCP_APP_MIME = RESOURCE_MIME_TYPE;
+export const UPDATE_TOOL = "update_forecast";
+
+/** What the chart shows when the assistant names no metric. */
+export const DEFAULT_FORECAST_METRICS: readonly OutputField[] = ["circ_supply", "network_locked", "network_QAP_EIB", "1y_sector_roi"];
+/** Four weekly series of 20 years plus history stay under the result budget below. */
+export const MAX_FORECAST_METRICS = 4;
+/** Tool results above ~130 kB trouble hosts; this one is budgeted to stay below it. */
+export const MAX_FORECAST_RESULT_CHARS = 130_000;
+
+/** The levers the view has sliders for, in the order it shows them. */
+export const FORECAST_LEVERS = ["rbp", "rr", "fpr", "lock_target", "sector_duration_days", "forecast_length_days"] as const;
+type ForecastLever = (typeof FORECAST_LEVERS)[number];
+
+const scalar = (field: keyof typeof LIMITS, integer: boolean, what: string) => {
+  const { min, max } = LIMITS[field];
+  const n = integer ? z.number().int() : z.number();
+  return n.min(min).max(max).optional().describe(`${what} (${min} to ${max}).`);
+};
+
+/** One number per lever (the sliders' world); time-varying levers are the simulate tool's. */
+export const forecastInput = z.strictObject({
+  rbp: scalar("rbp", false, "Raw-byte power onboarded per day, PiB/day. Default: the dataset's 30-day median"),
+  rr: scalar("rr", false, "Renewal rate, share of expiring power that renews. Default: the dataset's 30-day median"),
+  fpr: scalar("fpr", false, "FIL+ share of onboarded power. Default: the dataset's 30-day median"),
+  lock_target: scalar("lock_target", false, "Target lock ratio of the consensus pledge. Default 0.3"),
+  sector_duration_days: scalar("sector_duration_days", true, "Average sector lifetime in days. Default 540"),
+  forecast_length_days: scalar("forecast_length_days", true, "Forecast length in days from the dataset's current date. Default 3650"),
+  metrics: z
+    .array(metricName)
+    .min(1)
+    .max(MAX_FORECAST_METRICS)
+    .optional()
+    .describe(`1 to ${MAX_FORECAST_METRICS} output fields to chart, one panel each. Default ${JSON.stringify(DEFAULT_FORECAST_METRICS)}.`),
+});
+export type ForecastArgs = z.infer<typeof forecastInput>;
+
+const HORIZON_NAMES = ["now", "1y", "2y", "5y", "end"] as const;
+type SummaryHorizon = (typeof HORIZON_NAMES)[number];
+
+// Every nullable here is a nullable primitive, which zod writes as `"type": [..., "null"]`: no anyOf.
+const leverValues = z.object({
+  rbp: z.number().describe("PiB/day"),
+  rr: z.number(),
+  fpr: z.number(),
+  lock_target: z.number(),
+  sector_duration_days: z.number().describe("days"),
+  forecast_length_days: z.number().describe("days"),
+});
+
+export const forecastOutput = z.object({
+  dataset: z.object({
+    version: z.string().nullable(),
+    source: z.string().nullable(),
+    start_date: z.string().nullable(),
+    current_date: z.string().describe("The last day of data; the forecast starts here (the chart's marker)."),
+  }),
+  scenario: leverValues.describe("Every slider lever as used, defaults resolved."),
+  defaults_used: z.array(z.string()).describe("Levers the caller did not set, so the dataset's defaults applied."),
+  resolution: z.literal("weekly"),
+  series: z
+    .array(
+      z.object({
+        metric: z.string(),
+        unit: z.string(),
+        kind: z.string(),
+        meaning: z.string(),
+        start_date: z.string().describe("Date of values[0]; entry i is start_date + i × timestep_days."),
+        end_date: z.string().nullable(),
+        timestep_days: z.number(),
+        values: z.array(z.number().nullable()).describe("The API's values at full precision; null where undefined."),
+      }),
+    )
+    .describe("Simulated history then forecast, one value per calendar Monday, as /simulate answers with include_history."),
+  summary: z
+    .array(
+      z.object({
+        metric: z.string(),
+        unit: z.string(),
+        points: z.array(
+          z.object({
+            horizon: z.enum(HORIZON_NAMES),
+            date: z.string().nullable(),
+            value: z.number().nullable().describe("Exact daily value; null beyond the forecast or where undefined."),
+          }),
+        ),
+      }),
+    )
+    .describe("Each metric on the current date, 1, 2 and 5 years later and on its last forecast day."),
+  notes: z.array(z.string()),
+});
+export type ForecastResult = z.infer<typeof forecastOutput>;
+
+/** The scenario levers among the arguments (undefined dropped), checked with the shared scenario schema. */
+function leversOf(args: ForecastArgs): Record<string, number> {
+  const levers: Record<string, number> = {};
+  for (const k of FORECAST_LEVERS) {
+    const v = args[k];
+    if (v !== undefined) levers[k] = v;
+  }
+  checkScenario(levers);
+  return levers;
+}
+
+/**
+ * Runs the scenario twice through the API, at once: weekly with history (the chart: every
+ * drawn value is the API's) and daily without (the summary: exact values 1, 2 and 5 years on).
+ */
+export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<ForecastResult> {
+  const levers = leversOf(args);
+  const metrics = [...new Set(args.metrics ?? DEFAULT_FORECAST_METRICS)];
+  const api = deps.api();
+  const [chart, daily] = await Promise.all([
+    api.simulate({ ...levers, output: metrics, resolution: "weekly", include_history: true }),
+    api.simulate({ ...levers, output: metrics, resolution: "daily", include_history: false }),
+  ]);
+  const input = chart.input;
+  const ds = isObject(input.dataset) ? input.dataset : {};
+  const currentDate = str(ds.current_date) ?? str(input["current date"]);
+  if (!currentDate) throw new ApiError(502, "bad_api_response", "The MechaFil API did not say which dataset (current date) it used.");
+
+  const scenario = {} as Record<ForecastLever, number>;
+  for (const k of FORECAST_LEVERS) {
+    const v = input[k];
+    if (typeof v !== "number") throw new ApiError(502, "bad_api_response", `The MechaFil API did not report the value of ${k} it used.`);
+    scenario[k] = v;
+  }
+
+  const series = metrics.map((m) => {
+    const values = valuesOf(chart, m);
+    const a = fieldAnchors(chart, m);
+    if (!a.sim_start_date || !a.timestep_days) throw new ApiError(502, "bad_api_response", `The MechaFil API gave no dates for ${m}.`);
+    const meta = OUTPUT_FIELDS[m];
+    return { metric: m, unit: meta.unit, kind: meta.kind, meaning: meta.meaning, start_date: a.sim_start_date, end_date: a.sim_end_date, timestep_days: a.timestep_days, values };
+  });
+
+  const summary = metrics.map((m) => {
+    const values = valuesOf(daily, m);
+    const a = fieldAnchors(daily, m);
+    const step = a.timestep_days ?? 1;
+    const points = HORIZON_NAMES.map((h) => {
+      const i = h === "now" ? (values.length > 0 ? 0 : null) : horizonIndex(h as Horizon, values.length, step);
+      return {
+        horizon: h,
+        date: i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i * step),
+        value: i === null ? null : (values[i] ?? null),
+      };
+    });
+    return { metric: m, unit: OUTPUT_FIELDS[m].unit, points };
+  });
+
+  const notes = [
+    "Dates are calendar days (UTC). History is the model run over the dataset's on-chain data; the forecast starts on dataset.current_date.",
+  ];
+  if (metrics.some((m) => OUTPUT_FIELDS[m].axis === "one_year")) {
+    notes.push("1y_ metrics look 365 days ahead, so they end a year before the forecast does.");
+  }
+  if (scenario.forecast_length_days < 1825) notes.push("Horizons beyond the forecast have null values; lengthen forecast_length_days to see them.");
+
+  return {
+    dataset: { version: str(ds.version), source: str(ds.source), start_date: str(ds.start_date), current_date: currentDate },
+    scenario,
+    defaults_used: FORECAST_LEVERS.filter((k) => levers[k] === undefined),
+    resolution: "weekly",
+    series,
+    summary,
+    notes,
+  };
+}
+
+function valuesOf(res: SimulateResponse, m: string): (number | null)[] {
+  const v = res.simulation_output[m];
+  if (!Array.isArray(v)) throw new ApiError(502, "bad_api_response", `The MechaFil API returned no values for ${m}.`);
+  return v;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+const LEVER_LABELS: Record<ForecastLever, (v: number) => string> = {
+  rbp: (v) => `onboarding rbp = ${num(v)} PiB/day`,
+  rr: (v) => `renewal rate rr = ${num(v)}`,
+  fpr: (v) => `FIL+ share fpr = ${num(v)}`,
+  lock_target: (v) => `lock target = ${num(v)}`,
+  sector_duration_days: (v) => `sector duration = ${v} days`,
+  forecast_length_days: (v) => `forecast length = ${v} days`,
+};
+
+/** A number as an assistant would quote it: six significant digits, thousands grouped. */
+function num(v: number): string {
+  const r = Number(v.toPrecision(6));
+  return Math.abs(r) >= 1e4 ? r.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(r);
+}
+
+function quantity(v: number | null, unit: string): string {
+  if (v === null) return "n/a";
+  if (unit === "ratio") return `${num(v)} (${num(v * 100)}%)`;
+  if (Math.abs(v) >= 1e9) return `${num(v / 1e9)} billion ${unit}`;
+  if (Math.abs(v) >= 1e6) return `${num(v / 1e6)} million ${unit}`;
+  return `${num(v)} ${unit}`;
+}
+
+/** The summary every host gets: what ran (inputs, dataset) and each metric now, at 1y/2y/5y and at the end. */
+export function forecastText(r: ForecastResult, opts: { interactive: boolean }): string {
+  const given = FORECAST_LEVERS.filter((k) => !r.defaults_used.includes(k));
+  const inputs = FORECAST_LEVERS.map((k) => `${LEVER_LABELS[k](r.scenario[k])}${given.includes(k) ? "" : " (default)"}`).join(", ");
+  const ds = r.dataset;
+  const lines = [
+    `MechaFil forecast on dataset ${ds.version ?? "?"}${ds.source ? ` (${ds.source})` : ""}, data through ${ds.current_date}.`,
+    `Inputs used: ${inputs}.`,
+  ];
+  for (const s of r.summary) {
+    const pts = s.points.map((p) => `${p.horizon}${p.date ? ` (${p.date})` : ""}: ${p.date ? quantity(p.value, s.unit) : "beyond the forecast"}`);
+    lines.push(`${s.metric} [${s.unit}]: ${pts.join("; ")}.`);
+  }
+  lines.push(
+    opts.interactive
+      ? "Hosts that render MCP Apps show this as an interactive chart (history and forecast, weekly) with sliders for the levers; the weekly series are in structuredContent.series."
+      : "The weekly series (history and forecast) are in structuredContent.series.",
+  );
+  return lines.join("\n");
+}
+
+/** The tool answer: summary text plus the structured forecast, refused if it would not fit. */
+function forecastResult(r: ForecastResult, interactive: boolean) {
+  const text = forecastText(r, { interactive });
+  const size = text.length + JSON.stringify(r).length;
+  if (size > MAX_FORECAST_RESULT_CHARS) {
+    throw new ToolInputError(
+      `The forecast would be ${Math.ceil(size / 1000)} kB, over the ${MAX_FORECAST_RESULT_CHARS / 1000} kB a result may carry: chart fewer metrics or a shorter forecast_length_days.`,
+    );
+  }
+  return { content: [{ type: "text" as const, text }], structuredContent: r as unknown as JsonObject };
+}
+
+/**
+ * Registers the view (a resource), show_forecast and update_forecast through ext-apps' server
+ * helpers, which also write the older `_meta["ui/resourceUri"]` key for hosts that read only it.
+ */
+export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
+  registerAppResource(
+    server,
+    "MechaFil forecast view",
+    FORECAST_VIEW_URI,
+    {
+      title: "MechaFil interactive forecast",
+      description: "The chart of show_forecast with sliders for the levers: one self-contained HTML file (no network access).",
+      _meta: { ui: { prefersBorder: true } },
+    },
+    async () => ({
+      contents: [{ uri: FORECAST_VIEW_URI, mimeType: MCP_APP_MIME, text: FORECAST_HTML, _meta: { ui: { prefersBorder: true } } }],
+    }),
+  );
+
+  registerAppTool(
+    server,
+    "show_forecast",
+    {
+      title: "Show an interactive MechaFil forecast",
+      description:
+        "Show the user a chart of a MechaFil forecast: simulated history and the forecast of up to 4 metrics (default circulating supply, locked FIL, QA power, 1-year sector ROI), " +
+        "with sliders for onboarding (rbp, PiB/day), renewal rate, FIL+ share, lock target, sector duration and forecast length that re-run the model as the user moves them. " +
+        "Omitted levers take the dataset's defaults. The text answer gives each metric now, at 1y, 2y, 5y and at the end, with the inputs used; " +
+        "the scenario the user settles on in the chart reaches you as context. For numbers only, or time-varying levers, use simulate.",
+      inputSchema: forecastInput,
+      outputSchema: forecastOutput,
+      annotations: { title: "Show an interactive MechaFil forecast", ...READ_ONLY },
+      _meta: { ui: { resourceUri: FORECAST_VIEW_URI } },
+    },
+    async (args) => runTool("show_forecast", async () => forecastResult(await runForecast(deps, args), true)),
+  );
+
+  registerAppTool(
+    server,
+    UPDATE_TOOL,
+    {
+      title: "Re-run the forecast chart",
+      description: "Used by the show_forecast chart when the user moves a slider: the same forecast for new levers. Not for the assistant (call show_forecast).",
+      inputSchema: forecastInput,
+      outputSchema: forecastOutput,
+      annotations: { title: "Re-run the forecast chart", ...READ_ONLY },
+      // Only the view may call it; hosts keep it from the model.
+      _meta: { ui: { resourceUri: FORECAST_VIEW_URI, visibility: ["app"] } },
+    },
+    async (args) => runTool(UPDATE_TOOL, async () => forecastResult(await runForecast(deps, args), false)),
+  );
+}
