@@ -14,7 +14,12 @@ import {
   manifestKey,
   memoryStore,
   publishDataset,
+  pruneVersions,
+  retention,
+  sameColumns,
+  encodeDataset,
   sha256Hex,
+  versionMonth,
 } from "./format.ts";
 import { DatasetValidationError } from "./validate.ts";
 
@@ -108,5 +113,55 @@ describe("R2 columnar format", () => {
     expect(versions[0]).toBe("v003");
     expect((await loadLatest(store))!.info.version).toBe(`v${String(KEEP_VERSIONS + 2).padStart(3, "0")}`);
     expect([...store.map.keys()].some((k) => k.startsWith("datasets/v000/"))).toBe(false);
+  });
+
+  it("the retention rule: newest 30, plus the first version of every calendar month", () => {
+    const days = Array.from({ length: 100 }, (_, i) => makeVersion("spacescope", new Date(Date.UTC(2026, 0, 1 + i, 1))));
+    const kept = retention(days);
+    expect(versionMonth(days[0]!)).toBe("202601");
+    expect(versionMonth("00000000T000000000Z-demo")).toBeNull();
+    expect(versionMonth("v001")).toBeNull();
+    // 2026-01-01 … 2026-04-10: Jan 1, Feb 1, Mar 1 and Apr 1 first of their months; Apr 1 is also among the newest 30.
+    const monthly = [...kept].filter(([, r]) => r === "monthly").map(([v]) => v.slice(0, 8));
+    expect(monthly).toEqual(["20260101", "20260201", "20260301"]);
+    expect([...kept].filter(([, r]) => r === "rolling").map(([v]) => v).sort()).toEqual(days.slice(-KEEP_VERSIONS));
+  });
+
+  it("pruning keeps each month's first dataset forever: still loadable after 60 later publishes", async () => {
+    const store = memoryStore();
+    const at = (day: number) => new Date(Date.UTC(2026, 0, 1 + day, 1));
+    const first = { ...DEMO, info: { ...DEMO.info, version: makeVersion("spacescope", at(0)), source: "spacescope" as const } };
+    await publishDataset(store, first, at(0));
+    const second = { ...first, info: { ...first.info, version: makeVersion("spacescope", at(1)) } };
+    await publishDataset(store, second, at(1));
+    // 60 more days of versions (only their objects' keys matter to the pruning), then a real publish.
+    for (let d = 2; d < 62; d++) {
+      const v = makeVersion("spacescope", at(d));
+      store.map.set(manifestKey(v), "{}");
+      store.map.set(columnKey(v, "scalars"), "{}");
+    }
+    // A publish that died before its manifest leaves columns only: cleaned up as well.
+    store.map.set(columnKey("20260115T000000000Z-upload", "scalars"), "{}");
+    const last = { ...first, info: { ...first.info, version: makeVersion("spacescope", at(62)) } };
+    await publishDataset(store, last, at(62));
+    const versions = await listVersions(store);
+    expect(versions).toHaveLength(KEEP_VERSIONS + 2); // Jan 1 and Feb 1 beyond the newest 30
+    expect(versions[0]).toBe(first.info.version);
+    expect(versions).not.toContain(second.info.version);
+    expect(versions).not.toContain("20260115T000000000Z-upload");
+    expect(versions[1]!.startsWith("20260201")).toBe(true);
+    expect(await loadVersion(store, first.info.version)).toEqual(first);
+    // Pruning again changes nothing.
+    expect(await pruneVersions(store, last.info.version)).toEqual([]);
+  });
+
+  it("sameColumns compares names, lengths and sha256, not the version", async () => {
+    const a = (await encodeDataset(DEMO)).manifest.columns;
+    const b = (await encodeDataset(withVersion(DEMO, "other"))).manifest.columns;
+    expect(sameColumns(a, b)).toBe(true);
+    const burnt = [...DEMO.reference.offline_data.burnt_fil_vec];
+    burnt[3] = burnt[3]! + 1e-6;
+    const changed = { ...DEMO, reference: { ...DEMO.reference, offline_data: { ...DEMO.reference.offline_data, burnt_fil_vec: burnt } } };
+    expect(sameColumns(a, (await encodeDataset(changed)).manifest.columns)).toBe(false);
   });
 });

@@ -264,25 +264,101 @@ export async function loadLatest(store: BlobStore): Promise<Dataset | null> {
 
 /** Versions present in the store, oldest first (version names sort by publish time). */
 export async function listVersions(store: BlobStore): Promise<string[]> {
-  const versions = new Set<string>();
+  return [...(await versionKeys(store)).keys()].sort();
+}
+
+/** Every stored object of every version (complete or not), by version. */
+async function versionKeys(store: BlobStore): Promise<Map<string, string[]>> {
+  const byVersion = new Map<string, string[]>();
   for (const key of await store.list(DATASETS_PREFIX)) {
     const rest = key.slice(DATASETS_PREFIX.length);
     const slash = rest.indexOf("/");
-    if (slash > 0) versions.add(rest.slice(0, slash));
+    if (slash <= 0) continue;
+    const v = rest.slice(0, slash);
+    const keys = byVersion.get(v) ?? [];
+    keys.push(key);
+    byVersion.set(v, keys);
   }
-  return [...versions].sort();
+  return byVersion;
 }
 
-/** Deletes all but the newest `keep` versions, never the one `latest` points to. */
+/** Why a version is kept: among the newest KEEP_VERSIONS, or the first of its calendar month. */
+export type Retention = "rolling" | "monthly";
+
+/** The UTC calendar month (YYYYMM) a version was published in, from its name; null for names without one (the demo's). */
+export function versionMonth(version: string): string | null {
+  const m = /^(\d{4})(\d{2})\d{2}T/.exec(version);
+  if (!m || m[1] === "0000") return null;
+  return `${m[1]}${m[2]}`;
+}
+
+/**
+ * The retention rule: the newest `keep` versions, plus the first version of every calendar
+ * month (by publish time) forever, so a forecast quoted months ago can be re-run from its
+ * version. `versions` are complete versions (with a manifest), oldest first.
+ */
+export function retention(versions: readonly string[], keep: number = KEEP_VERSIONS): Map<string, Retention> {
+  const kept = new Map<string, Retention>();
+  const seenMonths = new Set<string>();
+  for (const v of versions) {
+    const month = versionMonth(v);
+    if (month !== null && !seenMonths.has(month)) {
+      seenMonths.add(month);
+      kept.set(v, "monthly");
+    }
+  }
+  for (const v of versions.slice(Math.max(0, versions.length - keep))) kept.set(v, "rolling");
+  return kept;
+}
+
+/** Complete versions (those with a manifest), oldest first. */
+export async function listCompleteVersions(store: BlobStore): Promise<string[]> {
+  const byVersion = await versionKeys(store);
+  return [...byVersion.entries()].filter(([v, keys]) => keys.includes(manifestKey(v))).map(([v]) => v).sort();
+}
+
+/**
+ * Deletes what the retention rule does not keep (never the version `latest` points to), and the
+ * leftovers of publishes that never wrote their manifest, when older than `current`.
+ * Returns the deleted versions.
+ */
 export async function pruneVersions(store: BlobStore, current: string, keep: number = KEEP_VERSIONS): Promise<string[]> {
-  const versions = await listVersions(store);
-  const doomed = versions.slice(0, Math.max(0, versions.length - keep)).filter((v) => v !== current);
+  const byVersion = await versionKeys(store);
+  const complete = [...byVersion.entries()].filter(([v, keys]) => keys.includes(manifestKey(v))).map(([v]) => v).sort();
+  const kept = retention(complete, keep);
+  const doomed = [...byVersion.keys()]
+    .filter((v) => v !== current && !kept.has(v))
+    .filter((v) => byVersion.get(v)!.includes(manifestKey(v)) || v < current)
+    .sort();
   if (!doomed.length) return [];
-  const keys = (await store.list(DATASETS_PREFIX)).filter((k) => doomed.some((v) => k.startsWith(`${DATASETS_PREFIX}${v}/`)));
+  const keys = doomed.flatMap((v) => byVersion.get(v)!);
   // Manifests first: a version without its manifest is unreadable rather than half-readable.
   await store.delete(keys.filter((k) => k.endsWith("/manifest.json")));
   await store.delete(keys.filter((k) => !k.endsWith("/manifest.json")));
   return doomed;
+}
+
+/** One version's manifest (header and column hashes), or null when it does not exist. */
+export async function loadManifest(store: BlobStore, version: string): Promise<Manifest | null> {
+  const key = manifestKey(version);
+  const text = await store.get(key);
+  return text === null ? null : parseManifest(key, text);
+}
+
+/**
+ * True when two datasets hold the same data: every column identical by sha256, the free-text
+ * provenance `note` aside (an ingest's note names its fetch time, so it differs on every fetch).
+ */
+export async function sameData(a: Dataset, b: Dataset): Promise<boolean> {
+  const columns = async (d: Dataset) => (await encodeDataset({ ...d, reference: { ...d.reference, note: undefined } })).manifest.columns;
+  return sameColumns(await columns(a), await columns(b));
+}
+
+/** True when two datasets' columns are identical byte for byte (same names, lengths and sha256). */
+export function sameColumns(a: Manifest["columns"], b: Manifest["columns"]): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k]!.sha256 === b[k]!.sha256 && a[k]!.length === b[k]!.length);
 }
 
 /** An in-memory BlobStore (tests, and the CLI). */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { KernelDataset } from "../kernel/types.ts";
 import { dayNumber, isIsoDate } from "../kernel/dates.ts";
+import { scenarioDefaults } from "./defaults.ts";
 
 /**
  * The reference's offline-data layout (../shared/fixtures/*.json, "mechafil-offline-data/v1"):
@@ -102,6 +103,7 @@ export function parseReferenceDataset(json: unknown): ReferenceDataset {
 export function toKernelDataset(d: ReferenceDataset): KernelDataset {
   const od = d.offline_data;
   const f = (a: number[]) => Float64Array.from(a);
+  const defaults = scenarioDefaults(d);
   return {
     startDate: d.start_date,
     currentDate: d.current_date,
@@ -125,11 +127,8 @@ export function toKernelDataset(d: ReferenceDataset): KernelDataset {
     dailyBurntFil: od.daily_burnt_fil,
     burntFilVec: f(od.burnt_fil_vec),
     historicalRenewalRate: f(od.historical_renewal_rate),
-    smoothed: {
-      rbp: d.smoothed_metrics.raw_byte_power,
-      rr: d.smoothed_metrics.renewal_rate,
-      fpr: d.smoothed_metrics.filplus_rate,
-    },
+    // The medians clamped into the levers' ranges (a real FIL+ median can exceed 1): defaults.ts.
+    smoothed: { rbp: defaults.rbp, rr: defaults.rr, fpr: defaults.fpr },
   };
 }
 

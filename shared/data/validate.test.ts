@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../../test/referenceMaterial.ts";
 import type { Dataset } from "./dataset.ts";
 import { demoDataset } from "./demo.ts";
+import { median, MEDIAN_DAYS } from "./transform.ts";
 import { validateDataset } from "./validate.ts";
 
 const DEMO = demoDataset();
@@ -61,8 +62,68 @@ describe("validateDataset", () => {
       "reference.offline_data.rb_power_zero",
     ]);
     expect(fields(withOd({ circ_supply_zero: od.circ_supply_zero * 1e18 }))).toEqual(["reference.offline_data.circ_supply_zero"]);
-    expect(fields({ ...DEMO, reference: { ...DEMO.reference, smoothed_metrics: { ...DEMO.reference.smoothed_metrics, renewal_rate: 1.2 } } })).toEqual([
+    // A percentage read as a fraction shows in the medians.
+    expect(fields({ ...DEMO, reference: { ...DEMO.reference, smoothed_metrics: { ...DEMO.reference.smoothed_metrics, renewal_rate: 82.7 } } })).toEqual([
       "reference.smoothed_metrics.renewal_rate",
     ]);
+  });
+
+  it("real ratios above 1 are accepted: a daily FIL+ share of 3, medians of 1.05 and 1.2", () => {
+    const ha = DEMO.reference.historical_arrays!;
+    const fpr = [...ha.filplus_rate];
+    fpr[5] = 3;
+    const d: Dataset = {
+      ...DEMO,
+      reference: { ...DEMO.reference, historical_arrays: { ...ha, filplus_rate: fpr }, smoothed_metrics: { ...DEMO.reference.smoothed_metrics, filplus_rate: 1.05, renewal_rate: 1.2 } },
+    };
+    expect(validateDataset(d)).toEqual([]);
+  });
+});
+
+/**
+ * The real snapshot's own numbers (2022-10-10 … 2025-09-09, FIL+ shares up to 1.022) as the
+ * rows validation sees after an ingest: the reference layout as published, plus the on-chain
+ * series the snapshot carries (power, onboarding, renewals, burnt FIL; the FIL stocks it does
+ * not carry are held at its day-0 values).
+ */
+describe.runIf(referenceAvailable())("validateDataset on the real fixture's rows", () => {
+  const reference = () => JSON.parse(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")) as Dataset["reference"];
+  const fromFixture = (ref: Dataset["reference"]): Dataset => {
+    const o = ref.offline_data;
+    const n = o.historical_raw_power_eib.length;
+    const flat = (v: number) => Array.from({ length: n }, () => v);
+    return {
+      info: { version: "fixture-2025-09-09", source: "spacescope", start_date: ref.start_date, current_date: ref.current_date, fetched_at: "2025-09-10T01:00:00.000Z" },
+      reference: ref,
+      onchain: {
+        locked_fil: flat(o.locked_fil_zero),
+        circ_supply: flat(o.circ_supply_zero),
+        mined_fil: flat(o.circ_supply_zero),
+        burnt_fil: o.burnt_fil_vec,
+        vested_fil: flat(o.start_vested_amt),
+        raw_power_eib: o.historical_raw_power_eib,
+        qa_power_eib: o.historical_qa_power_eib,
+        onboarded_rb_power_pib: o.historical_onboarded_rb_power_pib,
+        onboarded_qa_power_pib: o.historical_onboarded_qa_power_pib,
+        renewed_rb_power_pib: o.historical_renewed_rb_power_pib,
+        renewed_qa_power_pib: o.historical_renewed_qa_power_pib,
+      },
+    };
+  };
+
+  it("pass, FIL+ peak of 1.022 included", () => {
+    const ref = reference();
+    expect(Math.max(...ref.historical_arrays!.filplus_rate)).toBeGreaterThan(1.02);
+    expect(validateDataset(fromFixture(ref))).toEqual([]);
+  });
+
+  it("pass when the FIL+ window is scaled so its 30-day median is 1.05", () => {
+    const ref = reference();
+    const w = ref.historical_arrays!.filplus_rate;
+    const k = 1.05 / median(w.slice(-MEDIAN_DAYS));
+    const scaled = w.map((v) => v * k);
+    const up = { ...ref, historical_arrays: { ...ref.historical_arrays!, filplus_rate: scaled }, smoothed_metrics: { ...ref.smoothed_metrics, filplus_rate: median(scaled.slice(-MEDIAN_DAYS)) } };
+    expect(up.smoothed_metrics.filplus_rate).toBeCloseTo(1.05, 12);
+    expect(validateDataset(fromFixture(up))).toEqual([]);
   });
 });

@@ -23,7 +23,17 @@ export class DatasetValidationError extends Error {
 
 /**
  * Plausible ranges, generous enough for any real network state and tight enough to reject
- * unit mistakes (bytes read as EiB, attoFIL read as FIL) and corrupt values.
+ * unit mistakes (bytes read as EiB, attoFIL read as FIL) and corrupt values. Reviewed against
+ * the real snapshot ../shared/fixtures/dataset-2025-09-09.json (2022-10-10 … 2025-09-09):
+ * raw power 3.06–16.7 EiB, QA 18.6–25.1 EiB, onboarding 0.80–12.0 PiB/day raw and 7.6–60.4 QA,
+ * renewals up to 592 PiB/day, FIL amounts up to 371 M, renewal rates 0.087–0.989, FIL+ shares
+ * 0.53–1.022. Every bound leaves at least an order of magnitude of room above those.
+ *
+ * Daily ratios have no upper bound: a FIL+ share is deal bytes over onboarded bytes, and deals
+ * can land in sectors that already exist, so a real day with little onboarding can exceed 1 by
+ * any amount; a renewal rate can exceed 1 when sectors are extended ahead of their schedule.
+ * A real day is never rejected; only their 30-day medians are bounded, where a percentage read
+ * as a fraction (≈ 80) would show.
  */
 export const PLAUSIBLE = {
   raw_power_eib: { min: 1e-3, max: 1_000 },
@@ -32,8 +42,10 @@ export const PLAUSIBLE = {
   onboarded_qa_power_pib: { min: 0, max: 20_000 },
   renewed_rb_power_pib: { min: 0, max: 10_000 },
   renewed_qa_power_pib: { min: 0, max: 100_000 },
-  renewal_rate: { min: 0, max: 1.5 },
-  filplus_rate: { min: 0, max: 2 },
+  renewal_rate: { min: 0, max: Infinity },
+  filplus_rate: { min: 0, max: Infinity },
+  /** 30-day medians of the ratios (the default levers before their clamp, defaults.ts). */
+  median_rate: { min: 0, max: 10 },
   fil: { min: 0, max: FIL_BASE },
   scheduled_expire_pib: { min: -1, max: 100_000 },
   pledge_release_fil: { min: -1, max: FIL_BASE },
@@ -135,8 +147,8 @@ export function validateDataset(d: Dataset): DatasetProblem[] {
 
   const sm = ref.smoothed_metrics;
   c.scalar("reference.smoothed_metrics.raw_byte_power", sm.raw_byte_power, PLAUSIBLE.onboarded_rb_power_pib);
-  c.scalar("reference.smoothed_metrics.renewal_rate", sm.renewal_rate, { min: 0, max: 1 });
-  c.scalar("reference.smoothed_metrics.filplus_rate", sm.filplus_rate, { min: 0, max: 1 });
+  c.scalar("reference.smoothed_metrics.renewal_rate", sm.renewal_rate, PLAUSIBLE.median_rate);
+  c.scalar("reference.smoothed_metrics.filplus_rate", sm.filplus_rate, PLAUSIBLE.median_rate);
   if (ref.historical_arrays) {
     const ha = ref.historical_arrays;
     c.series("reference.historical_arrays.raw_byte_power", ha.raw_byte_power, PLAUSIBLE.onboarded_rb_power_pib);

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Dataset, DatasetInfo } from "../../../shared/data/dataset.ts";
+import type { Dataset } from "../../../shared/data/dataset.ts";
 import type { BlobStore } from "../../../shared/data/format.ts";
-import type { RefreshOutcome } from "./datasetCache.ts";
-import { DatasetOwner, type PublishResult, type Snapshot } from "./datasetOwner.ts";
+import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
+import { DatasetOwner, type ListedDataset, type OwnerStatus, type PublishResult, type Snapshot, type VersionSnapshot } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
 
 /** R2 as the dataset format's BlobStore. */
@@ -57,6 +57,10 @@ export class DatasetStore extends DurableObject<Env> {
         get: (k) => ctx.storage.get<RefreshOutcome>(k),
         put: (k, v) => ctx.storage.put(k, v),
       },
+      lags: {
+        get: (k) => ctx.storage.get<UpstreamLag | null>(k),
+        put: (k, v) => ctx.storage.put(k, v),
+      },
       allowDemo: env.ALLOW_DEMO === "true",
       ...(env.SPACESCOPE_TOKEN ? { spacescopeToken: env.SPACESCOPE_TOKEN } : {}),
       ...(env.SPACESCOPE_BASE_URL ? { spacescopeBaseUrl: env.SPACESCOPE_BASE_URL } : {}),
@@ -72,12 +76,21 @@ export class DatasetStore extends DurableObject<Env> {
     return this.owner.snapshot(knownVersion);
   }
 
-  status(): Promise<{ dataset: DatasetInfo | null; last_refresh: RefreshOutcome | null }> {
+  snapshotVersion(version: string, knownVersion?: string | null): Promise<VersionSnapshot> {
+    return this.owner.snapshotVersion(version, knownVersion);
+  }
+
+  listDatasets(): Promise<{ latest: string | null; datasets: ListedDataset[] }> {
+    return this.owner.listDatasets();
+  }
+
+  status(): Promise<OwnerStatus> {
     return this.owner.status();
   }
 
-  refresh(trigger: "cron" | "admin"): Promise<RefreshOutcome> {
-    return this.owner.refresh(trigger);
+  /** `retry`: a later cron of the same day, which does nothing when today's dataset is served. */
+  refresh(trigger: "cron" | "admin", opts: { retry?: boolean } = {}): Promise<RefreshOutcome> {
+    return this.owner.refresh(trigger, opts);
   }
 
   publish(d: Dataset): Promise<PublishResult> {

@@ -1,6 +1,7 @@
 import { warmDataset, type DatasetInfo, type WarmDataset } from "../../../shared/data/dataset.ts";
 import type { RefreshFailureKind } from "../../../shared/data/ingest.ts";
 import { datasetStore } from "./dataset.do.ts";
+import type { OwnerStatus } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
 import { HttpError } from "./errors.ts";
 
@@ -9,17 +10,30 @@ export interface RefreshOutcome {
   readonly ok: boolean;
   readonly at: string;
   readonly trigger: "cron" | "admin" | "upload" | "seed";
+  /**
+   * published: a new version is served; unchanged: upstream gave the served current_date with
+   * identical columns, nothing published; upstream_lag: upstream's newest day is older than the
+   * served one, nothing published; skipped: a same-day cron retry found today's dataset served
+   * (not recorded); failed: nothing published, the previous dataset is still served.
+   */
+  readonly result: "published" | "unchanged" | "upstream_lag" | "skipped" | "failed";
   readonly message: string;
+  /** The version served after this outcome. */
   readonly version?: string;
   /** Of a failure: what kind (e.g. "auth"), and a short reason when known (e.g. "token expired"). */
   readonly kind?: RefreshFailureKind;
   readonly reason?: string;
 }
 
-export interface DataStatus {
-  readonly dataset: DatasetInfo | null;
-  readonly last_refresh: RefreshOutcome | null;
+/** Upstream's newest day is older than the day served: recorded by a refresh, not published. */
+export interface UpstreamLag {
+  readonly upstream_current_date: string;
+  readonly served_current_date: string;
+  /** When a refresh last found it so. */
+  readonly checked_at: string;
 }
+
+export type DataStatus = OwnerStatus;
 
 /**
  * The isolate's copy of the current dataset, warm (typed arrays + the kernel's prepared
@@ -41,13 +55,30 @@ export const DEFAULT_REVALIDATE_MS = 5_000;
 let cached: WarmDataset | null = null;
 let checkedAt = -Infinity;
 
+/**
+ * Warm non-latest versions (asked for by `dataset_version`), least recently used first. Bounded:
+ * each holds a few MB of typed arrays, and a quoted forecast's version is asked for in bursts.
+ */
+export const MAX_ARCHIVED_WARM = 4;
+const archived = new Map<string, { warm: WarmDataset; checkedAt: number }>();
+
 function revalidateMs(env: Env): number {
   const v = Number(env.DATASET_REVALIDATE_MS);
   return env.DATASET_REVALIDATE_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : DEFAULT_REVALIDATE_MS;
 }
 
-/** The warm dataset of the current version; throws HttpError(503, "no_dataset") while none exists. */
-export async function getWarmDataset(env: Env): Promise<WarmDataset> {
+/**
+ * The warm dataset a request runs on: the current version, or the version it names
+ * (`dataset_version`). The one lookup every endpoint uses. Throws HttpError 503 `no_dataset`
+ * while none exists, and 404 naming `dataset_version` for an unknown or pruned version.
+ */
+export async function getWarmDataset(env: Env, version?: string): Promise<WarmDataset> {
+  if (version === undefined) return getLatestWarm(env);
+  if (cached?.info.version === version && Date.now() - checkedAt < revalidateMs(env)) return cached;
+  return getArchivedWarm(env, version);
+}
+
+async function getLatestWarm(env: Env): Promise<WarmDataset> {
   if (cached && Date.now() - checkedAt < revalidateMs(env)) return cached;
   const snap = await datasetStore(env).snapshot(cached?.info.version ?? null);
   if (snap.version === null) {
@@ -64,6 +95,39 @@ export async function getWarmDataset(env: Env): Promise<WarmDataset> {
   }
   checkedAt = Date.now();
   return cached;
+}
+
+/**
+ * A named version. Versions are immutable, so a warm copy stays right; it is revalidated on the
+ * same window as the latest only to learn whether it was pruned meanwhile.
+ */
+async function getArchivedWarm(env: Env, version: string): Promise<WarmDataset> {
+  const hit = archived.get(version);
+  if (hit) {
+    archived.delete(version);
+    archived.set(version, hit);
+    if (Date.now() - hit.checkedAt < revalidateMs(env)) return hit.warm;
+  }
+  const store = datasetStore(env);
+  // The copy this isolate already holds (as a named version, or as the latest) need not travel again.
+  const held = hit?.warm ?? (cached?.info.version === version ? cached : null);
+  let snap = await store.snapshotVersion(version, held ? version : null);
+  if (snap.found && !snap.dataset && !held) snap = await store.snapshotVersion(version, null);
+  if (!snap.found) {
+    archived.delete(version);
+    if (snap.status === 404) throw new HttpError(404, "not_found", `dataset_version: ${snap.message}`, "dataset_version");
+    throw new HttpError(503, "no_dataset", `dataset_version: ${snap.message}`, "dataset_version");
+  }
+  const warm = snap.dataset ? warmDataset(snap.dataset) : held!;
+  archived.delete(version);
+  archived.set(version, { warm, checkedAt: Date.now() });
+  while (archived.size > MAX_ARCHIVED_WARM) archived.delete(archived.keys().next().value!);
+  return warm;
+}
+
+/** The versions this isolate holds warm (tests: the cache is bounded). */
+export function warmVersions(): string[] {
+  return [...(cached ? [cached.info.version] : []), ...archived.keys()];
 }
 
 /** Makes this isolate's next request ask the DO (after this isolate published). */

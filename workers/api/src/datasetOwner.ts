@@ -1,11 +1,24 @@
 import type { Dataset, DatasetInfo } from "../../../shared/data/dataset.ts";
+import { scenarioDefaults, type DefaultAdjustment } from "../../../shared/data/defaults.ts";
 import { demoDataset, DEMO_VERSION } from "../../../shared/data/demo.ts";
-import { type BlobStore, loadLatest, publishDataset } from "../../../shared/data/format.ts";
+import {
+  type BlobStore,
+  DatasetStorageError,
+  listCompleteVersions,
+  loadLatest,
+  loadManifest,
+  loadVersion,
+  publishDataset,
+  retention,
+  type Retention,
+  sameData,
+} from "../../../shared/data/format.ts";
+import { addDays } from "../../../shared/kernel/dates.ts";
 import { classifyRefreshFailure, ingestSpacescope, parseIngestSettings, type IngestSettingsText } from "../../../shared/data/ingest.ts";
 import { type FetchLike, SpacescopeClient, SpacescopeError } from "../../../shared/data/spacescope.ts";
 import { TransformError } from "../../../shared/data/transform.ts";
 import { DatasetValidationError, type DatasetProblem } from "../../../shared/data/validate.ts";
-import type { RefreshOutcome } from "./datasetCache.ts";
+import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
 
 /**
  * What the DatasetStore Durable Object does, without Durable Object machinery: tests drive it
@@ -19,9 +32,16 @@ export interface OutcomeStorage {
   put(key: string, value: RefreshOutcome): Promise<void>;
 }
 
+/** The same for the upstream lag (the DO's storage in production; memory when not given). */
+export interface LagStorage {
+  get(key: string): Promise<UpstreamLag | null | undefined>;
+  put(key: string, value: UpstreamLag | null): Promise<void>;
+}
+
 export interface OwnerConfig {
   readonly store: BlobStore;
   readonly outcomes: OutcomeStorage;
+  readonly lags?: LagStorage;
   readonly allowDemo: boolean;
   readonly spacescopeToken?: string;
   readonly spacescopeBaseUrl?: string;
@@ -43,11 +63,37 @@ export type Snapshot =
   | { readonly version: string; readonly info: DatasetInfo; readonly dataset: Dataset | null }
   | { readonly version: null; readonly message: string };
 
+/** One version asked for by name (`dataset_version`): found, or why not. */
+export type VersionSnapshot =
+  | { readonly found: true; readonly info: DatasetInfo; readonly dataset: Dataset | null }
+  | { readonly found: false; readonly status: 404 | 503; readonly message: string };
+
+/** A version as GET /datasets lists it. */
+export interface ListedDataset extends DatasetInfo {
+  /** Why it is kept: among the newest versions, or the first of its calendar month (forever). */
+  readonly retention: Retention;
+  /** The version served when a request names none. */
+  readonly latest: boolean;
+}
+
+/** What /health is told about the data. */
+export interface OwnerStatus {
+  readonly dataset: DatasetInfo | null;
+  readonly last_refresh: RefreshOutcome | null;
+  /** Set while the newest upstream day is older than the day served; cleared by the next publish. */
+  readonly upstream_lag: UpstreamLag | null;
+  /** Default levers that differ from the served dataset's medians. */
+  readonly default_adjustments: readonly DefaultAdjustment[];
+}
+
 export type PublishResult =
   | { readonly ok: true; readonly outcome: RefreshOutcome; readonly info: DatasetInfo }
   | { readonly ok: false; readonly outcome: RefreshOutcome; readonly problems: readonly DatasetProblem[] };
 
 const OUTCOME_KEY = "last_refresh";
+const LAG_KEY = "upstream_lag";
+/** Decoded non-latest versions the owner keeps in memory for isolates that ask for them. */
+const ARCHIVE_MEMORY = 2;
 
 /** The worker is not configured for a refresh (a missing secret). */
 class RefreshConfigError extends Error {}
@@ -64,6 +110,11 @@ export class DatasetOwner {
   private current: Dataset | null = null;
   private unavailable = "no dataset has been published yet";
   private lastRefresh: RefreshOutcome | null = null;
+  private upstreamLag: UpstreamLag | null = null;
+  /** version → header of every complete version in the store; null until listed (and after a publish). */
+  private index: Map<string, DatasetInfo> | null = null;
+  /** Recently asked-for non-latest versions, least recently used first. */
+  private readonly archive = new Map<string, Dataset>();
   private loading: Promise<void> | null = null;
   /** Tail of the publish queue: publishes run one after another, never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -90,6 +141,7 @@ export class DatasetOwner {
 
   private async load(): Promise<void> {
     this.lastRefresh = (await this.cfg.outcomes.get(OUTCOME_KEY)) ?? null;
+    this.upstreamLag = (await this.cfg.lags?.get(LAG_KEY)) ?? null;
     const d = await loadLatest(this.cfg.store);
     if (d) {
       if (d.info.source === "demo" && !this.cfg.allowDemo) {
@@ -106,7 +158,8 @@ export class DatasetOwner {
       const demo = demoDataset();
       await publishDataset(this.cfg.store, demo, this.now());
       this.current = demo;
-      await this.record({ ok: true, at: this.now().toISOString(), trigger: "seed", message: `seeded the demo dataset ${DEMO_VERSION} (ALLOW_DEMO)`, version: demo.info.version });
+      this.index = null;
+      await this.record({ ok: true, at: this.now().toISOString(), trigger: "seed", result: "published", message: `seeded the demo dataset ${DEMO_VERSION} (ALLOW_DEMO)`, version: demo.info.version });
     });
   }
 
@@ -144,27 +197,128 @@ export class DatasetOwner {
     return { version: d.info.version, info: d.info, dataset: knownVersion === d.info.version ? null : d };
   }
 
-  async status(): Promise<{ dataset: DatasetInfo | null; last_refresh: RefreshOutcome | null }> {
+  async status(): Promise<OwnerStatus> {
     await this.loadQuietly();
-    return { dataset: this.current?.info ?? null, last_refresh: this.lastRefresh };
+    return {
+      dataset: this.current?.info ?? null,
+      last_refresh: this.lastRefresh,
+      upstream_lag: this.upstreamLag,
+      default_adjustments: this.current ? scenarioDefaults(this.current.reference).adjustments : [],
+    };
+  }
+
+  private demoHidden(info: DatasetInfo): boolean {
+    return info.source === "demo" && !this.cfg.allowDemo;
+  }
+
+  private async getIndex(): Promise<Map<string, DatasetInfo>> {
+    if (this.index) return this.index;
+    const index = new Map<string, DatasetInfo>();
+    for (const v of await listCompleteVersions(this.cfg.store)) {
+      try {
+        const m = await loadManifest(this.cfg.store, v);
+        if (m) index.set(v, { version: m.version, source: m.source, start_date: m.start_date, current_date: m.current_date, fetched_at: m.fetched_at, ...(m.ingest ? { ingest: m.ingest } : {}) });
+      } catch (e) {
+        // An unreadable manifest is not offered; the rest of the archive still is.
+        this.log({ event: "dataset_manifest_unreadable", version: v, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** Every version that can be asked for by name, newest first. */
+  async listDatasets(): Promise<{ latest: string | null; datasets: ListedDataset[] }> {
+    await this.loadQuietly();
+    const index = await this.getIndex();
+    const kept = retention([...index.keys()].sort());
+    const latest = this.current?.info.version ?? null;
+    const datasets = [...index.values()]
+      .filter((info) => !this.demoHidden(info))
+      .sort((a, b) => (a.version < b.version ? 1 : a.version > b.version ? -1 : 0))
+      .map((info) => ({ ...info, retention: kept.get(info.version) ?? "rolling", latest: info.version === latest }));
+    return { latest, datasets };
+  }
+
+  /**
+   * One version by name, with the dataset unless the caller already holds it. Versions are
+   * immutable, so the caller's copy stays right for as long as the version exists.
+   */
+  async snapshotVersion(version: string, knownVersion?: string | null): Promise<VersionSnapshot> {
+    await this.loadQuietly();
+    const notFound = (why: string): VersionSnapshot => ({
+      found: false,
+      status: 404,
+      message: `no dataset version "${version}"${why}; GET /datasets lists the versions that can be used`,
+    });
+    if (this.current?.info.version === version) return { found: true, info: this.current.info, dataset: knownVersion === version ? null : this.current };
+    const info = (await this.getIndex()).get(version);
+    if (!info) return notFound(" (unknown, or pruned by the retention rule)");
+    if (this.demoHidden(info)) return notFound(' (demo data is served only when ALLOW_DEMO is "true")');
+    if (knownVersion === version) return { found: true, info, dataset: null };
+    let d = this.archive.get(version);
+    if (d) {
+      this.archive.delete(version);
+    } else {
+      try {
+        d = await loadVersion(this.cfg.store, version);
+      } catch (e) {
+        if (!(e instanceof DatasetStorageError)) throw e;
+        this.log({ event: "dataset_load_failed", version, error: e.message });
+        return { found: false, status: 503, message: `dataset version "${version}" cannot be read: ${e.message}` };
+      }
+    }
+    this.archive.set(version, d);
+    while (this.archive.size > ARCHIVE_MEMORY) this.archive.delete(this.archive.keys().next().value!);
+    return { found: true, info: d.info, dataset: d };
   }
 
   /**
    * Fetches Spacescope, validates and publishes. A refresh asked for while one runs joins it
    * rather than starting a second. A failure is recorded and the current dataset stays.
    */
-  refresh(trigger: "cron" | "admin"): Promise<RefreshOutcome> {
+  refresh(trigger: "cron" | "admin", opts: { retry?: boolean } = {}): Promise<RefreshOutcome> {
     // Loading (which may seed the demo through the queue) happens before taking the queue.
     this.refreshing ??= this.loadQuietly()
-      .then(() => this.exclusive(() => this.runRefresh(trigger)))
+      .then(() => this.exclusive(() => this.runRefresh(trigger, opts.retry ?? false)))
       .finally(() => {
         this.refreshing = null;
       });
     return this.refreshing;
   }
 
-  private async runRefresh(trigger: "cron" | "admin"): Promise<RefreshOutcome> {
+  /** A real (non-demo) dataset being served: the one a refresh must never move backwards. */
+  private realServed(): Dataset | null {
+    return this.current && this.current.info.source !== "demo" ? this.current : null;
+  }
+
+  /**
+   * Today's dataset is already served: its current_date is yesterday (the newest a refresh can
+   * give), or it was fetched from Spacescope today. A later cron of the same day then does nothing.
+   */
+  private todaysDatasetServed(now: Date): boolean {
+    const served = this.realServed();
+    if (!served) return false;
+    const today = now.toISOString().slice(0, 10);
+    return served.info.current_date >= addDays(today, -1) || (served.info.source === "spacescope" && served.info.fetched_at.slice(0, 10) === today);
+  }
+
+  private async setLag(lag: UpstreamLag | null): Promise<void> {
+    if (lag === null && this.upstreamLag === null) return;
+    this.upstreamLag = lag;
+    await this.cfg.lags?.put(LAG_KEY, lag);
+  }
+
+  private async runRefresh(trigger: "cron" | "admin", retry: boolean): Promise<RefreshOutcome> {
     const now = this.now();
+    const at = now.toISOString();
+    if (retry && this.todaysDatasetServed(now)) {
+      // Not recorded: the outcome of the refresh that published it stays in /health.
+      const v = this.current!.info;
+      const skipped: RefreshOutcome = { ok: true, at, trigger, result: "skipped", message: `retry skipped: today's dataset ${v.version} (current_date ${v.current_date}) is already served`, version: v.version };
+      this.log({ event: "dataset_refresh", ...skipped });
+      return skipped;
+    }
     let outcome: RefreshOutcome;
     try {
       if (!this.cfg.spacescopeToken) throw new RefreshConfigError("SPACESCOPE_TOKEN is not set (wrangler secret put SPACESCOPE_TOKEN, or .dev.vars locally)");
@@ -179,13 +333,34 @@ export class DatasetOwner {
         retries: 3,
       });
       const d = await ingestSpacescope(client, { now, ...settings });
-      await publishDataset(this.cfg.store, d, now);
-      this.current = d;
-      this.unavailable = "";
-      outcome = { ok: true, at: now.toISOString(), trigger, message: `published ${d.info.version} (current_date ${d.info.current_date}, ${client.requestCount} Spacescope requests)`, version: d.info.version };
+      const requests = `${client.requestCount} Spacescope requests`;
+      const served = this.realServed();
+      if (served && d.info.current_date < served.info.current_date) {
+        // No time travel: an upstream that lags behind what was already published is recorded, not served.
+        const lag: UpstreamLag = { upstream_current_date: d.info.current_date, served_current_date: served.info.current_date, checked_at: at };
+        await this.setLag(lag);
+        outcome = {
+          ok: true,
+          at,
+          trigger,
+          result: "upstream_lag",
+          message: `not published: upstream's newest day ${d.info.current_date} is older than the served dataset's current_date ${served.info.current_date} (${requests})`,
+          version: served.info.version,
+        };
+      } else if (served && d.info.current_date === served.info.current_date && (await sameData(d, served))) {
+        await this.setLag(null);
+        outcome = { ok: true, at, trigger, result: "unchanged", message: `nothing new: upstream gives current_date ${d.info.current_date} with the same columns (sha256) as the served ${served.info.version} (${requests})`, version: served.info.version };
+      } else {
+        await publishDataset(this.cfg.store, d, now);
+        this.current = d;
+        this.unavailable = "";
+        this.index = null;
+        await this.setLag(null);
+        outcome = { ok: true, at, trigger, result: "published", message: `published ${d.info.version} (current_date ${d.info.current_date}, ${requests})`, version: d.info.version };
+      }
     } catch (e) {
       const f = describeFailure(e);
-      outcome = { ok: false, at: now.toISOString(), trigger, message: f.message, kind: f.kind!, ...(f.reason ? { reason: f.reason } : {}), ...(this.current ? { version: this.current.info.version } : {}) };
+      outcome = { ok: false, at, trigger, result: "failed", message: f.message, kind: f.kind!, ...(f.reason ? { reason: f.reason } : {}), ...(this.current ? { version: this.current.info.version } : {}) };
     }
     await this.record(outcome);
     return outcome;
@@ -201,13 +376,15 @@ export class DatasetOwner {
         await publishDataset(this.cfg.store, d, this.now());
       } catch (e) {
         const { message, problems, kind } = describeFailure(e);
-        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", message, kind: kind!, ...(this.current ? { version: this.current.info.version } : {}) };
+        const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", result: "failed", message, kind: kind!, ...(this.current ? { version: this.current.info.version } : {}) };
         await this.record(outcome);
         return { ok: false, outcome, problems };
       }
+      // An upload publishes what it is given, even an older current_date (an operator's rollback).
       this.current = d;
       this.unavailable = "";
-      const outcome: RefreshOutcome = { ok: true, at, trigger: "upload", message: `published ${d.info.version} (current_date ${d.info.current_date})`, version: d.info.version };
+      this.index = null;
+      const outcome: RefreshOutcome = { ok: true, at, trigger: "upload", result: "published", message: `published ${d.info.version} (current_date ${d.info.current_date})`, version: d.info.version };
       await this.record(outcome);
       return { ok: true, outcome, info: d.info };
     });

@@ -4,6 +4,7 @@ import { errorResponse, HttpError, httpErrorResponse } from "./errors.ts";
 import { jsonResponse, unexpectedErrorResponse } from "./respond.ts";
 import { handleDocs, handleOpenApi } from "./routes/docs.ts";
 import { handleHealth } from "./routes/health.ts";
+import { handleListDatasets } from "./routes/datasets.ts";
 import { VERSION } from "./version.ts";
 import { handleHistoricalData, handleHistoricalDataFull } from "./routes/historical.ts";
 import { handleSimulate, handleSimulateBatch, handleSimulateLegacy } from "./routes/simulate.ts";
@@ -32,6 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "/simulate/full-with-history": ["POST"],
   "/historical-data": ["GET"],
   "/historical-data/full": ["GET"],
+  "/datasets": ["GET"],
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
   "/admin/update-cache": ["POST"],
@@ -55,6 +57,7 @@ function home(request: IRequest): Response {
       simulate_ensemble: "/simulate/ensemble (POST): uncertainty bands (quantiles over up to 2000 scenario paths)",
       simulate_sensitivity: "/simulate/sensitivity (POST): tornado of the levers' effects on one metric, and one-lever sweeps",
       historical_data: "/historical-data (GET): the dataset's series, weekly by default",
+      datasets: "/datasets (GET): the dataset versions a request can name in dataset_version",
     },
     quick_test: `curl -X POST ${origin}/simulate -H 'Content-Type: application/json' -d '{}'`,
   });
@@ -86,6 +89,7 @@ router
   .post("/simulate/ensemble", (r, env) => handleEnsemble(asRequest(r), env))
   .post("/simulate/sensitivity", (r, env) => handleSensitivity(asRequest(r), env))
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
+  .get("/datasets", (r, env) => handleListDatasets(asRequest(r), env))
   // mechafil-server's older routes (legacy in /docs).
   .post("/simulate/full", (r, env) => handleSimulateLegacy(asRequest(r), env, false))
   .post("/simulate/full-with-history", (r, env) => handleSimulateLegacy(asRequest(r), env, true))
@@ -165,7 +169,7 @@ export default {
     if (request.method === "HEAD") return withHeaders(new Response(null, response), requestId);
     return withHeaders(response, requestId);
   },
-  async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(runScheduledRefresh(env));
+  async scheduled(controller, env, ctx): Promise<void> {
+    ctx.waitUntil(runScheduledRefresh(env, controller.cron));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
-import { batchRequestSchema, BODY_LIMITS, MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES, simulateRequestSchema } from "./schemas.ts";
+import { KEEP_VERSIONS } from "../../../shared/data/format.ts";
+import { batchRequestSchema, BODY_LIMITS, datasetVersionSchema, MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES, simulateRequestSchema } from "./schemas.ts";
 import { VERSION } from "./version.ts";
 import { analysisPaths } from "./openapiAnalysis.ts";
 
@@ -44,6 +45,16 @@ const datasetRef = z.object({
   locked_reward_zero: lockedRewardEstimator.nullable(),
 });
 
+const defaultWarning = z
+  .object({
+    code: z.literal("default_clamped"),
+    field: z.enum(["rbp", "rr", "fpr"]),
+    median: z.number().describe("The dataset's 30-day median, as measured (a FIL+ share can exceed 1: deals land in sectors that already exist)."),
+    used: z.number().describe("The default lever actually used: the median clamped into the lever's range."),
+    message: z.string(),
+  })
+  .describe("A default lever that differs from the dataset's median.");
+
 const simulateResponse = z.object({
   input: z
     .object({
@@ -71,6 +82,7 @@ const simulateResponse = z.object({
       sim_end_date: z.string().nullable().describe("Date of their last value, inclusive."),
       timestep_days: z.number().int(),
       n_entries: z.number().int(),
+      warnings: z.array(defaultWarning).optional().describe("Present when a lever left to its default was clamped into its range (e.g. a FIL+ median above 1 gives fpr 1)."),
     })
     .describe("Every value the simulation used (defaults included; arrays summarised), the dataset, and the date anchors."),
   simulation_output: z.record(z.string(), series).describe("The requested fields."),
@@ -101,7 +113,17 @@ const legacySmoothed = z
   .describe("mechafil-server's default levers (30-day medians), unrounded.");
 
 const healthResponse = z.object({
-  status: z.literal("healthy"),
+  status: z.enum(["healthy", "degraded"]).describe("healthy, or degraded with reasons; the answer is 200 whenever a dataset is served."),
+  reasons: z
+    .array(
+      z.object({
+        code: z.enum(["dataset_stale", "last_refresh_failed", "default_clamped", "upstream_lagging"]).describe(
+          "dataset_stale: current_date more than 2 days before today; last_refresh_failed: the last refresh or upload failed (the previous dataset is still served); default_clamped: a default lever differs from the dataset's median; upstream_lagging: upstream's newest day is older than the day served (not published).",
+        ),
+        message: z.string(),
+      }),
+    )
+    .describe("Why the status is degraded; empty when healthy."),
   version: z.string(),
   dataset: datasetRef.omit({ start_date_rule: true, locked_reward_zero: true }).extend({
     age_days: z.number().int().describe("Days from current_date to today (UTC)."),
@@ -117,7 +139,24 @@ const healthResponse = z.object({
       .nullable()
       .describe("How the dataset was made; null for datasets published before this was recorded."),
   }),
-  last_refresh: z.unknown().nullable(),
+  warnings: z.array(defaultWarning).describe("Default levers clamped into their ranges."),
+  last_refresh: z.unknown().nullable().describe("The last refresh or upload: ok, at, trigger, result (published, unchanged, upstream_lag, failed), message, version; kind and reason when it failed."),
+  upstream_lag: z
+    .object({ upstream_current_date: z.string(), served_current_date: z.string(), checked_at: z.string() })
+    .nullable()
+    .describe("Set while upstream's newest day is older than the day served (a refresh never moves the served data backwards)."),
+});
+
+const listedDataset = datasetRef.extend({
+  retention: z.enum(["rolling", "monthly"]).describe(`rolling: among the newest ${KEEP_VERSIONS} versions; monthly: the first version published in its calendar month, kept forever.`),
+  latest: z.boolean().describe("The version served when a request names none."),
+});
+
+const datasetsResponse = z.object({
+  latest: z.string().nullable(),
+  retention: z.object({ rolling: z.number().int(), monthly: z.string() }),
+  count: z.number().int(),
+  datasets: z.array(listedDataset).describe("Newest first."),
 });
 
 const historicalResponse = z.object({
@@ -127,6 +166,7 @@ const historicalResponse = z.object({
   smoothed_metrics: z.record(z.string(), z.unknown()).describe("The default levers (30-day medians) with the daily windows behind them."),
   dataset: datasetRef,
   resolution: z.enum(["weekly", "daily"]),
+  warnings: z.array(defaultWarning).optional().describe("Default levers that differ from the medians above (which are published as measured)."),
 });
 
 const batchResponse = z.object({ dataset: datasetRef, count: z.number().int(), results: z.array(simulateResponse) });
@@ -162,6 +202,7 @@ const errors = (...codes: number[]) =>
           400: "Invalid JSON or values; the field is named.",
           401: "Missing or wrong admin token.",
           403: "Admin endpoints are disabled (no ADMIN_TOKEN configured).",
+          404: "Unknown or pruned dataset_version (GET /datasets lists the versions that can be used).",
           413: "Body over the stated limit.",
           415: "Body neither declared as JSON nor parsing as JSON.",
           503: "No dataset published yet.",
@@ -192,8 +233,8 @@ function build() {
     paths: {
       "/health": {
         get: {
-          summary: "Status, code version and the dataset in use",
-          responses: { 200: { description: "Serving.", content: jsonContent(healthResponse) }, ...errors(503) },
+          summary: "Status (healthy or degraded, with reasons), code version and the dataset in use",
+          responses: { 200: { description: "Serving (healthy or degraded).", content: jsonContent(healthResponse) }, ...errors(503) },
         },
       },
       "/simulate": {
@@ -201,7 +242,7 @@ function build() {
           summary: "Run one forecast",
           description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate} bytes.\n\nOutput fields:\n${fieldList}`,
           requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
-          responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 413, 415, 503) },
+          responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 404, 413, 415, 503) },
         },
       },
       "/simulate/batch": {
@@ -209,7 +250,7 @@ function build() {
           summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
           description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch} bytes.`,
           requestBody: { required: true, content: jsonContent(batchBodySchema()) },
-          responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 413, 415, 503) },
+          responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 404, 413, 415, 503) },
         },
       },
       ...analysisPaths(jsonContent, errors),
@@ -219,8 +260,16 @@ function build() {
           parameters: [
             { name: "resolution", in: "query", required: false, schema: { type: "string", enum: ["weekly", "daily"], default: "weekly" }, description: "weekly: the values on calendar Mondays." },
             { name: "fields", in: "query", required: false, schema: { type: "string" }, description: "Comma-separated member names of `data`; unknown names are a 400 listing the valid ones." },
+            { name: "dataset_version", in: "query", required: false, schema: js(datasetVersionSchema, "input"), description: datasetVersionSchema.description },
           ],
-          responses: { 200: { description: "The data.", content: jsonContent(historicalResponse) }, ...errors(400, 503) },
+          responses: { 200: { description: "The data.", content: jsonContent(historicalResponse) }, ...errors(400, 404, 503) },
+        },
+      },
+      "/datasets": {
+        get: {
+          summary: "The dataset versions a request can name in dataset_version",
+          description: `Every version kept in the archive, newest first: the newest ${KEEP_VERSIONS}, plus the first version published in every calendar month (kept forever), so a forecast can be re-run exactly from the version its answer names (input.dataset.version).`,
+          responses: { 200: { description: "The archive.", content: jsonContent(datasetsResponse) } },
         },
       },
       "/simulate/full": {

@@ -25,6 +25,17 @@ export const MAX_BATCH_VALUES = 2_000_000;
 const outputFieldsMessage = `must be one of the output fields: ${OUTPUT_FIELD_NAMES.join(", ")}`;
 const outputField = z.enum(OUTPUT_FIELD_NAMES as [OutputField, ...OutputField[]], { error: outputFieldsMessage });
 
+/**
+ * `dataset_version`: run on a named archived dataset (GET /datasets lists them) instead of the
+ * latest. Versions are publish times plus the source, e.g. 20261125T010002123Z-spacescope.
+ */
+export const datasetVersionSchema = z
+  .string({ error: "must be a dataset version string (GET /datasets lists them)" })
+  .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be a dataset version: 1–100 characters of A–Z a–z 0–9 . _ - (GET /datasets lists them)" })
+  .describe(
+    "A dataset version listed by GET /datasets (e.g. 20261125T010002123Z-spacescope): run on that archived dataset instead of the latest, to re-run a past forecast exactly. Default: the latest. An unknown or pruned version answers 404 naming this field.",
+  );
+
 export const responseOptionsShape = {
   output: z
     .union([outputField, z.array(outputField).min(1, { error: "must name at least one output field" }).max(OUTPUT_FIELD_NAMES.length)])
@@ -49,7 +60,7 @@ export const responseOptionsShape = {
 };
 
 /** Body of POST /simulate: a scenario plus the response options. Unknown members are errors. */
-export const simulateRequestSchema = z.strictObject({ ...scenarioShape, ...responseOptionsShape }).describe(
+export const simulateRequestSchema = z.strictObject({ ...scenarioShape, ...responseOptionsShape, dataset_version: datasetVersionSchema.optional() }).describe(
   "A scenario. Every member is optional: omitted levers take the dataset's defaults ({} runs the default forecast).",
 );
 
@@ -63,7 +74,8 @@ export const batchRequestSchema = z
       .array(z.record(z.string(), z.unknown()), { error: "must be an array of scenario objects" })
       .min(1, { error: "must hold at least one scenario" })
       .max(MAX_BATCH_SCENARIOS, { error: `must hold at most ${MAX_BATCH_SCENARIOS} scenarios` })
-      .describe(`1 to ${MAX_BATCH_SCENARIOS} scenarios, each with the members of POST /simulate.`),
+      .describe(`1 to ${MAX_BATCH_SCENARIOS} scenarios, each with the members of POST /simulate (dataset_version only at the top level).`),
+    dataset_version: datasetVersionSchema.describe("The dataset version every scenario of the batch runs on (GET /datasets lists them). Default: the latest.").optional(),
   })
   .describe("Several scenarios run on one dataset read.");
 
@@ -77,6 +89,8 @@ export interface SimulateRequest {
   readonly includeHistory: boolean;
   /** Simulate a year past the horizon so the 1y_ fields cover every requested day. */
   readonly extend1yMetrics: boolean;
+  /** The dataset version asked for; undefined for the latest. */
+  readonly datasetVersion?: string;
 }
 
 function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
@@ -93,7 +107,7 @@ export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest
   const json = normalizeSimulateBody(raw);
   const r = simulateRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(prefixed(fieldIssues(r.error, json), prefix));
-  const { output, resolution, include_history, extend_1y_metrics, ...scenario } = r.data;
+  const { output, resolution, include_history, extend_1y_metrics, dataset_version, ...scenario } = r.data;
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
@@ -103,6 +117,7 @@ export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest
     resolution: resolution ?? "weekly",
     includeHistory: include_history ?? false,
     extend1yMetrics: extend_1y_metrics ?? false,
+    ...(dataset_version !== undefined ? { datasetVersion: dataset_version } : {}),
   };
 }
 
@@ -136,10 +151,19 @@ export function parseBatchRequest(raw: unknown): SimulateRequest[] {
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
   const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
   const issues: FieldIssue[] = [];
+  // One batch, one dataset: the version is named once, at the top level.
+  const once = "must be set once, at the top level of the batch (one batch runs on one dataset)";
+  if ("dataset_version" in defaults) issues.push({ field: "defaults.dataset_version", message: once });
+  r.data.scenarios.forEach((sc, i) => {
+    if ("dataset_version" in sc) issues.push({ field: `scenarios[${i}].dataset_version`, message: once });
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  const version = r.data.dataset_version;
   const out: SimulateRequest[] = [];
   r.data.scenarios.forEach((sc, i) => {
     try {
-      out.push(parseSimulateRequest({ ...defaults, ...sc }, `scenarios[${i}]`));
+      const req = parseSimulateRequest({ ...defaults, ...sc }, `scenarios[${i}]`);
+      out.push(version === undefined ? req : { ...req, datasetVersion: version });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       issues.push(...e.issues);

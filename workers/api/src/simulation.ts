@@ -1,5 +1,6 @@
 import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } from "../../../shared/analysis/extend.ts";
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
+import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
 import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
@@ -38,6 +39,8 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
   const rbp = lever(given.rbp, sc.rbp);
   const rr = lever(given.rr, sc.rr);
   const fpr = lever(given.fpr, sc.fpr);
+  // A default lever clamped into its range (a FIL+ median above 1) is said where it was used.
+  const warnings = defaultWarnings(d.defaults.adjustments, given);
   return {
     // mechafil-server's members, kept so its clients read the same keys.
     "current date": d.info.current_date,
@@ -65,6 +68,7 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
     sim_end_date: main.end_date,
     timestep_days: main.timestep_days,
     n_entries: main.n_entries,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

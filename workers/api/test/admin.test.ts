@@ -131,7 +131,7 @@ describe.runIf(fixture !== null)("POST /admin/datasets (reference layout)", () =
     ["a missing member", (j) => ({ ...j, offline_data: { ...(j.offline_data as object), burnt_fil_vec: undefined } }), "offline_data.burnt_fil_vec"],
     ["a wrong length", (j) => ({ ...j, offline_data: { ...(j.offline_data as Record<string, number[]>), historical_renewal_rate: [0.5] } }), "offline_data.historical_renewal_rate"],
     ["an absurd value", (j) => ({ ...j, offline_data: { ...(j.offline_data as object), circ_supply_zero: 3.7e26 } }), "offline_data.circ_supply_zero"],
-    ["a renewal rate of 5", (j) => ({ ...j, smoothed_metrics: { ...(j.smoothed_metrics as object), renewal_rate: 5 } }), "smoothed_metrics.renewal_rate"],
+    ["a renewal rate in percent (82.7)", (j) => ({ ...j, smoothed_metrics: { ...(j.smoothed_metrics as object), renewal_rate: 82.7 } }), "smoothed_metrics.renewal_rate"],
   ];
   for (const [name, mutate, field] of broken) {
     it(`${name}: 400 naming ${field}, nothing published`, async () => {

@@ -14,14 +14,19 @@ describe("GET /openapi.json", () => {
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, { description?: string }>; additionalProperties?: boolean } }> } }>>;
     };
     expect(doc.openapi).toBe("3.1.0");
-    for (const p of ["/health", "/simulate", "/simulate/batch", "/historical-data"]) expect(doc.paths[p], p).toBeDefined();
+    for (const p of ["/health", "/simulate", "/simulate/batch", "/historical-data", "/datasets"]) expect(doc.paths[p], p).toBeDefined();
     const body = doc.paths["/simulate"]!.post!.requestBody!.content["application/json"]!.schema;
-    for (const k of ["rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days", "fil_plus_m", "qa_renew_relative_multiplier", "burn_boost", "use_available_supply", "output", "resolution", "include_history"]) {
+    for (const k of ["rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days", "fil_plus_m", "qa_renew_relative_multiplier", "burn_boost", "use_available_supply", "output", "resolution", "include_history", "dataset_version"]) {
       expect(body.properties[k], k).toBeDefined();
       expect(body.properties[k]!.description, k).toBeTruthy();
     }
     expect(body.additionalProperties).toBe(false);
     expect(JSON.stringify(body.properties.output)).toContain(OUTPUT_FIELD_NAMES[0]);
+    // dataset_version: on the batch body and as a /historical-data query parameter too.
+    const batch = doc.paths["/simulate/batch"]!.post!.requestBody!.content["application/json"]!.schema;
+    expect(batch.properties.dataset_version!.description).toMatch(/GET \/datasets/);
+    const hist = (doc.paths["/historical-data"]!.get as unknown as { parameters: { name: string }[] }).parameters.map((p) => p.name);
+    expect(hist).toContain("dataset_version");
   });
 });
 

@@ -71,8 +71,10 @@ suite("with a published dataset", () => {
     it("reports the dataset in use", async () => {
       const res = await get("/health");
       expect(res.status).toBe(200);
-      const h = (await res.json()) as { status: string; version: string; dataset: Record<string, unknown>; last_refresh: unknown };
-      expect(h.status).toBe("healthy");
+      const h = (await res.json()) as { status: string; reasons: { code: string }[]; version: string; dataset: Record<string, unknown>; last_refresh: unknown };
+      // Served (200), but the fixture's current_date is long past: degraded, saying why.
+      expect(h.status).toBe("degraded");
+      expect(h.reasons.map((r) => r.code)).toEqual(["dataset_stale"]);
       expect(h.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(h.dataset.start_date).toBe("2022-10-10");
       expect(h.dataset.current_date).toBe("2025-09-09");

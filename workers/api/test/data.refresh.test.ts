@@ -1,6 +1,6 @@
 import { createExecutionContext, createScheduledController, env as testEnv, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { LATEST_KEY, loadLatest, manifestKey } from "../../../shared/data/format.ts";
+import { LATEST_KEY, listVersions, loadLatest, manifestKey, sha256Hex } from "../../../shared/data/format.ts";
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
 import { DEFAULT_START_RULE, transformRows } from "../../../shared/data/transform.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
@@ -21,21 +21,30 @@ const env = testEnv as unknown as Env;
 
 const envelope = (code: number, data: unknown) => new Response(JSON.stringify({ request_id: "r", code, message: code ? "error" : "success.", data }), { status: 200 });
 
-async function runCron(): Promise<void> {
-  const ctrl = createScheduledController({ scheduledTime: Date.now(), cron: "0 1 * * *" });
+async function runCron(cron = "0 1 * * *"): Promise<void> {
+  const ctrl = createScheduledController({ scheduledTime: Date.now(), cron });
   const ctx = createExecutionContext();
   await worker.scheduled!(ctrl, env, ctx);
   await waitOnExecutionContext(ctx);
 }
 
-/** Everything a reader could observe: R2's pointer and manifest, the DO's dataset, an isolate's. */
+/** Every object in R2, key and sha256 of its bytes. */
+async function r2Contents(): Promise<string[]> {
+  const store = r2Store(env.DATASETS);
+  const out: string[] = [];
+  for (const key of await store.list("")) out.push(`${key} ${await sha256Hex((await store.get(key))!)}`);
+  return out;
+}
+
+/** Everything a reader could observe: every R2 object, the DO's dataset, an isolate's. */
 async function observed(): Promise<string> {
+  const r2 = await r2Contents();
   const pointer = await (await env.DATASETS.get(LATEST_KEY))!.text();
   const { version } = JSON.parse(pointer) as { version: string };
   const manifest = await (await env.DATASETS.get(manifestKey(version)))!.text();
   const snap = await datasetStore(env).snapshot(null);
   const warm = await getWarmDataset(env);
-  return JSON.stringify({ pointer, manifest, snap, served: { info: warm.info, reference: warm.reference, onchain: warm.onchain } });
+  return JSON.stringify({ r2, pointer, manifest, snap, served: { info: warm.info, reference: warm.reference, onchain: warm.onchain } });
 }
 
 afterEach(() => {
@@ -46,7 +55,7 @@ describe("before any dataset", () => {
   it("with ALLOW_DEMO false and an empty R2, nothing is served and /health says why", async () => {
     expect(env.ALLOW_DEMO).toBe("false");
     await expect(getWarmDataset(env)).rejects.toMatchObject({ status: 503, code: "no_dataset" });
-    expect(await getDataStatus(env)).toEqual({ dataset: null, last_refresh: null });
+    expect(await getDataStatus(env)).toEqual({ dataset: null, last_refresh: null, upstream_lag: null, default_adjustments: [] });
   });
 });
 
@@ -124,21 +133,95 @@ describe("the daily refresh (cron)", () => {
     });
   }
 
-  it("429 then success: retried, and the new dataset replaces the old one", async () => {
-    const fake = installFakeSpacescope({ fault: (r) => (r.endpoint === ENDPOINTS.power && r.attempt === 1 ? new Response("slow down", { status: 429 }) : undefined) });
-    const before = (await getWarmDataset(env)).info.version;
+  it("429 then success, with one day revised upstream: retried, and the revised dataset (same current_date) replaces the old one", async () => {
+    const rows = upstreamRows();
+    const day = addDays(yesterday(), -5);
+    const revised = { ...rows, supply: rows.supply.map((r) => (r.date === day ? { ...r, locked_fil: r.locked_fil + 1 } : r)) };
+    const fake = installFakeSpacescope({ rows: revised, fault: (r) => (r.endpoint === ENDPOINTS.power && r.attempt === 1 ? new Response("slow down", { status: 429 }) : undefined) });
+    const before = (await getWarmDataset(env)).info;
     await runCron();
     const status = await getDataStatus(env);
-    expect(status.last_refresh).toMatchObject({ ok: true });
+    expect(status.last_refresh).toMatchObject({ ok: true, result: "published" });
     expect(fake.requests.some((r) => r.attempt === 2)).toBe(true);
-    expect(status.dataset!.version).not.toBe(before);
+    expect(status.dataset!.version).not.toBe(before.version);
+    expect(status.dataset!.current_date).toBe(before.current_date);
+  });
+});
+
+describe("no time travel", () => {
+  const health = async () => (await (await worker.fetch(new Request("https://api.test/health"), env, createExecutionContext())).json()) as {
+    status: string;
+    reasons: { code: string; message: string }[];
+    upstream_lag: unknown;
+    last_refresh: { result: string };
+  };
+
+  it("the same day again with identical data: nothing new is published, R2 and the served dataset stay byte for byte", async () => {
+    installFakeSpacescope();
+    await runCron(); // back to the unrevised rows: a new publish
+    expect((await getDataStatus(env)).last_refresh).toMatchObject({ result: "published" });
+    const before = await observed();
+    const versions = await listVersions(r2Store(env.DATASETS));
+    const fake = installFakeSpacescope();
+    await runCron();
+    expect(fake.requests.length).toBeGreaterThan(40);
+    const status = await getDataStatus(env);
+    expect(status.last_refresh).toMatchObject({ ok: true, trigger: "cron", result: "unchanged", message: expect.stringMatching(/nothing new: upstream gives current_date .* same columns \(sha256\)/) });
+    expect(await listVersions(r2Store(env.DATASETS))).toEqual(versions);
+    vi.restoreAllMocks();
+    expect(await observed()).toBe(before);
   });
 
-  it("an empty current day: the current date steps back", async () => {
+  it("upstream lagging 2 days behind the served dataset: not published, recorded in /health as upstream lag", async () => {
+    const before = await observed();
+    const served = (await getDataStatus(env)).dataset!;
+    expect(served.current_date).toBe(yesterday());
     installFakeSpacescope({ head: addDays(yesterday(), -2) });
     await runCron();
     const status = await getDataStatus(env);
-    expect(status.last_refresh).toMatchObject({ ok: true });
-    expect(status.dataset!.current_date).toBe(addDays(yesterday(), -2));
+    expect(status.last_refresh).toMatchObject({ ok: true, result: "upstream_lag", version: served.version });
+    expect(status.upstream_lag).toMatchObject({ upstream_current_date: addDays(yesterday(), -2), served_current_date: yesterday() });
+    expect(status.dataset).toEqual(served);
+    const h = await health();
+    expect(h.status).toBe("degraded");
+    expect(h.reasons).toEqual([{ code: "upstream_lagging", message: expect.stringContaining(`upstream's newest day ${addDays(yesterday(), -2)}`) }]);
+    vi.restoreAllMocks();
+    // The lag record lives in the DO's storage, not in R2: R2 and the served dataset are unchanged.
+    expect(await observed()).toBe(before);
+  });
+
+  it("a later retry the same day (04:00 UTC) with today's dataset served does nothing", async () => {
+    const last = (await getDataStatus(env)).last_refresh;
+    const before = await observed();
+    const fake = installFakeSpacescope();
+    await runCron("0 4 * * *");
+    expect(fake.requests).toHaveLength(0);
+    expect((await getDataStatus(env)).last_refresh).toEqual(last);
+    vi.restoreAllMocks();
+    expect(await observed()).toBe(before);
+  });
+
+  it("an explicit upload still publishes what it is given, even an older current_date (a rollback)", async () => {
+    const older = transformRows(upstreamRows(), { latestCurrentDate: addDays(yesterday(), -20), version: "x", fetchedAt: "2026-01-01T00:00:00.000Z" }).reference;
+    const res = await worker.fetch(
+      new Request("https://api.test/admin/datasets", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${env.ADMIN_TOKEN}` }, body: JSON.stringify(older) }),
+      env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(201);
+    const status = await getDataStatus(env);
+    expect(status.dataset).toMatchObject({ source: "upload", current_date: addDays(yesterday(), -20) });
+    expect((await getWarmDataset(env)).info.current_date).toBe(addDays(yesterday(), -20));
+  });
+
+  it("the 07:00 UTC retry, finding an older dataset served, refreshes; stepping back days upstream has not filled yet is no time travel", async () => {
+    const fake = installFakeSpacescope({ head: addDays(yesterday(), -2) });
+    await runCron("0 7 * * *");
+    expect(fake.requests.length).toBeGreaterThan(40);
+    const status = await getDataStatus(env);
+    expect(status.last_refresh).toMatchObject({ ok: true, result: "published" });
+    expect(status.dataset).toMatchObject({ source: "spacescope", current_date: addDays(yesterday(), -2) });
+    expect(status.upstream_lag).toBeNull();
+    expect((await health()).reasons.map((r) => r.code)).not.toContain("upstream_lagging");
   });
 });

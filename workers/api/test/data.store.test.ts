@@ -2,7 +2,7 @@ import { env as testEnv, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import { DEMO_VERSION, demoDataset } from "../../../shared/data/demo.ts";
-import { type BlobStore, LATEST_KEY, loadLatest, memoryStore, publishDataset } from "../../../shared/data/format.ts";
+import { type BlobStore, LATEST_KEY, listVersions, loadLatest, memoryStore, publishDataset } from "../../../shared/data/format.ts";
 import { fakeSpacescope } from "../../../shared/data/spacescopeFake.ts";
 import { DatasetStore, datasetStore } from "../src/dataset.do.ts";
 import type { RefreshOutcome } from "../src/datasetCache.ts";
@@ -159,5 +159,38 @@ describe("the DatasetStore Durable Object and the isolate cache", () => {
       expect(snap.version).toBe(warm.info.version);
       expect(get).not.toHaveBeenCalled();
     });
+  });
+});
+
+describe("DatasetOwner: time travel and the demo", () => {
+  it("the demo dataset never blocks a real one, even one with an older current_date", async () => {
+    const store = memoryStore();
+    const fake = fakeSpacescope({ rows: upstreamRows(), token: "t" });
+    const now = new Date("2026-06-01T01:00:00Z");
+    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: true, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
+    expect((await owner.snapshot(null)).version).toBe(DEMO_VERSION); // seeded, current_date 2026-10-31
+    const outcome = await owner.refresh("cron");
+    expect(outcome).toMatchObject({ ok: true, result: "published" });
+    expect((await owner.status()).dataset).toMatchObject({ source: "spacescope", current_date: "2026-05-31" });
+    expect((await owner.status()).upstream_lag).toBeNull();
+  });
+
+  it("a real dataset does block an older refresh, and a retry (same day) with it served does nothing", async () => {
+    const store = memoryStore();
+    const fake = fakeSpacescope({ rows: upstreamRows(), token: "t" });
+    let now = new Date("2026-06-01T01:00:00Z");
+    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: false, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
+    expect(await owner.refresh("cron")).toMatchObject({ result: "published" });
+    const served = (await owner.status()).dataset!;
+    const requests = fake.requests.length;
+    now = new Date("2026-06-01T04:00:00Z");
+    expect(await owner.refresh("cron", { retry: true })).toMatchObject({ ok: true, result: "skipped" });
+    expect(fake.requests.length).toBe(requests);
+    // A refresh "today" that can only see older days (a clock behind, an upstream lag): not published.
+    now = new Date("2026-05-20T01:00:00Z");
+    expect(await owner.refresh("cron")).toMatchObject({ ok: true, result: "upstream_lag", version: served.version });
+    expect((await owner.status()).dataset).toEqual(served);
+    expect((await owner.status()).upstream_lag).toEqual({ upstream_current_date: "2026-05-19", served_current_date: "2026-05-31", checked_at: "2026-05-20T01:00:00.000Z" });
+    expect(await listVersions(store)).toEqual([served.version]);
   });
 });

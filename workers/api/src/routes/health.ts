@@ -1,17 +1,50 @@
 import { daysBetween } from "../../../../shared/kernel/dates.ts";
-import { getDataStatus } from "../datasetCache.ts";
+import { getDataStatus, type DataStatus } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "../errors.ts";
 import { jsonResponse } from "../respond.ts";
 import { VERSION } from "../version.ts";
 
+/** A dataset whose current_date is more than this many days before today (UTC) is stale. */
+export const MAX_DATASET_AGE_DAYS = 2;
+
+/** Why /health says `degraded`: a code a monitor can match, and a sentence a person can act on. */
+export interface HealthReason {
+  readonly code: "dataset_stale" | "last_refresh_failed" | "default_clamped" | "upstream_lagging";
+  readonly message: string;
+}
+
+/** The reasons the served data is not as it should be; empty when healthy. */
+export function healthReasons(status: DataStatus, today: string): HealthReason[] {
+  const reasons: HealthReason[] = [];
+  const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
+  if (dataset) {
+    const age = daysBetween(dataset.current_date, today);
+    if (age > MAX_DATASET_AGE_DAYS) {
+      reasons.push({ code: "dataset_stale", message: `the dataset's current_date ${dataset.current_date} is ${age} days before today (${today}), more than ${MAX_DATASET_AGE_DAYS}` });
+    }
+  }
+  if (last_refresh && !last_refresh.ok) {
+    reasons.push({ code: "last_refresh_failed", message: `the last ${last_refresh.trigger} refresh at ${last_refresh.at} failed, the previous dataset is still served: ${last_refresh.message}` });
+  }
+  for (const a of default_adjustments) reasons.push({ code: "default_clamped", message: a.message });
+  if (upstream_lag) {
+    reasons.push({
+      code: "upstream_lagging",
+      message: `upstream's newest day ${upstream_lag.upstream_current_date} (checked ${upstream_lag.checked_at}) is older than the served current_date ${upstream_lag.served_current_date}: kept the newer data`,
+    });
+  }
+  return reasons;
+}
 
 /**
- * GET /health: up, which code, which data. 503 while no dataset exists, so a load balancer or
- * monitor sees that forecasts cannot be served yet.
+ * GET /health: up, which code, which data, and what is wrong. `status` is `healthy`, or
+ * `degraded` with `reasons`; the answer is 200 whenever a dataset is served (forecasts work), and
+ * 503 only while none is, so a load balancer takes the service out only when it cannot answer.
  */
 export async function handleHealth(_request: Request, env: Env, now: Date = new Date()): Promise<Response> {
-  const { dataset, last_refresh } = await getDataStatus(env);
+  const status = await getDataStatus(env);
+  const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
   if (!dataset) {
     return errorResponse(
       503,
@@ -22,8 +55,10 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
     );
   }
   const today = now.toISOString().slice(0, 10);
+  const reasons = healthReasons(status, today);
   return jsonResponse({
-    status: "healthy",
+    status: reasons.length ? "degraded" : "healthy",
+    reasons,
     version: VERSION,
     dataset: {
       version: dataset.version,
@@ -36,6 +71,9 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
       // How it was made: start-date rule, locked_reward_zero estimator, missing power days, notes.
       ingest: dataset.ingest ?? null,
     },
+    // Default levers that differ from the dataset's medians (a scenario that sets them is unaffected).
+    warnings: default_adjustments,
     last_refresh,
+    upstream_lag,
   });
 }

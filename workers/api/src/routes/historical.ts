@@ -6,7 +6,7 @@ import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, jsonText } from "../respond.ts";
-import type { Resolution } from "../schemas.ts";
+import { datasetVersionSchema, type Resolution } from "../schemas.ts";
 import { sampledDates, sampleValues, type DailySlice, type SeriesDates } from "../shape.ts";
 import { datasetRef } from "../simulation.ts";
 
@@ -102,6 +102,8 @@ interface Payload {
   readonly smoothed_metrics: Record<string, unknown>;
   readonly dataset: ReturnType<typeof datasetRef>;
   readonly resolution: Resolution;
+  /** Default levers clamped into their range (the medians above are published as measured). */
+  readonly warnings?: WarmDataset["defaults"]["adjustments"];
 }
 
 interface Built {
@@ -110,16 +112,24 @@ interface Built {
   readonly text: string;
 }
 
-/** Payloads of the current dataset version: built on first use, then served as is. */
-let cache: { version: string; byResolution: Map<Resolution, Built> } | null = null;
+/**
+ * Payloads per dataset version (the latest and a few named by dataset_version, least recently
+ * used first): built on first use, then served as is.
+ */
+const MAX_CACHED_VERSIONS = 4;
+const cache = new Map<string, Map<Resolution, Built>>();
 
 function built(d: WarmDataset, resolution: Resolution): Built {
-  if (cache?.version !== d.info.version) cache = { version: d.info.version, byResolution: new Map() };
-  let b = cache.byResolution.get(resolution);
+  const v = d.info.version;
+  const byResolution = cache.get(v) ?? new Map<Resolution, Built>();
+  cache.delete(v);
+  cache.set(v, byResolution);
+  while (cache.size > MAX_CACHED_VERSIONS) cache.delete(cache.keys().next().value!);
+  let b = byResolution.get(resolution);
   if (!b) {
     const payload = buildPayload(d, resolution);
     b = { payload, text: JSON.stringify(payload) };
-    cache.byResolution.set(resolution, b);
+    byResolution.set(resolution, b);
   }
   return b;
 }
@@ -193,7 +203,8 @@ function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
     rr: metric(sm.renewal_rate, "ratio", "renewal_rate", "median of the last 30 daily values"),
     fpr: metric(sm.filplus_rate, "ratio", "filplus_rate", "median of the last 30 daily values up to current_date"),
   };
-  return { data, field_meta, anchors, smoothed_metrics, dataset: datasetRef(d.info), resolution };
+  const warnings = d.defaults.adjustments;
+  return { data, field_meta, anchors, smoothed_metrics, dataset: datasetRef(d.info), resolution, ...(warnings.length ? { warnings } : {}) };
 }
 
 type SmoothingSeries = "raw_byte_power" | "renewal_rate" | "filplus_rate";
@@ -208,15 +219,26 @@ function smoothingWindow(name: SmoothingSeries, length: number, C: number, fprEn
 }
 
 /**
- * GET /historical-data?resolution=weekly|daily&fields=a,b. Other query parameters are ignored:
- * a cache-buster such as `?_=1700000000` cannot change the answer.
+ * GET /historical-data?resolution=weekly|daily&fields=a,b&dataset_version=v. Other query
+ * parameters are ignored: a cache-buster such as `?_=1700000000` cannot change the answer.
  */
 export async function handleHistoricalData(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
+  const versionParam = url.searchParams.get("dataset_version");
+  let version: string | undefined;
+  if (versionParam !== null) {
+    const v = datasetVersionSchema.safeParse(versionParam);
+    if (!v.success) throw new HttpError(400, "invalid_request", `dataset_version: ${v.error.issues[0]!.message}, got ${JSON.stringify(versionParam)}`, "dataset_version", undefined, "query");
+    version = v.data;
+  }
   const r = url.searchParams.get("resolution") ?? "weekly";
   if (r !== "weekly" && r !== "daily") throw new HttpError(400, "invalid_request", `resolution: must be "weekly" or "daily", got ${JSON.stringify(r)}`, "resolution", undefined, "query");
   const fieldsParam = url.searchParams.get("fields");
-  const d = await getWarmDataset(env);
+  const d = await getWarmDataset(env, version).catch((e: unknown) => {
+    // The version was a query parameter here, not a body member.
+    if (e instanceof HttpError && e.field === "dataset_version") throw new HttpError(e.status, e.code, e.message, e.field, e.details, "query");
+    throw e;
+  });
   const b = built(d, r);
   if (fieldsParam === null) return jsonText(b.text);
 

@@ -24,7 +24,8 @@ function parse<T>(f: () => T): T {
 export async function handleSimulate(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSimulateRequest(body));
-  const d = await getWarmDataset(env);
+  // A non-latest version is cached under its own version: the key names the version used.
+  const d = await getWarmDataset(env, req.datasetVersion);
   return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
 }
 
@@ -37,7 +38,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
 export async function handleSimulateLegacy(request: Request, env: Env, includeHistory: boolean): Promise<Response> {
   const body = normalizeSimulateBody(await readJsonObject(request, BODY_LIMITS.simulate)) as Record<string, unknown>;
   const req = parse(() => parseSimulateRequest({ resolution: "daily", include_history: includeHistory, ...body }));
-  const d = await getWarmDataset(env);
+  const d = await getWarmDataset(env, req.datasetVersion);
   const sm = d.reference.smoothed_metrics;
   return jsonResponse({
     ...runOne(req, d),
@@ -56,7 +57,8 @@ function valuesBound(req: SimulateRequest, H: number): number {
 export async function handleSimulateBatch(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.batch);
   const reqs = parse(() => parseBatchRequest(body));
-  const d = await getWarmDataset(env);
+  // Every request of a batch names the same version (the batch's top-level dataset_version).
+  const d = await getWarmDataset(env, reqs[0]?.datasetVersion);
   const total = reqs.reduce((sum, r) => sum + valuesBound(r, d.prepared.H), 0);
   if (total > MAX_BATCH_VALUES) {
     throw new HttpError(
