@@ -8,6 +8,7 @@ import type { ScenarioInput } from "../kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "./scenario.ts";
 import { normalizeScenarioInput } from "./normalize.ts";
+import { datasetVersionSchema } from "./datasetVersion.ts";
 
 /**
  * Request schemas of the two analyses (POST /simulate/ensemble and /simulate/sensitivity): the
@@ -127,6 +128,7 @@ export const ensembleShape = {
     .describe(`Quantiles to report, each in (0, 1); keys are named from them (0.05 → "p5", 0.5 → "p50"). Default ${JSON.stringify(DEFAULT_QUANTILES)}.`)
     .optional(),
   variation: variationSchema.optional(),
+  dataset_version: datasetVersionSchema.optional(),
   thresholds: z
     .partialRecord(outputField, finite())
     .describe('Per metric (one of output), a value: each horizon then reports the fraction of paths below and above it, e.g. {"circ_supply": 600e6}.')
@@ -143,6 +145,7 @@ const bound = z
   .describe("[low, high] levels of the lever, within its valid range, low below high.");
 
 export const sensitivityShape = {
+  dataset_version: datasetVersionSchema.optional(),
   metric: outputField.describe("The output field to analyse. Default circ_supply.").optional(),
   horizon: z
     .union([horizon, z.array(horizon).min(1, { error: "must name at least one horizon" }).max(HORIZON_NAMES.length)])
@@ -182,6 +185,8 @@ export interface EnsembleRequest {
   readonly quantiles: readonly number[];
   readonly variation: VariationInput;
   readonly thresholds: Partial<Record<OutputField, number>>;
+  /** The archived dataset to run on (GET /datasets); absent: the latest. */
+  readonly datasetVersion?: string;
 }
 
 export interface SensitivityRequest {
@@ -190,6 +195,8 @@ export interface SensitivityRequest {
   readonly horizons: readonly HorizonName[];
   readonly bounds: Partial<Record<AnalysisLever, readonly [number, number]>>;
   readonly sweep: SweepSpec | null;
+  /** The archived dataset to run on (GET /datasets); absent: the latest. */
+  readonly datasetVersion?: string;
 }
 
 const SCENARIO_KEYS = new Set(Object.keys(scenarioShape));
@@ -240,6 +247,7 @@ export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
         .map(([l, v]) => [l, withDefaultOf(v!)]),
     ) as VariationInput,
     thresholds,
+    ...(d.dataset_version !== undefined ? { datasetVersion: d.dataset_version } : {}),
   };
 }
 
@@ -270,7 +278,14 @@ export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return { scenario: splitScenario(d), metric: d.metric ?? "circ_supply", horizons, bounds, sweep: d.sweep ?? null };
+  return {
+    scenario: splitScenario(d),
+    metric: d.metric ?? "circ_supply",
+    horizons,
+    bounds,
+    sweep: d.sweep ?? null,
+    ...(d.dataset_version !== undefined ? { datasetVersion: d.dataset_version } : {}),
+  };
 }
 
 /** The distribution type as the analysis takes it (the schema's optional `of` defaults to "level"). */

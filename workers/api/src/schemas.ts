@@ -3,6 +3,7 @@ import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fie
 import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
 import { normalizeScenarioInput } from "../../../shared/schema/normalize.ts";
+import { datasetVersionSchema } from "../../../shared/schema/datasetVersion.ts";
 
 /**
  * Request schemas of the API. The levers come from the one scenario schema (shared/schema), so
@@ -25,16 +26,7 @@ export const MAX_BATCH_VALUES = 2_000_000;
 const outputFieldsMessage = `must be one of the output fields: ${OUTPUT_FIELD_NAMES.join(", ")}`;
 const outputField = z.enum(OUTPUT_FIELD_NAMES as [OutputField, ...OutputField[]], { error: outputFieldsMessage });
 
-/**
- * `dataset_version`: run on a named archived dataset (GET /datasets lists them) instead of the
- * latest. Versions are publish times plus the source, e.g. 20261125T010002123Z-spacescope.
- */
-export const datasetVersionSchema = z
-  .string({ error: "must be a dataset version string (GET /datasets lists them)" })
-  .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be a dataset version: 1–100 characters of A–Z a–z 0–9 . _ - (GET /datasets lists them)" })
-  .describe(
-    "A dataset version listed by GET /datasets (e.g. 20261125T010002123Z-spacescope): run on that archived dataset instead of the latest, to re-run a past forecast exactly. Default: the latest. An unknown or pruned version answers 404 naming this field.",
-  );
+export { datasetVersionSchema };
 
 export const responseOptionsShape = {
   output: z

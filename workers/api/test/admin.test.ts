@@ -66,6 +66,13 @@ describe("POST /admin/update-cache", () => {
     expect(body).toMatchObject({ status: "refreshed", last_refresh: { ok: true, trigger: "admin" } });
     const health = (await (await SELF.fetch(`${BASE}/health`)).json()) as { dataset: { version: string; source: string } };
     expect(health.dataset).toMatchObject({ version: body.last_refresh.version, source: "spacescope" });
+    // The same upstream answer again publishes nothing, and the answer says so instead of "refreshed".
+    const again = await post("/admin/update-cache", bearer(TOKEN));
+    expect(again.status).toBe(200);
+    const body2 = (await again.json()) as { status: string; last_refresh: { ok: boolean; result: string } };
+    expect(body2).toMatchObject({ status: "unchanged", last_refresh: { ok: true, result: "unchanged" } });
+    const health2 = (await (await SELF.fetch(`${BASE}/health`)).json()) as { dataset: { version: string } };
+    expect(health2.dataset.version).toBe(body.last_refresh.version);
   });
 
   it("an upstream failure answers 502 refresh_failed and keeps the dataset", async () => {

@@ -10,7 +10,7 @@ import { fixture2025, fixtureRelabel, get, post, publish, type ErrorJson } from 
 
 /**
  * The archive through the served worker: GET /datasets, `dataset_version` on /simulate,
- * /simulate/batch and /historical-data, a forecast re-run bit for bit from an older version, the
+ * /simulate/batch, /historical-data, /simulate/ensemble and /simulate/sensitivity, a forecast re-run bit for bit from an older version, the
  * monthly version surviving pruning, and the bounded warm cache of non-latest versions.
  */
 
@@ -117,6 +117,19 @@ suite("the archive", () => {
     const h = JSON.parse(await historicalText(`?dataset_version=${older}&fields=filplus_rate`)) as { dataset: { version: string } };
     expect(h.dataset.version).toBe(older);
     expect((JSON.parse(await historicalText("?fields=filplus_rate")) as { dataset: { version: string } }).dataset.version).toBe(newer);
+    // The analysis endpoints too (issue 12's, on the same lookup).
+    for (const [path, body] of [
+      ["/simulate/ensemble", { forecast_length_days: 30, paths: 10, output: ["circ_supply"] }],
+      ["/simulate/sensitivity", { forecast_length_days: 30, metric: "circ_supply" }],
+    ] as const) {
+      const at = async (extra: object) => {
+        const res = await post(path, { ...body, ...extra });
+        expect(res.status, await res.clone().text()).toBe(200);
+        return (await res.json()) as { input: { dataset: { version: string; current_date: string } } };
+      };
+      expect((await at({})).input.dataset.version).toBe(newer);
+      expect((await at({ dataset_version: older })).input.dataset).toMatchObject({ version: older, current_date: "2025-09-09" });
+    }
   });
 
   it("a forecast quoted when the older version was the latest is reproduced bit for bit from its version", async () => {
@@ -134,6 +147,8 @@ suite("the archive", () => {
       await post("/simulate", { dataset_version: unknown }),
       await post("/simulate/batch", { scenarios: [{}], dataset_version: unknown }),
       await get(`/historical-data?dataset_version=${unknown}`),
+      await post("/simulate/ensemble", { paths: 10, dataset_version: unknown }),
+      await post("/simulate/sensitivity", { dataset_version: unknown }),
     ];
     for (const res of answers) {
       expect(res.status).toBe(404);
@@ -144,7 +159,13 @@ suite("the archive", () => {
   });
 
   it("a malformed version: 400 naming dataset_version; in a batch it is named once, at the top level", async () => {
-    for (const res of [await post("/simulate", { dataset_version: "../latest" }), await post("/simulate", { dataset_version: 7 }), await get("/historical-data?dataset_version=a%2Fb")]) {
+    for (const res of [
+      await post("/simulate", { dataset_version: "../latest" }),
+      await post("/simulate", { dataset_version: 7 }),
+      await get("/historical-data?dataset_version=a%2Fb"),
+      await post("/simulate/ensemble", { dataset_version: "../latest" }),
+      await post("/simulate/sensitivity", { dataset_version: 7 }),
+    ]) {
       expect(res.status).toBe(400);
       expect(((await res.json()) as ErrorJson).error).toMatchObject({ code: "invalid_request", field: "dataset_version" });
     }

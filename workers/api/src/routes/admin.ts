@@ -53,7 +53,8 @@ export async function handleUpdateCache(request: Request, env: Env): Promise<Res
     // Upstream or validation failure: the previous dataset (if any) is still served.
     return errorResponse(502, "refresh_failed", `refresh failed, the previous dataset is still served: ${outcome.message}`, undefined, { last_refresh: outcome });
   }
-  return jsonResponse({ status: "refreshed", last_refresh: outcome });
+  // "refreshed" only when something was published; otherwise why not ("unchanged", "upstream_lag").
+  return jsonResponse({ status: outcome.result === "published" ? "refreshed" : outcome.result, last_refresh: outcome });
 }
 
 /** Upload problems name the member of the uploaded body, not the internal dataset path. */

@@ -18,7 +18,7 @@ function parse<T>(f: () => T): T {
 export async function handleEnsemble(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseEnsembleRequest(body));
-  const d = await getWarmDataset(env);
+  const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(runEnsembleRequest(req, d));
 }
 
@@ -26,6 +26,6 @@ export async function handleEnsemble(request: Request, env: Env): Promise<Respon
 export async function handleSensitivity(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSensitivityRequest(body));
-  const d = await getWarmDataset(env);
+  const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(runSensitivityRequest(req, d));
 }
