@@ -28,19 +28,8 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import type { KernelScenario } from "../shared/kernel/types.ts";
 import { createWorkspace, simulate, simulateBatch, simulateResolved } from "../shared/kernel/simulate.ts";
 import type { OutputField } from "../shared/schema/fields.ts";
+import { arg, median } from "./stats.ts";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} takes a positive whole number`);
-  return v;
-}
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 /** Median of round medians and the spread between rounds. */
 const summarise = (rounds: readonly number[]) => ({ median: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds) });

@@ -25,18 +25,7 @@ import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
 import { registerImmutable, toJsonParts, toJsonText } from "../workers/api/src/serialize.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
 import { runOne } from "../workers/api/src/simulation.ts";
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} takes a positive whole number`);
-  return v;
-}
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+import { arg, median } from "./stats.ts";
 
 if (!referenceAvailable()) {
   console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");
