@@ -22,7 +22,7 @@ import { OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { cachedJson, clearMemoryCache } from "../workers/api/src/responseCache.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import { registerImmutable, toJsonParts, toJsonText } from "../workers/api/src/serialize.ts";
+import { registerImmutable, toJsonBytes } from "../workers/api/src/serialize.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
 import { runOne } from "../workers/api/src/simulation.ts";
 import { arg, median } from "./stats.ts";
@@ -99,11 +99,11 @@ for (const [name, body] of cases) {
       const answer = runOne(req, d);
       // The JSON in pieces (respond.ts hands them to the runtime as a Blob, which workerd
       // assembles natively; Node's Blob is no measure of that: bench:api times the served path).
-      const ser = time(() => toJsonParts(answer));
-      const text = toJsonText(answer);
+      const ser = time(() => toJsonBytes(answer));
+      const text = toJsonBytes(answer);
       const gz = time(() => gzipSync(text));
       // The whole miss path as the worker runs it (resolve, simulate, shape, echo, serialize).
-      const total = time(() => toJsonParts(runOne(req, d)));
+      const total = time(() => toJsonBytes(runOne(req, d)));
       after.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: total.ms, bytes: text.length, best: total.min });
     }
   }
@@ -133,7 +133,7 @@ for (const [name, body] of cases) {
   const hitOnce = async () => {
     const r = request();
     const req = parseSimulateRequest(JSON.parse(await r.text()));
-    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
+    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)));
   };
   await hitOnce();
   const ts: number[] = [];

@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson } from "../responseCache.ts";
-import { RawJson, toJsonParts } from "../serialize.ts";
+import { RawJson, toJsonBytes } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, runOne } from "../simulation.ts";
 
@@ -26,7 +26,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
   const req = parse(() => parseSimulateRequest(body));
   // A non-latest version is cached under its own version: the key names the version used.
   const d = await getWarmDataset(env, req.datasetVersion);
-  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)));
 }
 
 /**
@@ -71,7 +71,7 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   const results = reqs.map((r, i) => {
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      return new RawJson(toJsonParts(runOne(r, d)));
+      return new RawJson(toJsonBytes(runOne(r, d)));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
