@@ -1,25 +1,25 @@
 /**
  * A number's JSON text written as ASCII bytes: exactly the bytes of `String(v)` (ECMAScript
  * Number::toString: the shortest digits that read back as v, the closest of those to v) for a
- * finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). Several times faster than
- * V8's own formatting for the 16–17 significant digits of the kernel's outputs, which is most of
- * what writing an answer costs.
+ * finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). About 1.6× faster than
+ * V8's own formatting for the 16–17 significant digits of the kernel's outputs (and no string
+ * per number), which is most of what writing an answer costs.
  *
  * How (for 1e-6 ≤ |v| < 1e17, the range of every answer's values; anything else, and any case
- * the arithmetic below cannot decide, is written by `String(v)` itself):
- *  - P = |v|·10^k, with 10^k an exact double (0 ≤ k ≤ 22) chosen so that 1e16 ≤ P ≤ 1e17, is
+ * the arithmetic below does not decide, is written by `String(v)` itself):
+ *  - P = |v|·10^k, with 10^k an exact double (0 ≤ k ≤ 22, by binade) so that 1e16 ≤ P < 2e17, is
  *    computed exactly as hi + lo (Dekker's product; JS has no FMA). hi is an even integer.
  *  - The doubles that read back as v are those within half an ulp of v (a quarter ulp below a
- *    power of two); scaled by 10^k these bounds are exact doubles Hl, Hh. Every integer D with
- *    P − Hl ≤ D ≤ P + Hh is a 17-digit decimal (D·10^-k) that reads back as v: one always exists,
- *    as Hl, Hh > 0.5 at this scale.
- *  - The shortest text is the D with the most trailing zeros (largest j with a multiple of 10^j
- *    in the interval); among those the closest to P. The integers in play are hi + t for small t,
- *    so the tests are on small doubles; whenever a bound lies within 1e-9 of an integer (it may
- *    then matter whether the bound itself reads back as v, or rounding could have moved it) or
- *    two candidates are equally close, the value goes to `String(v)` instead.
- * `test/numberText.test.ts` compares the bytes with `String(v)` on millions of values;
- * `scripts/numberTextExhaustive.ts` runs a longer comparison.
+ *    power of two; the ends only when v's significand is even, as reading rounds half to even).
+ *    Scaled by 10^k these half-widths are exact doubles, over 0.5 at this scale: every integer D
+ *    in [P − hl, P + hh] is a 17–18 digit decimal D·10^-k that reads back as v, and one exists.
+ *    The ends' integer parts come from exact sums (two-sum).
+ *  - The shortest text is a D with the most trailing zeros (largest j with a multiple of 10^j in
+ *    the interval); of those the closest to P, exactly halfway the one with the even last digit
+ *    (V8's rule). The integers in play are hi + t for small t, so every test is on small numbers.
+ *  - The digits of D (two halves below 1e8) are written four at a time from a table.
+ * `test/numberText.test.ts` compares the bytes with `String(v)` on 10 million values (and in
+ * workerd, `workers/api/test/api.json.test.ts`); `npm run check:numbers` runs a longer comparison.
  */
 
 const f64 = new Float64Array(1);
@@ -35,13 +35,31 @@ const POW10 = new Float64Array(23);
 for (let i = 0, p = 1; i < 23; i++, p *= 10) POW10[i] = p;
 /** 10^i for the digit tests (i ≤ 10). */
 const POW10_INT = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000];
-/** 2^(i − 1100), exact, for the half-ulp of a double with biased exponent E: 2^(E − 1076). */
-const POW2 = new Float64Array(2100);
-for (let i = 0; i < 2100; i++) POW2[i] = 2 ** (i - 1100);
 
-const LOG10_2 = 0.30102999566398120;
 /** Dekker's splitter for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
+/** 10^i split into two halves of 26 bits (Dekker), for the exact product. */
+const POW10_HI = new Float64Array(23);
+const POW10_LO = new Float64Array(23);
+for (let i = 0; i < 23; i++) {
+  const c = SPLIT * POW10[i]!;
+  POW10_HI[i] = c - (c - POW10[i]!);
+  POW10_LO[i] = POW10[i]! - POW10_HI[i]!;
+}
+/**
+ * Per biased exponent E of the fast range (2^-20 to 2^56): the k that puts the binade's P = a·10^k
+ * in [1e16, 2e17) (at most 22: the lowest binade starts below 1e-6, where the range check
+ * stops), and half an ulp of the binade scaled by 10^k (exact: a power of two times 10^k).
+ */
+const K_OF = new Uint8Array(2048);
+const HALF_ULP_SCALED = new Float64Array(2048);
+for (let E = 1003; E <= 1079; E++) {
+  const low = 2 ** (E - 1023);
+  let k = 0;
+  while (k < 22 && low * POW10[k]! < 1e16) k++;
+  K_OF[E] = k;
+  HALF_ULP_SCALED[E] = 2 ** (E - 1076) * POW10[k]!;
+}
 const E8 = 100000000;
 
 const C_0 = 48;
@@ -51,7 +69,8 @@ const C_MINUS = 45;
 
 /**
  * Writes v's JSON text into `out` at `pos` and returns the position after it. `out` must have
- * at least 32 bytes free from `pos` (the longest Number::toString is 24 characters; digits are copied 4 bytes at a time).
+ * at least 48 bytes free from `pos` (the longest Number::toString is 24 characters; digits are
+ * copied 4 bytes at a time, so up to 3 bytes past the number's end are written too).
  */
 export function writeNumber(out: Uint8Array, pos: number, v: number): number {
   if (v !== v || v === Infinity || v === -Infinity) {
@@ -97,36 +116,21 @@ function fast(out: Uint8Array, pos: number, v: number): number {
   const hw = u32[1]!;
   const lw = u32[0]!;
   const E = hw >>> 20; // biased exponent (a is normal here)
-  // The bounds of the interval that reads back as a, scaled by 10^k below: half an ulp above;
-  // below, a quarter ulp when a is a power of two (the double below is closer).
-  const halfUlp = POW2[E - 1076 + 1100]!;
-  const lowHalf = (hw & 0xfffff) === 0 && lw === 0 && E > 1 ? halfUlp * 0.5 : halfUlp;
-
-  // k such that P = a·10^k lies in [1e16, 1e17] (estimate from the binary exponent, then fix).
-  let k = 16 - Math.floor((E - 1023) * LOG10_2);
-  if (k > 22) k = 22;
-  else if (k < 0) k = 0;
-  let hi = 0;
-  let lo = 0;
-  for (let tries = 0; ; tries++) {
-    if (k < 0 || k > 22 || tries > 2) return -1;
-    const b = POW10[k]!;
-    hi = a * b;
-    // Dekker: hi + lo = a·b exactly.
-    let c = SPLIT * a;
-    const ah = c - (c - a);
-    const al = a - ah;
-    c = SPLIT * b;
-    const bh = c - (c - b);
-    const bl = b - bh;
-    lo = ah * bh - hi + ah * bl + al * bh + al * bl;
-    if (hi < 1e16) k++;
-    else if (hi > 1e17) k--;
-    else break;
-  }
-  const p10 = POW10[k]!;
-  const hh = halfUlp * p10; // exact: 2^x·5^k·2^k with 5^k < 2^53
-  const hl = lowHalf * p10;
+  // k for a's binade: P = a·10^k in [1e16, 2e17) (the binade spans a factor of 2).
+  const k = K_OF[E]!;
+  const b = POW10[k]!;
+  // Dekker: hi + lo = a·10^k exactly (10^k split once, in the tables).
+  const hi = a * b;
+  const c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  const bh = POW10_HI[k]!;
+  const bl = POW10_LO[k]!;
+  const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+  // The bounds of the interval that reads back as a, scaled by 10^k (exact): half an ulp
+  // above; below, a quarter ulp when a is a power of two (the double below is closer).
+  const hh = HALF_ULP_SCALED[E]!;
+  const hl = (hw & 0xfffff) === 0 && lw === 0 ? hh * 0.5 : hh;
 
   // Integer offsets from hi of the interval's ends, from exact sums (Knuth's two-sum: s + err is
   // the exact value): tU = floor(lo + hh), tL = ceil(lo − hl); an end that is exactly an integer
@@ -204,7 +208,7 @@ function fast(out: Uint8Array, pos: number, v: number): number {
   // Candidates (offsets from hi): tU − m, then 10^j apart down to tL; the closest to P = hi + lo.
   let t = tu - m;
   if (j <= 1 && t - POW10_INT[j]! >= tl) {
-    // More than one (only possible for j ≤ 1: the interval is under 40 wide): the closest to lo
+    // More than one (only possible for j ≤ 1: the interval is under 50 wide): the closest to lo
     // is one of the two around it.
     const step = POW10_INT[j]!;
     let up = t;
@@ -229,7 +233,7 @@ function fast(out: Uint8Array, pos: number, v: number): number {
         t = ((dl / step) | 0) % 2 === 0 ? up : down;
       }
     }
-  } else if (w >= 40) return -1; // not expected at this scale: leave it to String(v)
+  } else if (w >= 100) return -1; // not expected at this scale (w < 50): leave it to String(v)
   // The chosen D = hi + t = dq·1e8 + dl, written as 17 or 18 ASCII digits.
   let dq = q0;
   let dl = (r0 + t) | 0;
@@ -240,13 +244,13 @@ function fast(out: Uint8Array, pos: number, v: number): number {
     dl = (dl - E8) | 0;
     dq = (dq + 1) | 0;
   }
-  const top = (dq / E8) | 0; // 1 to 10
-  if (top < 1 || top > 10) return -1; // not expected (1e16 − 1 < D < 1.1e17)
+  const top = (dq / E8) | 0; // 1 to 20
+  if (top < 1 || top > 20) return -1; // not expected (1e16 − 1 < D ≤ 2e17)
   // D's digits into the scratch: top (1 or 2 digits), then 4 groups of 4.
   let nd = 17;
-  if (top === 10) {
-    scratch[0] = 49;
-    scratch[1] = C_0;
+  if (top >= 10) {
+    scratch[0] = top >= 20 ? 50 : 49;
+    scratch[1] = C_0 + top - (top >= 20 ? 20 : 10);
     nd = 18;
   } else scratch[0] = C_0 + top;
   const s0 = nd - 16;

@@ -72,8 +72,8 @@ let buf = new Uint8Array(1 << 16);
 let pos = 0;
 /** A buffer grown past this for one large answer is let go afterwards rather than held. */
 const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
-/** Room one number needs (with its comma): Number::toString is at most 24 characters. */
-const NUMBER_ROOM = 40;
+/** Room one number needs (with its comma): Number::toString is at most 24 characters, and numberText.ts asks 48 free. */
+const NUMBER_ROOM = 56;
 
 function ensure(room: number): void {
   if (pos + room <= buf.length) return;
@@ -212,10 +212,33 @@ export function toJsonText(value: unknown): string {
   return decoder.decode(toJsonBytes(value));
 }
 
+/** A string's JSON: plain ASCII written as it is; anything to escape or encode by JSON.stringify. */
+function writeString(s: string): void {
+  const n = s.length;
+  ensure(n + 2);
+  const b = buf;
+  let p = pos;
+  b[p++] = 34; // "
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c >= 127) {
+      writeText(JSON.stringify(s));
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  pos = p;
+}
+
 function write(v: unknown, written: Written): void {
   if (typeof v === "number") {
     ensure(NUMBER_ROOM);
     pos = writeNumber(buf, pos, v);
+    return;
+  }
+  if (typeof v === "string") {
+    writeString(v);
     return;
   }
   if (v instanceof Series) {
