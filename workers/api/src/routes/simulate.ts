@@ -42,7 +42,7 @@ export async function handleSimulateLegacy(request: Request, env: Env, ctx: Exec
   const sm = d.reference.smoothed_metrics;
   // Cached like /simulate, under the route's own name (its answer has one member more).
   return cachedJson(request, ctx, includeHistory ? "simulate-full-with-history" : "simulate-full", d.info.version, req, () =>
-    toJsonParts({
+    toJsonBytes({
       ...runOne(req, d),
       smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
     }),
