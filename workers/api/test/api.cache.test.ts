@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixture2025, post, publish } from "./helpers.ts";
+import { SELF } from "cloudflare:test";
+import { BASE, fixture2025, post, publish } from "./helpers.ts";
 
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
@@ -74,6 +75,39 @@ suite("response cache", () => {
     const id = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip;q=0" });
     expect(id.headers.get("content-encoding")).toBeNull();
     expect(await id.text()).toBe(plain);
+  });
+
+  it("chooses gzip by the client's own Accept-Encoding (cf.clientAcceptEncoding), not the edge's br, gzip", async () => {
+    // On Cloudflare and in wrangler dev the worker always sees `Accept-Encoding: br, gzip`; what
+    // the client sent is cf.clientAcceptEncoding. An identity client must get the plain bytes
+    // (a body of known length), never our gzip for the runtime to inflate again.
+    const body = JSON.stringify({ forecast_length_days: 700, rr: 0.7 });
+    const ask = (client: string) =>
+      SELF.fetch(`${BASE}/simulate`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "accept-encoding": "br, gzip" },
+        body,
+        cf: { clientAcceptEncoding: client },
+      });
+    const plain = await (await ask("identity")).text();
+    let gz: Response | null = null;
+    for (let i = 0; i < 50 && !gz; i++) {
+      // A gzip client makes the compressed copy; identity clients keep getting plain JSON.
+      const g = await ask("gzip, deflate");
+      if (g.headers.get("content-encoding") === "gzip") gz = g;
+      else await g.arrayBuffer();
+      const id = await ask("identity");
+      expect(id.headers.get("x-cache")).toBe("memory");
+      expect(id.headers.get("content-encoding")).toBeNull();
+      expect(await id.text()).toBe(plain);
+      if (!gz) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(gz, "a gzip answer for the gzip client").not.toBeNull();
+    await gz!.arrayBuffer();
+    // A client that sent no Accept-Encoding (cf.clientAcceptEncoding "") gets plain JSON too.
+    const none = await ask("");
+    expect(none.headers.get("content-encoding")).toBeNull();
+    expect(await none.text()).toBe(plain);
   });
 
   it("serves a batch whose answers share the kernel's memory correctly (each written before the next runs)", async () => {
