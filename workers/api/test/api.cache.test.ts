@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
 import { BASE, fixture2025, post, publish } from "./helpers.ts";
+import { clearMemoryCache } from "../src/responseCache.ts";
 
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
@@ -108,6 +109,33 @@ suite("response cache", () => {
     const none = await ask("");
     expect(none.headers.get("content-encoding")).toBeNull();
     expect(await none.text()).toBe(plain);
+  });
+
+  it("writes an answer to the Cache API when it is asked for a second time, not before", async () => {
+    const body = { forecast_length_days: 500, rbp: 3.75, output: ["circ_supply"] };
+    const ask = async () => {
+      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+      expect(res.status).toBe(200);
+      return { source: res.headers.get("x-cache"), text: await res.text() };
+    };
+    const first = await ask();
+    expect(first.source).toBe("miss");
+    await new Promise((r) => setTimeout(r, 100));
+    // Forgotten by this isolate after one request: it was never written to the Cache API.
+    clearMemoryCache();
+    expect((await ask()).source).toBe("miss");
+    // Asked again: a memory hit, which writes it (after the answer, in waitUntil).
+    expect((await ask()).source).toBe("memory");
+    let source: string | null = null;
+    for (let i = 0; i < 20 && source !== "cache-api"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      clearMemoryCache();
+      const again = await ask();
+      source = again.source;
+      expect(again.text).toBe(first.text);
+      if (source !== "cache-api") expect((await ask()).source).toBe("memory"); // asked twice again
+    }
+    expect(source).toBe("cache-api");
   });
 
   it("serves a batch whose answers share the kernel's memory correctly (each written before the next runs)", async () => {
