@@ -324,76 +324,70 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
   const invG = 1 / BASELINE_GROWTH;
   const negLambda = -LAMBDA;
 
+  // §1 power: forecast day k lands on day t = H + 1 + k.
+  for (let t = H + 1; t < N; t++) {
+    const k = t - H - 1;
+    let sRb = k < nKnownRb ? knownRb[k]! : 0;
+    let sQa = k < nKnownQa ? knownQa[k]! : 0;
+    if (k >= D) {
+      const i = t - D;
+      sRb += rbOnb[i]! + rbRen[i]!;
+      sQa += qaOnb[i]! + qaRen[i]!;
+    }
+    const rbk = rbp[k]!;
+    const rrk = rr[k]!;
+    const rRb = sRb * rrk * 1;
+    const rQa = sQa * rrk * qaMult[k]!;
+    const fpm = filPlusM[k]!;
+    const onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
+    rbSe[k] = sRb;
+    qaSe[k] = sQa;
+    cumOnbRb += rbk;
+    cumSeRb += sRb;
+    cumRenRb += rRb;
+    cumOnbQa += onbQ;
+    cumSeQa += sQa;
+    cumRenQa += rQa;
+    const totRb = rbZero + cumOnbRb - cumSeRb + cumRenRb;
+    const totQa = qaZero + cumOnbQa - cumSeQa + cumRenQa;
+    // Power is never negative (scheduled expirations can exceed what is left).
+    const rb = totRb > 0 ? totRb : 0;
+    const qaCap = fpm * rb;
+    const qa = totQa < qaCap ? totQa : qaCap;
+    rbpEib[t] = rb / PIB_PER_EIB;
+    qapEib[t] = (qa > 0 ? qa : 0) / PIB_PER_EIB;
+    rbOnb[t] = rbk;
+    rbRen[t] = rRb;
+    qaOnb[t] = onbQ;
+    qaRen[t] = rQa;
+  }
+  if (!minting) return;
+
+  // §3 minting.
+  for (let t = H + 1; t < N; t++) {
+    const b = baseline[t]!;
+    const rbE = rbpEib[t]!;
+    const c = b < rbE ? b : rbE;
+    cappedSum += c;
+    const cum = cappedSum + zeroCum;
+    const nt = invG * Math.log((BASELINE_GROWTH * cum) / B0_EIB + 1);
+    const cb = BASELINE_ALLOC * (1 - Math.exp(negLambda * nt));
+    const cn = cumSimple[t]! + cb;
+    capped[t] = c;
+    cumCapped[t] = cum;
+    netTime[t] = nt;
+    cumBase[t] = cb;
+    cumNet[t] = cn;
+    dayNet[t] = cn - prevCumNet;
+    prevCumNet = cn;
+  }
+  if (!supply) return;
+
+  // §6 supply, locking and pledge; §7 the pledge of one PiB (the third evaluation).
   for (let t = H; t < N; t++) {
     const j = t - H; // scenario index of day t (lock target, renewal rate)
-    let q: number; // QA power, EiB
-    let onbQ: number, renQ: number;
-    if (t > H) {
-      // §1 power: forecast day k lands on day t.
-      const k = j - 1;
-      let sRb = k < nKnownRb ? knownRb[k]! : 0;
-      let sQa = k < nKnownQa ? knownQa[k]! : 0;
-      if (k >= D) {
-        const i = t - D;
-        sRb += rbOnb[i]! + rbRen[i]!;
-        sQa += qaOnb[i]! + qaRen[i]!;
-      }
-      const rbk = rbp[k]!;
-      const rrk = rr[k]!;
-      const rRb = sRb * rrk * 1;
-      const rQa = sQa * rrk * qaMult[k]!;
-      const fpm = filPlusM[k]!;
-      onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
-      renQ = rQa;
-      rbSe[k] = sRb;
-      qaSe[k] = sQa;
-      cumOnbRb += rbk;
-      cumSeRb += sRb;
-      cumRenRb += rRb;
-      cumOnbQa += onbQ;
-      cumSeQa += sQa;
-      cumRenQa += rQa;
-      const totRb = rbZero + cumOnbRb - cumSeRb + cumRenRb;
-      const totQa = qaZero + cumOnbQa - cumSeQa + cumRenQa;
-      // Power is never negative (scheduled expirations can exceed what is left).
-      const rb = totRb > 0 ? totRb : 0;
-      const qaCap = fpm * rb;
-      const qa = totQa < qaCap ? totQa : qaCap;
-      const rbE = rb / PIB_PER_EIB;
-      q = (qa > 0 ? qa : 0) / PIB_PER_EIB;
-      rbpEib[t] = rbE;
-      qapEib[t] = q;
-      rbOnb[t] = rbk;
-      rbRen[t] = rRb;
-      qaOnb[t] = onbQ;
-      qaRen[t] = rQa;
-
-      if (minting) {
-        // §3 minting.
-        const b = baseline[t]!;
-        const c = b < rbE ? b : rbE;
-        cappedSum += c;
-        const cum = cappedSum + zeroCum;
-        const nt = invG * Math.log((BASELINE_GROWTH * cum) / B0_EIB + 1);
-        const cb = BASELINE_ALLOC * (1 - Math.exp(negLambda * nt));
-        const cn = cumSimple[t]! + cb;
-        capped[t] = c;
-        cumCapped[t] = cum;
-        netTime[t] = nt;
-        cumBase[t] = cb;
-        cumNet[t] = cn;
-        dayNet[t] = cn - prevCumNet;
-        prevCumNet = cn;
-      }
-    } else {
-      q = qapEib[t]!;
-      onbQ = qaOnb[t]!;
-      renQ = qaRen[t]!;
-    }
-    if (!supply) continue;
-
-    // §6 supply, locking and pledge.
-    const Q = q * PIB_PER_EIB;
+    const Q = qapEib[t]! * PIB_PER_EIB;
+    const onbQ = qaOnb[t]!;
     const M = Math.max(Q, baseline[t]! * PIB_PER_EIB);
     const r = dayNet[t]!;
     const LS = lockTarget[j]! * S;
@@ -404,7 +398,7 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
     let release = t < nRelease ? release0[t]! : 0;
     if (t - D >= H) release += dayLocked[t - D]!;
     const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw);
-    const renewed = pledgeOf(renQ, Q, M, r20, LS, w, omw);
+    const renewed = pledgeOf(qaRen[t]!, Q, M, r20, LS, w, omw);
     const original = rate * release;
     const extra = renewed - original;
     const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
@@ -427,11 +421,7 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
     const avail = Math.max(cs + lk, 0);
     circArr[t] = circ;
     availArr[t] = avail;
-
-    // §7 per sector: the pledge of one PiB (the third evaluation), rewards, one-year sums.
-    if (perPib) {
-      ppq[t] = onbQ === 0 ? NaN : SECTOR_PIB * pledgeOf(1, Q, M, r20, LS, w, omw);
-    }
+    if (perPib) ppq[t] = onbQ === 0 ? NaN : SECTOR_PIB * pledgeOf(1, Q, M, r20, LS, w, omw);
     S = useAvailableSupply ? avail : circ;
   }
 }
@@ -452,16 +442,17 @@ function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHi
     const q = qapEib[t]!;
     const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
     rps[t] = v;
-    if (oneYear) {
-      prefix[t + 1] = rewardSum += v;
-      const i = t + 1 - YEAR_DAYS;
-      if (i >= 0) {
-        const rv = prefix[t + 1]! - prefix[i]!;
-        ret[i] = rv;
-        if (needRoi) {
-          const pledge = ppq[i]!;
-          roi[i] = pledge > 0 ? rv / pledge : NaN;
-        }
+    prefix[t + 1] = rewardSum += v;
+  }
+  if (oneYear) {
+    // Windows ending after current_date: i + 364 ≥ H + 1.
+    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+    for (let i = Math.max(H + 2 - YEAR_DAYS, 0); i < Y; i++) {
+      const rv = prefix[i + YEAR_DAYS]! - prefix[i]!;
+      ret[i] = rv;
+      if (needRoi) {
+        const pledge = ppq[i]!;
+        roi[i] = pledge > 0 ? rv / pledge : NaN;
       }
     }
   }

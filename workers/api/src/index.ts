@@ -91,8 +91,8 @@ router
   .get("/historical-data", (r, env) => handleHistoricalData(asRequest(r), env))
   .get("/datasets", (r, env) => handleListDatasets(asRequest(r), env))
   // mechafil-server's older routes (legacy in /docs).
-  .post("/simulate/full", (r, env) => handleSimulateLegacy(asRequest(r), env, false))
-  .post("/simulate/full-with-history", (r, env) => handleSimulateLegacy(asRequest(r), env, true))
+  .post("/simulate/full", (r, env, ctx) => handleSimulateLegacy(asRequest(r), env, ctx, false))
+  .post("/simulate/full-with-history", (r, env, ctx) => handleSimulateLegacy(asRequest(r), env, ctx, true))
   .get("/historical-data/full", (r, env) => handleHistoricalDataFull(asRequest(r), env))
   .get("/openapi.json", handleOpenApi)
   .get("/docs", handleDocs)

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
-import { BASE, fixture2025, post, publish } from "./helpers.ts";
 import { clearMemoryCache } from "../src/responseCache.ts";
+import { BASE, fixture2025, post, publish } from "./helpers.ts";
 
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
@@ -43,6 +43,59 @@ suite("response cache", () => {
     // Aliased fields carry the same numbers.
     const parsed = JSON.parse(a) as { simulation_output: Record<string, unknown> };
     expect(parsed.simulation_output.network_QAP_EIB).toEqual(parsed.simulation_output.qa_total_power_eib);
+  });
+
+  it("finds an answer in the Cache API when this isolate's memory no longer has it (another isolate, a restart)", async () => {
+    const body = { forecast_length_days: 730, rr: 0.61, output: ["circ_supply", "1y_sector_roi"] };
+    const headers = { "content-type": "application/json", "accept-encoding": "identity" };
+    const first = await post("/simulate", body, headers);
+    expect(first.headers.get("x-cache")).toBe("miss");
+    const text = await first.text();
+    // Asked a second time (a memory hit), the answer is written to the Cache API.
+    const second = await post("/simulate", body, headers);
+    expect(second.headers.get("x-cache")).toBe("memory");
+    await second.text();
+    // The Cache API put runs in waitUntil: ask until it is there (bounded).
+    let source: string | null = null;
+    let again: Response | null = null;
+    for (let i = 0; i < 50 && source !== "cache-api"; i++) {
+      clearMemoryCache();
+      again = await post("/simulate", body, headers);
+      source = again.headers.get("x-cache");
+      if (source !== "cache-api") {
+        expect(source).toBe("miss");
+        await again.text();
+        // Not written yet: this miss is a new entry in memory; ask again so it is written.
+        const rehit = await post("/simulate", body, headers);
+        expect(rehit.headers.get("x-cache")).toBe("memory");
+        await rehit.text();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(source).toBe("cache-api");
+    expect(await again!.text()).toBe(text);
+    // And it is back in memory.
+    const third = await post("/simulate", body, headers);
+    expect(third.headers.get("x-cache")).toBe("memory");
+    expect(await third.text()).toBe(text);
+  });
+
+  it("caches the legacy routes (daily, with history) under their own names", async () => {
+    const headers = { "content-type": "application/json", "accept-encoding": "identity" };
+    for (const route of ["/simulate/full", "/simulate/full-with-history"]) {
+      const body = { forecast_length_days: 120, output: ["network_QAP_EIB"] };
+      const a = await post(route, body, headers);
+      expect(a.status).toBe(200);
+      expect(a.headers.get("x-cache")).not.toBe("memory");
+      const text = await a.text();
+      expect(JSON.parse(text)).toHaveProperty("smoothed_metrics");
+      const b = await post(route, body, headers);
+      expect(b.headers.get("x-cache")).toBe("memory");
+      expect(await b.text()).toBe(text);
+    }
+    // The same levers on /simulate are another answer (no smoothed_metrics), not the legacy one.
+    const plain = await post("/simulate", { forecast_length_days: 120, output: ["network_QAP_EIB"], resolution: "daily", include_history: true }, headers);
+    expect(JSON.parse(await plain.text())).not.toHaveProperty("smoothed_metrics");
   });
 
   it("never caches an error", async () => {

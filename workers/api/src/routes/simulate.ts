@@ -35,15 +35,18 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
  * The /simulate answer with those defaults (a body may still set resolution or include_history),
  * plus that server's top-level `smoothed_metrics` (the default levers, unrounded).
  */
-export async function handleSimulateLegacy(request: Request, env: Env, includeHistory: boolean): Promise<Response> {
+export async function handleSimulateLegacy(request: Request, env: Env, ctx: ExecutionContext | undefined, includeHistory: boolean): Promise<Response> {
   const body = normalizeSimulateBody(await readJsonObject(request, BODY_LIMITS.simulate)) as Record<string, unknown>;
   const req = parse(() => parseSimulateRequest({ resolution: "daily", include_history: includeHistory, ...body }));
   const d = await getWarmDataset(env, req.datasetVersion);
   const sm = d.reference.smoothed_metrics;
-  return jsonResponse({
-    ...runOne(req, d),
-    smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
-  });
+  // Cached like /simulate, under the route's own name (its answer has one member more).
+  return cachedJson(request, ctx, includeHistory ? "simulate-full-with-history" : "simulate-full", d.info.version, req, () =>
+    toJsonParts({
+      ...runOne(req, d),
+      smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
+    }),
+  );
 }
 
 /** An upper bound of the values a request returns, to refuse a batch before running it. */
