@@ -4,39 +4,45 @@
  *   - start: spawning wrangler → first HTTP answer;
  *   - first request after start: a restarted worker whose dataset is already published, so the
  *     request pays the dataset load and warm-up (Durable Object / R2 → isolate);
- *   - the dev stack's floor: GET / (a tiny JSON answer), p50 / p99;
- *   - warm, cache misses (each request a different onboarding, so each is computed): p50 / p99;
- *   - warm, cache hits (the same request again), one at a time and with 4 in flight;
- * all in the same run, with `accept-encoding: identity` (workerd would otherwise compress every
- * answer, which the edge does outside the worker) unless --gzip.
+ *   - per run (--runs, on the same warm server):
+ *     - the dev stack's floor, GET / (a tiny JSON answer), and repeated answers (cache hits: the
+ *       same request again), one request at a time, interleaved (the order rotates every round),
+ *       so the floor and the measured request share the machine's load;
+ *     - computed answers (cache misses: each request a different onboarding), back to back;
+ *   - the medians over the runs of each p50 and of its distance from the floor;
+ *   - repeated answers with 4 in flight;
+ *   - the same floor/hit/miss figures straight to the worker's own workerd (wrangler dev serves
+ *     the worker in one workerd and answers the port through a proxy worker in a second workerd:
+ *     this shows what that proxy costs), when the port can be found (Linux `ss`; else skipped).
+ * All with `accept-encoding: identity` (workerd would otherwise compress every answer, which the
+ * edge does outside the worker) unless --gzip.
  *
- *   npm run bench:api [-- --requests 400 --seconds 20 --restarts 3 --gzip]
+ *   npm run bench:api [-- --requests 200 --seconds 15 --runs 3 --restarts 3 --gzip]
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { arg, median } from "./stats.ts";
 import { FIXTURES_DIR } from "../test/referenceMaterial.ts";
-import { localToken, publishDataset, startWranglerDev } from "../test/wranglerDev.ts";
+import { localToken, publishDataset, startWranglerDev, type WranglerDev } from "../test/wranglerDev.ts";
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!(v > 0)) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
-const MAX_REQUESTS = arg("requests", 400);
+const MAX_REQUESTS = arg("--requests", 200);
 /** Ask for gzip, as browsers do (local workerd then compresses each answer, as the edge would). */
 const GZIP = process.argv.includes("--gzip");
-const MAX_SECONDS = arg("seconds", 20);
-const RESTARTS = arg("restarts", 3);
+const MAX_SECONDS = arg("--seconds", 15);
+const RUNS = arg("--runs", 3);
+const RESTARTS = arg("--restarts", 3);
 const BODY = JSON.stringify({ forecast_length_days: 3650 });
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-// node:http: a lighter client than fetch, so the figures are mostly the server's. No keep-alive:
-// a loopback connect costs microseconds, and a reused socket can race the server closing it.
+// node:http: a lighter client than fetch, so the figures are mostly the server's (reading a
+// 361 KB body costs this client ~0.1–0.2 ms: a plain Node server on loopback answers 361 KB 0.26 ms
+// slower than 1 KB, both ends included). No keep-alive: a loopback connect costs microseconds, and
+// a reused socket can race the server closing it.
 const agent = new Agent({ keepAlive: false, maxSockets: 8 });
 
 /** Where answers came from (the x-cache header), to state the hit rate. */
@@ -68,14 +74,26 @@ function once(url: string, path: string, body: string | null): Promise<number> {
   });
 }
 
-const simulateOnce = (url: string) => once(url, "/simulate", BODY);
+type One = (url: string) => Promise<number>;
+const simulateOnce: One = (url) => once(url, "/simulate", BODY);
 let missCounter = 0;
 /** A request no earlier one made (another onboarding), so the worker computes it. */
-const simulateMiss = (url: string) => once(url, "/simulate", JSON.stringify({ forecast_length_days: 3650, rbp: 3 + ++missCounter * 1e-9 }));
-const floorOnce = (url: string) => once(url, "/", null);
+const simulateMiss: One = (url) => once(url, "/simulate", JSON.stringify({ forecast_length_days: 3650, rbp: 3 + ++missCounter * 1e-9 }));
+const floorOnce: One = (url) => once(url, "/", null);
+
+interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  rps: number;
+}
+const stats = (latencies: number[], seconds: number): Stats => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
+};
 
 /** Runs until MAX_REQUESTS are done or MAX_SECONDS have passed, with `concurrency` in flight. */
-async function load(url: string, concurrency: number, one: (url: string) => Promise<number> = simulateOnce) {
+async function load(url: string, concurrency: number, one: One = simulateOnce): Promise<Stats> {
   const latencies: number[] = [];
   const until = performance.now() + MAX_SECONDS * 1000;
   const t0 = performance.now();
@@ -87,9 +105,80 @@ async function load(url: string, concurrency: number, one: (url: string) => Prom
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  return stats(latencies, (performance.now() - t0) / 1000);
+}
+
+/**
+ * Several kinds of request, one at a time, interleaved: each round sends one of each, the order
+ * rotated every round, so each kind is measured under the same load and in every position.
+ */
+async function interleaved(kinds: readonly (readonly [string, string, One])[]): Promise<Stats[]> {
+  const latencies = kinds.map((): number[] => []);
+  const until = performance.now() + MAX_SECONDS * 1000;
+  const t0 = performance.now();
+  for (let round = 0; round < MAX_REQUESTS && performance.now() < until; round++) {
+    for (let j = 0; j < kinds.length; j++) {
+      const k = (round + j) % kinds.length;
+      const [url, , one] = kinds[k]!;
+      latencies[k]!.push(await one(url));
+    }
+  }
   const seconds = (performance.now() - t0) / 1000;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
+  return latencies.map((l) => stats(l, seconds));
+}
+
+/**
+ * The worker's own workerd, behind wrangler's proxy: a loopback port of a workerd in wrangler's
+ * process group, other than the proxy's, that answers GET /health with this worker's JSON.
+ * Linux only (`ps`, `ss`); null when not found.
+ */
+async function directUrl(dev: WranglerDev): Promise<string | null> {
+  if (dev.pid === undefined) return null;
+  try {
+    const pids = new Set(execFileSync("ps", ["-o", "pid=", "-g", String(dev.pid)], { encoding: "utf8" }).split(/\s+/).filter(Boolean));
+    const proxyPort = new URL(dev.url).port;
+    const ports = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("workerd") && [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1]!)))
+      .map((l) => /127\.0\.0\.1:(\d+)/.exec(l)?.[1])
+      .filter((p): p is string => p !== undefined && p !== proxyPort);
+    for (const port of ports) {
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+        const json = (await res.json()) as { status?: unknown; dataset?: unknown };
+        if (res.ok && json.status !== undefined && json.dataset !== undefined) return url;
+      } catch {
+        // not an HTTP port of this worker
+      }
+    }
+  } catch {
+    // no ps / ss here
+  }
+  return null;
+}
+
+interface Run {
+  floor: Stats;
+  hit: Stats;
+  miss: Stats;
+  direct: { floor: Stats; hit: Stats; miss: Stats } | null;
+}
+
+async function oneRun(url: string, direct: string | null): Promise<Run> {
+  const kinds: [string, string, One][] = [
+    [url, "floor", floorOnce],
+    [url, "hit", simulateOnce],
+  ];
+  if (direct) kinds.push([direct, "direct floor", floorOnce], [direct, "direct hit", simulateOnce]);
+  const [floor, hit, dFloor, dHit] = await interleaved(kinds);
+  const miss = await load(url, 1, simulateMiss);
+  const dMiss = direct ? await load(direct, 1, simulateMiss) : null;
+  return { floor: floor!, hit: hit!, miss, direct: direct && dFloor && dHit && dMiss ? { floor: dFloor, hit: dHit, miss: dMiss } : null };
+}
+
+function report(label: string, s: Stats, floor?: Stats): string {
+  return `${label}: n=${s.n} p50 ${fmt(s.p50)} p99 ${fmt(s.p99)}${floor ? `; p50 − floor ${fmt(s.p50 - floor.p50)}` : ""}`;
 }
 
 async function main() {
@@ -112,23 +201,44 @@ async function main() {
       try {
         firsts.push(await simulateOnce(s.url));
         if (i === RESTARTS - 1) {
+          const direct = await directUrl(s);
           for (let k = 0; k < 20; k++) {
-            await simulateOnce(s.url);
-            await simulateMiss(s.url);
-            await floorOnce(s.url);
+            for (const u of direct ? [s.url, direct] : [s.url]) {
+              await simulateOnce(u);
+              await simulateMiss(u);
+              await floorOnce(u);
+            }
           }
           for (const k of Object.keys(sources)) delete sources[k];
-          const floor = await load(s.url, 1, floorOnce);
-          const miss = await load(s.url, 1, simulateMiss);
-          const seq = await load(s.url, 1);
-          const par = await load(s.url, 4);
-          console.log(`API worker (wrangler dev, workerd) over loopback, POST /simulate 10-year weekly (all 44 fields, ${GZIP ? "gzip" : "uncompressed"}), ${new Date().toISOString().slice(0, 10)}`);
+          console.log(`API worker (wrangler dev, workerd) over loopback, POST /simulate 10-year weekly (all 44 fields, ${GZIP ? "gzip" : "uncompressed"}), ${new Date().toISOString().slice(0, 16)}Z`);
           console.log(`  start (spawn → first answer), ${RESTARTS} runs: ${starts.map(fmt).join(", ")}`);
           console.log(`  first /simulate after start (dataset load + warm), ${RESTARTS} runs: ${firsts.map(fmt).join(", ")}`);
-          console.log(`  floor, GET /: n=${floor.n} p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}`);
-          console.log(`  warm, computed (cache misses): n=${miss.n} p50 ${fmt(miss.p50)} p99 ${fmt(miss.p99)}; p50 − floor ${fmt(miss.p50 - floor.p50)}`);
-          console.log(`  warm, repeated (cache hits), 1 in flight: n=${seq.n} p50 ${fmt(seq.p50)} p99 ${fmt(seq.p99)} ${seq.rps.toFixed(1)} req/s; p50 − floor ${fmt(seq.p50 - floor.p50)}`);
-          console.log(`  warm, repeated, 4 in flight: n=${par.n} p50 ${fmt(par.p50)} p99 ${fmt(par.p99)} ${par.rps.toFixed(1)} req/s`);
+          const runs: Run[] = [];
+          for (let r = 0; r < RUNS; r++) {
+            const run = await oneRun(s.url, direct);
+            runs.push(run);
+            console.log(`  run ${r + 1} of ${RUNS}, through wrangler dev (its proxy, then the worker's workerd):`);
+            console.log(`    ${report("floor, GET /", run.floor)}`);
+            console.log(`    ${report("warm, repeated (cache hits), interleaved with the floor", run.hit, run.floor)}`);
+            console.log(`    ${report("warm, computed (cache misses), back to back", run.miss, run.floor)}`);
+            if (run.direct) {
+              console.log(`    straight to the worker's workerd (${direct}), same run:`);
+              console.log(`      ${report("floor, GET /", run.direct.floor)}`);
+              console.log(`      ${report("repeated (cache hits), interleaved", run.direct.hit, run.direct.floor)}`);
+              console.log(`      ${report("computed (cache misses), back to back", run.direct.miss, run.direct.floor)}`);
+            }
+          }
+          const med = (f: (r: Run) => number) => fmt(median(runs.map(f)));
+          console.log(`  medians over the ${RUNS} runs (p50; p50 − floor), through wrangler dev:`);
+          console.log(`    floor ${med((r) => r.floor.p50)}; hits ${med((r) => r.hit.p50)} (${med((r) => r.hit.p50 - r.floor.p50)}); misses ${med((r) => r.miss.p50)} (${med((r) => r.miss.p50 - r.floor.p50)})`);
+          if (runs.every((r) => r.direct)) {
+            console.log(`  medians over the ${RUNS} runs, straight to the worker's workerd:`);
+            console.log(`    floor ${med((r) => r.direct!.floor.p50)}; hits ${med((r) => r.direct!.hit.p50)} (${med((r) => r.direct!.hit.p50 - r.direct!.floor.p50)}); misses ${med((r) => r.direct!.miss.p50)} (${med((r) => r.direct!.miss.p50 - r.direct!.floor.p50)})`);
+          } else {
+            console.log("  (the worker's own workerd port was not found: no direct figures)");
+          }
+          const par = await load(s.url, 4);
+          console.log(`  ${report("warm, repeated, 4 in flight", par)} ${par.rps.toFixed(1)} req/s`);
           console.log(`  answers by source (x-cache) in the timed runs: ${JSON.stringify(sources)}`);
         }
       } finally {

@@ -43,6 +43,8 @@ export interface WranglerDev {
   readonly url: string;
   /** Milliseconds from spawning wrangler to readiness. */
   readonly startMs: number;
+  /** wrangler's process id, which is also its process group's (its workerd processes included). */
+  readonly pid: number | undefined;
   /** The last ~20 kB of wrangler's output. */
   log(): string;
   stop(): Promise<void>;
@@ -133,7 +135,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     for (;;) {
       if (spawnError) throw new Error(`${what} could not start: ${String(spawnError)}`);
       if (exited) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${out}`);
-      if (await answers(`${url}${readiness.path}`, readiness.ready)) return { url, startMs: performance.now() - t0, log: () => out, stop };
+      if (await answers(`${url}${readiness.path}`, readiness.ready)) return { url, startMs: performance.now() - t0, pid, log: () => out, stop };
       if (Date.now() > deadline) throw new Error(`${what} not ready at ${url}${readiness.path} within ${timeoutMs} ms:\n${out}`);
       await sleep(250);
     }

@@ -5,7 +5,11 @@
  *  - this isolate's memory: an LRU capped in bytes (the JSON text, and its gzip once a client
  *    asked for gzip), so a repeated request costs a lookup;
  *  - the Workers Cache API (per data centre), keyed by a SHA-256 of the pair, so other
- *    isolates and restarts find the answer too.
+ *    isolates and restarts find the answer too. An answer is written there when it is asked
+ *    for a second time (nginx's proxy_cache_min_uses 2): most computed answers are one-offs
+ *    (an explorer lever being dragged, an ensemble's scenarios), and writing each costs
+ *    the runtime a copy of the body per answer (in `wrangler dev`, ~5 ms of the one workerd
+ *    thread per 361 KB answer, while the next request waits).
  * Every answer says where it came from in `x-cache` (memory, cache-api or miss).
  */
 
@@ -21,6 +25,8 @@ interface Entry {
   /** A compression is under way (one per entry). */
   compressing: boolean;
   bytes: number;
+  /** The answer's Cache API URL while it is not written there yet (null once written or found there). */
+  unstored: string | null;
 }
 
 /** Least recently used first (a Map keeps insertion order; a hit moves the entry to the end). */
@@ -117,9 +123,16 @@ export function canonicalJson(v: unknown): string {
   return s + "}";
 }
 
-/** True when the client lists gzip in Accept-Encoding with a non-zero q. */
+/**
+ * True when the client lists gzip in its Accept-Encoding with a non-zero q. The client's own
+ * header: on Cloudflare (and in `wrangler dev`) the worker always sees `Accept-Encoding: br, gzip`
+ * and the client's value is in `request.cf.clientAcceptEncoding` (empty when it sent none).
+ * Reading the worker's header would send our gzip to every client, and for one that asked for
+ * identity the runtime then inflates it again: a chunked body and the inflate's cost per request.
+ */
 export function acceptsGzip(request: Request): boolean {
-  const ae = request.headers.get("accept-encoding");
+  const client = request.cf?.clientAcceptEncoding;
+  const ae = typeof client === "string" ? client : request.headers.get("accept-encoding");
   if (!ae) return false;
   return ae.split(",").some((part) => {
     const [name, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
@@ -158,9 +171,8 @@ function cacheApiUrl(route: string, version: string, hash: string): string {
 /**
  * The answer to `request` (route `route`, on dataset `version`, validated and normalised into
  * `canonical`): from memory, from the Cache API, or computed by `compute` (synchronous, so it
- * can use the kernel's shared memory; it returns the JSON in pieces, see toJsonParts) and kept
- * at both levels. Errors thrown by `compute` pass
- * through and are not cached.
+ * can use the kernel's shared memory; it returns the JSON as UTF-8 bytes of its own, see
+ * toJsonBytes) and kept at both levels. Errors thrown by `compute` pass through and are not cached.
  */
 export async function cachedJson(
   request: Request,
@@ -168,13 +180,14 @@ export async function cachedJson(
   route: string,
   version: string,
   canonical: unknown,
-  compute: () => readonly string[],
+  compute: () => Uint8Array,
 ): Promise<Response> {
   const key = `${route}\n${version}\n${canonicalJson(canonical)}`;
   const gz = acceptsGzip(request);
   const hit = memory.get(key);
   if (hit) {
     cacheStats.memory_hits++;
+    if (hit.unstored) await storeInCacheApi(hit, ctx);
     if (gz) addGzip(key, hit, ctx);
     return respond(hit, gz, "memory");
   }
@@ -184,30 +197,36 @@ export async function cachedJson(
     const stored = await cache.match(apiRequest);
     if (stored) {
       const body = new Uint8Array(await stored.arrayBuffer());
-      const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength };
+      const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength, unstored: null };
       memory.set(key, e);
       cacheStats.cache_api_hits++;
       if (gz) addGzip(key, e, ctx);
       return respond(e, false, "cache-api");
     }
   }
-  const parts = compute();
+  // The answer's own bytes (no large JS string), kept for the next identical request.
+  const body = compute();
   cacheStats.misses++;
-  // One native buffer from the pieces (no large JS string), kept for the next identical request.
-  const body = new Uint8Array(await new Blob(parts as string[]).arrayBuffer());
-  const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength };
+  // Written to the Cache API if it is asked for again (see the top of this file).
+  const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength, unstored: apiRequest ? apiRequest.url : null };
   memory.set(key, e);
-  if (cache && apiRequest) {
-    const put = cache.put(
-      apiRequest,
-      new Response(body, { headers: { "content-type": JSON_TYPE, "cache-control": "public, max-age=31536000, immutable" } }),
-    );
-    if (ctx) ctx.waitUntil(put.catch(() => undefined));
-    else await put.catch(() => undefined);
-  }
   if (gz) addGzip(key, e, ctx);
   // This answer goes out uncompressed by us; the runtime compresses it for a client that asked.
   return respond(e, false, "miss");
+}
+
+/** Writes an entry to the Cache API (after the answer, when there is a context to wait on). */
+async function storeInCacheApi(e: Entry, ctx: ExecutionContext | undefined): Promise<void> {
+  const url = e.unstored;
+  if (url === null || typeof caches === "undefined") return;
+  e.unstored = null;
+  const put = caches.default
+    .put(new Request(url), new Response(e.body, { headers: { "content-type": JSON_TYPE, "cache-control": "public, max-age=31536000, immutable" } }))
+    .catch(() => {
+      e.unstored = url; // try again on the next hit
+    });
+  if (ctx) ctx.waitUntil(put);
+  else await put;
 }
 
 /** Compresses an entry after the answer went out, for the next client that accepts gzip. */

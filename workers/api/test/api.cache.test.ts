@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { SELF } from "cloudflare:test";
 import { clearMemoryCache } from "../src/responseCache.ts";
-import { fixture2025, post, publish } from "./helpers.ts";
+import { BASE, fixture2025, post, publish } from "./helpers.ts";
 
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
@@ -50,6 +51,10 @@ suite("response cache", () => {
     const first = await post("/simulate", body, headers);
     expect(first.headers.get("x-cache")).toBe("miss");
     const text = await first.text();
+    // Asked a second time (a memory hit), the answer is written to the Cache API.
+    const second = await post("/simulate", body, headers);
+    expect(second.headers.get("x-cache")).toBe("memory");
+    await second.text();
     // The Cache API put runs in waitUntil: ask until it is there (bounded).
     let source: string | null = null;
     let again: Response | null = null;
@@ -60,6 +65,10 @@ suite("response cache", () => {
       if (source !== "cache-api") {
         expect(source).toBe("miss");
         await again.text();
+        // Not written yet: this miss is a new entry in memory; ask again so it is written.
+        const rehit = await post("/simulate", body, headers);
+        expect(rehit.headers.get("x-cache")).toBe("memory");
+        await rehit.text();
         await new Promise((r) => setTimeout(r, 20));
       }
     }
@@ -120,6 +129,66 @@ suite("response cache", () => {
     const id = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip;q=0" });
     expect(id.headers.get("content-encoding")).toBeNull();
     expect(await id.text()).toBe(plain);
+  });
+
+  it("chooses gzip by the client's own Accept-Encoding (cf.clientAcceptEncoding), not the edge's br, gzip", async () => {
+    // On Cloudflare and in wrangler dev the worker always sees `Accept-Encoding: br, gzip`; what
+    // the client sent is cf.clientAcceptEncoding. An identity client must get the plain bytes
+    // (a body of known length), never our gzip for the runtime to inflate again.
+    const body = JSON.stringify({ forecast_length_days: 700, rr: 0.7 });
+    const ask = (client: string) =>
+      SELF.fetch(`${BASE}/simulate`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "accept-encoding": "br, gzip" },
+        body,
+        cf: { clientAcceptEncoding: client },
+      });
+    const plain = await (await ask("identity")).text();
+    let gz: Response | null = null;
+    for (let i = 0; i < 50 && !gz; i++) {
+      // A gzip client makes the compressed copy; identity clients keep getting plain JSON.
+      const g = await ask("gzip, deflate");
+      if (g.headers.get("content-encoding") === "gzip") gz = g;
+      else await g.arrayBuffer();
+      const id = await ask("identity");
+      expect(id.headers.get("x-cache")).toBe("memory");
+      expect(id.headers.get("content-encoding")).toBeNull();
+      expect(await id.text()).toBe(plain);
+      if (!gz) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(gz, "a gzip answer for the gzip client").not.toBeNull();
+    await gz!.arrayBuffer();
+    // A client that sent no Accept-Encoding (cf.clientAcceptEncoding "") gets plain JSON too.
+    const none = await ask("");
+    expect(none.headers.get("content-encoding")).toBeNull();
+    expect(await none.text()).toBe(plain);
+  });
+
+  it("writes an answer to the Cache API when it is asked for a second time, not before", async () => {
+    const body = { forecast_length_days: 500, rbp: 3.75, output: ["circ_supply"] };
+    const ask = async () => {
+      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+      expect(res.status).toBe(200);
+      return { source: res.headers.get("x-cache"), text: await res.text() };
+    };
+    const first = await ask();
+    expect(first.source).toBe("miss");
+    await new Promise((r) => setTimeout(r, 100));
+    // Forgotten by this isolate after one request: it was never written to the Cache API.
+    clearMemoryCache();
+    expect((await ask()).source).toBe("miss");
+    // Asked again: a memory hit, which writes it (after the answer, in waitUntil).
+    expect((await ask()).source).toBe("memory");
+    let source: string | null = null;
+    for (let i = 0; i < 20 && source !== "cache-api"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      clearMemoryCache();
+      const again = await ask();
+      source = again.source;
+      expect(again.text).toBe(first.text);
+      if (source !== "cache-api") expect((await ask()).source).toBe("memory"); // asked twice again
+    }
+    expect(source).toBe("cache-api");
   });
 
   it("serves a batch whose answers share the kernel's memory correctly (each written before the next runs)", async () => {
