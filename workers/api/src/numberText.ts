@@ -73,6 +73,12 @@ const C_MINUS = 45;
  * copied 4 bytes at a time, so up to 3 bytes past the number's end are written too).
  */
 export function writeNumber(out: Uint8Array, pos: number, v: number): number {
+  // NaN, infinities, 0 and anything out of the fast path's range fail its range check.
+  const r = fast(out, pos, v);
+  return r >= 0 ? r : slow(out, pos, v);
+}
+
+function slow(out: Uint8Array, pos: number, v: number): number {
   if (v !== v || v === Infinity || v === -Infinity) {
     out[pos] = 110; // n
     out[pos + 1] = 117; // u
@@ -84,8 +90,7 @@ export function writeNumber(out: Uint8Array, pos: number, v: number): number {
     out[pos] = C_0; // "0" for 0 and -0
     return pos + 1;
   }
-  const r = fast(out, pos, v);
-  return r >= 0 ? r : writeAscii(out, pos, String(v));
+  return writeAscii(out, pos, String(v));
 }
 
 /** The text of v as `String(v)` gives it (a test and fallback aid: the same code path as writeNumber). */
