@@ -1,10 +1,14 @@
 /**
  * In-process benchmark of the API's response path (`npm run bench:response`): the modules the
  * worker runs for POST /simulate, timed step by step in Node on dataset-2025-09-09.json:
- *   simulate (kernel) / shape / serialize (JSON text) / compress (gzip, what the runtime does
- *   for a client that accepts it), before (full path, plain arrays, JSON.stringify) and after
- *   (fast path with the asked fields, Series, toJsonText), in interleaved rounds; and a cache
- *   hit (cachedJson: validated request → answer from the isolate's memory).
+ *   simulate (kernel) / shape / serialize (JSON) / compress (gzip, what the runtime does for a
+ *   client that accepts it), in interleaved rounds, for three writers:
+ *   - before: the full path, plain arrays, JSON.stringify of the whole answer;
+ *   - join: the fast path, Series, and this morning's writer (numbers by typed-array join, the
+ *     JSON in string pieces; bench/joinSerializer.ts), without assembling the pieces into a body;
+ *   - after: the fast path, Series, toJsonBytes (numbers by numberText.ts into one reused byte
+ *     buffer, the body a copy of its length);
+ *   and a cache hit (cachedJson: validated request → answer from the isolate's memory).
  *
  *   npm run bench:response [-- --reps 200 --rounds 5]
  */
@@ -22,9 +26,10 @@ import { OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { cachedJson, clearMemoryCache } from "../workers/api/src/responseCache.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import { registerImmutable, toJsonParts, toJsonText } from "../workers/api/src/serialize.ts";
+import { registerImmutable, toJsonBytes } from "../workers/api/src/serialize.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
 import { runOne } from "../workers/api/src/simulation.ts";
+import { registerImmutableJoin, toJsonPartsJoin } from "./joinSerializer.ts";
 import { arg, median } from "./stats.ts";
 
 if (!referenceAvailable()) {
@@ -60,15 +65,17 @@ const cases: [string, Record<string, unknown>][] = [
 ];
 
 interface Split { simulate: number; shape: number; serialize: number; compress: number; total: number; bytes: number; best: number }
-const summary: Record<string, Split & { before: Split }> = {};
+const summary: Record<string, Split & { before: Split; join: Split }> = {};
 console.log(`response path in-process, median of ${rounds} interleaved rounds × ${reps} calls (ms)`);
-console.log("(best: the fastest single call of any round, the figure least disturbed by other load on a shared machine)");
-console.log("case                      |  before: simulate  shape  serialize  compress | total   best |  after: simulate  shape  serialize  compress | total   best | KB");
+console.log("(total: the worker's own work, compress apart; best: the fastest single call of any round, the figure least disturbed by other load)");
+console.log("case                    | before: simulate  shape serialize compress   total    best | join: serialize   total | after: simulate  shape serialize compress   total    best |   KB");
 for (const [name, body] of cases) {
   const req = parseSimulateRequest(body);
   const sc = resolveScenario(d.prepared, req.scenario);
   registerImmutable(d.prepared.days.buffer);
+  registerImmutableJoin(d.prepared.days.buffer);
   const before: Split[] = [];
+  const join: Split[] = [];
   const after: Split[] = [];
   for (let r = 0; r < rounds; r++) {
     {
@@ -93,18 +100,23 @@ for (const [name, body] of cases) {
       before.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: sim.ms + shape.ms + ser.ms, bytes: ser.value.length, best: sim.min + shape.min + ser.min });
     }
     {
-      // After: the asked fields from the fast path, Series, text written from the typed arrays.
+      // This morning's writer on the same answer (pieces only: the runtime assembled the body).
+      const answer = runOne(req, d);
+      const ser = time(() => toJsonPartsJoin(answer));
+      const total = time(() => toJsonPartsJoin(runOne(req, d)));
+      join.push({ simulate: 0, shape: 0, serialize: ser.ms, compress: 0, total: total.ms, bytes: ser.value.join("").length, best: total.min });
+    }
+    {
+      // After: the asked fields from the fast path, Series, bytes written from the typed arrays.
       const sim = time(() => simulateResolved(d.prepared, sc, ws, { fields: req.output }));
       const shape = time(() => shapeSimulation(sim.value, req.output, req.resolution, req.includeHistory));
       const answer = runOne(req, d);
-      // The JSON in pieces (respond.ts hands them to the runtime as a Blob, which workerd
-      // assembles natively; Node's Blob is no measure of that: bench:api times the served path).
-      const ser = time(() => toJsonParts(answer));
-      const text = toJsonText(answer);
-      const gz = time(() => gzipSync(text));
+      // The body's bytes, as the worker hands them to the runtime (and keeps them in its cache).
+      const ser = time(() => toJsonBytes(answer));
+      const gz = time(() => gzipSync(ser.value));
       // The whole miss path as the worker runs it (resolve, simulate, shape, echo, serialize).
-      const total = time(() => toJsonParts(runOne(req, d)));
-      after.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: total.ms, bytes: text.length, best: total.min });
+      const total = time(() => toJsonBytes(runOne(req, d)));
+      after.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: total.ms, bytes: ser.value.length, best: total.min });
     }
   }
   const med = (xs: Split[]): Split => ({
@@ -117,11 +129,13 @@ for (const [name, body] of cases) {
     best: Math.min(...xs.map((x) => x.best)),
   });
   const b = med(before);
+  const jn = med(join);
   const a = med(after);
-  summary[name] = { ...a, before: b };
+  if (a.bytes !== b.bytes || jn.bytes !== b.bytes) throw new Error(`${name}: the writers disagree on the answer's length`);
+  summary[name] = { ...a, before: b, join: jn };
   const f = (n: number) => n.toFixed(3).padStart(7);
   console.log(
-    `${name.padEnd(25)} | ${f(b.simulate)} ${f(b.shape)} ${f(b.serialize)} ${f(b.compress)}      | ${f(b.total)} ${f(b.best)} | ${f(a.simulate)} ${f(a.shape)} ${f(a.serialize)} ${f(a.compress)}      | ${f(a.total)} ${f(a.best)} | ${Math.round(a.bytes / 1024)}`,
+    `${name.padEnd(23)} | ${f(b.simulate)} ${f(b.shape)} ${f(b.serialize)} ${f(b.compress)} ${f(b.total)} ${f(b.best)} |    ${f(jn.serialize)} ${f(jn.total)} | ${f(a.simulate)} ${f(a.shape)} ${f(a.serialize)} ${f(a.compress)} ${f(a.total)} ${f(a.best)} | ${String(Math.round(a.bytes / 1024)).padStart(4)}`,
   );
 }
 
@@ -133,7 +147,7 @@ for (const [name, body] of cases) {
   const hitOnce = async () => {
     const r = request();
     const req = parseSimulateRequest(JSON.parse(await r.text()));
-    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
+    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)));
   };
   await hitOnce();
   const ts: number[] = [];

@@ -33,7 +33,7 @@ describe("toJsonText = JSON.stringify, byte for byte", () => {
   });
 
   it("for objects with undefined members and arrays with undefined elements", () => {
-    const v = { a: undefined, b: [undefined, 1, NaN, -0], c: { d: undefined }, "1": true, e: new RawJson(['{"x":', "[1,2]}"]) };
+    const v = { a: undefined, b: [undefined, 1, NaN, -0], c: { d: undefined }, "1": true, e: new RawJson(new TextEncoder().encode('{"x":[1,2]}')) };
     expect(toJsonText(v)).toBe(JSON.stringify(v));
   });
 

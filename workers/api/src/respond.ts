@@ -1,17 +1,17 @@
 import { errorResponse, HttpError } from "./errors.ts";
-import { toJsonParts } from "./serialize.ts";
+import { toJsonBytes } from "./serialize.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import { ScenarioError } from "../../../shared/kernel/errors.ts";
 
 /**
- * A JSON answer: the text JSON.stringify would write, written by toJsonText (straight from the
+ * A JSON answer: the bytes JSON.stringify would write, written by toJsonBytes (straight from the
  * kernel's typed arrays where the body holds Series). `jsonText` takes an already serialised body.
  */
 export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", "application/json; charset=utf-8");
-  // The pieces go to the runtime as they are (see toJsonParts).
-  return new Response(new Blob(toJsonParts(body)), { status, headers: h });
+  // One buffer of the answer's length: no JS string of the whole body is ever made.
+  return new Response(toJsonBytes(body), { status, headers: h });
 }
 
 export function jsonText(text: string, status = 200, headers?: HeadersInit): Response {

@@ -171,9 +171,8 @@ function cacheApiUrl(route: string, version: string, hash: string): string {
 /**
  * The answer to `request` (route `route`, on dataset `version`, validated and normalised into
  * `canonical`): from memory, from the Cache API, or computed by `compute` (synchronous, so it
- * can use the kernel's shared memory; it returns the JSON in pieces, see toJsonParts) and kept
- * at both levels. Errors thrown by `compute` pass
- * through and are not cached.
+ * can use the kernel's shared memory; it returns the JSON as UTF-8 bytes of its own, see
+ * toJsonBytes) and kept at both levels. Errors thrown by `compute` pass through and are not cached.
  */
 export async function cachedJson(
   request: Request,
@@ -181,7 +180,7 @@ export async function cachedJson(
   route: string,
   version: string,
   canonical: unknown,
-  compute: () => readonly string[],
+  compute: () => Uint8Array,
 ): Promise<Response> {
   const key = `${route}\n${version}\n${canonicalJson(canonical)}`;
   const gz = acceptsGzip(request);
@@ -205,10 +204,9 @@ export async function cachedJson(
       return respond(e, false, "cache-api");
     }
   }
-  const parts = compute();
+  // The answer's own bytes (no large JS string), kept for the next identical request.
+  const body = compute();
   cacheStats.misses++;
-  // One native buffer from the pieces (no large JS string), kept for the next identical request.
-  const body = new Uint8Array(await new Blob(parts as string[]).arrayBuffer());
   // Written to the Cache API if it is asked for again (see the top of this file).
   const e: Entry = { body, gzip: null, compressing: false, bytes: body.byteLength, unstored: apiRequest ? apiRequest.url : null };
   memory.set(key, e);

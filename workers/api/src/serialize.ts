@@ -1,13 +1,15 @@
+import { writeNumber } from "./numberText.ts";
+
 /**
- * JSON text of an answer, written straight from the kernel's typed arrays: the bytes
+ * JSON of an answer as UTF-8 bytes, written straight from the kernel's typed arrays: the bytes
  * `JSON.stringify` writes for the same answer (shortest round-trip digits, `null` for NaN and
- * infinities), without first building a JS array of every value.
+ * infinities), without building a JS array of every value or a string of the whole answer.
  *
  * An answer holds `Series` where an array of numbers goes. A series is a window of a typed array
  * (first index, step, count); its `toJSON` gives the plain array, so `JSON.stringify` of an answer
- * is still today's JSON (the tests compare the two byte for byte). `toJsonText` writes each
+ * is still today's JSON (the tests compare the two byte for byte). `toJsonBytes` writes each
  * distinct window once per answer (four output fields alias one kernel array), and keeps the
- * text of windows of a prepared dataset's arrays (immutable, shared by every request on that
+ * bytes of windows of a prepared dataset's arrays (immutable, shared by every request on that
  * dataset version) in a small cache.
  */
 
@@ -33,146 +35,261 @@ export class Series {
 }
 
 /**
- * JSON text already written (an answer serialised while its arrays were valid: a batch's answers
- * share the kernel's workspace). `toJsonText` writes it as is.
+ * JSON already written (an answer serialised while its arrays were valid: a batch's answers share
+ * the kernel's workspace), as UTF-8 bytes. `toJsonBytes` copies them as they are.
  */
 export class RawJson {
-  constructor(readonly parts: readonly string[]) {}
+  constructor(readonly bytes: Uint8Array) {}
 
   toJSON(): unknown {
-    return JSON.parse(this.parts.join(""));
+    return JSON.parse(decoder.decode(this.bytes));
   }
 }
 
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
 /**
  * Arrays whose values never change (a prepared dataset's arrays), registered by their
- * ArrayBuffer: the text of their windows is cached. Held weakly: a dataset version no longer
+ * ArrayBuffer: the bytes of their windows are cached. Held weakly: a dataset version no longer
  * served takes its cache with it.
  */
-const immutable = new WeakMap<ArrayBuffer, Map<string, string>>();
-/** Upper bound of cached text per buffer (characters; a 20-year daily window is ~150 KB). */
-const IMMUTABLE_CACHE_CHARS = 16 * 1024 * 1024;
-const cachedChars = new WeakMap<ArrayBuffer, number>();
+const immutable = new WeakMap<ArrayBuffer, Map<string, Uint8Array>>();
+/** Upper bound of cached bytes per buffer (a 20-year daily window is ~150 KB). */
+const IMMUTABLE_CACHE_BYTES = 16 * 1024 * 1024;
+const cachedBytes = new WeakMap<ArrayBuffer, number>();
 
 /** Declares that the arrays living in `buffer` are never written again (a prepared dataset's). */
 export function registerImmutable(buffer: ArrayBufferLike): void {
   if (buffer instanceof ArrayBuffer && !immutable.has(buffer)) immutable.set(buffer, new Map());
 }
 
-/** Scratch for a sampled window's values (a weekly window is gathered before it is written). */
-let scratch = new Float64Array(1024);
-
 /**
- * The JSON text of a window of numbers: `[v,v,null,…]`. Typed-array join writes each number
- * with Number::toString, which is what JSON.stringify writes for a finite number (shortest
- * round-trip digits, `0` for -0), and several times faster than JSON.stringify of an array;
- * NaN and infinities, which join writes as "NaN" / "Infinity", become null.
+ * The bytes of the answer being written: one buffer per isolate, reused by every answer (writing
+ * is synchronous) and grown when an answer needs more. An answer leaves as a copy of its length.
  */
-export function seriesText(s: Series): string {
-  const { source: a, first, step, count } = s;
-  if (count === 0) return "[]";
-  let window: Float64Array;
-  if (step === 1) window = a.subarray(first, first + count);
-  else {
-    if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
-    window = scratch.subarray(0, count);
-    for (let k = 0, i = first; k < count; k++, i += step) window[k] = a[i]!;
-  }
-  let finite = true;
-  for (let k = 0; k < count; k++) {
-    const v = window[k]!;
-    if (v - v !== 0) {
-      finite = false;
-      break;
-    }
-  }
-  const text = window.join(",");
-  return finite ? `[${text}]` : `[${text.replace(/-?Infinity|NaN/g, "null")}]`;
+let buf = new Uint8Array(1 << 16);
+let pos = 0;
+/** A buffer grown past this for one large answer is let go afterwards rather than held. */
+const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Room one number needs (with its comma): Number::toString is at most 24 characters, and numberText.ts asks 48 free. */
+const NUMBER_ROOM = 56;
+
+function ensure(room: number): void {
+  if (pos + room <= buf.length) return;
+  const grown = new Uint8Array(Math.max(pos + room, buf.length * 2));
+  grown.set(buf.subarray(0, pos));
+  buf = grown;
 }
 
-/** Per answer: the text of each distinct window already written. */
-type Written = Map<ArrayBufferLike, Map<string, string>>;
+/**
+ * Writes a window of numbers, `[v,v,null,…]`, each as `String(v)` writes it (what JSON.stringify
+ * writes for a finite number: shortest round-trip digits, `0` for -0), NaN and infinities as
+ * null. numberText.ts writes the digits straight into the buffer.
+ */
+function writeSeries(s: Series): void {
+  const { source: a, first, step, count } = s;
+  ensure(2);
+  buf[pos++] = 91; // [
+  let b = buf;
+  let p = pos;
+  // The text of the previous value, copied when a value repeats (constant stretches are common:
+  // a flat onboarding lever, a vesting schedule that has ended).
+  let prev = NaN;
+  let prevStart = 0;
+  let prevLen = 0;
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    if (p + NUMBER_ROOM > b.length) {
+      pos = p;
+      ensure(NUMBER_ROOM * 64);
+      b = buf;
+    }
+    if (k > 0) b[p++] = 44; // ,
+    const v = a[i]!;
+    if (v === prev) {
+      // (=== treats 0 and -0 as equal: both are written "0".)
+      for (let c = 0; c < prevLen; c++) b[p + c] = b[prevStart + c]!;
+      p += prevLen;
+    } else {
+      prevStart = p;
+      p = writeNumber(b, p, v);
+      prevLen = p - prevStart;
+      prev = v;
+    }
+  }
+  pos = p;
+  ensure(1);
+  buf[pos++] = 93; // ]
+}
 
-function windowText(s: Series, written: Written): string {
+/** Per answer: where in the buffer each distinct window was written ([start, end]). */
+type Written = Map<ArrayBufferLike, Map<string, [number, number]>>;
+
+function writeWindow(s: Series, written: Written): void {
   const buffer = s.source.buffer;
   const key = `${s.source.byteOffset / 8 + s.first}:${s.step}:${s.count}`;
   const shared = buffer instanceof ArrayBuffer ? immutable.get(buffer) : undefined;
   if (shared) {
     const hit = shared.get(key);
-    if (hit !== undefined) return hit;
-    const text = seriesText(s);
-    const used = (cachedChars.get(buffer as ArrayBuffer) ?? 0) + text.length;
-    if (used <= IMMUTABLE_CACHE_CHARS) {
-      shared.set(key, text);
-      cachedChars.set(buffer as ArrayBuffer, used);
+    if (hit !== undefined) {
+      ensure(hit.length);
+      buf.set(hit, pos);
+      pos += hit.length;
+      return;
     }
-    return text;
+    const start = pos;
+    writeSeries(s);
+    const used = (cachedBytes.get(buffer as ArrayBuffer) ?? 0) + (pos - start);
+    if (used <= IMMUTABLE_CACHE_BYTES) {
+      shared.set(key, buf.slice(start, pos));
+      cachedBytes.set(buffer as ArrayBuffer, used);
+    }
+    return;
   }
   let perBuffer = written.get(buffer);
   if (!perBuffer) written.set(buffer, (perBuffer = new Map()));
   const hit = perBuffer.get(key);
-  if (hit !== undefined) return hit;
-  const text = seriesText(s);
-  perBuffer.set(key, text);
-  return text;
+  if (hit !== undefined) {
+    const len = hit[1] - hit[0];
+    ensure(len);
+    buf.copyWithin(pos, hit[0], hit[1]);
+    pos += len;
+    return;
+  }
+  const start = pos;
+  writeSeries(s);
+  perBuffer.set(key, [start, pos]);
+}
+
+/** Writes text that is already JSON (ASCII written directly, anything else as UTF-8). */
+function writeText(t: string): void {
+  const n = t.length;
+  ensure(n);
+  const b = buf;
+  const p = pos;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128) {
+      // Not ASCII: the encoder writes the rest (at most 3 bytes per UTF-16 unit).
+      pos = p + i;
+      ensure(3 * (n - i));
+      pos += encoder.encodeInto(t.slice(i), buf.subarray(pos)).written;
+      return;
+    }
+    b[p + i] = c;
+  }
+  pos = p + n;
+}
+
+/** JSON text of member names, kept: an answer writes the same few hundred names every time. */
+const names = new Map<string, string>();
+const MAX_NAMES = 4096;
+
+function writeName(key: string): void {
+  let t = names.get(key);
+  if (t === undefined) {
+    t = `${JSON.stringify(key)}:`;
+    if (names.size < MAX_NAMES) names.set(key, t);
+  }
+  writeText(t);
 }
 
 /**
- * `JSON.stringify(value)`, byte for byte, for the values answers are made of: plain objects,
- * arrays, strings, numbers, booleans, null, undefined members (left out), Series and RawJson.
- * Anything else with a toJSON goes through JSON.stringify itself.
+ * `JSON.stringify(value)` as UTF-8 bytes, byte for byte, for the values answers are made of:
+ * plain objects, arrays, strings, numbers, booleans, null, undefined members (left out), Series
+ * and RawJson. Anything else with a toJSON goes through JSON.stringify itself.
  */
+export function toJsonBytes(value: unknown): Uint8Array {
+  pos = 0;
+  write(value, new Map());
+  const out = buf.slice(0, pos);
+  if (buf.length > KEEP_BUFFER_BYTES) buf = new Uint8Array(1 << 16);
+  return out;
+}
+
+/** The same JSON as a string (tests, and callers that want text). */
 export function toJsonText(value: unknown): string {
-  return toJsonParts(value).join("");
+  return decoder.decode(toJsonBytes(value));
 }
 
-/**
- * The same text in pieces, none joined: a body made from them (a Blob) never becomes one large
- * JS string, whose allocation (a fresh large-object page per answer) costs more than writing it.
- */
-export function toJsonParts(value: unknown): string[] {
-  const parts: string[] = [];
-  write(value, parts, new Map());
-  return parts;
+/** A string's JSON: plain ASCII written as it is; anything to escape or encode by JSON.stringify. */
+function writeString(s: string): void {
+  const n = s.length;
+  ensure(n + 2);
+  const b = buf;
+  let p = pos;
+  b[p++] = 34; // "
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c >= 127) {
+      writeText(JSON.stringify(s));
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  pos = p;
 }
 
-function write(v: unknown, out: string[], written: Written): void {
+function write(v: unknown, written: Written): void {
+  if (typeof v === "number") {
+    ensure(NUMBER_ROOM);
+    pos = writeNumber(buf, pos, v);
+    return;
+  }
+  if (typeof v === "string") {
+    writeString(v);
+    return;
+  }
   if (v instanceof Series) {
-    out.push(windowText(v, written));
+    writeWindow(v, written);
     return;
   }
   if (v instanceof RawJson) {
-    for (const p of v.parts) out.push(p);
+    ensure(v.bytes.length);
+    buf.set(v.bytes, pos);
+    pos += v.bytes.length;
     return;
   }
   if (v === null || typeof v !== "object") {
-    // Primitives: JSON.stringify's own text (undefined and functions only reach here inside arrays).
+    // Other primitives: JSON.stringify's own text (undefined and functions only reach here
+    // inside arrays, where they are null; a bigint throws as it does there).
     const t = JSON.stringify(v);
-    out.push(t === undefined ? "null" : t);
+    writeText(t === undefined ? "null" : t);
     return;
   }
   if (typeof (v as { toJSON?: unknown }).toJSON === "function") {
-    out.push(JSON.stringify(v));
+    writeText(JSON.stringify(v) ?? "null");
     return;
   }
   if (Array.isArray(v)) {
-    out.push("[");
+    ensure(1);
+    buf[pos++] = 91; // [
     for (let i = 0; i < v.length; i++) {
-      if (i > 0) out.push(",");
-      write(v[i], out, written);
+      if (i > 0) {
+        ensure(1);
+        buf[pos++] = 44;
+      }
+      write(v[i], written);
     }
-    out.push("]");
+    ensure(1);
+    buf[pos++] = 93;
     return;
   }
-  out.push("{");
+  ensure(1);
+  buf[pos++] = 123; // {
   let firstMember = true;
   for (const key of Object.keys(v)) {
     const m = (v as Record<string, unknown>)[key];
     if (m === undefined || typeof m === "function" || typeof m === "symbol") continue;
-    if (!firstMember) out.push(",");
+    if (!firstMember) {
+      ensure(1);
+      buf[pos++] = 44;
+    }
     firstMember = false;
-    out.push(JSON.stringify(key), ":");
-    write(m, out, written);
+    writeName(key);
+    write(m, written);
   }
-  out.push("}");
+  ensure(1);
+  buf[pos++] = 125; // }
 }

@@ -51,14 +51,31 @@ export function sampledRange(slice: DailySlice, resolution: Resolution): { first
   return { first, step: 7, count };
 }
 
+/**
+ * ISO text of day numbers, kept: every answer names the same few dates (a Date and its
+ * toISOString per field and answer cost more than the rest of the shaping).
+ */
+const dateTexts = new Map<number, string>();
+const MAX_DATE_TEXTS = 8192;
+
+function dateText(day: number): string {
+  let t = dateTexts.get(day);
+  if (t === undefined) {
+    t = isoDate(day);
+    if (dateTexts.size >= MAX_DATE_TEXTS) dateTexts.clear();
+    dateTexts.set(day, t);
+  }
+  return t;
+}
+
 /** Dates of what `sampledRange` keeps. */
 export function sampledDates(slice: DailySlice, resolution: Resolution): SeriesDates {
   const { first, step, count } = sampledRange(slice, resolution);
   const timestep_days = resolution === "daily" ? 1 : 7;
   if (count === 0) return { start_date: null, end_date: null, timestep_days, n_entries: 0 };
   return {
-    start_date: isoDate(slice.originDay + first),
-    end_date: isoDate(slice.originDay + first + (count - 1) * step),
+    start_date: dateText(slice.originDay + first),
+    end_date: dateText(slice.originDay + first + (count - 1) * step),
     timestep_days,
     n_entries: count,
   };

@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson } from "../responseCache.ts";
-import { RawJson, toJsonParts } from "../serialize.ts";
+import { RawJson, toJsonBytes } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, runOne } from "../simulation.ts";
 
@@ -26,7 +26,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
   const req = parse(() => parseSimulateRequest(body));
   // A non-latest version is cached under its own version: the key names the version used.
   const d = await getWarmDataset(env, req.datasetVersion);
-  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonParts(runOne(req, d)));
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)));
 }
 
 /**
@@ -42,7 +42,7 @@ export async function handleSimulateLegacy(request: Request, env: Env, ctx: Exec
   const sm = d.reference.smoothed_metrics;
   // Cached like /simulate, under the route's own name (its answer has one member more).
   return cachedJson(request, ctx, includeHistory ? "simulate-full-with-history" : "simulate-full", d.info.version, req, () =>
-    toJsonParts({
+    toJsonBytes({
       ...runOne(req, d),
       smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
     }),
@@ -74,7 +74,7 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   const results = reqs.map((r, i) => {
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      return new RawJson(toJsonParts(runOne(r, d)));
+      return new RawJson(toJsonBytes(runOne(r, d)));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
