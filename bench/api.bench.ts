@@ -6,8 +6,9 @@
  *     request pays the dataset load and warm-up (Durable Object / R2 → isolate);
  *   - per run (--runs, on the same warm server):
  *     - the dev stack's floor, GET / (a tiny JSON answer), and repeated answers (cache hits: the
- *       same request again), one request at a time, interleaved (the order rotates every round),
- *       so the floor and the measured request share the machine's load;
+ *       same request again; and the same forecast with one field, ~10 KB, to show what the size
+ *       costs), one request at a time, interleaved (the order rotates every round), so the floor
+ *       and the measured request share the machine's load;
  *     - computed answers (cache misses: each request a different onboarding), back to back;
  *   - the medians over the runs of each p50 and of its distance from the floor;
  *   - repeated answers with 4 in flight;
@@ -76,6 +77,9 @@ function once(url: string, path: string, body: string | null): Promise<number> {
 
 type One = (url: string) => Promise<number>;
 const simulateOnce: One = (url) => once(url, "/simulate", BODY);
+/** The same forecast with one field (~10 KB): what the repeated answer costs apart from its size. */
+const ONE_FIELD = JSON.stringify({ forecast_length_days: 3650, output: ["circ_supply"] });
+const oneFieldOnce: One = (url) => once(url, "/simulate", ONE_FIELD);
 let missCounter = 0;
 /** A request no earlier one made (another onboarding), so the worker computes it. */
 const simulateMiss: One = (url) => once(url, "/simulate", JSON.stringify({ forecast_length_days: 3650, rbp: 3 + ++missCounter * 1e-9 }));
@@ -161,6 +165,7 @@ async function directUrl(dev: WranglerDev): Promise<string | null> {
 interface Run {
   floor: Stats;
   hit: Stats;
+  hitOneField: Stats;
   miss: Stats;
   direct: { floor: Stats; hit: Stats; miss: Stats } | null;
 }
@@ -169,12 +174,13 @@ async function oneRun(url: string, direct: string | null): Promise<Run> {
   const kinds: [string, string, One][] = [
     [url, "floor", floorOnce],
     [url, "hit", simulateOnce],
+    [url, "hit, one field", oneFieldOnce],
   ];
   if (direct) kinds.push([direct, "direct floor", floorOnce], [direct, "direct hit", simulateOnce]);
-  const [floor, hit, dFloor, dHit] = await interleaved(kinds);
+  const [floor, hit, hitOneField, dFloor, dHit] = await interleaved(kinds);
   const miss = await load(url, 1, simulateMiss);
   const dMiss = direct ? await load(direct, 1, simulateMiss) : null;
-  return { floor: floor!, hit: hit!, miss, direct: direct && dFloor && dHit && dMiss ? { floor: dFloor, hit: dHit, miss: dMiss } : null };
+  return { floor: floor!, hit: hit!, hitOneField: hitOneField!, miss, direct: direct && dFloor && dHit && dMiss ? { floor: dFloor, hit: dHit, miss: dMiss } : null };
 }
 
 function report(label: string, s: Stats, floor?: Stats): string {
@@ -205,6 +211,7 @@ async function main() {
           for (let k = 0; k < 20; k++) {
             for (const u of direct ? [s.url, direct] : [s.url]) {
               await simulateOnce(u);
+              await oneFieldOnce(u);
               await simulateMiss(u);
               await floorOnce(u);
             }
@@ -220,6 +227,7 @@ async function main() {
             console.log(`  run ${r + 1} of ${RUNS}, through wrangler dev (its proxy, then the worker's workerd):`);
             console.log(`    ${report("floor, GET /", run.floor)}`);
             console.log(`    ${report("warm, repeated (cache hits), interleaved with the floor", run.hit, run.floor)}`);
+            console.log(`    ${report("warm, repeated, one field (~10 KB), interleaved", run.hitOneField, run.floor)}`);
             console.log(`    ${report("warm, computed (cache misses), back to back", run.miss, run.floor)}`);
             if (run.direct) {
               console.log(`    straight to the worker's workerd (${direct}), same run:`);
@@ -230,7 +238,7 @@ async function main() {
           }
           const med = (f: (r: Run) => number) => fmt(median(runs.map(f)));
           console.log(`  medians over the ${RUNS} runs (p50; p50 − floor), through wrangler dev:`);
-          console.log(`    floor ${med((r) => r.floor.p50)}; hits ${med((r) => r.hit.p50)} (${med((r) => r.hit.p50 - r.floor.p50)}); misses ${med((r) => r.miss.p50)} (${med((r) => r.miss.p50 - r.floor.p50)})`);
+          console.log(`    floor ${med((r) => r.floor.p50)}; hits ${med((r) => r.hit.p50)} (${med((r) => r.hit.p50 - r.floor.p50)}); one-field hits ${med((r) => r.hitOneField.p50)} (${med((r) => r.hitOneField.p50 - r.floor.p50)}); misses ${med((r) => r.miss.p50)} (${med((r) => r.miss.p50 - r.floor.p50)})`);
           if (runs.every((r) => r.direct)) {
             console.log(`  medians over the ${RUNS} runs, straight to the worker's workerd:`);
             console.log(`    floor ${med((r) => r.direct!.floor.p50)}; hits ${med((r) => r.direct!.hit.p50)} (${med((r) => r.direct!.hit.p50 - r.direct!.floor.p50)}); misses ${med((r) => r.direct!.miss.p50)} (${med((r) => r.direct!.miss.p50 - r.direct!.floor.p50)})`);

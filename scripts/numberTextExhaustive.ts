@@ -1,7 +1,8 @@
 /**
  * A longer comparison of numberText.ts with String(v) than the test suite's 10 million values:
  * `npm run check:numbers [-- --per-family 20000000 --seed 1]` (default 10 million per family,
- * about a minute per family on the build machine). Exits 1 on the first mismatches.
+ * about 10 s per family on the build machine; another seed gives other values). Exits 1 on the
+ * first mismatches.
  */
 import { numberTextStats } from "../workers/api/src/numberText.ts";
 import { arg } from "../bench/stats.ts";

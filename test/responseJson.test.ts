@@ -32,6 +32,12 @@ describe("toJsonText = JSON.stringify, byte for byte", () => {
     );
   });
 
+  it("for Series deep inside small objects, long arrays, dates, typed arrays and non-ASCII text", () => {
+    const s = new Series(Float64Array.from([0.1, 612345678.1234568, NaN, -0, 3e-7]), 0, 1, 5);
+    const v = { a: { b: { c: s, d: [1, { e: s }] } }, big: Array.from({ length: 100 }, (_, i) => i / 3), date: new Date(0), typed: Float64Array.from([1.5, 2]), text: "≥ 5 % – \u0001 \"q\"", small: { x: 1, y: "z", n: null } };
+    expect(toJsonText(v)).toBe(JSON.stringify(v));
+  });
+
   it("for objects with undefined members and arrays with undefined elements", () => {
     const v = { a: undefined, b: [undefined, 1, NaN, -0], c: { d: undefined }, "1": true, e: new RawJson(new TextEncoder().encode('{"x":[1,2]}')) };
     expect(toJsonText(v)).toBe(JSON.stringify(v));

@@ -73,6 +73,12 @@ const C_MINUS = 45;
  * copied 4 bytes at a time, so up to 3 bytes past the number's end are written too).
  */
 export function writeNumber(out: Uint8Array, pos: number, v: number): number {
+  // NaN, infinities, 0 and anything out of the fast path's range fail its range check.
+  const r = fast(out, pos, v);
+  return r >= 0 ? r : slow(out, pos, v);
+}
+
+function slow(out: Uint8Array, pos: number, v: number): number {
   if (v !== v || v === Infinity || v === -Infinity) {
     out[pos] = 110; // n
     out[pos + 1] = 117; // u
@@ -84,8 +90,7 @@ export function writeNumber(out: Uint8Array, pos: number, v: number): number {
     out[pos] = C_0; // "0" for 0 and -0
     return pos + 1;
   }
-  const r = fast(out, pos, v);
-  return r >= 0 ? r : writeAscii(out, pos, String(v));
+  return writeAscii(out, pos, String(v));
 }
 
 /** The text of v as `String(v)` gives it (a test and fallback aid: the same code path as writeNumber). */
@@ -209,29 +214,26 @@ function fast(out: Uint8Array, pos: number, v: number): number {
   let t = tu - m;
   if (j <= 1 && t - POW10_INT[j]! >= tl) {
     // More than one (only possible for j ≤ 1: the interval is under 50 wide): the closest to lo
-    // is one of the two around it.
+    // is one of the two around it, down ≤ lo < down + step.
     const step = POW10_INT[j]!;
-    let up = t;
-    let down = t - step;
-    while (down > lo && down - step >= tl) {
-      up = down;
-      down -= step;
-    }
-    if (down >= lo) t = down;
-    else if (up <= lo) t = up;
+    let down = t - step * Math.ceil((t - lo) / step);
+    // (The division may round: checked exactly.)
+    if (down > lo) down -= step;
+    else if (down + step <= lo) down += step;
+    const up = down + step;
+    if (down < tl) t = up;
+    else if (up > t) t = down;
     else {
-      // lo between them: compare 2·lo with up + down (both sides exact).
+      // Compare 2·lo with up + down (both sides exact); the nearer without a branch.
       const twice = 2 * lo;
       const sum = up + down;
-      if (twice > sum) t = up;
-      else if (twice < sum) t = down;
-      else {
+      if (twice === sum) {
         // Exactly halfway: the one whose last digit is even (as V8 rounds a halfway case).
         let dl = (r0 + up) | 0;
         if (dl < 0) dl += E8;
         else if (dl >= E8) dl -= E8;
         t = ((dl / step) | 0) % 2 === 0 ? up : down;
-      }
+      } else t = down + step * +(twice > sum);
     }
   } else if (w >= 100) return -1; // not expected at this scale (w < 50): leave it to String(v)
   // The chosen D = hi + t = dq·1e8 + dl, written as 17 or 18 ASCII digits.
