@@ -287,44 +287,32 @@ function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: n
 }
 
 /**
- * Days H … N−1 in one pass: power forecast (day t = H + 1 + k from forecast day k), minting, the
- * supply/pledge step, the per-sector fields and the one-year sums, from the state the history
- * left. Each expression is the full path's, in its order of operations, so rounding is the same.
+ * Days H … N−1 from the state the history left: power, minting, supply, one pass each (each
+ * expression the full path's, in its order of operations, so rounding is the same). One
+ * function per pass: V8 compiles a long-running loop on the spot (on-stack replacement) from
+ * that loop on, so with several loops in one function the loops before it could stay
+ * unoptimised for good, by chance of timing (measured: 1 run in 3 was 1.5× slower).
  */
 function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[], need: Needs): void {
+  if (need.rate) s[S_RATE]!.set(sc.rr, prepared.H);
+  powerPass(prepared, sc, s);
+  if (need.minting) mintingPass(prepared, sc, history, s);
+  if (need.supply) supplyPass(prepared, sc, history, s, need.perPib);
+}
+
+/** §1 power: forecast day k lands on day t = H + 1 + k (day H is history). */
+function powerPass(prepared: PreparedDataset, sc: KernelScenario, s: Float64Array[]): void {
   const ds = prepared.dataset;
   const { H } = prepared;
-  const F = sc.forecastLengthDays;
-  const N = H + F;
+  const N = H + sc.forecastLengthDays;
   const D = sc.sectorDurationDays;
-  const { rbp, rr, fpr, filPlusM, lockTarget, qaRenewRelativeMultiplier: qaMult, useAvailableSupply } = sc;
+  const { rbp, rr, fpr, filPlusM, qaRenewRelativeMultiplier: qaMult } = sc;
   const rbpEib = s[S_RBP]!, qapEib = s[S_QAP]!, rbOnb = s[S_RB_ONB]!, rbRen = s[S_RB_REN]!, qaOnb = s[S_QA_ONB]!, qaRen = s[S_QA_REN]!;
-  const capped = s[S_CAPPED]!, cumCapped = s[S_CUM_CAPPED]!, netTime = s[S_NET_TIME]!, cumBase = s[S_CUM_BASE]!;
-  const cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
-  const dayLocked = s[S_DAY_LOCKED]!, dayRenewed = s[S_DAY_RENEWED]!, locked = s[S_LOCKED]!, lockedPledge = s[S_LOCKED_PLEDGE]!;
-  const lockedReward = s[S_LOCKED_REWARD]!, burnArr = s[S_BURN]!, circArr = s[S_CIRC]!, availArr = s[S_AVAIL]!;
-  const ppq = s[S_PPQ]!, rbSe = s[S_RB_SE]!, qaSe = s[S_QA_SE]!;
+  const rbSe = s[S_RB_SE]!, qaSe = s[S_QA_SE]!;
   const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
   const nKnownRb = knownRb.length, nKnownQa = knownQa.length;
-  const release0 = ds.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
-  const burntFilVec = ds.burntFilVec, nBurn = burntFilVec.length;
-  const baseline = prepared.baselineEib, cumSimple = prepared.cumSimpleReward, totalVest = prepared.totalVest, gamma = prepared.gamma;
-  const rbZero = ds.rbPowerZero, qaZero = ds.qaPowerZero, zeroCum = ds.zeroCumCappedPowerEib;
-  const dailyBurn = ds.dailyBurntFil * sc.burnBoost;
-  const { minting, supply, perPib } = need;
-
-  if (need.rate) s[S_RATE]!.set(rr, H);
-
-  // Carried state: running sums of the power forecast, minting, the previous day's supply.
+  const rbZero = ds.rbPowerZero, qaZero = ds.qaPowerZero;
   let cumOnbRb = 0, cumSeRb = 0, cumRenRb = 0, cumOnbQa = 0, cumSeQa = 0, cumRenQa = 0;
-  let cappedSum = history.cappedSum;
-  let prevCumNet = cumNet[H]!;
-  let S = history.supplyBase;
-  let prevReward = lockedReward[H - 1]!, prevPledge = lockedPledge[H - 1]!, prevLocked = locked[H - 1]!, prevBurn = burnArr[H - 1]!;
-  const invG = 1 / BASELINE_GROWTH;
-  const negLambda = -LAMBDA;
-
-  // §1 power: forecast day k lands on day t = H + 1 + k.
   for (let t = H + 1; t < N; t++) {
     const k = t - H - 1;
     let sRb = k < nKnownRb ? knownRb[k]! : 0;
@@ -361,9 +349,20 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
     qaOnb[t] = onbQ;
     qaRen[t] = rQa;
   }
-  if (!minting) return;
+}
 
-  // §3 minting.
+/** §3 minting, from the running sum of capped power through day H. */
+function mintingPass(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[]): void {
+  const { H } = prepared;
+  const N = H + sc.forecastLengthDays;
+  const rbpEib = s[S_RBP]!, capped = s[S_CAPPED]!, cumCapped = s[S_CUM_CAPPED]!, netTime = s[S_NET_TIME]!, cumBase = s[S_CUM_BASE]!;
+  const cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
+  const baseline = prepared.baselineEib, cumSimple = prepared.cumSimpleReward;
+  const zeroCum = prepared.dataset.zeroCumCappedPowerEib;
+  const invG = 1 / BASELINE_GROWTH;
+  const negLambda = -LAMBDA;
+  let cappedSum = history.cappedSum;
+  let prevCumNet = cumNet[H]!;
   for (let t = H + 1; t < N; t++) {
     const b = baseline[t]!;
     const rbE = rbpEib[t]!;
@@ -381,9 +380,24 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
     dayNet[t] = cn - prevCumNet;
     prevCumNet = cn;
   }
-  if (!supply) return;
+}
 
-  // §6 supply, locking and pledge; §7 the pledge of one PiB (the third evaluation).
+/** §6 supply, locking and pledge, from the day before H; §7 the pledge of one PiB (the third evaluation) when asked. */
+function supplyPass(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[], perPib: boolean): void {
+  const ds = prepared.dataset;
+  const { H } = prepared;
+  const N = H + sc.forecastLengthDays;
+  const D = sc.sectorDurationDays;
+  const { rr, lockTarget, useAvailableSupply } = sc;
+  const qapEib = s[S_QAP]!, qaOnb = s[S_QA_ONB]!, qaRen = s[S_QA_REN]!, cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
+  const dayLocked = s[S_DAY_LOCKED]!, dayRenewed = s[S_DAY_RENEWED]!, locked = s[S_LOCKED]!, lockedPledge = s[S_LOCKED_PLEDGE]!;
+  const lockedReward = s[S_LOCKED_REWARD]!, burnArr = s[S_BURN]!, circArr = s[S_CIRC]!, availArr = s[S_AVAIL]!, ppq = s[S_PPQ]!;
+  const release0 = ds.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
+  const burntFilVec = ds.burntFilVec, nBurn = burntFilVec.length;
+  const baseline = prepared.baselineEib, totalVest = prepared.totalVest, gamma = prepared.gamma;
+  const dailyBurn = ds.dailyBurntFil * sc.burnBoost;
+  let S = history.supplyBase;
+  let prevReward = lockedReward[H - 1]!, prevPledge = lockedPledge[H - 1]!, prevLocked = locked[H - 1]!, prevBurn = burnArr[H - 1]!;
   for (let t = H; t < N; t++) {
     const j = t - H; // scenario index of day t (lock target, renewal rate)
     const Q = qapEib[t]! * PIB_PER_EIB;
@@ -427,16 +441,24 @@ function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: Ker
 }
 
 /**
- * After the pass over the days: the rewards per sector and the one-year sums (a pass of their
- * own: they read the pledge per sector of a year before), and the last forecast day's scheduled
- * expirations. Separate functions so the JIT compiles the main loop without code it never ran.
+ * After the passes over the days: the rewards per sector and the one-year sums (a pass of their
+ * own: they read the pledge per sector of a year before). One function per loop, as above.
  */
 function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHistory, s: Float64Array[], need: Needs): void {
+  const rewardSum = rewardsPass(prepared, F, history, s);
+  if (!need.oneYear) return;
+  const N = prepared.H + F;
+  const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+  if (rewardSum === rewardSum) oneYearPass(prepared.H, Y, s, need.roi);
+  // Some reward day is undefined (the network lost its power): the full path's careful sums.
+  else oneYearReturns(s[S_RPS]!.subarray(0, N), s[S_PPQ]!.subarray(0, N), s[S_SCRATCH_A]!, s[S_SCRATCH_B]!, s[S_RET]!.subarray(0, Y), s[S_ROI]!.subarray(0, Y));
+}
+
+/** §7 rewards per sector and their running sum (the one-year sums' prefix); returns the sum (NaN when a day is undefined). */
+function rewardsPass(prepared: PreparedDataset, F: number, history: KernelHistory, s: Float64Array[]): number {
   const { H } = prepared;
   const N = H + F;
-  const qapEib = s[S_QAP]!, dayNet = s[S_DAY_NET]!, ppq = s[S_PPQ]!, rps = s[S_RPS]!;
-  const ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
-  const { oneYear, roi: needRoi } = need;
+  const qapEib = s[S_QAP]!, dayNet = s[S_DAY_NET]!, rps = s[S_RPS]!, prefix = s[S_PREFIX]!;
   let rewardSum = history.rewardSum;
   for (let t = H + 1; t < N; t++) {
     const q = qapEib[t]!;
@@ -444,22 +466,19 @@ function finishPerSector(prepared: PreparedDataset, F: number, history: KernelHi
     rps[t] = v;
     prefix[t + 1] = rewardSum += v;
   }
-  if (oneYear) {
-    // Windows ending after current_date: i + 364 ≥ H + 1.
-    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
-    for (let i = Math.max(H + 2 - YEAR_DAYS, 0); i < Y; i++) {
-      const rv = prefix[i + YEAR_DAYS]! - prefix[i]!;
-      ret[i] = rv;
-      if (needRoi) {
-        const pledge = ppq[i]!;
-        roi[i] = pledge > 0 ? rv / pledge : NaN;
-      }
+  return rewardSum;
+}
+
+/** One-year return and ROI of the windows that end after current_date (i + 364 ≥ H + 1), i < Y. */
+function oneYearPass(H: number, Y: number, s: Float64Array[], needRoi: boolean): void {
+  const ppq = s[S_PPQ]!, ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
+  for (let i = Math.max(H + 2 - YEAR_DAYS, 0); i < Y; i++) {
+    const rv = prefix[i + YEAR_DAYS]! - prefix[i]!;
+    ret[i] = rv;
+    if (needRoi) {
+      const pledge = ppq[i]!;
+      roi[i] = pledge > 0 ? rv / pledge : NaN;
     }
-  }
-  // Some reward day is undefined (the network lost its power): the full path's careful sums.
-  if (oneYear && rewardSum !== rewardSum) {
-    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
-    oneYearReturns(rps.subarray(0, N), ppq.subarray(0, N), s[S_SCRATCH_A]!, s[S_SCRATCH_B]!, ret.subarray(0, Y), roi.subarray(0, Y));
   }
 }
 
