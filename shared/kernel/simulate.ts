@@ -230,10 +230,6 @@ export function simulateResolved<F extends OutputField = OutputField>(
   const slots = ready(ws, stride, prepared, history);
   const need = needsOf(options?.fields);
   runForecast(prepared, sc, history, slots, need);
-  // Day 0 repeats day 1, which is a forecast day when the history is one day long.
-  if (need.perPib && H === 1) slots[S_PPQ]![0] = slots[S_PPQ]![1]!;
-  if (need.rewards) finishPerSector(prepared, F, history, slots, need);
-  lastDayExpirations(prepared, sc, slots);
 
   const Y = Math.max(N - (YEAR_DAYS - 1), 0);
   const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
@@ -287,17 +283,23 @@ function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: n
 }
 
 /**
- * Days H … N−1 from the state the history left: power, minting, supply, one pass each (each
- * expression the full path's, in its order of operations, so rounding is the same). One
+ * Days H … N−1 from the state the history left, each stage only when an asked field needs it:
+ * power, minting, supply, rewards per sector and one-year sums, one pass each (each expression
+ * the full path's, in its order of operations, so rounding is the same). One
  * function per pass: V8 compiles a long-running loop on the spot (on-stack replacement) from
  * that loop on, so with several loops in one function the loops before it could stay
  * unoptimised for good, by chance of timing (measured: 1 run in 3 was 1.5× slower).
  */
 function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[], need: Needs): void {
-  if (need.rate) s[S_RATE]!.set(sc.rr, prepared.H);
+  const { H } = prepared;
+  if (need.rate) s[S_RATE]!.set(sc.rr, H);
   powerPass(prepared, sc, s);
+  lastDayExpirations(prepared, sc, s);
   if (need.minting) mintingPass(prepared, sc, history, s);
   if (need.supply) supplyPass(prepared, sc, history, s, need.perPib);
+  // Day 0 repeats day 1, which is a forecast day when the history is one day long.
+  if (need.perPib && H === 1) s[S_PPQ]![0] = s[S_PPQ]![1]!;
+  if (need.rewards) finishPerSector(prepared, sc.forecastLengthDays, history, s, need);
 }
 
 /** §1 power: forecast day k lands on day t = H + 1 + k (day H is history). */
