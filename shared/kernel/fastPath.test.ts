@@ -60,8 +60,11 @@ function check(prepared: PreparedDataset, maxDays: number, numRuns: number): voi
   fc.assert(
     fc.property(scenario(maxDays), fieldSubset, fc.boolean(), (raw, fields, reuse) => {
       const sc = resolveScenario(prepared, defined(raw));
-      const want = simulateFullPath(prepared, sc).outputs;
+      const full = simulateFullPath(prepared, sc);
+      const want = full.outputs;
       const got = simulateResolved(prepared, sc, reuse ? ws : undefined, fields ? { fields } : undefined);
+      // The workspace keeps its views and end date per forecast length: never a stale one.
+      expect([got.H, got.F, got.N, got.startDate, got.currentDate, got.endDate]).toEqual([full.H, full.F, full.N, full.startDate, full.currentDate, full.endDate]);
       const names = (fields ?? OUTPUT_FIELD_NAMES) as readonly OutputField[];
       expect(Object.keys(got.outputs).sort()).toEqual([...names].sort());
       for (const f of names) sameBits(f, (got.outputs as Record<OutputField, Float64Array>)[f], want[f]);
@@ -110,14 +113,15 @@ describe("fast path = full path, bit for bit", () => {
 
   it("keeps each dataset's history apart when one workspace alternates datasets", () => {
     const a = prepareDataset(syntheticDataset(200));
-    const b = prepareDataset(syntheticDataset(200, "2024-01-01", { circSupplyZero: 400_000_000, historicalQaPowerEib: new Float64Array(201).fill(30) }));
+    const b = prepareDataset(syntheticDataset(200, "2023-06-01", { circSupplyZero: 400_000_000, historicalQaPowerEib: new Float64Array(201).fill(30) }));
     const ws = createWorkspace();
     for (const p of [a, b, a, b]) {
       for (const use_available_supply of [false, true, false]) {
         const sc = resolveScenario(p, { forecast_length_days: 500, use_available_supply });
-        const got = simulateResolved(p, sc, ws).outputs;
-        const want = simulateFullPath(p, sc).outputs;
-        for (const f of OUTPUT_FIELD_NAMES) sameBits(f, got[f], want[f]);
+        const got = simulateResolved(p, sc, ws);
+        const want = simulateFullPath(p, sc);
+        expect([got.currentDate, got.endDate]).toEqual([want.currentDate, want.endDate]);
+        for (const f of OUTPUT_FIELD_NAMES) sameBits(f, got.outputs[f], want.outputs[f]);
       }
     }
   });

@@ -13,6 +13,7 @@ import { fip81Gamma } from "./gamma.ts";
 import { mintRewards } from "./minting.ts";
 import { forecastPower } from "./power.ts";
 import { prepareDataset } from "./prepare.ts";
+import { resolveScenario } from "./scenario.ts";
 import { simulate, simulateBatch } from "./simulate.ts";
 import { initialPledge } from "./supply.ts";
 import { syntheticDataset } from "./testDataset.ts";
@@ -266,6 +267,31 @@ describe("scenario resolution", () => {
     expect(() => simulate(prepared, { forecast_length_days: 3, rr: [1, 2] })).toThrow(/^rr: has 2 values, expected exactly 3/);
     expect(() => simulate(prepared, { forecast_length_days: 3, rr: NaN })).toThrow(/rr: must be a finite number/);
     expect(() => simulate(prepared, { forecast_length_days: 3, baseline_function_EIB: [1] })).toThrow(/baseline_function_EIB/);
+  });
+
+  it("shares a constant lever's array between scenarios (read-only), never a daily array given by the caller", () => {
+    const a = resolveScenario(prepared, { forecast_length_days: 30, rbp: 2, rr: 0.5 });
+    const b = resolveScenario(prepared, { forecast_length_days: 30, rbp: 2, rr: 0.6 });
+    expect(b.rbp).toBe(a.rbp);
+    expect(b.rr).not.toBe(a.rr);
+    expect([...b.rr]).toEqual(new Array(30).fill(0.6));
+    // Another length, and -0 apart from 0 (its sign can reach the outputs).
+    expect(resolveScenario(prepared, { forecast_length_days: 31, rbp: 2 }).rbp).toHaveLength(31);
+    expect(Object.is(resolveScenario(prepared, { forecast_length_days: 30, rbp: -0 }).rbp[0], -0)).toBe(true);
+    expect(Object.is(resolveScenario(prepared, { forecast_length_days: 30, rbp: 0 }).rbp[0], 0)).toBe(true);
+    const given = [1, 2, 3];
+    const c = resolveScenario(prepared, { forecast_length_days: 3, rbp: given });
+    given[0] = 9;
+    expect([...c.rbp]).toEqual([1, 2, 3]);
+    // A simulation leaves the shared arrays as they were.
+    simulate(prepared, { forecast_length_days: 30, rbp: 2, rr: 0.5 });
+    expect([...a.rbp, ...a.rr]).toEqual([...new Array(30).fill(2), ...new Array(30).fill(0.5)]);
+  });
+
+  it("keeps at most a bounded number of constant arrays, the recently used ones", () => {
+    const first = resolveScenario(prepared, { forecast_length_days: 40, rbp: 1.25 }).rbp;
+    for (let i = 0; i < 100; i++) resolveScenario(prepared, { forecast_length_days: 40, rbp: 2 + i / 1000 });
+    expect(resolveScenario(prepared, { forecast_length_days: 40, rbp: 1.25 }).rbp).not.toBe(first);
   });
 
   it("uses a baseline override for minting", () => {

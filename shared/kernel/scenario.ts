@@ -43,9 +43,32 @@ function dailyArray(field: string, v: readonly number[] | Float64Array, n: numbe
   return out;
 }
 
+/**
+ * Constant daily arrays by (length, value), shared by every scenario that uses them: most requests
+ * give levers as one value (or none), and filling six fresh arrays cost ~13 µs of a 10-year
+ * simulation's ~250. Resolved scenarios are read-only (the kernel and the analyses only read them).
+ * At most CONSTANT_CAP arrays are kept (least recently used dropped): ≤ 2 MB at 20-year length.
+ */
+const CONSTANT_CAP = 32;
+const constants = new Map<string, Float64Array>();
+
+function constantArray(v: number, F: number): Float64Array {
+  // -0 is its own key (Map would take it for 0; its sign can reach the outputs).
+  const key = `${F}:${Object.is(v, -0) ? "-0" : v}`;
+  let a = constants.get(key);
+  if (a !== undefined) {
+    constants.delete(key);
+  } else {
+    a = new Float64Array(F).fill(v);
+    if (constants.size >= CONSTANT_CAP) constants.delete(constants.keys().next().value!);
+  }
+  constants.set(key, a);
+  return a;
+}
+
 function lever(field: string, v: Lever | undefined, fallback: number, F: number): Float64Array {
-  if (v === undefined) return new Float64Array(F).fill(fallback);
-  if (typeof v === "number") return new Float64Array(F).fill(finiteScalar(field, v));
+  if (v === undefined) return constantArray(fallback, F);
+  if (typeof v === "number") return constantArray(finiteScalar(field, v), F);
   return dailyArray(field, v, F);
 }
 

@@ -49,10 +49,21 @@ export interface Workspace {
   slots: Float64Array[];
   /** Internal: the full path's memory (baseline overrides). */
   fullPath: { buffer: Float64Array };
+  /** Internal: the result's views and end date for the last (dataset, forecast length). */
+  views: ResultViews | null;
+}
+
+/** Views of every output field for one (prepared dataset, slots, forecast length): made once, not per simulation. */
+interface ResultViews {
+  prepared: PreparedDataset;
+  slots: Float64Array[];
+  F: number;
+  endDate: string;
+  outputs: Record<OutputField, Float64Array>;
 }
 
 export function createWorkspace(): Workspace {
-  return { buffer: new Float64Array(0), stride: 0, historyOf: null, slots: [], fullPath: { buffer: new Float64Array(0) } };
+  return { buffer: new Float64Array(0), stride: 0, historyOf: null, slots: [], fullPath: { buffer: new Float64Array(0) }, views: null };
 }
 
 export interface SimulateOptions<F extends OutputField = OutputField> {
@@ -231,10 +242,27 @@ export function simulateResolved<F extends OutputField = OutputField>(
   const need = needsOf(options?.fields);
   runForecast(prepared, sc, history, slots, need);
 
-  const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+  const views = viewsOf(ws, prepared, slots, F);
+  const all = views.outputs;
   const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
   const outputs = {} as Record<OutputField, Float64Array>;
-  for (const f of fields) {
+  for (const f of fields) outputs[f] = all[f];
+  return { outputs, H, F, N, startDate: ds.startDate, currentDate: ds.currentDate, endDate: views.endDate };
+}
+
+/** The workspace's views for this dataset and forecast length (made on the first simulation that needs them). */
+function viewsOf(ws: Workspace, prepared: PreparedDataset, slots: Float64Array[], F: number): ResultViews {
+  const v = ws.views;
+  if (v !== null && v.prepared === prepared && v.slots === slots && v.F === F) return v;
+  return (ws.views = makeViews(prepared, slots, F));
+}
+
+function makeViews(prepared: PreparedDataset, slots: Float64Array[], F: number): ResultViews {
+  const { H } = prepared;
+  const N = H + F;
+  const Y = Math.max(N - (YEAR_DAYS - 1), 0);
+  const outputs = {} as Record<OutputField, Float64Array>;
+  for (const f of OUTPUT_FIELD_NAMES) {
     const slot = SLOT_OF[f];
     if (slot !== undefined) {
       const len = slot === S_RB_SE || slot === S_QA_SE ? F : slot === S_RET || slot === S_ROI ? Y : N;
@@ -243,7 +271,7 @@ export function simulateResolved<F extends OutputField = OutputField>(
       outputs[f] = FIELD_OF_PREPARED[f as PreparedField](prepared).subarray(0, N);
     }
   }
-  return { outputs, H, F, N, startDate: ds.startDate, currentDate: ds.currentDate, endDate: addDays(ds.currentDate, F) };
+  return { prepared, slots, F, endDate: addDays(prepared.dataset.currentDate, F), outputs };
 }
 
 type PreparedField = Exclude<OutputField, keyof typeof FIELD_SLOT>;

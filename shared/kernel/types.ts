@@ -37,7 +37,10 @@ export interface KernelDataset {
   readonly smoothed: { readonly rbp: number; readonly rr: number; readonly fpr: number };
 }
 
-/** A scenario with every lever resolved to a daily array of the forecast length F. */
+/**
+ * A scenario with every lever resolved to a daily array of the forecast length F. Read-only: a
+ * constant lever's array is shared by every scenario resolved with that value and length.
+ */
 export interface KernelScenario {
   readonly forecastLengthDays: number;
   readonly sectorDurationDays: number;
