@@ -13,11 +13,11 @@ import { FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMateria
 /**
  * numberText.ts writes numbers as bytes without V8's formatting; every byte must be what
  * `String(v)` writes (JSON.stringify's text for a finite number), `null` for NaN and infinities.
- * 10.5 million values here (a few seconds); `npm run check:numbers` runs a longer comparison.
+ * Over 11 million values here (a few seconds); `npm run check:numbers` runs a longer comparison.
  */
 
 describe("writeNumber = String(v), byte for byte", () => {
-  // 1,000,000 of each family (11 families with the edges and golden outputs: over 10 million).
+  // 1,000,000 of each family (11 families, then the edges and the golden outputs: over 11 million).
   for (const [name, family] of Object.entries(families)) {
     it(name, () => {
       expect(mismatches(family(1_000_000, 0x5eed + name.length))).toEqual([]);
@@ -44,7 +44,7 @@ describe("writeNumber = String(v), byte for byte", () => {
   });
 
   it("takes its own path (not String(v)) for every value from 1e-6 to 1e17 in magnitude", () => {
-    for (const name of ["FIL amounts 1e5-1e10", "EiB 0.1-100", "ratios 0-1", "halfway cases", "short decimals", "integers", "negatives"]) {
+    for (const name of ["FIL amounts 1e5-1e10", "EiB 0.1-100", "ratios 0-1", "halfway cases", "short decimals", "integers", "negatives", "binade and decade edges"]) {
       const values = families[name]!(100_000, 7);
       const before = numberTextStats.fallbacks;
       mismatches(values);

@@ -109,6 +109,20 @@ export const families: Record<string, Family> = {
     }
     return out;
   },
+  /**
+   * Both ends of every binade of the fast path (2^-21 to 2^57: where its scale k changes) and of
+   * every decade within them (where D gains its 18th digit), up to 1000 ulps either side, both signs.
+   */
+  "binade and decade edges": (n, seed) => {
+    const w = words(seed);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const base = i & 1 ? 2 ** (-21 + (w() % 79)) : Number(`1e${-7 + (w() % 25)}`);
+      const v = ulps(base, (w() % 2001) - 1000);
+      out[i] = i & 2 ? -v : v;
+    }
+    return out;
+  },
 };
 
 /** Edges: zero, -0, subnormals, the limits of the layouts (1e-7, 1e21) and of the fast path (1e-6, 1e17). */

@@ -64,6 +64,43 @@ describe("toJsonText = JSON.stringify, byte for byte", () => {
   });
 });
 
+describe("windows with the same values in other arrays (written once, their bytes copied)", () => {
+  it("equal values in another array, at another offset or step, give the same bytes; one value different does not", () => {
+    const values = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? 0 : 1e8 / (i + 3)));
+    const a = Float64Array.from(values);
+    // The same values in another array, at offset 5 and every 7th place.
+    const b = new Float64Array(5 + 7 * 40);
+    values.forEach((v, i) => (b[5 + 7 * i] = v));
+    // -0 where a has 0 (both "0"), and one value different at the very end.
+    const c = Float64Array.from(values, (v) => (v === 0 ? -0 : v));
+    const d = Float64Array.from(values);
+    d[39] = d[39]! * (1 + 2 ** -52);
+    // NaN is never equal to itself: a window with one is written afresh (still as null).
+    const e = Float64Array.from(values);
+    e[10] = NaN;
+    const f = Float64Array.from(e);
+    const v = { a: new Series(a, 0, 1, 40), b: new Series(b, 5, 7, 40), c: new Series(c, 0, 1, 40), d: new Series(d, 0, 1, 40), e: new Series(e, 0, 1, 40), f: new Series(f, 0, 1, 40), short: new Series(a, 0, 1, 39) };
+    expect(toJsonText(v)).toBe(JSON.stringify(v));
+    expect(toJsonText(v)).toBe(JSON.stringify({ a: values, b: values, c: values, d: [...values.slice(0, 39), d[39]], e: [...e].map((x) => (Number.isNaN(x) ? null : x)), f: [...f].map((x) => (Number.isNaN(x) ? null : x)), short: values.slice(0, 39) }));
+  });
+
+  it("fast-check: answers with some arrays equal to others", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(doubles, { minLength: 16, maxLength: 60 }), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (arrays, picks) => {
+        const series = arrays.map((xs) => new Series(Float64Array.from(xs), 0, 1, xs.length));
+        // Copies of some of them in new arrays (equal values, another buffer).
+        for (const p of picks) {
+          const s = series[p % arrays.length]!;
+          series.push(new Series(Float64Array.from(s.source), 0, 1, s.count));
+        }
+        const v = Object.fromEntries(series.map((s, i) => [`f${i}`, s]));
+        expect(toJsonText(v)).toBe(JSON.stringify(v));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe.skipIf(!referenceAvailable())("a /simulate answer written from typed arrays = JSON.stringify of today's shape", () => {
   const text = referenceAvailable() ? readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8") : "";
   let d: WarmDataset;

@@ -1,0 +1,86 @@
+/**
+ * Per-number cost of writing the numbers of a real answer (`npm run bench:numbers`): the values
+ * the response writer formats for the default 10-year daily answer with all fields on
+ * dataset-2025-09-09.json (each distinct window once, the dataset's own cached windows and
+ * repeated values left out, as serialize.ts does), written one after another with commas by
+ *   - before: numberText.ts as it was this morning (bench/numberTextBefore.ts),
+ *   - after: workers/api/src/numberText.ts,
+ *   - String(v): V8's own text of each number (a string per number, not written anywhere),
+ * in interleaved rounds; medians of the rounds, ns per number. The two writers' bytes are
+ * compared first.
+ *
+ *   npm run bench:numbers [-- --rounds 40]
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { warmDataset } from "../shared/data/dataset.ts";
+import { parseReferenceDataset } from "../shared/data/reference.ts";
+import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
+import { writeNumber } from "../workers/api/src/numberText.ts";
+import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
+import type { Series } from "../workers/api/src/serialize.ts";
+import { runOne } from "../workers/api/src/simulation.ts";
+import { writeNumber as writeNumberBefore } from "./numberTextBefore.ts";
+import { arg, median } from "./stats.ts";
+
+if (!referenceAvailable()) {
+  console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");
+  process.exit(1);
+}
+const rounds = arg("--rounds", 40);
+
+const ref = parseReferenceDataset(JSON.parse(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")));
+const d = warmDataset({ info: { version: "bench", source: "upload", start_date: ref.start_date, current_date: ref.current_date, fetched_at: "" }, reference: ref, onchain: null });
+
+/** The numbers the writer formats for one answer, in its order. */
+function answerValues(body: Record<string, unknown>): Float64Array {
+  const answer = runOne(parseSimulateRequest(body), d);
+  const seen = new Set<string>();
+  const values: number[] = [];
+  for (const s of Object.values(answer.simulation_output) as Series[]) {
+    const key = `${s.source.byteOffset}/${s.source.length}/${s.first}/${s.step}/${s.count}`;
+    if (s.source.buffer === d.prepared.days.buffer || seen.has(key)) continue;
+    seen.add(key);
+    let prev = NaN;
+    for (let k = 0, i = s.first; k < s.count; k++, i += s.step) {
+      const v = s.source[i]!;
+      if (v !== prev) values.push(v);
+      prev = v;
+    }
+  }
+  return Float64Array.from(values);
+}
+
+type Writer = (out: Uint8Array, pos: number, v: number) => number;
+/** One loop per writer (each call site sees one function, as in serialize.ts). */
+const loop = (): ((w: Writer, values: Float64Array, out: Uint8Array) => number) =>
+  new Function("w", "values", "out", "let p = 0; for (let i = 0; i < values.length; i++) { p = w(out, p, values[i]); out[p++] = 44; } return p;") as (w: Writer, values: Float64Array, out: Uint8Array) => number;
+
+const values = answerValues({ resolution: "daily" });
+const out = new Uint8Array(values.length * 26 + 64);
+const check = new Uint8Array(out.length);
+const runBefore = loop();
+const runAfter = loop();
+const endBefore = runBefore(writeNumberBefore, values, check);
+const endAfter = runAfter(writeNumber, values, out);
+if (endBefore !== endAfter || !out.subarray(0, endAfter).every((b, i) => b === check[i])) throw new Error("the writers disagree");
+
+const t: Record<"before" | "after" | "string", number[]> = { before: [], after: [], string: [] };
+let sink = 0;
+for (let r = 0; r < rounds; r++) {
+  let s = performance.now();
+  runBefore(writeNumberBefore, values, out);
+  t.before.push(performance.now() - s);
+  s = performance.now();
+  runAfter(writeNumber, values, out);
+  t.after.push(performance.now() - s);
+  s = performance.now();
+  for (let i = 0; i < values.length; i++) sink += String(values[i]).length;
+  t.string.push(performance.now() - s);
+}
+const ns = (xs: number[]) => ((median(xs) / values.length) * 1e6).toFixed(1);
+const best = (xs: number[]) => ((Math.min(...xs) / values.length) * 1e6).toFixed(1);
+console.log(`${values.length} numbers of the 10-year daily answer (${endAfter} bytes), median of ${rounds} interleaved rounds, ns per number (best round):`);
+console.log(`  before ${ns(t.before)} (${best(t.before)})   after ${ns(t.after)} (${best(t.after)})   String(v) ${ns(t.string)} (${best(t.string)})   after/before ${(median(t.after) / median(t.before)).toFixed(2)}`);
+if (sink < 0) console.log(sink);
