@@ -14,14 +14,18 @@
  *   - repeated answers with 4 in flight;
  *   - the same floor/hit/miss figures straight to the worker's own workerd (wrangler dev serves
  *     the worker in one workerd and answers the port through a proxy worker in a second workerd:
- *     this shows what that proxy costs), when the port can be found (Linux `ss`; else skipped).
+ *     this shows what that proxy costs), when the port can be found (Linux `ss`; else skipped);
+ *   - the CPU time each of the two workerd processes spends per request of each kind (Linux,
+ *     /proc/<pid>/task/<tid>/schedstat, read between requests, not timed): which process a
+ *     difference is in, and a figure that does not count time spent waiting for a core (the load
+ *     still moves it, less: caches, clock speed).
  * All with `accept-encoding: identity` (workerd would otherwise compress every answer, which the
  * edge does outside the worker) unless --gzip.
  *
  *   npm run bench:api [-- --requests 200 --seconds 15 --runs 3 --restarts 3 --gzip]
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,11 +94,68 @@ interface Stats {
   p50: number;
   p99: number;
   rps: number;
+  /** Mean CPU µs per request of each probed process (cpuProbe's order), when probed. */
+  cpuUs?: number[];
 }
-const stats = (latencies: number[], seconds: number): Stats => {
+const stats = (latencies: number[], seconds: number, cpuNs?: number[]): Stats => {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
+  const s: Stats = { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
+  if (cpuNs) s.cpuUs = cpuNs.map((ns) => ns / sorted.length / 1000);
+  return s;
 };
+
+/** CPU time (ns) of processes, summed over their threads: Linux's schedstat, ns resolution. */
+interface CpuProbe {
+  readonly names: readonly string[];
+  read(): number[];
+}
+
+function cpuNs(pid: string): number {
+  let t = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        t += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ", 1)[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // no such process
+  }
+  return t;
+}
+
+/** The process listening on a loopback port (Linux `ss`), or null. */
+function listenerPid(port: string): string | null {
+  try {
+    const line = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
+      .split("\n")
+      .find((l) => l.includes(`127.0.0.1:${port} `));
+    return (line && /pid=(\d+)/.exec(line)?.[1]) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** wrangler's proxy workerd and the worker's own workerd, found by their ports; null elsewhere. */
+function cpuProbe(proxyUrl: string, directUrl: string | null): CpuProbe | null {
+  const proxy = listenerPid(new URL(proxyUrl).port);
+  const worker = directUrl ? listenerPid(new URL(directUrl).port) : null;
+  if (!proxy || !worker || proxy === worker || !existsProc(proxy)) return null;
+  return { names: ["proxy workerd", "worker's workerd"], read: () => [cpuNs(proxy), cpuNs(worker)] };
+}
+
+const existsProc = (pid: string) => {
+  try {
+    readdirSync(`/proc/${pid}/task`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let probe: CpuProbe | null = null;
 
 /** Runs until MAX_REQUESTS are done or MAX_SECONDS have passed, with `concurrency` in flight. */
 async function load(url: string, concurrency: number, one: One = simulateOnce): Promise<Stats> {
@@ -102,14 +163,19 @@ async function load(url: string, concurrency: number, one: One = simulateOnce): 
   const until = performance.now() + MAX_SECONDS * 1000;
   const t0 = performance.now();
   let issued = 0;
+  // CPU per request only one at a time (with several in flight it cannot be told apart).
+  const cpu = concurrency === 1 ? probe?.names.map(() => 0) : undefined;
   const worker = async () => {
     while (issued < MAX_REQUESTS && performance.now() < until) {
       issued++;
+      const c0 = cpu && probe?.read();
       latencies.push(await one(url));
+      const c1 = cpu && probe?.read();
+      if (cpu && c0 && c1) for (let i = 0; i < cpu.length; i++) cpu[i]! += c1[i]! - c0[i]!;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return stats(latencies, (performance.now() - t0) / 1000);
+  return stats(latencies, (performance.now() - t0) / 1000, cpu);
 }
 
 /**
@@ -118,17 +184,23 @@ async function load(url: string, concurrency: number, one: One = simulateOnce): 
  */
 async function interleaved(kinds: readonly (readonly [string, string, One])[]): Promise<Stats[]> {
   const latencies = kinds.map((): number[] => []);
+  // CPU per kind, read between requests (the read is not timed).
+  const cpu = kinds.map(() => probe?.names.map(() => 0));
   const until = performance.now() + MAX_SECONDS * 1000;
   const t0 = performance.now();
   for (let round = 0; round < MAX_REQUESTS && performance.now() < until; round++) {
     for (let j = 0; j < kinds.length; j++) {
       const k = (round + j) % kinds.length;
       const [url, , one] = kinds[k]!;
+      const c0 = probe?.read();
       latencies[k]!.push(await one(url));
+      const c1 = probe?.read();
+      const acc = cpu[k];
+      if (acc && c0 && c1) for (let i = 0; i < acc.length; i++) acc[i]! += c1[i]! - c0[i]!;
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  return latencies.map((l) => stats(l, seconds));
+  return latencies.map((l, k) => stats(l, seconds, cpu[k]));
 }
 
 /**
@@ -183,8 +255,13 @@ async function oneRun(url: string, direct: string | null): Promise<Run> {
   return { floor: floor!, hit: hit!, hitOneField: hitOneField!, miss, direct: direct && dFloor && dHit && dMiss ? { floor: dFloor, hit: dHit, miss: dMiss } : null };
 }
 
+const cpuText = (s: Stats, floor?: Stats) =>
+  s.cpuUs && probe
+    ? `; CPU per request ${s.cpuUs.map((us, i) => `${probe!.names[i]} ${us.toFixed(0)} µs${floor?.cpuUs ? ` (${us - floor.cpuUs[i]! >= 0 ? "+" : ""}${(us - floor.cpuUs[i]!).toFixed(0)})` : ""}`).join(", ")}`
+    : "";
+
 function report(label: string, s: Stats, floor?: Stats): string {
-  return `${label}: n=${s.n} p50 ${fmt(s.p50)} p99 ${fmt(s.p99)}${floor ? `; p50 − floor ${fmt(s.p50 - floor.p50)}` : ""}`;
+  return `${label}: n=${s.n} p50 ${fmt(s.p50)} p99 ${fmt(s.p99)}${floor ? `; p50 − floor ${fmt(s.p50 - floor.p50)}` : ""}${cpuText(s, floor)}`;
 }
 
 async function main() {
@@ -208,6 +285,7 @@ async function main() {
         firsts.push(await simulateOnce(s.url));
         if (i === RESTARTS - 1) {
           const direct = await directUrl(s);
+          probe = cpuProbe(s.url, direct);
           for (let k = 0; k < 20; k++) {
             for (const u of direct ? [s.url, direct] : [s.url]) {
               await simulateOnce(u);
@@ -239,6 +317,12 @@ async function main() {
           const med = (f: (r: Run) => number) => fmt(median(runs.map(f)));
           console.log(`  medians over the ${RUNS} runs (p50; p50 − floor), through wrangler dev:`);
           console.log(`    floor ${med((r) => r.floor.p50)}; hits ${med((r) => r.hit.p50)} (${med((r) => r.hit.p50 - r.floor.p50)}); one-field hits ${med((r) => r.hitOneField.p50)} (${med((r) => r.hitOneField.p50 - r.floor.p50)}); misses ${med((r) => r.miss.p50)} (${med((r) => r.miss.p50 - r.floor.p50)})`);
+          if (probe && runs.every((r) => r.hit.cpuUs && r.floor.cpuUs && r.miss.cpuUs)) {
+            const medCpu = (f: (r: Run) => Stats, i: number) => median(runs.map((r) => f(r).cpuUs![i]! - r.floor.cpuUs![i]!)).toFixed(0);
+            const kinds: [string, (r: Run) => Stats][] = [["hits", (r) => r.hit], ["one-field hits", (r) => r.hitOneField], ["misses", (r) => r.miss]];
+            console.log(`  CPU per request over the floor's (µs, medians over the runs; the floor's own: ${probe.names.map((n, i) => `${n} ${median(runs.map((r) => r.floor.cpuUs![i]!)).toFixed(0)}`).join(", ")}):`);
+            console.log(`    ${kinds.map(([k, f]) => `${k}: ${probe!.names.map((n, i) => `${n} +${medCpu(f, i)}`).join(", ")}`).join("; ")}`);
+          }
           if (runs.every((r) => r.direct)) {
             console.log(`  medians over the ${RUNS} runs, straight to the worker's workerd:`);
             console.log(`    floor ${med((r) => r.direct!.floor.p50)}; hits ${med((r) => r.direct!.hit.p50)} (${med((r) => r.direct!.hit.p50 - r.direct!.floor.p50)}); misses ${med((r) => r.direct!.miss.p50)} (${med((r) => r.direct!.miss.p50 - r.direct!.floor.p50)})`);

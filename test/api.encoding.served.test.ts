@@ -18,9 +18,9 @@ interface Answer {
   body: Buffer;
 }
 
-function post(url: string, body: string, acceptEncoding: string | null): Promise<Answer> {
+function post(url: string, body: string, acceptEncoding: string | null, contentType = "application/json"): Promise<Answer> {
   return new Promise((ok, fail) => {
-    const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+    const headers: Record<string, string | number> = { "content-type": contentType, "content-length": Buffer.byteLength(body) };
     if (acceptEncoding !== null) headers["accept-encoding"] = acceptEncoding;
     const req = request(`${url}/simulate`, { method: "POST", headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -79,5 +79,24 @@ describe("/simulate body form through wrangler dev", () => {
     expect(after.headers["content-encoding"]).toBeUndefined();
     expect(after.headers["content-length"]).toBe(String(plain.byteLength));
     expect(after.body.equals(plain)).toBe(true);
+  });
+
+  it("answers the same bytes again from memory (known body), with the CORS and request-id headers, and still refuses them under a type that is not JSON", async () => {
+    const url = dev!.url;
+    const body = JSON.stringify({ forecast_length_days: 800, rr: 0.72, output: ["circ_supply", "network_locked"] });
+    const first = await post(url, body, "identity");
+    expect(first.status, first.body.toString().slice(0, 300)).toBe(200);
+    expect(first.headers["x-cache"]).toBe("miss");
+    for (const ct of ["application/json", "text/plain"]) {
+      const again = await post(url, body, "identity", ct);
+      expect(again.status).toBe(200);
+      expect(again.headers["x-cache"]).toBe("memory");
+      expect(again.headers["access-control-allow-origin"]).toBe("*");
+      expect(again.headers["x-request-id"]).toBeTruthy();
+      expect(again.headers["content-length"]).toBe(String(first.body.byteLength));
+      expect(again.body.equals(first.body)).toBe(true);
+    }
+    const html = await post(url, body, "identity", "text/html");
+    expect(html.status).toBe(415);
   });
 });

@@ -25,6 +25,14 @@ export interface ReadJsonOptions {
 
 const UNSUPPORTED = "the body must be JSON: send a JSON object with the header Content-Type: application/json";
 
+/** A request body read as text, before it is parsed: what readJsonObject parses. */
+export interface JsonBodyText {
+  readonly text: string;
+  /** Declared JSON by its Content-Type (otherwise one of the undeclared types, see isUndeclaredJson). */
+  readonly declared: boolean;
+  readonly contentType: string | null;
+}
+
 /**
  * Reads a request body as one JSON object: 415 unless it is declared JSON or (see
  * isUndeclaredJson) parses as JSON, 413 past `limitBytes` (checked against Content-Length first,
@@ -32,6 +40,16 @@ const UNSUPPORTED = "the body must be JSON: send a JSON object with the header C
  * declared as JSON, or not an object.
  */
 export async function readJsonObject(request: Request, limitBytes: number, options: ReadJsonOptions = {}): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readJsonText(request, limitBytes, options));
+}
+
+/**
+ * The first half of readJsonObject: the body's text, with its 415 and 413 checks (and the 400 for
+ * bytes that are not UTF-8). A text that parseJsonObject accepted once it accepts again, as the
+ * same object, under any Content-Type this lets through: the response cache's known bodies
+ * (responseCache.ts) rely on it.
+ */
+export async function readJsonText(request: Request, limitBytes: number, options: ReadJsonOptions = {}): Promise<JsonBodyText> {
   const contentType = request.headers.get("content-type");
   const declared = isJsonMediaType(contentType);
   if (!declared && (options.strictContentType || !isUndeclaredJson(contentType))) {
@@ -41,14 +59,17 @@ export async function readJsonObject(request: Request, limitBytes: number, optio
   const declaredLength = Number(request.headers.get("content-length"));
   if (Number.isFinite(declaredLength) && declaredLength > limitBytes) throw tooLarge();
 
-  let text: string;
   try {
-    text = await readLimited(request, limitBytes, tooLarge);
+    return { text: await readLimited(request, limitBytes, tooLarge), declared, contentType };
   } catch (e) {
     // Bytes that are not even UTF-8 are not JSON: undeclared, that is a 415.
     if (!declared && e instanceof HttpError && e.code === "invalid_json") throw new HttpError(415, "unsupported_media_type", `${UNSUPPORTED} (${e.message})`);
     throw e;
   }
+}
+
+/** The second half of readJsonObject: the text as one JSON object, or the 400/415 it earns. */
+export function parseJsonObject({ text, declared, contentType }: JsonBodyText): Record<string, unknown> {
   if (text.trim() === "") throw new HttpError(400, "invalid_json", "the body is empty: send a JSON object ({} runs the defaults)");
   let json: unknown;
   try {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
-import { clearMemoryCache } from "../src/responseCache.ts";
-import { BASE, fixture2025, post, publish } from "./helpers.ts";
+import { clearMemoryCache, memoryCacheUsage } from "../src/responseCache.ts";
+import { CACHE_API_MIN_VALUES } from "../src/routes/simulate.ts";
+import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from "./helpers.ts";
 
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
@@ -46,7 +47,8 @@ suite("response cache", () => {
   });
 
   it("finds an answer in the Cache API when this isolate's memory no longer has it (another isolate, a restart)", async () => {
-    const body = { forecast_length_days: 730, rr: 0.61, output: ["circ_supply", "1y_sector_roi"] };
+    // Daily, all 44 fields, 1200 days: 52,800 values, over CACHE_API_MIN_VALUES (smaller answers skip the Cache API).
+    const body = { forecast_length_days: 1200, rr: 0.61, resolution: "daily" };
     const headers = { "content-type": "application/json", "accept-encoding": "identity" };
     const first = await post("/simulate", body, headers);
     expect(first.headers.get("x-cache")).toBe("miss");
@@ -165,7 +167,7 @@ suite("response cache", () => {
   });
 
   it("writes an answer to the Cache API when it is asked for a second time, not before", async () => {
-    const body = { forecast_length_days: 500, rbp: 3.75, output: ["circ_supply"] };
+    const body = { forecast_length_days: 1200, rbp: 3.75, resolution: "daily" };
     const ask = async () => {
       const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
       expect(res.status).toBe(200);
@@ -191,6 +193,74 @@ suite("response cache", () => {
     expect(source).toBe("cache-api");
   });
 
+  it("keeps answers cheaper to compute than to look up out of the Cache API (the 10-year weekly default: memory only)", async () => {
+    // 44 fields × 522 Mondays ≈ 23,000 values: under the threshold.
+    expect(44 * Math.ceil(3650 / 7)).toBeLessThan(CACHE_API_MIN_VALUES);
+    const body = { forecast_length_days: 3650, rbp: 3.3 };
+    const ask = async () => {
+      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+      expect(res.status).toBe(200);
+      return { source: res.headers.get("x-cache"), text: await res.text() };
+    };
+    const first = await ask();
+    expect(first.source).toBe("miss");
+    // Asked a second time: a memory hit, which would write a shared answer to the Cache API.
+    expect((await ask()).source).toBe("memory");
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      clearMemoryCache();
+      const again = await ask();
+      expect(again.source).toBe("miss");
+      expect(again.text).toBe(first.text);
+      expect((await ask()).source).toBe("memory");
+    }
+  });
+
+  it("answers the same bytes again from memory without parsing them, only while they mean the same answer", async () => {
+    clearMemoryCache();
+    const text = JSON.stringify({ forecast_length_days: 600, fpr: 0.55, output: ["circ_supply"] });
+    const send = (contentType: string | null, body = text) =>
+      SELF.fetch(`${BASE}/simulate`, { method: "POST", headers: { "accept-encoding": "identity", ...(contentType ? { "content-type": contentType } : {}) }, body });
+    const first = await send("application/json");
+    expect(first.headers.get("x-cache")).toBe("miss");
+    const answer = await first.text();
+    expect(memoryCacheUsage().known_bodies).toBe(1);
+    // The same bytes, declared JSON or sent as the undeclared types old clients use: the same answer.
+    for (const ct of ["application/json", "application/json; charset=utf-8", "text/plain", null]) {
+      const again = await send(ct);
+      expect(again.status).toBe(200);
+      expect(again.headers.get("x-cache")).toBe("memory");
+      expect(again.headers.get("access-control-allow-origin")).toBe("*");
+      expect(again.headers.get("x-request-id")).toBeTruthy();
+      expect(await again.text()).toBe(answer);
+    }
+    // The same bytes under a type that is not JSON are still refused before any lookup.
+    const html = await send("text/html");
+    expect(html.status).toBe(415);
+    // Known bytes whose answer left memory are computed again (and the same).
+    clearMemoryCache();
+    const recomputed = await send("application/json");
+    expect(recomputed.headers.get("x-cache")).toBe("miss");
+    expect(await recomputed.text()).toBe(answer);
+    // Invalid bytes are never remembered: the same 400 every time.
+    const bad = JSON.stringify({ forecast_length_days: 600, fpr: 1.5 });
+    const before = memoryCacheUsage().known_bodies;
+    for (let i = 0; i < 2; i++) {
+      const res = await send("application/json", bad);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorJson).error.field).toBe("fpr");
+    }
+    expect(memoryCacheUsage().known_bodies).toBe(before);
+    // Long bodies (lever arrays) are not kept as text: parsed every time, still answered from memory.
+    const long = JSON.stringify({ forecast_length_days: 3000, rbp: Array.from({ length: 3000 }, (_, i) => 3 + i / 1e4), output: ["circ_supply"] });
+    expect(long.length).toBeGreaterThan(16 * 1024);
+    await (await send("application/json", long)).arrayBuffer();
+    const longAgain = await send("application/json", long);
+    expect(longAgain.headers.get("x-cache")).toBe("memory");
+    await longAgain.arrayBuffer();
+    expect(memoryCacheUsage().known_bodies).toBe(before);
+  });
+
   it("serves a batch whose answers share the kernel's memory correctly (each written before the next runs)", async () => {
     const res = await post("/simulate/batch", { defaults: { forecast_length_days: 200, output: ["circ_supply"] }, scenarios: [{ rbp: 1 }, { rbp: 9 }] });
     expect(res.status).toBe(200);
@@ -200,5 +270,36 @@ suite("response cache", () => {
     expect(b.results[0]!.simulation_output.circ_supply).toEqual(one.simulation_output.circ_supply);
     expect(b.results[1]!.simulation_output.circ_supply).toEqual(nine.simulation_output.circ_supply);
     expect(one.simulation_output.circ_supply).not.toEqual(nine.simulation_output.circ_supply);
+  });
+
+  // Last: it publishes another dataset, which becomes the latest.
+  it("answers known bytes on the dataset they resolve to now: after a publish, the new latest; a named version, that version", async () => {
+    const relabel = fixtureRelabel();
+    if (!relabel) return;
+    const text = JSON.stringify({ forecast_length_days: 400, rr: 0.66, output: ["circ_supply"] });
+    const send = async (body = text) => {
+      const res = await SELF.fetch(`${BASE}/simulate`, { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity" }, body });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const json = (await res.json()) as { input: { dataset: { version: string } } };
+      return { source: res.headers.get("x-cache"), version: json.input.dataset.version };
+    };
+    const before = await send();
+    expect((await send()).source).toBe("memory");
+    const named = JSON.stringify({ forecast_length_days: 400, rr: 0.66, output: ["circ_supply"], dataset_version: before.version });
+    expect((await send(named)).version).toBe(before.version);
+    expect((await send(named)).source).toBe("memory");
+    const res = await publish(relabel);
+    expect(res.status, await res.clone().text()).toBe(201);
+    const version = ((await res.json()) as { dataset: { version: string } }).dataset.version;
+    expect(version).not.toBe(before.version);
+    // The same bytes now mean the new latest: computed on it, not the old answer from memory.
+    const after = await send();
+    expect(after.version).toBe(version);
+    expect(after.source).toBe("miss");
+    expect((await send()).source).toBe("memory");
+    // Bytes that name the old version still get it, from memory.
+    const old = await send(named);
+    expect(old.version).toBe(before.version);
+    expect(old.source).toBe("memory");
   });
 });
