@@ -3,16 +3,19 @@
  * the response writer formats for the default 10-year daily answer with all fields on
  * dataset-2025-09-09.json (each distinct window once, the dataset's own cached windows and
  * repeated values left out, as serialize.ts does), written one after another with commas by
- *   - before: numberText.ts as it was this morning (bench/numberTextBefore.ts),
- *   - after: workers/api/src/numberText.ts,
+ *   - now: workers/api/src/numberText.ts,
  *   - String(v): V8's own text of each number (a string per number, not written anywhere),
- * in interleaved rounds; medians of the rounds, ns per number. The two writers' bytes are
- * compared first.
+ *   - with `--before REV`, numberText.ts as it was at that git revision (read with `git show`
+ *     into a temporary file: no old copy is kept in the tree), its bytes compared first,
+ * in interleaved rounds; medians of the rounds, ns per number.
  *
- *   npm run bench:numbers [-- --rounds 40]
+ *   npm run bench:numbers [-- --rounds 40] [-- --before 0dd1e72]
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
@@ -21,7 +24,6 @@ import { writeNumber } from "../workers/api/src/numberText.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
 import type { Series } from "../workers/api/src/serialize.ts";
 import { runOne } from "../workers/api/src/simulation.ts";
-import { writeNumber as writeNumberBefore } from "./numberTextBefore.ts";
 import { arg, median } from "./stats.ts";
 
 if (!referenceAvailable()) {
@@ -29,6 +31,8 @@ if (!referenceAvailable()) {
   process.exit(1);
 }
 const rounds = arg("--rounds", 40);
+const beforeAt = process.argv.indexOf("--before");
+const beforeRev = beforeAt >= 0 ? process.argv[beforeAt + 1] : undefined;
 
 const ref = parseReferenceDataset(JSON.parse(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")));
 const d = warmDataset({ info: { version: "bench", source: "upload", start_date: ref.start_date, current_date: ref.current_date, fetched_at: "" }, reference: ref, onchain: null });
@@ -57,30 +61,50 @@ type Writer = (out: Uint8Array, pos: number, v: number) => number;
 const loop = (): ((w: Writer, values: Float64Array, out: Uint8Array) => number) =>
   new Function("w", "values", "out", "let p = 0; for (let i = 0; i < values.length; i++) { p = w(out, p, values[i]); out[p++] = 44; } return p;") as (w: Writer, values: Float64Array, out: Uint8Array) => number;
 
+/** numberText.ts's writeNumber as it was at `rev` (git show into a temporary file). */
+async function writerAt(rev: string): Promise<Writer> {
+  const source = execFileSync("git", ["show", `${rev}:workers/api/src/numberText.ts`], { encoding: "utf8" });
+  const dir = mkdtempSync(join(tmpdir(), "numbertext-"));
+  try {
+    const file = join(dir, "numberText.ts");
+    writeFileSync(file, source);
+    return ((await import(pathToFileURL(file).href)) as { writeNumber: Writer }).writeNumber;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const values = answerValues({ resolution: "daily" });
 const out = new Uint8Array(values.length * 26 + 64);
-const check = new Uint8Array(out.length);
+const runNow = loop();
+const endNow = runNow(writeNumber, values, out);
+const before = beforeRev ? await writerAt(beforeRev) : undefined;
 const runBefore = loop();
-const runAfter = loop();
-const endBefore = runBefore(writeNumberBefore, values, check);
-const endAfter = runAfter(writeNumber, values, out);
-if (endBefore !== endAfter || !out.subarray(0, endAfter).every((b, i) => b === check[i])) throw new Error("the writers disagree");
+if (before) {
+  const check = new Uint8Array(out.length);
+  const endBefore = runBefore(before, values, check);
+  if (endBefore !== endNow || !out.subarray(0, endNow).every((b, i) => b === check[i])) throw new Error("the writers disagree");
+}
 
-const t: Record<"before" | "after" | "string", number[]> = { before: [], after: [], string: [] };
+const t: Record<"before" | "now" | "string", number[]> = { before: [], now: [], string: [] };
 let sink = 0;
 for (let r = 0; r < rounds; r++) {
   let s = performance.now();
-  runBefore(writeNumberBefore, values, out);
-  t.before.push(performance.now() - s);
-  s = performance.now();
-  runAfter(writeNumber, values, out);
-  t.after.push(performance.now() - s);
+  if (before) {
+    runBefore(before, values, out);
+    t.before.push(performance.now() - s);
+    s = performance.now();
+  }
+  runNow(writeNumber, values, out);
+  t.now.push(performance.now() - s);
   s = performance.now();
   for (let i = 0; i < values.length; i++) sink += String(values[i]).length;
   t.string.push(performance.now() - s);
 }
 const ns = (xs: number[]) => ((median(xs) / values.length) * 1e6).toFixed(1);
 const best = (xs: number[]) => ((Math.min(...xs) / values.length) * 1e6).toFixed(1);
-console.log(`${values.length} numbers of the 10-year daily answer (${endAfter} bytes), median of ${rounds} interleaved rounds, ns per number (best round):`);
-console.log(`  before ${ns(t.before)} (${best(t.before)})   after ${ns(t.after)} (${best(t.after)})   String(v) ${ns(t.string)} (${best(t.string)})   after/before ${(median(t.after) / median(t.before)).toFixed(2)}`);
+console.log(`${values.length} numbers of the 10-year daily answer (${endNow} bytes), median of ${rounds} interleaved rounds, ns per number (best round):`);
+const beforeText = before ? `before (${beforeRev}) ${ns(t.before)} (${best(t.before)})   ` : "";
+const ratio = before ? `   now/before ${(median(t.now) / median(t.before)).toFixed(2)}` : "";
+console.log(`  ${beforeText}now ${ns(t.now)} (${best(t.now)})   String(v) ${ns(t.string)} (${best(t.string)})${ratio}`);
 if (sink < 0) console.log(sink);
