@@ -4,6 +4,7 @@ import { clearMemoryCache, memoryCacheUsage } from "../src/responseCache.ts";
 import { CACHE_API_MIN_VALUES } from "../src/routes/simulate.ts";
 import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from "./helpers.ts";
 
+
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
  * isolate's memory, byte for byte the same; members in another order are the same request;
@@ -12,6 +13,13 @@ import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from
 
 const text = fixture2025();
 const suite = text ? describe : describe.skip;
+
+/** POSTs /simulate as an identity client: where the answer came from (x-cache) and its text. */
+async function askIdentity(body: unknown): Promise<{ source: string | null; text: string }> {
+  const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
+  expect(res.status).toBe(200);
+  return { source: res.headers.get("x-cache"), text: await res.text() };
+}
 
 async function gunzip(bytes: ArrayBuffer): Promise<string> {
   const stream = new Response(bytes).body!.pipeThrough(new DecompressionStream("gzip"));
@@ -168,11 +176,7 @@ suite("response cache", () => {
 
   it("writes an answer to the Cache API when it is asked for a second time, not before", async () => {
     const body = { forecast_length_days: 1200, rbp: 3.75, resolution: "daily" };
-    const ask = async () => {
-      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
-      expect(res.status).toBe(200);
-      return { source: res.headers.get("x-cache"), text: await res.text() };
-    };
+    const ask = () => askIdentity(body);
     const first = await ask();
     expect(first.source).toBe("miss");
     await new Promise((r) => setTimeout(r, 100));
@@ -197,11 +201,7 @@ suite("response cache", () => {
     // 44 fields × 522 Mondays ≈ 23,000 values: under the threshold.
     expect(44 * Math.ceil(3650 / 7)).toBeLessThan(CACHE_API_MIN_VALUES);
     const body = { forecast_length_days: 3650, rbp: 3.3 };
-    const ask = async () => {
-      const res = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "identity" });
-      expect(res.status).toBe(200);
-      return { source: res.headers.get("x-cache"), text: await res.text() };
-    };
+    const ask = () => askIdentity(body);
     const first = await ask();
     expect(first.source).toBe("miss");
     // Asked a second time: a memory hit, which would write a shared answer to the Cache API.
