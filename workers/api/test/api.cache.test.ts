@@ -4,7 +4,6 @@ import { clearMemoryCache, memoryCacheUsage } from "../src/responseCache.ts";
 import { CACHE_API_MIN_VALUES } from "../src/routes/simulate.ts";
 import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from "./helpers.ts";
 
-
 /**
  * Answers cached by (dataset version, canonical request): the same request again comes from the
  * isolate's memory, byte for byte the same; members in another order are the same request;
