@@ -85,6 +85,20 @@ const hostLog = (page: Page) => page.evaluate("window.hostLog") as Promise<HostL
 const inView = <T>(frame: Frame, expr: string) => frame.evaluate(expr) as Promise<T>;
 const generation = (frame: Frame) => inView<number>(frame, "Number(document.body.dataset.generation)");
 
+/**
+ * Waits until `expr` is true in the view, asking from here (frame.evaluate, through DevTools, as
+ * inView does). Not frame.waitForFunction: its polling inside the page runs the predicate with
+ * eval, which the view's CSP (no 'unsafe-eval') refuses at times: a clean-clone CI run failed
+ * with that EvalError while waiting for the dark theme.
+ */
+async function untilInView(frame: Frame, expr: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await inView<boolean>(frame, expr))) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting in the view for ${expr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function openApp(args: Record<string, unknown>, viewport = { width: 760, height: 1000 }): Promise<{ page: Page; frame: Frame }> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
@@ -97,7 +111,7 @@ async function openApp(args: Record<string, unknown>, viewport = { width: 760, h
   await page.evaluate(([url, a]) => (globalThis as unknown as { openApp: (...x: unknown[]) => Promise<void> }).openApp(url, "show_forecast", a), [`${mcp!.url}/mcp`, args] as const);
   const frame = await (await page.waitForSelector("iframe")).contentFrame();
   if (!frame) throw new Error("no view frame");
-  await frame.waitForFunction("Number(document.body.dataset.generation) >= 1 && document.body.dataset.status === 'ready'", null, { timeout: 20_000 });
+  await untilInView(frame, "Number(document.body.dataset.generation) >= 1 && document.body.dataset.status === 'ready'", 20_000);
   expect(errors).toEqual([]);
   return { page, frame };
 }
@@ -106,10 +120,7 @@ async function openApp(args: Record<string, unknown>, viewport = { width: 760, h
 async function redrawAfter(frame: Frame, act: () => Promise<void>): Promise<number> {
   const before = await generation(frame);
   await act();
-  await frame.waitForFunction((g) => {
-    const b = (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset;
-    return Number(b.generation) > g && b.status === "ready";
-  }, before, { timeout: 30_000 });
+  await untilInView(frame, `Number(document.body.dataset.generation) > ${before} && document.body.dataset.status === "ready"`, 30_000);
   return inView<number>(frame, "Number(document.body.dataset.updateMs)");
 }
 
@@ -255,7 +266,7 @@ describe.skipIf(!haveChromium && !inCI)("show_forecast MCP App in a host page (h
   it("follows the host's dark theme", async () => {
     const { page, frame } = await openApp({ metrics: METRICS });
     await page.evaluate("window.hostBridge.setHostContext({ ...window.hostBridge.getHostContext?.(), theme: 'dark', displayMode: 'inline' })");
-    await frame.waitForFunction("document.documentElement.dataset.theme === 'dark'");
+    await untilInView(frame, "document.documentElement.dataset.theme === 'dark'");
     await page.evaluate("document.body.style.background = '#262624'");
     await shot(page, "mcp-app-dark.png");
     await page.close();
