@@ -230,9 +230,9 @@ export async function cachedJson(
     if (sent) rememberBody(route, sent.text, sent.datasetVersion, canonicalText);
     return r;
   };
-  const hit = await memoryAnswer(request, ctx, route, version, canonicalText);
+  const key = answerKey(route, version, canonicalText);
+  const hit = await memoryHit(request, ctx, key);
   if (hit) return answered(hit);
-  const key = `${route}\n${version}\n${canonicalText}`;
   const gz = acceptsGzip(request);
   const cache = shared && typeof caches !== "undefined" ? caches.default : undefined;
   const apiRequest = cache ? new Request(cacheApiUrl(route, version, await sha256Hex(key))) : undefined;
@@ -269,8 +269,17 @@ function rememberBody(route: string, text: string, datasetVersion: string | unde
  * The answer kept in this isolate's memory for (route, version, canonical JSON), or null: a
  * known body's fast path (knownBody) and cachedJson's first level.
  */
-export async function memoryAnswer(request: Request, ctx: ExecutionContext | undefined, route: string, version: string, canonicalText: string): Promise<Response | null> {
-  const key = `${route}\n${version}\n${canonicalText}`;
+export function memoryAnswer(request: Request, ctx: ExecutionContext | undefined, route: string, version: string, canonicalText: string): Promise<Response | null> {
+  return memoryHit(request, ctx, answerKey(route, version, canonicalText));
+}
+
+/** An answer's key: what determines it (route, dataset version, canonical request). */
+function answerKey(route: string, version: string, canonicalText: string): string {
+  return `${route}\n${version}\n${canonicalText}`;
+}
+
+/** The memory level of both: the answer under `key` as a Response, or null. */
+async function memoryHit(request: Request, ctx: ExecutionContext | undefined, key: string): Promise<Response | null> {
   const hit = memory.get(key);
   if (!hit) return null;
   const gz = acceptsGzip(request);
