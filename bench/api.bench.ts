@@ -18,20 +18,20 @@
  *   - the CPU time each of the two workerd processes spends per request of each kind (Linux,
  *     /proc/<pid>/task/<tid>/schedstat, read between requests, not timed): which process a
  *     difference is in, and a figure that does not count time spent waiting for a core (the load
- *     still moves it, less: caches, clock speed).
+ *     still moves it, less: caches, clock speed); and their minor page faults (/proc/<pid>/stat):
+ *     a body copied into memory fresh from the kernel costs one per 4 KiB page.
  * All with `accept-encoding: identity` (workerd would otherwise compress every answer, which the
  * edge does outside the worker) unless --gzip.
  *
  *   npm run bench:api [-- --requests 200 --seconds 15 --runs 3 --restarts 3 --gzip]
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { arg, median } from "./stats.ts";
 import { FIXTURES_DIR } from "../test/referenceMaterial.ts";
-import { localToken, publishDataset, startWranglerDev, type WranglerDev } from "../test/wranglerDev.ts";
+import { apiWorkerProcess, listenerPid, localToken, minorFaults, publishDataset, startWranglerDev } from "../test/wranglerDev.ts";
 
 const MAX_REQUESTS = arg("--requests", 200);
 /** Ask for gzip, as browsers do (local workerd then compresses each answer, as the edge would). */
@@ -96,11 +96,18 @@ interface Stats {
   rps: number;
   /** Mean CPU µs per request of each probed process (cpuProbe's order), when probed. */
   cpuUs?: number[];
+  /** Mean minor page faults per request of each probed process, when probed. */
+  faults?: number[];
 }
-const stats = (latencies: number[], seconds: number, cpuNs?: number[]): Stats => {
+/** `probed`: what CpuProbe.read() counted over these requests (CPU ns, then page faults, per process). */
+const stats = (latencies: number[], seconds: number, probed?: number[]): Stats => {
   const sorted = [...latencies].sort((a, b) => a - b);
   const s: Stats = { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), rps: sorted.length / seconds };
-  if (cpuNs) s.cpuUs = cpuNs.map((ns) => ns / sorted.length / 1000);
+  if (probed) {
+    const n = probed.length / 2;
+    s.cpuUs = probed.slice(0, n).map((ns) => ns / sorted.length / 1000);
+    s.faults = probed.slice(n).map((f) => f / sorted.length);
+  }
   return s;
 };
 
@@ -126,24 +133,13 @@ function cpuNs(pid: string): number {
   return t;
 }
 
-/** The process listening on a loopback port (Linux `ss`), or null. */
-function listenerPid(port: string): string | null {
-  try {
-    const line = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
-      .split("\n")
-      .find((l) => l.includes(`127.0.0.1:${port} `));
-    return (line && /pid=(\d+)/.exec(line)?.[1]) ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** wrangler's proxy workerd and the worker's own workerd, found by their ports; null elsewhere. */
 function cpuProbe(proxyUrl: string, directUrl: string | null): CpuProbe | null {
   const proxy = listenerPid(new URL(proxyUrl).port);
   const worker = directUrl ? listenerPid(new URL(directUrl).port) : null;
   if (!proxy || !worker || proxy === worker || !existsProc(proxy)) return null;
-  return { names: ["proxy workerd", "worker's workerd"], read: () => [cpuNs(proxy), cpuNs(worker)] };
+  // Minor page faults too: a body the runtime copies into fresh memory costs one per 4 KiB page.
+  return { names: ["proxy workerd", "worker's workerd"], read: () => [cpuNs(proxy), cpuNs(worker), minorFaults(proxy) ?? 0, minorFaults(worker) ?? 0] };
 }
 
 const existsProc = (pid: string) => {
@@ -164,7 +160,7 @@ async function load(url: string, concurrency: number, one: One = simulateOnce): 
   const t0 = performance.now();
   let issued = 0;
   // CPU per request only one at a time (with several in flight it cannot be told apart).
-  const cpu = concurrency === 1 ? probe?.names.map(() => 0) : undefined;
+  const cpu = concurrency === 1 ? probe?.read().map(() => 0) : undefined;
   const worker = async () => {
     while (issued < MAX_REQUESTS && performance.now() < until) {
       issued++;
@@ -185,7 +181,7 @@ async function load(url: string, concurrency: number, one: One = simulateOnce): 
 async function interleaved(kinds: readonly (readonly [string, string, One])[]): Promise<Stats[]> {
   const latencies = kinds.map((): number[] => []);
   // CPU per kind, read between requests (the read is not timed).
-  const cpu = kinds.map(() => probe?.names.map(() => 0));
+  const cpu = kinds.map(() => probe?.read().map(() => 0));
   const until = performance.now() + MAX_SECONDS * 1000;
   const t0 = performance.now();
   for (let round = 0; round < MAX_REQUESTS && performance.now() < until; round++) {
@@ -201,37 +197,6 @@ async function interleaved(kinds: readonly (readonly [string, string, One])[]): 
   }
   const seconds = (performance.now() - t0) / 1000;
   return latencies.map((l, k) => stats(l, seconds, cpu[k]));
-}
-
-/**
- * The worker's own workerd, behind wrangler's proxy: a loopback port of a workerd in wrangler's
- * process group, other than the proxy's, that answers GET /health with this worker's JSON.
- * Linux only (`ps`, `ss`); null when not found.
- */
-async function directUrl(dev: WranglerDev): Promise<string | null> {
-  if (dev.pid === undefined) return null;
-  try {
-    const pids = new Set(execFileSync("ps", ["-o", "pid=", "-g", String(dev.pid)], { encoding: "utf8" }).split(/\s+/).filter(Boolean));
-    const proxyPort = new URL(dev.url).port;
-    const ports = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("workerd") && [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1]!)))
-      .map((l) => /127\.0\.0\.1:(\d+)/.exec(l)?.[1])
-      .filter((p): p is string => p !== undefined && p !== proxyPort);
-    for (const port of ports) {
-      const url = `http://127.0.0.1:${port}`;
-      try {
-        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
-        const json = (await res.json()) as { status?: unknown; dataset?: unknown };
-        if (res.ok && json.status !== undefined && json.dataset !== undefined) return url;
-      } catch {
-        // not an HTTP port of this worker
-      }
-    }
-  } catch {
-    // no ps / ss here
-  }
-  return null;
 }
 
 interface Run {
@@ -255,9 +220,11 @@ async function oneRun(url: string, direct: string | null): Promise<Run> {
   return { floor: floor!, hit: hit!, hitOneField: hitOneField!, miss, direct: direct && dFloor && dHit && dMiss ? { floor: dFloor, hit: dHit, miss: dMiss } : null };
 }
 
+const signed = (x: number, digits: number) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 const cpuText = (s: Stats, floor?: Stats) =>
-  s.cpuUs && probe
-    ? `; CPU per request ${s.cpuUs.map((us, i) => `${probe!.names[i]} ${us.toFixed(0)} µs${floor?.cpuUs ? ` (${us - floor.cpuUs[i]! >= 0 ? "+" : ""}${(us - floor.cpuUs[i]!).toFixed(0)})` : ""}`).join(", ")}`
+  s.cpuUs && s.faults && probe
+    ? `; CPU per request ${s.cpuUs.map((us, i) => `${probe!.names[i]} ${us.toFixed(0)} µs${floor?.cpuUs ? ` (${signed(us - floor.cpuUs[i]!, 0)})` : ""}`).join(", ")}` +
+      `; page faults per request ${s.faults.map((f, i) => `${f.toFixed(1)}${floor?.faults ? ` (${signed(f - floor.faults[i]!, 1)})` : ""}`).join(", ")}`
     : "";
 
 function report(label: string, s: Stats, floor?: Stats): string {
@@ -284,7 +251,7 @@ async function main() {
       try {
         firsts.push(await simulateOnce(s.url));
         if (i === RESTARTS - 1) {
-          const direct = await directUrl(s);
+          const direct = (await apiWorkerProcess(s))?.url ?? null;
           probe = cpuProbe(s.url, direct);
           for (let k = 0; k < 20; k++) {
             for (const u of direct ? [s.url, direct] : [s.url]) {
@@ -322,6 +289,8 @@ async function main() {
             const kinds: [string, (r: Run) => Stats][] = [["hits", (r) => r.hit], ["one-field hits", (r) => r.hitOneField], ["misses", (r) => r.miss]];
             console.log(`  CPU per request over the floor's (µs, medians over the runs; the floor's own: ${probe.names.map((n, i) => `${n} ${median(runs.map((r) => r.floor.cpuUs![i]!)).toFixed(0)}`).join(", ")}):`);
             console.log(`    ${kinds.map(([k, f]) => `${k}: ${probe!.names.map((n, i) => `${n} +${medCpu(f, i)}`).join(", ")}`).join("; ")}`);
+            const medFaults = (f: (r: Run) => Stats, i: number) => signed(median(runs.map((r) => f(r).faults![i]! - r.floor.faults![i]!)), 1);
+            console.log(`  minor page faults per request over the floor's (medians over the runs): ${kinds.map(([k, f]) => `${k}: ${probe!.names.map((n, i) => `${n} ${medFaults(f, i)}`).join(", ")}`).join("; ")}`);
           }
           if (runs.every((r) => r.direct)) {
             console.log(`  medians over the ${RUNS} runs, straight to the worker's workerd:`);

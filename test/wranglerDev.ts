@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -176,5 +176,61 @@ export async function waitForDataset(url: string, timeoutMs = 90_000): Promise<v
   while (!(await answers(`${url}/health`, (r) => r.status === 200))) {
     if (Date.now() > deadline) throw new Error(`${url}/health never reported a dataset within ${timeoutMs} ms`);
     await sleep(250);
+  }
+}
+
+/** The process listening on a loopback port (Linux `ss`), or null. */
+export function listenerPid(port: string): string | null {
+  try {
+    const line = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
+      .split("\n")
+      .find((l) => l.includes(`127.0.0.1:${port} `));
+    return (line && /pid=(\d+)/.exec(line)?.[1]) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The API worker's own workerd behind wrangler's proxy (wrangler dev serves the worker in one
+ * workerd and answers its port from a proxy worker in a second one): a loopback port of a workerd
+ * in wrangler's process group, other than the proxy's, whose GET /health is this worker's JSON.
+ * Linux only (`ps`, `ss`); null when not found.
+ */
+export async function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string; pid: string } | null> {
+  if (dev.pid === undefined) return null;
+  try {
+    const pids = new Set(execFileSync("ps", ["-o", "pid=", "-g", String(dev.pid)], { encoding: "utf8" }).split(/\s+/).filter(Boolean));
+    const proxyPort = new URL(dev.url).port;
+    const listeners = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("workerd"))
+      .map((l) => ({ port: /127\.0\.0\.1:(\d+)/.exec(l)?.[1], pid: [...l.matchAll(/pid=(\d+)/g)].map((m) => m[1]!).find((p) => pids.has(p)) }))
+      .filter((l): l is { port: string; pid: string } => l.port !== undefined && l.pid !== undefined && l.port !== proxyPort);
+    for (const { port, pid } of listeners) {
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+        const json = (await res.json()) as { status?: unknown; dataset?: unknown };
+        if (res.ok && json.status !== undefined && json.dataset !== undefined) return { url, pid };
+      } catch {
+        // not an HTTP port of this worker
+      }
+    }
+  } catch {
+    // no ps / ss here
+  }
+  return null;
+}
+
+/** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */
+export function minorFaults(pid: string): number | null {
+  try {
+    // After the command name in parentheses (which may hold spaces): state is field 3, minflt 10.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const v = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
   }
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
-import { clearMemoryCache, memoryCacheUsage } from "../src/responseCache.ts";
+import { BODY_PIECE_BYTES, clearMemoryCache, inPieces, memoryCacheUsage } from "../src/responseCache.ts";
 import { CACHE_API_MIN_VALUES } from "../src/routes/simulate.ts";
 import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from "./helpers.ts";
 
@@ -138,6 +138,57 @@ suite("response cache", () => {
     const id = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip;q=0" });
     expect(id.headers.get("content-encoding")).toBeNull();
     expect(await id.text()).toBe(plain);
+  });
+
+  it("hands a large body to the runtime in pieces of at most BODY_PIECE_BYTES, and a small one as it is", async () => {
+    const big = new Uint8Array(2 * BODY_PIECE_BYTES + 12_345).map((_, i) => (i * 31 + 7) & 0xff);
+    const copy = big.slice();
+    for (let round = 0; round < 2; round++) {
+      const body = inPieces(big);
+      expect(body).toBeInstanceOf(ReadableStream);
+      const reader = (body as ReadableStream<Uint8Array>).getReader();
+      const pieces: number[] = [];
+      const out = new Uint8Array(big.byteLength);
+      for (let at = 0; ; ) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        pieces.push(value.byteLength);
+        out.set(value, at);
+        at += value.byteLength;
+      }
+      expect(Math.max(...pieces)).toBeLessThanOrEqual(BODY_PIECE_BYTES);
+      expect(pieces.reduce((a, b) => a + b, 0)).toBe(big.byteLength);
+      expect(out).toEqual(copy);
+      // The source is shared by every answer from the cache: never consumed, detached or changed.
+      expect(big).toEqual(copy);
+    }
+    const small = new Uint8Array(BODY_PIECE_BYTES);
+    expect(inPieces(small)).toBe(small);
+  });
+
+  it("answers a large repeated answer (10 years weekly, 361 KB) with the same bytes every time, plain and from its stored gzip", async () => {
+    const body = { forecast_length_days: 3650, rr: 0.66 };
+    const identity = { "content-type": "application/json", "accept-encoding": "identity" };
+    const first = await post("/simulate", body, identity);
+    expect(first.headers.get("x-cache")).toBe("miss");
+    const plain = new Uint8Array(await first.arrayBuffer());
+    expect(plain.byteLength).toBeGreaterThan(2 * BODY_PIECE_BYTES);
+    JSON.parse(new TextDecoder().decode(plain));
+    let gzipAnswers = 0;
+    for (let i = 0; i < 50 && gzipAnswers < 2; i++) {
+      const again = await post("/simulate", body, identity);
+      expect(again.headers.get("x-cache")).toBe("memory");
+      expect(new Uint8Array(await again.arrayBuffer())).toEqual(plain);
+      const g = await post("/simulate", body, { "content-type": "application/json", "accept-encoding": "gzip" });
+      expect(g.status).toBe(200);
+      const bytes = await g.arrayBuffer();
+      if (g.headers.get("content-encoding") !== "gzip") continue; // compressed after the first gzip client asked
+      gzipAnswers++;
+      // (SELF.fetch may hand the test the body inflated already.)
+      const u = new Uint8Array(bytes);
+      expect(u[0] === 0x1f && u[1] === 0x8b ? await gunzip(bytes) : new TextDecoder().decode(u)).toBe(new TextDecoder().decode(plain));
+    }
+    expect(gzipAnswers, "gzip answers from the stored gzip").toBe(2);
   });
 
   it("chooses gzip by the client's own Accept-Encoding (cf.clientAcceptEncoding), not the edge's br, gzip", async () => {
