@@ -32,6 +32,15 @@ import { runOne } from "../workers/api/src/simulation.ts";
 import { registerImmutableJoin, toJsonPartsJoin } from "./joinSerializer.ts";
 import { arg, median } from "./stats.ts";
 
+// workerd's FixedLengthStream (a large answer goes out in pieces through one: responseCache.ts
+// inPieces) is not in Node: the same JS work with a TransformStream (the length is workerd's part).
+const g = globalThis as { FixedLengthStream?: unknown };
+g.FixedLengthStream ??= class extends TransformStream<Uint8Array, Uint8Array> {
+  constructor(_length: number) {
+    super();
+  }
+};
+
 if (!referenceAvailable()) {
   console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");
   process.exit(1);
