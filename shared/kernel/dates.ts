@@ -10,7 +10,9 @@ export function dayNumber(iso: string): number {
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   const back = new Date(ms).toISOString().slice(0, 10);
   if (back !== iso) throw new RangeError(`not a calendar date: ${iso}`);
-  return ms / DAY_MS;
+  // An int32 (`| 0` is exact: |day| < 3e6 for years 0000–9999), not the division's double: a day
+  // count stored as a double makes V8 compile every loop over days with a double index.
+  return (ms / DAY_MS) | 0;
 }
 
 /** True for a real calendar date written YYYY-MM-DD. */

@@ -76,7 +76,8 @@ function wholeDays(field: string, v: number, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new ScenarioError(field, `must be a whole number of days from ${min} to ${max}, got ${v}`);
   }
-  return v;
+  // An int32 whatever the caller's value came from, so the kernel's day loops index with integers.
+  return v | 0;
 }
 
 /**

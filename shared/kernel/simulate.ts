@@ -85,6 +85,8 @@ const S_CIRC = 19, S_AVAIL = 20, S_PPQ = 21, S_RPS = 22, S_RB_SE = 23, S_QA_SE =
 const S_RET = 25, S_ROI = 26, S_PREFIX = 27, S_SCRATCH_A = 28, S_SCRATCH_B = 29;
 const SLOT_COUNT = 30;
 
+const EIB_PER_PIB = 1 / PIB_PER_EIB;
+
 /** Each output field: the workspace slot holding it, or where the prepared dataset holds it. */
 const FIELD_SLOT = {
   "1y_return_per_sector": S_RET,
@@ -297,10 +299,13 @@ function pick<F extends OutputField>(all: Readonly<Record<OutputField, Float64Ar
   return { ...r, outputs };
 }
 
-/** Initial pledge (supply.ts `initialPledge`) with the day's common factors hoisted; the same operations in the same order. */
-function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: number, omw: number): number {
+/**
+ * Initial pledge (supply.ts `initialPledge`) with the day's common factors hoisted; the same
+ * operations in the same order. `capPerPib` is PLEDGE_CAP_PER_PIB, passed in (see runForecast).
+ */
+function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: number, omw: number, capPerPib: number): number {
   if (p === 0) return 0;
-  const cap = p * PLEDGE_CAP_PER_PIB;
+  const cap = p * capPerPib;
   if (!(Q > 0)) return cap;
   const share = p / Q;
   const storage = r20 * share;
@@ -313,8 +318,10 @@ function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: n
 /**
  * Days H … N−1 from the state the history left, each stage only when an asked field needs it:
  * power, minting, supply, rewards per sector and one-year sums, one pass each (each expression
- * the full path's, in its order of operations, so rounding is the same). One
- * function per pass: V8 compiles a long-running loop on the spot (on-stack replacement) from
+ * the full path's, in its order of operations, so rounding is the same). Each pass reads the
+ * model's constants into locals before its loop: V8 reads a module-level constant used inside a
+ * loop from its module binding on every iteration (a hole check and unboxing; measured 6–11 % of
+ * a pass). One function per pass: V8 compiles a long-running loop on the spot (on-stack replacement) from
  * that loop on, so with several loops in one function the loops before it could stay
  * unoptimised for good, by chance of timing (measured: 1 run in 3 was 1.5× slower).
  */
@@ -342,6 +349,7 @@ function powerPass(prepared: PreparedDataset, sc: KernelScenario, s: Float64Arra
   const knownRb = ds.rbKnownScheduledExpireVec, knownQa = ds.qaKnownScheduledExpireVec;
   const nKnownRb = knownRb.length, nKnownQa = knownQa.length;
   const rbZero = ds.rbPowerZero, qaZero = ds.qaPowerZero;
+  const eibPerPib = EIB_PER_PIB;
   let cumOnbRb = 0, cumSeRb = 0, cumRenRb = 0, cumOnbQa = 0, cumSeQa = 0, cumRenQa = 0;
   for (let t = H + 1; t < N; t++) {
     const k = t - H - 1;
@@ -372,8 +380,9 @@ function powerPass(prepared: PreparedDataset, sc: KernelScenario, s: Float64Arra
     const rb = totRb > 0 ? totRb : 0;
     const qaCap = fpm * rb;
     const qa = totQa < qaCap ? totQa : qaCap;
-    rbpEib[t] = rb / PIB_PER_EIB;
-    qapEib[t] = (qa > 0 ? qa : 0) / PIB_PER_EIB;
+    // × 2^-10 is ÷ 1024 to the bit (both are the exact quotient, rounded once), without a division.
+    rbpEib[t] = rb * eibPerPib;
+    qapEib[t] = (qa > 0 ? qa : 0) * eibPerPib;
     rbOnb[t] = rbk;
     rbRen[t] = rRb;
     qaOnb[t] = onbQ;
@@ -381,31 +390,58 @@ function powerPass(prepared: PreparedDataset, sc: KernelScenario, s: Float64Arra
   }
 }
 
-/** §3 minting, from the running sum of capped power through day H. */
+/**
+ * §3 minting, from the running sum of capped power through day H, in three loops: the
+ * `Math.log`/`Math.exp` calls get a loop of their own that touches two arrays, because V8 checks
+ * every typed array a loop uses again after each such call (measured: 12 % faster than one loop).
+ */
 function mintingPass(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[]): void {
+  const N = prepared.H + sc.forecastLengthDays;
+  cappedPowerPass(prepared, history, s, N);
+  baselineMintingPass(prepared.H, N, s[S_NET_TIME]!, s[S_CUM_BASE]!);
+  networkRewardPass(prepared, s, N);
+}
+
+/** Capped power, its running sum, and the argument of the network time's log (left in the network-time slot). */
+function cappedPowerPass(prepared: PreparedDataset, history: KernelHistory, s: Float64Array[], N: number): void {
   const { H } = prepared;
-  const N = H + sc.forecastLengthDays;
-  const rbpEib = s[S_RBP]!, capped = s[S_CAPPED]!, cumCapped = s[S_CUM_CAPPED]!, netTime = s[S_NET_TIME]!, cumBase = s[S_CUM_BASE]!;
-  const cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
-  const baseline = prepared.baselineEib, cumSimple = prepared.cumSimpleReward;
+  const rbpEib = s[S_RBP]!, capped = s[S_CAPPED]!, cumCapped = s[S_CUM_CAPPED]!, logArg = s[S_NET_TIME]!;
+  const baseline = prepared.baselineEib;
   const zeroCum = prepared.dataset.zeroCumCappedPowerEib;
-  const invG = 1 / BASELINE_GROWTH;
-  const negLambda = -LAMBDA;
+  const g = BASELINE_GROWTH, b0 = B0_EIB;
   let cappedSum = history.cappedSum;
-  let prevCumNet = cumNet[H]!;
   for (let t = H + 1; t < N; t++) {
     const b = baseline[t]!;
     const rbE = rbpEib[t]!;
     const c = b < rbE ? b : rbE;
     cappedSum += c;
     const cum = cappedSum + zeroCum;
-    const nt = invG * Math.log((BASELINE_GROWTH * cum) / B0_EIB + 1);
-    const cb = BASELINE_ALLOC * (1 - Math.exp(negLambda * nt));
-    const cn = cumSimple[t]! + cb;
     capped[t] = c;
     cumCapped[t] = cum;
+    logArg[t] = (g * cum) / b0 + 1;
+  }
+}
+
+/** Network time (in place of its log's argument) and cumulative baseline minting. */
+function baselineMintingPass(H: number, N: number, netTime: Float64Array, cumBase: Float64Array): void {
+  const invG = 1 / BASELINE_GROWTH;
+  const negLambda = -LAMBDA;
+  const alloc = BASELINE_ALLOC;
+  for (let t = H + 1; t < N; t++) {
+    const nt = invG * Math.log(netTime[t]!);
     netTime[t] = nt;
-    cumBase[t] = cb;
+    cumBase[t] = alloc * (1 - Math.exp(negLambda * nt));
+  }
+}
+
+/** Cumulative and daily network rewards. */
+function networkRewardPass(prepared: PreparedDataset, s: Float64Array[], N: number): void {
+  const { H } = prepared;
+  const cumBase = s[S_CUM_BASE]!, cumNet = s[S_CUM_NET]!, dayNet = s[S_DAY_NET]!;
+  const cumSimple = prepared.cumSimpleReward;
+  let prevCumNet = cumNet[H]!;
+  for (let t = H + 1; t < N; t++) {
+    const cn = cumSimple[t]! + cumBase[t]!;
     cumNet[t] = cn;
     dayNet[t] = cn - prevCumNet;
     prevCumNet = cn;
@@ -426,30 +462,32 @@ function supplyPass(prepared: PreparedDataset, sc: KernelScenario, history: Kern
   const burntFilVec = ds.burntFilVec, nBurn = burntFilVec.length;
   const baseline = prepared.baselineEib, totalVest = prepared.totalVest, gamma = prepared.gamma;
   const dailyBurn = ds.dailyBurntFil * sc.burnBoost;
+  const pibPerEib = PIB_PER_EIB, capPerPib = PLEDGE_CAP_PER_PIB, storageDays = STORAGE_PLEDGE_DAYS, sectorPib = SECTOR_PIB;
+  const lockShare = REWARD_LOCK_SHARE, releaseDays = REWARD_RELEASE_DAYS, reserve = DISBURSED_RESERVE_FIL;
   let S = history.supplyBase;
   let prevReward = lockedReward[H - 1]!, prevPledge = lockedPledge[H - 1]!, prevLocked = locked[H - 1]!, prevBurn = burnArr[H - 1]!;
   for (let t = H; t < N; t++) {
     const j = t - H; // scenario index of day t (lock target, renewal rate)
-    const Q = qapEib[t]! * PIB_PER_EIB;
+    const Q = qapEib[t]! * pibPerEib;
     const onbQ = qaOnb[t]!;
-    const M = Math.max(Q, baseline[t]! * PIB_PER_EIB);
+    const M = Math.max(Q, baseline[t]! * pibPerEib);
     const r = dayNet[t]!;
     const LS = lockTarget[j]! * S;
     const w = gamma[t]!;
     const omw = 1 - w;
-    const r20 = STORAGE_PLEDGE_DAYS * r;
+    const r20 = storageDays * r;
     const rate = rr[j]!;
     let release = t < nRelease ? release0[t]! : 0;
     if (t - D >= H) release += dayLocked[t - D]!;
-    const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw);
-    const renewed = pledgeOf(qaRen[t]!, Q, M, r20, LS, w, omw);
+    const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw, capPerPib);
+    const renewed = pledgeOf(qaRen[t]!, Q, M, r20, LS, w, omw, capPerPib);
     const original = rate * release;
     const extra = renewed - original;
     const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
     const renewedPledge = original > renewed ? original : renewed;
     dayRenewed[t] = renewedPledge;
     dayLocked[t] = onboard + renewedPledge;
-    const dReward = REWARD_LOCK_SHARE * r - prevReward / REWARD_RELEASE_DAYS;
+    const dReward = lockShare * r - prevReward / releaseDays;
     prevPledge = prevPledge + dPledge;
     lockedPledge[t] = prevPledge;
     prevReward = prevReward + dReward;
@@ -460,12 +498,12 @@ function supplyPass(prepared: PreparedDataset, sc: KernelScenario, history: Kern
     const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn;
     burnArr[t] = burn;
     prevBurn = burn;
-    const cs = DISBURSED_RESERVE_FIL + cumNet[t]! + totalVest[t]! - lk - burn;
+    const cs = reserve + cumNet[t]! + totalVest[t]! - lk - burn;
     const circ = Math.max(cs, 0);
     const avail = Math.max(cs + lk, 0);
     circArr[t] = circ;
     availArr[t] = avail;
-    if (perPib) ppq[t] = onbQ === 0 ? NaN : SECTOR_PIB * pledgeOf(1, Q, M, r20, LS, w, omw);
+    if (perPib) ppq[t] = onbQ === 0 ? NaN : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
     S = useAvailableSupply ? avail : circ;
   }
 }
@@ -489,10 +527,11 @@ function rewardsPass(prepared: PreparedDataset, F: number, history: KernelHistor
   const { H } = prepared;
   const N = H + F;
   const qapEib = s[S_QAP]!, dayNet = s[S_DAY_NET]!, rps = s[S_RPS]!, prefix = s[S_PREFIX]!;
+  const sectorEib = SECTOR_EIB;
   let rewardSum = history.rewardSum;
   for (let t = H + 1; t < N; t++) {
     const q = qapEib[t]!;
-    const v = q === 0 ? NaN : (SECTOR_EIB * dayNet[t]!) / q;
+    const v = q === 0 ? NaN : (sectorEib * dayNet[t]!) / q;
     rps[t] = v;
     prefix[t + 1] = rewardSum += v;
   }
@@ -502,8 +541,9 @@ function rewardsPass(prepared: PreparedDataset, F: number, history: KernelHistor
 /** One-year return and ROI of the windows that end after current_date (i + 364 ≥ H + 1), i < Y. */
 function oneYearPass(H: number, Y: number, s: Float64Array[], needRoi: boolean): void {
   const ppq = s[S_PPQ]!, ret = s[S_RET]!, roi = s[S_ROI]!, prefix = s[S_PREFIX]!;
-  for (let i = Math.max(H + 2 - YEAR_DAYS, 0); i < Y; i++) {
-    const rv = prefix[i + YEAR_DAYS]! - prefix[i]!;
+  const year = YEAR_DAYS;
+  for (let i = Math.max(H + 2 - year, 0); i < Y; i++) {
+    const rv = prefix[i + year]! - prefix[i]!;
     ret[i] = rv;
     if (needRoi) {
       const pledge = ppq[i]!;
