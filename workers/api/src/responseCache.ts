@@ -197,9 +197,10 @@ function respond(e: Entry, gz: boolean, source: "memory" | "cache-api" | "miss")
  * buffer, workerd's HTTP server copies the whole body into one allocation of its size, and above
  * 256 KiB (its allocator's largest cached size) that memory is fresh from the kernel per response:
  * measured under `wrangler dev` (2026-11-26, fresh worker process), a repeated 361 KB answer cost
- * ~30 page faults (~15 µs each on this VM), a 2.4 MB daily one ~530 and ~14 ms of the worker's CPU;
- * in 128 KiB pieces, ~1–3 faults, and the daily one ~4 ms. 128 KiB leaves room under 256 KiB;
- * 192 and 240 KiB measured the same.
+ * ~30 page faults more than a small one (~15–20 µs each on this VM) and +1.2–1.9 ms over the
+ * floor, a 2.4 MB daily one 530–640 faults and ~14 ms of the worker's CPU; in 128 KiB pieces,
+ * 2–3 more than a small one, +0.4–1.0 ms and ~4 ms. 128 KiB leaves room under 256 KiB; 180–256 KiB
+ * measured the same, 64 KiB a little slower (README, "Over loopback").
  */
 export const BODY_PIECE_BYTES = 128 * 1024;
 
