@@ -321,9 +321,9 @@ function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: n
  * the full path's, in its order of operations, so rounding is the same). Each pass reads the
  * model's constants into locals before its loop: V8 reads a module-level constant used inside a
  * loop from its module binding on every iteration (a hole check and unboxing; measured 6–11 % of
- * a pass). One function per pass: V8 compiles a long-running loop on the spot (on-stack replacement) from
- * that loop on, so with several loops in one function the loops before it could stay
- * unoptimised for good, by chance of timing (measured: 1 run in 3 was 1.5× slower).
+ * a pass). One function per pass: V8 compiles a long-running loop on the spot (on-stack
+ * replacement) from that loop on, so with several loops in one function the loops before it
+ * could stay unoptimised for good, by chance of timing (measured: 1 run in 3 was 1.5× slower).
  */
 function runForecast(prepared: PreparedDataset, sc: KernelScenario, history: KernelHistory, s: Float64Array[], need: Needs): void {
   const { H } = prepared;
