@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { demoDataset } from "../shared/data/demo.ts";
+import { horizonForecastDays, horizonIndex, horizonOffsetDays } from "../shared/analysis/horizons.ts";
 import { addDays } from "../shared/kernel/dates.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 
@@ -22,17 +23,17 @@ export function exampleConversation(): string {
   const s = d.reference.smoothed_metrics;
   const rbp = Number(s.raw_byte_power.toFixed(2));
   const half = rbp / 2;
-  const F = 1826;
+  // Five years: the forecast compare_scenarios' "5y" horizon needs (shared/analysis/horizons.ts).
+  const F = horizonForecastDays("5y");
   const base = simulate(d.prepared, { forecast_length_days: F });
   const variant = simulate(d.prepared, { forecast_length_days: F, rbp: half });
-  // compare_scenarios' horizons: 365 and 1825 days after the first forecast day (current_date).
-  const at = (r: typeof base, field: "circ_supply" | "network_locked", days: number) => r.outputs[field][r.H + days]!;
-  const y1 = addDays(d.info.current_date, 365);
-  const y5 = addDays(d.info.current_date, 1825);
-  const c1 = [at(variant, "circ_supply", 365), at(base, "circ_supply", 365)] as const;
-  const c5 = [at(variant, "circ_supply", 1825), at(base, "circ_supply", 1825)] as const;
-  const l1 = [at(variant, "network_locked", 365), at(base, "network_locked", 365)] as const;
-  const l5 = [at(variant, "network_locked", 1825), at(base, "network_locked", 1825)] as const;
+  const at = (r: typeof base, field: "circ_supply" | "network_locked", h: "1y" | "5y") => r.outputs[field][horizonIndex(field, r.H, r.outputs[field].length, h)!]!;
+  const y1 = addDays(d.info.current_date, horizonOffsetDays("1y")!);
+  const y5 = addDays(d.info.current_date, horizonOffsetDays("5y")!);
+  const c1 = [at(variant, "circ_supply", "1y"), at(base, "circ_supply", "1y")] as const;
+  const c5 = [at(variant, "circ_supply", "5y"), at(base, "circ_supply", "5y")] as const;
+  const l1 = [at(variant, "network_locked", "1y"), at(base, "network_locked", "1y")] as const;
+  const l5 = [at(variant, "network_locked", "5y"), at(base, "network_locked", "5y")] as const;
   const higher = (x: readonly [number, number], digits: number) => {
     const p = ((x[0] - x[1]) / Math.abs(x[1])) * 100;
     return `${Math.abs(p).toFixed(digits)} % ${p >= 0 ? "higher" : "lower"}`;

@@ -245,7 +245,7 @@ describe("ensembles and sensitivity on the kernel", () => {
   it("the tornado's swing is the difference of two simulations; clamped moves are flagged", () => {
     const c = resolveScenario(prepared, { forecast_length_days: F, rr: 0.9 });
     const t = runSensitivity(c, { metric: "network_locked", horizons: ["2y"], bounds: { rbp: [1, 5] } }, run);
-    const at = (input: Record<string, unknown>) => simulate(prepared, { forecast_length_days: F, rr: 0.9, ...input }).outputs.network_locked[H + 730]!;
+    const at = (input: Record<string, unknown>) => simulate(prepared, { forecast_length_days: F, rr: 0.9, ...input }).outputs.network_locked[H + 729]!;
     const bars = t.by_horizon[0]!.tornado;
     expect(t.by_horizon[0]!.base_value).toBe(at({}));
     const rbp = bars.find((b) => b.lever === "rbp")!;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ANALYSIS_LEVERS, LEVER_INFO, TORNADO_LEVERS, type AnalysisLever } from "../analysis/levers.ts";
-import { HORIZON_NAMES, type HorizonName } from "../analysis/horizons.ts";
+import { HORIZON_NAMES, horizonShortfall, type HorizonName } from "../analysis/horizons.ts";
+import { DEFAULT_FORECAST_LENGTH_DAYS } from "../kernel/constants.ts";
 import type { Distribution } from "../analysis/distributions.ts";
 import type { VariationInput, VariationSpec } from "../analysis/variation.ts";
 import type { SweepSpec } from "../analysis/sensitivity.ts";
@@ -149,7 +150,7 @@ export const sensitivityShape = {
   metric: outputField.describe("The output field to analyse. Default circ_supply.").optional(),
   horizon: z
     .union([horizon, z.array(horizon).min(1, { error: "must name at least one horizon" }).max(HORIZON_NAMES.length)])
-    .describe('When to read the metric: "1y", "2y", "5y" (days after the current date) or "end" (the last forecast day); or a list of them (the first is the headline). Default "end".')
+    .describe('When to read the metric: "1y", "2y", "5y", "10y" (n years = the last day of an n·365-day forecast: current date + n·365 − 1) or "end" (the last forecast day); or a list of them (the first is the headline). Default "end".')
     .optional(),
   bounds: z
     .strictObject(Object.fromEntries(TORNADO_LEVERS.map((l) => [l, bound.optional()])) as Record<(typeof TORNADO_LEVERS)[number], z.ZodOptional<typeof bound>>)
@@ -277,10 +278,17 @@ export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
       if (v < info.min || v > info.max) issues.push({ field: `sweep.${k}`, message: `must be within the valid range of ${d.sweep.lever}, ${info.min} to ${info.max}, got ${v}` });
     }
   }
+  const metric = d.metric ?? "circ_supply";
+  // A horizon the forecast does not reach would give a tornado with nothing in it: say what to ask instead.
+  const F = d.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+  for (const h of horizons) {
+    const why = horizonShortfall(h, metric, F);
+    if (why) issues.push({ field: "horizon", message: why });
+  }
   if (issues.length > 0) throw new ValidationError(issues);
   return {
     scenario: splitScenario(d),
-    metric: d.metric ?? "circ_supply",
+    metric,
     horizons,
     bounds,
     sweep: d.sweep ?? null,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../referenceMaterial.ts";
+import { DEFAULT_HORIZONS, horizonOffsetDays } from "../../shared/analysis/horizons.ts";
 import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDataset, type WranglerDev } from "../wranglerDev.ts";
 
 /**
@@ -159,7 +160,7 @@ function expectedAt(api: SimResponse, field: string, horizonDays: number | null)
   return raw[i] ?? null;
 }
 
-const HORIZONS: [string, number | null][] = [["1y", 365], ["2y", 730], ["5y", 1825], ["end", null]];
+const HORIZONS: [string, number | null][] = DEFAULT_HORIZONS.map((h) => [h, horizonOffsetDays(h)]);
 const TABLE_FIELDS = ["network_RBP_EIB", "network_QAP_EIB", "circ_supply", "network_locked", "day_network_reward", "day_pledge_per_QAP", "1y_sector_roi"];
 
 /** The rendered table's cells (data-value, full precision) of one scenario row. */

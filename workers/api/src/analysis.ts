@@ -2,6 +2,7 @@ import type { WarmDataset } from "../../../shared/data/dataset.ts";
 import { ensembleSampleBytes, runEnsemble, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
 import { runSensitivity } from "../../../shared/analysis/sensitivity.ts";
+import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
@@ -53,7 +54,7 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   const fieldDates: Record<string, SeriesDates> = {};
   let main: SeriesDates | null = null;
 
-  const horizons = ["1y", "2y", "5y", "end"] as const;
+  const horizons = DEFAULT_HORIZONS;
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const result = guard(() =>

@@ -143,7 +143,8 @@ suite("analysis endpoints on a published dataset", () => {
       expect(w(q.end!)).toBeGreaterThan(w(q["5y"]!));
       expect(w(e.horizons.circ_supply!["2y"]!)).toBeGreaterThan(w(e.horizons.circ_supply!["1y"]!));
       const t = e.horizons.circ_supply!["2y"]!;
-      expect(t.date).toBe("2027-09-09");
+      // Two years: the last day of a 730-day forecast from 2025-09-09.
+      expect(t.date).toBe("2027-09-08");
       expect(t.defined_paths).toBe(200);
       expect(t.threshold!.value).toBe(9e8);
       expect(t.threshold!.fraction_below + t.threshold!.fraction_above).toBeCloseTo(1, 12);
@@ -226,10 +227,11 @@ suite("analysis endpoints on a published dataset", () => {
       const at2y = async (scenario: Record<string, unknown>) => {
         const s = await ok<SimBody>("/simulate", { ...base, ...scenario, output: "network_locked", resolution: "daily" });
         expect(s.field_dates.network_locked!.start_date).toBe("2025-09-09");
-        return s.simulation_output.network_locked![730]!;
+        // "2y" is the last day of a 730-day forecast: index 729 of a forecast-only daily array.
+        return s.simulation_output.network_locked![729]!;
       };
       expect(t.base_value).toBe(await at2y({}));
-      expect(t.date).toBe("2027-09-09");
+      expect(t.date).toBe("2027-09-08");
       const rbp = t.tornado.find((b) => b.lever === "rbp")!;
       expect([rbp.low, rbp.high, rbp.moved]).toEqual([1, 6, "bounds"]);
       const lowV = await at2y({ rbp: 1 });
@@ -251,7 +253,7 @@ suite("analysis endpoints on a published dataset", () => {
       const t = await ok<SensitivityBody>("/simulate/sensitivity", { metric: "circ_supply", horizon: "1y", forecast_length_days: 400, sweep: { lever: "rbp", from: 0, to: 10, steps: 21 } });
       expect(t.sweep!.lever_values).toEqual(Array.from({ length: 21 }, (_, i) => i / 2));
       const s = await ok<SimBody>("/simulate", { forecast_length_days: 400, rbp: 2.5, output: "circ_supply", resolution: "daily" });
-      expect(t.sweep!.metric_values[5]).toBe(s.simulation_output.circ_supply![365]);
+      expect(t.sweep!.metric_values[5]).toBe(s.simulation_output.circ_supply![364]);
     });
 
     it.each([
@@ -260,6 +262,7 @@ suite("analysis endpoints on a published dataset", () => {
       [{ bounds: { qa: [0.9, 0.5] } }, "bounds.qa"],
       [{ bounds: { sector_duration_days: [100, 600] } }, "bounds.sector_duration_days[0]"],
       [{ horizon: "3y" }, "horizon"],
+      [{ horizon: "2y", forecast_length_days: 729 }, "horizon"],
       [{ metric: "circ" }, "metric"],
       [{ sweep: { lever: "rbp", from: -1, to: 2, steps: 3 } }, "sweep.from"],
       [{ sweep: { lever: "rbp", from: 0, to: 2, steps: 500 } }, "sweep.steps"],

@@ -39,21 +39,3 @@ export function dailyRate(values: readonly (number | null)[], timestepDays: numb
   }
   return out;
 }
-
-/** Named horizons of compare_scenarios, in days after the first forecast sample. */
-export const HORIZON_DAYS = { "1y": 365, "2y": 730, "5y": 1825, "10y": 3650 } as const;
-export type Horizon = keyof typeof HORIZON_DAYS | "end";
-export const HORIZONS = ["1y", "2y", "5y", "10y", "end"] as const satisfies readonly Horizon[];
-
-/**
- * Index of a horizon in an array sampled every `timestepDays` from its first entry, or null when
- * the horizon lies beyond the array (a forecast shorter than the horizon).
- */
-export function horizonIndex(h: Horizon, length: number, timestepDays: number): number | null {
-  if (length === 0) return null;
-  if (h === "end") return length - 1;
-  const days = HORIZON_DAYS[h];
-  if (days % timestepDays !== 0) return null;
-  const i = days / timestepDays;
-  return i < length ? i : null;
-}

@@ -1,26 +1,16 @@
 import { addDays } from "./series.ts";
 import type { Anchors } from "./explain.ts";
+import { formatNumber, sig } from "./format.ts";
 
 /**
  * Plain-language summaries of tool results: a few lines an assistant can quote as they are,
  * next to the JSON it reads for details. Pure functions over the values already computed.
  */
 
-/** A number as people write it: 4 significant digits, with k / M / B for large magnitudes. */
-export function formatNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "n/a";
-  const a = Math.abs(v);
-  const sig = (x: number) => String(Number(x.toPrecision(4)));
-  if (a >= 1e9) return `${sig(v / 1e9)} B`;
-  if (a >= 1e6) return `${sig(v / 1e6)} M`;
-  if (a >= 1e4) return `${sig(v / 1e3)} k`;
-  return sig(v);
-}
-
 function percentChange(a: number | null | undefined, b: number | null | undefined): string {
   if (a === null || a === undefined || b === null || b === undefined || a === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return "";
   const p = ((b - a) / Math.abs(a)) * 100;
-  return ` (${p >= 0 ? "+" : ""}${Number(p.toPrecision(3))}%)`;
+  return ` (${p >= 0 ? "+" : ""}${sig(p)}%)`;
 }
 
 function firstDefined(values: readonly (number | null)[]): [number, number] | null {

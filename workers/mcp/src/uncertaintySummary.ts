@@ -1,8 +1,10 @@
-import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
+import type { OutputField } from "../../../shared/schema/fields.ts";
+import { formatMedianRange, sig } from "./format.ts";
+import { HORIZON_LABELS, type HorizonName } from "../../../shared/analysis/horizons.ts";
 
 /**
  * Plain words for the uncertainty tools' answers: the median and the 90 % range at each horizon
- * ("circulating supply in 2 years: 812 M FIL (90% range 790–840 M)"), and the tornado's levers
+ * ("circulating supply in 2 years: 812M FIL (90% range 790M – 840M)"), and the tornado's levers
  * by effect. Pure functions over the API's answers.
  */
 
@@ -34,44 +36,7 @@ const LEVER_NAMES: Record<string, string> = {
 
 export const metricLabel = (field: string): string => NAMES[field as OutputField] ?? field;
 
-const HORIZON_WORDS: Record<string, string> = { "1y": "in 1 year", "2y": "in 2 years", "5y": "in 5 years", end: "at the end of the forecast" };
-
-/** The scale that suits a magnitude: B, M, k or none. */
-function scaleOf(v: number): { div: number; suffix: string } {
-  const a = Math.abs(v);
-  if (a >= 1e9) return { div: 1e9, suffix: " B" };
-  if (a >= 1e6) return { div: 1e6, suffix: " M" };
-  if (a >= 1e4) return { div: 1e3, suffix: " k" };
-  return { div: 1, suffix: "" };
-}
-
-/** Rounded for reading: 3 significant digits of the median's scale, so a range reads "790–840". */
-function sig(v: number, digits = 3): string {
-  return String(Number(v.toPrecision(digits)));
-}
-
-/** "812 M FIL (90% range 790–840 M)"; ratios as percentages. */
-export function formatMedianRange(field: string, median: number | null, lo: number | null, hi: number | null, rangeLabel = "90% range"): string {
-  if (median === null || !Number.isFinite(median)) return "undefined (beyond the forecast, or 0/0 in the model)";
-  const meta = OUTPUT_FIELDS[field as OutputField];
-  const unit = meta?.unit ?? "";
-  if (unit === "ratio") {
-    const p = (v: number) => sig(v * 100);
-    const range = lo !== null && hi !== null ? ` (${rangeLabel} ${p(lo)}–${p(hi)} %)` : "";
-    return `${p(median)} %${range}`;
-  }
-  const { div, suffix } = scaleOf(median);
-  // The range's digits follow its own width, so a narrow range does not print as one number.
-  const width = lo !== null && hi !== null ? Math.abs(hi - lo) / div : 0;
-  const extra = width > 0 ? Math.max(0, Math.ceil(-Math.log10(width)) + 1) : 0;
-  const fmt = (v: number) => {
-    const x = v / div;
-    const intDigits = Math.max(1, Math.floor(Math.log10(Math.abs(x) || 1)) + 1);
-    return sig(x, Math.min(15, Math.max(3, intDigits + extra)));
-  };
-  const range = lo !== null && hi !== null ? ` (${rangeLabel} ${fmt(lo)}–${fmt(hi)}${suffix})` : "";
-  return `${fmt(median)}${suffix} ${unit}${range}`;
-}
+const horizonWords = (h: string): string => HORIZON_LABELS[h as HorizonName]?.words ?? h;
 
 export interface HorizonStatsJson {
   readonly date: string | null;
@@ -81,7 +46,7 @@ export interface HorizonStatsJson {
   readonly [key: string]: unknown;
 }
 
-/** Lines "circulating supply in 2 years (2027-09-09): 812 M FIL (90% range 790–840 M)", per metric and horizon. */
+/** Lines "circulating supply in 2 years (2027-09-08): 812M FIL (90% range 790M – 840M)", per metric and horizon. */
 export function summarizeEnsemble(
   horizons: Readonly<Record<string, Readonly<Record<string, HorizonStatsJson>>>>,
   paths: number,
@@ -93,17 +58,26 @@ export function summarizeEnsemble(
   const hi = has(0.95) ? 0.95 : quantiles[quantiles.length - 1]!;
   const rangeLabel = lo === 0.05 && hi === 0.95 ? "90% range" : `${key(lo)}–${key(hi)} range`;
   const lines = [`Median and ${rangeLabel} over ${paths} scenario paths:`];
+  const beyond = new Set<string>();
   for (const [field, byHorizon] of Object.entries(horizons)) {
     for (const [h, s] of Object.entries(byHorizon)) {
+      // No date: the horizon lies beyond the forecast (said once below, not as a line of n/a).
+      if (s.date === null) {
+        beyond.add(h);
+        continue;
+      }
       const median = has(0.5) ? (s[key(0.5)] as number | null) : (s.mean as number | null);
       const text = formatMedianRange(field, median, s[key(lo)] as number | null, s[key(hi)] as number | null, rangeLabel);
-      let line = `- ${metricLabel(field)} ${HORIZON_WORDS[h] ?? h}${s.date ? ` (${s.date})` : ""}: ${has(0.5) ? "" : "mean "}${text}`;
+      let line = `- ${metricLabel(field)} ${horizonWords(h)}${s.date ? ` (${s.date})` : ""}: ${has(0.5) ? "" : "mean "}${text}`;
       const t = s.threshold;
       if (t && t.fraction_below !== null) {
         line += `; chance below ${formatMedianRange(field, t.value, null, null).replace(/ \(.*\)$/, "")}: ${sig(t.fraction_below * 100)} %, above: ${sig((t.fraction_above ?? 0) * 100)} %`;
       }
       lines.push(line);
     }
+  }
+  if (beyond.size > 0) {
+    lines.push(`(${[...beyond].join(", ")}: beyond the forecast; n years needs forecast_length_days of at least n·365.)`);
   }
   return lines.join("\n");
 }
@@ -122,7 +96,7 @@ export interface TornadoBarJson {
 /** The tornado in words: the base value, then each lever by effect. */
 export function summarizeTornado(metric: string, horizon: string, date: string | null, base: number | null, bars: readonly TornadoBarJson[]): string {
   const v = (x: number | null) => formatMedianRange(metric, x, null, null);
-  const lines = [`${metricLabel(metric)} ${HORIZON_WORDS[horizon] ?? horizon}${date ? ` (${date})` : ""}: ${v(base)} in this scenario. Levers by effect (each moved low → high, the others kept):`];
+  const lines = [`${metricLabel(metric)} ${horizonWords(horizon)}${date ? ` (${date})` : ""}: ${v(base)} in this scenario. Levers by effect (each moved low → high, the others kept):`];
   bars.forEach((b, i) => {
     const el = b.elasticity === null || !Number.isFinite(b.elasticity) ? "n/a" : sig(b.elasticity, 2);
     const swing = b.swing === null ? "n/a" : `${b.swing >= 0 ? "+" : "−"}${v(Math.abs(b.swing))}`;

@@ -114,9 +114,10 @@ describe("show_forecast", () => {
       const start = daily.field_dates[s.metric]!.start_date;
       const at = Object.fromEntries(s.points.map((p) => [p.horizon, p]));
       expect(at.now).toEqual({ horizon: "now", date: start, value: values[0] });
-      expect(at["1y"]!.value, s.metric).toBe(values[365]);
-      expect(at["2y"]!.value, s.metric).toBe(values[730]);
-      expect(at["5y"]!.value, s.metric).toBe(values[1825]);
+      // n years: the last day of an n·365-day forecast, index n·365 − 1 of a forecast-only daily array.
+      expect(at["1y"]!.value, s.metric).toBe(values[364]);
+      expect(at["2y"]!.value, s.metric).toBe(values[729]);
+      expect(at["5y"]!.value, s.metric).toBe(values[1824]);
       expect(at.end).toEqual({ horizon: "end", date: daily.field_dates[s.metric]!.end_date, value: values[values.length - 1] });
       expect(t).toMatch(new RegExp(`^${s.metric} \\[[^\\]]+\\]: now \\(${start}\\): .+; 1y \\(${at["1y"]!.date}\\): .+; 2y .+; 5y .+; end \\(${at.end!.date}\\): .+\\.$`, "m"));
     }

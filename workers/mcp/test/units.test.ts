@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, apiClient, simulateExtending1y } from "../src/api.ts";
 import { explain } from "../src/explain.ts";
-import { addDays, dailyRate, horizonIndex, isIsoDate } from "../src/series.ts";
+import { addDays, dailyRate, isIsoDate } from "../src/series.ts";
 
 describe("series helpers", () => {
   it("dailyRate: step differences over the timestep, null first and around nulls", () => {
@@ -10,13 +10,6 @@ describe("series helpers", () => {
     expect(dailyRate([], 1)).toEqual([]);
   });
 
-  it("horizonIndex: exact days, end, beyond the array", () => {
-    expect(horizonIndex("1y", 400, 1)).toBe(365);
-    expect(horizonIndex("1y", 365, 1)).toBeNull();
-    expect(horizonIndex("end", 400, 1)).toBe(399);
-    expect(horizonIndex("5y", 3650, 1)).toBe(1825);
-    expect(horizonIndex("1y", 0, 1)).toBeNull();
-  });
 
   it("addDays and isIsoDate across month and leap-year ends", () => {
     expect(addDays("2024-02-28", 1)).toBe("2024-02-29");

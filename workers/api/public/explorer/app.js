@@ -2,7 +2,8 @@
 import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
 import { plots, redrawCharts, renderCharts, watchSizes, COLORS } from "./charts.js";
 import { currentBands, refreshBands } from "./uncertainty.js";
-import { lastTornado, refreshTornado, SENSITIVITY_HORIZONS, SENSITIVITY_METRICS } from "./tornado.js";
+import { HORIZONS } from "./horizons.js";
+import { lastTornado, refreshTornado, SENSITIVITY_METRICS } from "./tornado.js";
 import { renderTable } from "./table.js";
 import { csvOf, download, jsonOf } from "./downloads.js";
 import { CHARTS, chartData, dayNum, isoOf, onchainSeries } from "./series.js";
@@ -398,7 +399,7 @@ async function updateTornado(body) {
 
 function setupAnalysis() {
   $("sens-metric").replaceChildren(...SENSITIVITY_METRICS.map((m) => new Option(`${m.label} (${m.unit})`, m.field)));
-  $("sens-horizon").replaceChildren(...SENSITIVITY_HORIZONS.map((h) => new Option(h.label, h.id)));
+  $("sens-horizon").replaceChildren(...HORIZONS.map((h) => new Option(h.label, h.id)));
   const onSens = () => {
     state.sensMetric = $("sens-metric").value;
     state.sensHorizon = $("sens-horizon").value;

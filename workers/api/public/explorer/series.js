@@ -57,13 +57,6 @@ export const TABLE_METRICS = [
   { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
 ];
 
-export const HORIZONS = [
-  { id: "1y", label: "1 year", days: 365 },
-  { id: "2y", label: "2 years", days: 730 },
-  { id: "5y", label: "5 years", days: 1825 },
-  { id: "end", label: "End", days: null },
-];
-
 /** One metric of one scenario on the calendar: days[i] is the day of values[i]. */
 export function metricSeries(response, metric) {
   const raw = response.simulation_output?.[metric.field];
@@ -133,8 +126,8 @@ export function chartData(shown, onchain = null) {
 }
 
 /**
- * The value of `field` at a horizon: the last sample on or before current date + days (or the
- * last non-null sample for "end"); null when the forecast does not reach that far.
+ * The value of `field` at a horizon (horizons.js): the last sample on or before current date +
+ * days (or the last non-null sample for "end"); null when the forecast does not reach that far.
  */
 export function valueAt(response, field, currentDay, horizon) {
   const { days, values } = metricSeries(response, { field });

@@ -2,7 +2,8 @@
 // difference from the first scenario. Cells keep the full-precision value in data-value.
 import { COLORS } from "./charts.js";
 import { fmt, fmtDiff } from "./format.js";
-import { HORIZONS, TABLE_METRICS, isoOf, valueAt } from "./series.js";
+import { HORIZONS } from "./horizons.js";
+import { TABLE_METRICS, isoOf, valueAt } from "./series.js";
 
 /** Renders into `t`; returns the table as data (for the JSON download). */
 export function renderTable(t, shownList, currentDay) {

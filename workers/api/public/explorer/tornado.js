@@ -15,13 +15,6 @@ export const SENSITIVITY_METRICS = [
   { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
 ];
 
-export const SENSITIVITY_HORIZONS = [
-  { id: "1y", label: "1 year" },
-  { id: "2y", label: "2 years" },
-  { id: "5y", label: "5 years" },
-  { id: "end", label: "End of the forecast" },
-];
-
 const LEVER_LABELS = {
   rbp: "Onboarding",
   rr: "Renewal rate",
@@ -63,8 +56,8 @@ export function renderTornado(table, answer, metric) {
   const pos = (v) => ((v - lo) / span) * 100;
   const cap = document.createElement("caption");
   if (base === null) {
-    // A horizon past the last forecast day (e.g. 5 years of a 1825-day forecast, which ends the day before).
-    cap.textContent = `${m.label}: this horizon lies beyond the forecast's last day; choose an earlier horizon or a longer forecast.`;
+    // The metric is undefined at the horizon (0/0 in the model); a horizon beyond the forecast is refused by the API.
+    cap.textContent = `${m.label} has no value at this horizon; choose another horizon or metric.`;
     table.replaceChildren(cap);
     return;
   }

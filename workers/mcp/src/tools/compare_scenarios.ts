@@ -5,8 +5,10 @@ import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { ApiError, isObject, simulateExtending1y, type SimulateResponse } from "../api.ts";
 import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
-import { HORIZONS, HORIZON_DAYS, addDays, horizonIndex, type Horizon } from "../series.ts";
-import { formatNumber } from "../summary.ts";
+import { addDays } from "../series.ts";
+import { DEFAULT_HORIZONS, HORIZON_NAMES, forecastHorizonIndex, horizonForecastDays, horizonOffsetDays, type HorizonName } from "../../../../shared/analysis/horizons.ts";
+import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
+import { formatNumber, sig } from "../format.ts";
 import { READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
 
 const MAX_VARIANTS = 16;
@@ -28,7 +30,7 @@ export const compareInput = z.strictObject({
     .describe(`1 to ${MAX_VARIANTS} variants. Each starts from the base and overrides only the levers it sets (e.g. {"name": "half onboarding", "rbp": 1.5}).`),
   requested_metrics: z.array(metricName).min(1).max(12).describe("Output fields to compare, 1 to 12 (e.g. [\"circ_supply\", \"network_locked\"])."),
   horizons: z
-    .array(z.enum(HORIZONS))
+    .array(z.enum(HORIZON_NAMES))
     .min(1)
     .optional()
     .describe("When to read the values, counted from the first forecast day: 1y, 2y, 5y, 10y, end (last forecast day). Default [\"1y\", \"2y\", \"5y\", \"end\"]. A horizon needs forecast_length_days above its days (366 for 1y, 1826 for 5y; the default forecast is 3650); beyond the forecast its values are null."),
@@ -71,7 +73,26 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
     scenarios.push({ name, levers });
   });
   const metrics = [...new Set(args.requested_metrics)];
-  const horizons: Horizon[] = args.horizons ? [...new Set(args.horizons)] : ["1y", "2y", "5y", "end"];
+  // A horizon exists on a forecast of n·365 days (shared/analysis/horizons.ts). Asked for beyond a
+  // scenario's forecast, it is an error naming the length to ask for; by default, only the
+  // horizons every scenario reaches are read, and a note names the others.
+  const shortest = Math.min(...scenarios.map((s) => (typeof s.levers.forecast_length_days === "number" ? s.levers.forecast_length_days : DEFAULT_FORECAST_LENGTH_DAYS)));
+  const reached = (h: HorizonName) => horizonForecastDays(h) <= shortest;
+  const notes: string[] = [];
+  let horizons: HorizonName[];
+  if (args.horizons) {
+    horizons = [...new Set(args.horizons)];
+    const beyond = horizons.filter((h) => !reached(h));
+    if (beyond.length > 0) {
+      throw new ToolInputError(
+        `horizons: ${beyond.join(", ")} lie beyond the ${shortest}-day forecast; n years needs forecast_length_days of at least n·365 (${beyond.map((h) => `${h}: ${horizonForecastDays(h)}`).join(", ")}), or ask for "end".`,
+      );
+    }
+  } else {
+    horizons = DEFAULT_HORIZONS.filter(reached);
+    const left = DEFAULT_HORIZONS.filter((h) => !reached(h));
+    if (left.length > 0) notes.push(`Horizons ${left.join(", ")} lie beyond the ${shortest}-day forecast and are left out; lengthen forecast_length_days to n·365 days for n years.`);
+  }
 
   // Several /simulate calls at once: each is a few milliseconds inside the API, and a failure names its scenario.
   const api = deps.api();
@@ -98,9 +119,10 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
         const arr = r.res.simulation_output[m];
         if (!Array.isArray(arr)) throw new ApiError(502, "bad_api_response", `The MechaFil API returned no values for ${m}.`);
         const a = fieldAnchors(r.res, m);
-        const i = horizonIndex(h, arr.length, a.timestep_days ?? 1);
+        // Daily forecast-only arrays: index 0 is the first forecast day.
+        const i = forecastHorizonIndex(h, arr.length);
         values[r.name] = i === null ? null : (arr[i] ?? null);
-        dates[r.name] = i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i * (a.timestep_days ?? 1));
+        dates[r.name] = i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i);
       }
       const b = values.base ?? null;
       const difference: Record<string, number | null> = {};
@@ -122,10 +144,10 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
     table[m] = { unit: OUTPUT_FIELDS[m].unit, kind: OUTPUT_FIELDS[m].kind, rows };
   }
 
-  const notes = [
-    "A null value means the horizon lies beyond that scenario's forecast (or the metric is undefined there). difference_vs_base = variant − base; percent_vs_base = 100 × (variant − base) / |base|.",
-    ...new Set(runs.flatMap((r) => (r.res.notes ?? []).map((n) => (runs.length > 1 ? `${r.name}: ${n}` : n)))),
-  ];
+  notes.unshift(
+    "n years is the last day of an n·365-day forecast (the first forecast day + n·365 − 1). A null value means the metric is undefined there. difference_vs_base = variant − base; percent_vs_base = 100 × (variant − base) / |base|.",
+  );
+  notes.push(...new Set(runs.flatMap((r) => (r.res.notes ?? []).map((n) => (runs.length > 1 ? `${r.name}: ${n}` : n)))));
   return {
     scenarios: runs.map((r) => ({
       name: r.name,
@@ -134,7 +156,7 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
       sim_start_date: anchorsOf(r.res.input).sim_start_date,
       sim_end_date: anchorsOf(r.res.input).sim_end_date,
     })),
-    horizons: horizons.map((h) => ({ horizon: h, days_after_first_forecast_day: h === "end" ? null : HORIZON_DAYS[h] })),
+    horizons: horizons.map((h) => ({ horizon: h, days_after_first_forecast_day: horizonOffsetDays(h) })),
     comparison: table,
     notes,
   };
@@ -157,7 +179,7 @@ export function summarizeCompare(out: Record<string, unknown>): string {
       const when = r.date ? ` on ${r.date}` : "";
       const vals = Object.entries(r.values).map(([name, v]) => {
         const p = r.percent_vs_base[name];
-        return `${name} ${formatNumber(v)}${p === undefined ? "" : p === null ? "" : ` (${p >= 0 ? "+" : ""}${Number(p.toPrecision(3))}%)`}`;
+        return `${name} ${formatNumber(v)}${p === undefined ? "" : p === null ? "" : ` (${p >= 0 ? "+" : ""}${sig(p)}%)`}`;
       });
       lines.push(`- ${metric} (${unit}) at ${r.horizon}${when}: ${vals.join(", ")}.`);
     }

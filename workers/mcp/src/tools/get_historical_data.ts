@@ -2,7 +2,7 @@ import { z } from "zod";
 import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { isObject, type JsonObject } from "../api.ts";
-import { formatNumber } from "../summary.ts";
+import { formatNumber } from "../format.ts";
 import { addDays } from "../series.ts";
 import { READ_ONLY, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
 

@@ -6,7 +6,7 @@ import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { ApiError, isObject } from "../api.ts";
 import { explain } from "../explain.ts";
 import { summarizeTornado, type TornadoBarJson } from "../uncertaintySummary.ts";
-import { READ_ONLY, checkScenario, lenientInput, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { READ_ONLY, ToolInputError, checkScenario, lenientInput, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
 
 /** sensitivity: the API's POST /simulate/sensitivity (a tornado, and an optional one-lever sweep) for an assistant. */
 
@@ -27,6 +27,13 @@ export async function runSensitivityTool(deps: ToolDeps, args: SensitivityArgs):
   for (const k of ["metric", "horizon", "bounds", "sweep"] as const) if (args[k] !== undefined) body[k] = args[k];
   const res = await deps.api().sensitivity(body);
   if (!isObject(res.input) || !Array.isArray(res.tornado)) throw new ApiError(502, "bad_api_response", "The MechaFil API answered /simulate/sensitivity without `input` and `tornado`.");
+  // A tornado of "n/a" answers nothing: say what to ask instead.
+  const bars = res.tornado as TornadoBarJson[];
+  if (res.base_value === null || bars.every((b) => b.swing === null)) {
+    throw new ToolInputError(
+      `${String(res.metric)} has no value at ${String(res.horizon)}${res.date ? ` (${String(res.date)})` : ""} in this scenario (0/0 in the model), so no lever moves it. Ask for another metric or horizon.`,
+    );
+  }
   const { input, ...rest } = res;
   const value: Record<string, unknown> = {
     ...rest,
@@ -37,7 +44,7 @@ export async function runSensitivityTool(deps: ToolDeps, args: SensitivityArgs):
     ],
     inputs_used: input,
   };
-  const summary = summarizeTornado(String(res.metric), String(res.horizon), (res.date as string | null) ?? null, res.base_value as number | null, res.tornado as TornadoBarJson[]);
+  const summary = summarizeTornado(String(res.metric), String(res.horizon), (res.date as string | null) ?? null, res.base_value as number | null, bars);
   return { value, summary };
 }
 

@@ -6,7 +6,9 @@ import { LIMITS } from "../../../../shared/schema/scenario.ts";
 import { ApiError, isObject, type JsonObject, type SimulateResponse } from "../api.ts";
 import { FORECAST_HTML } from "../app/forecast.html.ts";
 import { fieldAnchors } from "../explain.ts";
-import { addDays, horizonIndex, type Horizon } from "../series.ts";
+import { addDays } from "../series.ts";
+import { formatQuantity, plain } from "../format.ts";
+import { DEFAULT_HORIZONS, forecastHorizonIndex, horizonForecastDays } from "../../../../shared/analysis/horizons.ts";
 import { READ_ONLY, ToolInputError, checkScenario, metricName, runTool, type ToolDeps } from "./common.ts";
 
 /**
@@ -55,8 +57,7 @@ export const forecastInput = z.strictObject({
 });
 export type ForecastArgs = z.infer<typeof forecastInput>;
 
-const HORIZON_NAMES = ["now", "1y", "2y", "5y", "end"] as const;
-type SummaryHorizon = (typeof HORIZON_NAMES)[number];
+const HORIZON_NAMES = ["now", ...DEFAULT_HORIZONS] as const;
 
 // Every nullable here is a nullable primitive, which zod writes as `"type": [..., "null"]`: no anyOf.
 const leverValues = z.object({
@@ -157,12 +158,12 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
   const summary = metrics.map((m) => {
     const values = valuesOf(daily, m);
     const a = fieldAnchors(daily, m);
-    const step = a.timestep_days ?? 1;
+    // Daily, forecast only: index 0 is the current date, n years is index n·365 − 1.
     const points = HORIZON_NAMES.map((h) => {
-      const i = h === "now" ? (values.length > 0 ? 0 : null) : horizonIndex(h as Horizon, values.length, step);
+      const i = h === "now" ? (values.length > 0 ? 0 : null) : forecastHorizonIndex(h, values.length);
       return {
         horizon: h,
-        date: i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i * step),
+        date: i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i),
         value: i === null ? null : (values[i] ?? null),
       };
     });
@@ -175,7 +176,7 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
   if (metrics.some((m) => OUTPUT_FIELDS[m].axis === "one_year")) {
     notes.push("1y_ metrics look 365 days ahead, so they end a year before the forecast does.");
   }
-  if (scenario.forecast_length_days < 1825) notes.push("Horizons beyond the forecast have null values; lengthen forecast_length_days to see them.");
+  if (scenario.forecast_length_days < horizonForecastDays("5y")) notes.push("Horizons beyond the forecast have null values; n years needs forecast_length_days of at least n·365.");
 
   return {
     dataset: { version: str(ds.version), source: str(ds.source), start_date: str(ds.start_date), current_date: currentDate },
@@ -197,27 +198,13 @@ function valuesOf(res: SimulateResponse, m: string): (number | null)[] {
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
 const LEVER_LABELS: Record<ForecastLever, (v: number) => string> = {
-  rbp: (v) => `onboarding rbp = ${num(v)} PiB/day`,
-  rr: (v) => `renewal rate rr = ${num(v)}`,
-  fpr: (v) => `FIL+ share fpr = ${num(v)}`,
-  lock_target: (v) => `lock target = ${num(v)}`,
+  rbp: (v) => `onboarding rbp = ${plain(v)} PiB/day`,
+  rr: (v) => `renewal rate rr = ${plain(v)}`,
+  fpr: (v) => `FIL+ share fpr = ${plain(v)}`,
+  lock_target: (v) => `lock target = ${plain(v)}`,
   sector_duration_days: (v) => `sector duration = ${v} days`,
   forecast_length_days: (v) => `forecast length = ${v} days`,
 };
-
-/** A number as an assistant would quote it: six significant digits, thousands grouped. */
-function num(v: number): string {
-  const r = Number(v.toPrecision(6));
-  return Math.abs(r) >= 1e4 ? r.toLocaleString("en-US", { maximumFractionDigits: 0 }) : String(r);
-}
-
-function quantity(v: number | null, unit: string): string {
-  if (v === null) return "n/a";
-  if (unit === "ratio") return `${num(v)} (${num(v * 100)}%)`;
-  if (Math.abs(v) >= 1e9) return `${num(v / 1e9)} billion ${unit}`;
-  if (Math.abs(v) >= 1e6) return `${num(v / 1e6)} million ${unit}`;
-  return `${num(v)} ${unit}`;
-}
 
 /** The summary every host gets: what ran (inputs, dataset) and each metric now, at 1y/2y/5y and at the end. */
 export function forecastText(r: ForecastResult, opts: { interactive: boolean }): string {
@@ -229,7 +216,7 @@ export function forecastText(r: ForecastResult, opts: { interactive: boolean }):
     `Inputs used: ${inputs}.`,
   ];
   for (const s of r.summary) {
-    const pts = s.points.map((p) => `${p.horizon}${p.date ? ` (${p.date})` : ""}: ${p.date ? quantity(p.value, s.unit) : "beyond the forecast"}`);
+    const pts = s.points.map((p) => `${p.horizon}${p.date ? ` (${p.date})` : ""}: ${p.date ? formatQuantity(p.value, s.unit) : "beyond the forecast"}`);
     lines.push(`${s.metric} [${s.unit}]: ${pts.join("; ")}.`);
   }
   lines.push(
