@@ -1,7 +1,21 @@
 /**
- * Two adjustments around the SDK's stateless handler for clients written against the sessionful
- * 2025 transport. Both are about headers only; the JSON-RPC traffic is the SDK's.
+ * Adjustments around the SDK's stateless handler for clients written against older servers: a
+ * session id for the sessionful 2025 transport's clients, a bare `server/discover` probe read as
+ * the modern one, UTF-8 declared, and mcp-server-mechafil's old tool names served.
  */
+
+/**
+ * mcp-server-mechafil's old tool names, served by the current tools with the arguments the old
+ * ones implied. They are not in tools/list (nobody should pay for them in every conversation, and
+ * an assistant has the current tools); a client that calls them by name, as old code does, is
+ * served. The rewrite is of the JSON-RPC request only: the SDK validates and runs it as it would
+ * the current tool's.
+ */
+export const TOOL_ALIASES: Readonly<Record<string, { readonly tool: string; readonly defaults: Readonly<Record<string, unknown>> }>> = {
+  simulate_full: { tool: "simulate", defaults: { resolution: "daily" } },
+  get_historical_data_full: { tool: "get_historical_data", defaults: { resolution: "daily" } },
+};
+const ALIAS_NAMES = Object.keys(TOOL_ALIASES).map((n) => `"${n}"`);
 
 /**
  * Legacy `initialize` answered with an `mcp-session-id`. The stateless handler sends none, but
@@ -13,11 +27,39 @@
 export async function withLegacySession(request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
   const message = request.method === "POST" ? await peek(request) : undefined;
   const initialize = isRequest(message, "initialize");
-  const res = await serve(isBareDiscover(request, message) ? asModernDiscover(request, message) : request);
+  const res = await serve(isBareDiscover(request, message) ? asModernDiscover(request, message) : (withToolAliases(request, message) ?? request));
   if (!initialize || !res.ok || res.headers.has("mcp-session-id")) return res;
   const out = new Response(res.body, res);
   out.headers.set("mcp-session-id", newSessionId());
   return out;
+}
+
+/**
+ * The request with every `tools/call` of an old name (a single message or in a batch) turned into
+ * a call of its current tool, the implied arguments added unless given (inside a `{sim}`/`{req}`
+ * wrapper when the call uses one); the `Mcp-Name` header follows. Null when there is none.
+ */
+function withToolAliases(request: Request, message: Message | Message[] | undefined): Request | null {
+  const msgs = Array.isArray(message) ? message : message ? [message] : [];
+  let changed = false;
+  const rewritten = msgs.map((m) => {
+    const params = m.params as Message | undefined;
+    const alias = m.method === "tools/call" && params && typeof params.name === "string" ? TOOL_ALIASES[params.name] : undefined;
+    if (!alias || !params) return m;
+    changed = true;
+    const args = typeof params.arguments === "object" && params.arguments !== null && !Array.isArray(params.arguments) ? (params.arguments as Message) : {};
+    const keys = Object.keys(args);
+    const wrapper = keys.length === 1 && (keys[0] === "sim" || keys[0] === "req") && typeof args[keys[0]] === "object" && args[keys[0]] !== null ? keys[0] : null;
+    const withDefaults = (a: Message) => ({ ...alias.defaults, ...Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) });
+    const next = wrapper ? { [wrapper]: withDefaults(args[wrapper] as Message) } : withDefaults(args);
+    return { ...m, params: { ...params, name: alias.tool, arguments: next } };
+  });
+  if (!changed) return null;
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  if (headers.has("mcp-name")) headers.set("mcp-name", (rewritten[0]!.params as Message).name as string);
+  const body = JSON.stringify(Array.isArray(message) ? rewritten : rewritten[0]);
+  return new Request(request.url, { method: "POST", headers, body, signal: request.signal });
 }
 
 /** A fresh session id: 128 random bits in hex (visible ASCII, as the transport spec requires). */
@@ -39,7 +81,7 @@ async function peek(request: Request): Promise<Message | Message[] | undefined> 
   } catch {
     return undefined;
   }
-  if (!text.includes('"initialize"') && !text.includes('"server/discover"')) return undefined;
+  if (!text.includes('"initialize"') && !text.includes('"server/discover"') && !ALIAS_NAMES.some((n) => text.includes(n))) return undefined;
   try {
     const body = JSON.parse(text) as unknown;
     return typeof body === "object" && body !== null ? (body as Message | Message[]) : undefined;

@@ -3,6 +3,7 @@ import type { CallToolResult, StandardSchemaWithJSON } from "@modelcontextprotoc
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../../shared/schema/fields.ts";
 import { fieldIssues, scenarioSchema, scenarioShape, type Scenario } from "../../../../shared/schema/scenario.ts";
 import { ApiError, isObject, type ApiClient } from "../api.ts";
+import type { JsonSchema } from "../toolSchemas.ts";
 
 /** What every tool needs: a way to the API (built lazily so a misconfiguration is a tool error, not a crash). */
 export interface ToolDeps {
@@ -14,10 +15,8 @@ export class ToolInputError extends Error {
   override name = "ToolInputError";
 }
 
-/** One of the 44 output fields; the enum lists them all in the tool schema and in errors. */
-export const metricName = z
-  .enum(OUTPUT_FIELD_NAMES as unknown as [OutputField, ...OutputField[]])
-  .describe("An output field of the model; list_metrics gives each one's unit, type and meaning.");
+/** One of the 44 output fields; a wrong name is an error that lists them all (tools/list advertises a string). */
+export const metricName = z.enum(OUTPUT_FIELD_NAMES as unknown as [OutputField, ...OutputField[]]);
 
 export const LEVER_NAMES = Object.keys(scenarioShape) as (keyof typeof scenarioShape)[];
 
@@ -55,30 +54,21 @@ export function unwrap(args: unknown, key: string): { args: unknown; wrapped: bo
 
 /**
  * A tool's input schema that first reads the arguments as old clients send them (`normalize`:
- * unwrapping, numbers sent as strings, explicit nulls), then validates them with `schema`.
- * tools/list advertises `schema` itself: the lenient forms are accepted, not taught. Build it
- * once at module level: its JSON Schema is then converted once per isolate, not per request
- * (every request has a fresh server).
+ * unwrapping, numbers sent as strings, explicit nulls, old names), then validates them with
+ * `schema`. tools/list advertises `advertised`, the compact form of the same schema
+ * (toolSchemas.ts): the lenient forms are accepted, not taught.
  */
 export function lenientInput<S extends z.ZodType>(
   schema: S,
   normalize: (args: unknown) => { args: unknown; wrapped?: string },
+  advertised: JsonSchema,
 ): StandardSchemaWithJSON<z.input<S>, z.output<S>> {
-  const std = schema["~standard"];
-  const cache = new Map<string, Record<string, unknown>>();
-  const memo =
-    (io: "input" | "output") =>
-    (options: { readonly target: string }): Record<string, unknown> => {
-      const key = `${io}:${options.target}`;
-      let js = cache.get(key);
-      if (!js) cache.set(key, (js = std.jsonSchema[io](options)));
-      return js;
-    };
+  const json = () => advertised;
   return {
     "~standard": {
       version: 1,
       vendor: "mechafil",
-      jsonSchema: { input: memo("input"), output: memo("output") },
+      jsonSchema: { input: json, output: json },
       validate: (value: unknown) => {
         const n = normalize(value);
         const r = schema.safeParse(n.args);
@@ -90,12 +80,18 @@ export function lenientInput<S extends z.ZodType>(
   } as StandardSchemaWithJSON<z.input<S>, z.output<S>>;
 }
 
+/** A tool that takes no arguments: whatever comes (`{}`, `{"req": null}`) is ignored. */
+export const noInput = lenientInput(z.strictObject({}), () => ({ args: {} }), { type: "object" });
+
 /**
  * Largest tool result, serialised (content and structuredContent together; the JSON travels in
  * both). Claude.ai and other hosts truncate or reject bigger answers, and an assistant could not
  * read more anyway.
  */
 export const MAX_RESULT_CHARS = 130_000;
+
+/** The `_meta` of a tool whose answers may pass 50k characters: how much it may carry (Claude.ai reads this). */
+export const LARGE_RESULT = { "anthropic/maxResultSizeChars": MAX_RESULT_CHARS } as const;
 
 /**
  * A successful result: the JSON (first, as mcp-server-mechafil answered, for clients that read
@@ -145,5 +141,8 @@ function describeApiError(e: ApiError): string {
   return `The MechaFil API failed (HTTP ${e.status}, ${e.code}): ${e.message}`;
 }
 
-/** Read-only, idempotent, closed world: the tools only read the model and the published data. */
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+/**
+ * Read-only, closed world: the tools only read the model and the published data. (The spec's
+ * destructive and idempotent hints mean something only for tools that are not read-only.)
+ */
+export const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;

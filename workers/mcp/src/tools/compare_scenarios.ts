@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
@@ -9,32 +9,37 @@ import { addDays } from "../series.ts";
 import { DEFAULT_HORIZONS, HORIZON_NAMES, forecastHorizonIndex, horizonForecastDays, horizonOffsetDays, type HorizonName } from "../../../../shared/analysis/horizons.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
 import { formatNumber, sig } from "../format.ts";
-import { READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { advertise, mainLeversOf, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 const MAX_VARIANTS = 16;
+const MAX_METRICS = 12;
 
-const variant = z.strictObject({
-  name: z.string().min(1).max(80).optional().describe("A short label for this variant (default \"variant 1\", \"variant 2\", …)."),
-  ...scenarioShape,
-});
+const variant = z.strictObject({ name: z.string().min(1).max(80).optional(), ...scenarioShape });
 
 export const compareInput = z.strictObject({
-  base: z
-    .strictObject(scenarioShape)
-    .optional()
-    .describe("Levers of the base scenario; omitted levers take the dataset's defaults. {} (or omitted) = the status quo."),
-  variants: z
-    .array(variant)
-    .min(1)
-    .max(MAX_VARIANTS)
-    .describe(`1 to ${MAX_VARIANTS} variants. Each starts from the base and overrides only the levers it sets (e.g. {"name": "half onboarding", "rbp": 1.5}).`),
-  requested_metrics: z.array(metricName).min(1).max(12).describe("Output fields to compare, 1 to 12 (e.g. [\"circ_supply\", \"network_locked\"])."),
-  horizons: z
-    .array(z.enum(HORIZON_NAMES))
-    .min(1)
-    .optional()
-    .describe("When to read the values, counted from the first forecast day: 1y, 2y, 5y, 10y, end (last forecast day). Default [\"1y\", \"2y\", \"5y\", \"end\"]. A horizon needs forecast_length_days above its days (366 for 1y, 1826 for 5y; the default forecast is 3650); beyond the forecast its values are null."),
+  base: z.strictObject(scenarioShape).optional(),
+  variants: z.array(variant).min(1).max(MAX_VARIANTS),
+  requested_metrics: z.array(metricName).min(1).max(MAX_METRICS),
+  horizons: z.array(z.enum(HORIZON_NAMES)).min(1).optional(),
 });
+
+/** One scenario's levers written once ($defs), for the base and every variant. */
+const compareAdvertised = toolInputSchema(
+  {
+    base: { $ref: "#/$defs/scenario", description: "Levers (any of simulate's); {} = the status quo" },
+    variants: {
+      type: "array",
+      minItems: 1,
+      maxItems: MAX_VARIANTS,
+      items: { $ref: "#/$defs/scenario", properties: { name: { type: "string", maxLength: 80 } } },
+      description: "Each overrides only the base levers it sets; name labels it",
+    },
+    requested_metrics: metricList(MAX_METRICS, "Metrics to compare (list_metrics)"),
+    horizons: { type: "array", items: { enum: [...HORIZON_NAMES] }, description: `Default ${DEFAULT_HORIZONS.join(", ")}; n years needs forecast_length_days ≥ n·365` },
+  },
+  { required: ["variants", "requested_metrics"], $defs: { scenario: { type: "object", properties: advertise(mainLeversOf(scenarioShape), null) } } },
+);
 
 export type CompareArgs = z.infer<typeof compareInput>;
 
@@ -189,46 +194,20 @@ export function summarizeCompare(out: Record<string, unknown>): string {
   return lines.join("\n");
 }
 
-export const compareOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    scenarios: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          name: { type: "string" },
-          levers_set: { type: "object" },
-          Explanation: { type: "string" },
-          sim_start_date: { type: ["string", "null"] },
-          sim_end_date: { type: ["string", "null"] },
-        },
-      },
-    },
-    horizons: { type: "array", items: { type: "object", properties: { horizon: { type: "string" }, days_after_first_forecast_day: { type: ["number", "null"] } } } },
-    comparison: {
-      type: "object",
-      description: "metric → {unit, kind, rows: one per horizon with values, difference_vs_base and percent_vs_base per scenario (null beyond a forecast)}.",
-      additionalProperties: { type: "object", properties: { unit: { type: "string" }, kind: { type: "string" }, rows: { type: "array", items: { type: "object" } } } },
-    },
-    notes: { type: "array", items: { type: "string" } },
-  },
-  required: ["scenarios", "comparison", "notes"],
-});
+export const compareOutput = outputSchema({ scenarios: "array", comparison: "object", notes: "array" });
 
-const compareToolInput = lenientInput(compareInput, normalizeCompareArgs);
+const compareToolInput = lenientInput(compareInput, normalizeCompareArgs, compareAdvertised);
 
 export function registerCompareScenarios(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "compare_scenarios",
     {
-      title: "Compare MechaFil scenarios side by side",
-      description:
-        "Run a base scenario and up to 16 variants in one call and compare chosen metrics at 1y, 2y, 5y, 10y and the end of the forecast: values, differences and percent changes against the base. " +
-        "Variants inherit every lever of the base and override only the ones they set. Use this for 'what if' questions (e.g. onboarding halves) instead of several simulate calls.",
+      title: "Compare MechaFil scenarios",
+      description: "What-if questions: a base and up to 16 variants in one call; each metric's values and changes against the base at 1y, 2y, 5y, 10y or the end.",
       inputSchema: compareToolInput,
       outputSchema: compareOutput,
-      annotations: { title: "Compare MechaFil scenarios", ...READ_ONLY },
+      annotations: READ_ONLY,
+      _meta: LARGE_RESULT,
     },
     async (args) =>
       runTool("compare_scenarios", async () => {

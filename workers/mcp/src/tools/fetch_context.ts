@@ -1,21 +1,11 @@
-import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { ApiError, isObject } from "../api.ts";
 import { contextText } from "../context.ts";
-import { READ_ONLY, lenientInput, runTool, type ToolDeps } from "./common.ts";
+import { READ_ONLY, noInput, runTool, type ToolDeps } from "./common.ts";
+import { outputSchema } from "../toolSchemas.ts";
 
-export const contextOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    context: { type: "string", description: "The operating context, Markdown." },
-    dataset: { type: "object", description: "The dataset the API serves now (version, source, dates), when it answered." },
-    api_status: { type: "string", description: "Why the dataset is unknown, when the API did not answer." },
-  },
-  required: ["context"],
-});
-
-/** No arguments; whatever comes is ignored (the context does not depend on it). */
-const noInput = lenientInput(z.strictObject({}), () => ({ args: {} }));
+/** The context (Markdown), the dataset served (when the API answered) or why it is unknown. */
+export const contextOutput = outputSchema({ context: "string" });
 
 export function registerFetchContext(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -23,10 +13,10 @@ export function registerFetchContext(server: McpServer, deps: ToolDeps): void {
     {
       title: "MechaFil operating context",
       description:
-        "Call this first. What the MechaFil model is, its levers and their units (onboarding rbp is PiB/day), every output metric with unit and type, how array entries map to dates, how fresh the data is, and how to use the other tools well.",
+        "Call this first: the model, every lever's unit, range and default, the metrics, dates and horizons, the data's freshness, and how to use the tools.",
       inputSchema: noInput,
       outputSchema: contextOutput,
-      annotations: { title: "MechaFil operating context", ...READ_ONLY },
+      annotations: READ_ONLY,
     },
     async () =>
       runTool("fetch_context", async () => {

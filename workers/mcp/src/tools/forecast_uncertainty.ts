@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { ENSEMBLE_LIMITS, ensembleShape, DEFAULT_ENSEMBLE_METRICS } from "../../../../shared/schema/analysis.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
@@ -7,7 +7,8 @@ import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
 import { ApiError, isObject } from "../api.ts";
 import { explain } from "../explain.ts";
 import { summarizeEnsemble, type HorizonStatsJson } from "../uncertaintySummary.ts";
-import { READ_ONLY, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, READ_ONLY, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { advertise, mainLeversOf, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /**
  * forecast_uncertainty: the API's POST /simulate/ensemble for an assistant. By default only the
@@ -15,24 +16,41 @@ import { READ_ONLY, checkScenario, lenientInput, metricName, pickLevers, runTool
  * are hundreds of numbers per metric, asked for with include_bands.
  */
 
-export const uncertaintyInput = z.strictObject({
+const uncertaintyShape = {
   ...scenarioShape,
-  requested_metrics: z
-    .array(metricName)
-    .min(1)
-    .max(ENSEMBLE_LIMITS.metrics.max)
-    .optional()
-    .describe(`Metrics to give ranges for, 1 to ${ENSEMBLE_LIMITS.metrics.max}. Default ${JSON.stringify(DEFAULT_ENSEMBLE_METRICS)}.`),
+  requested_metrics: z.array(metricName).min(1).max(ENSEMBLE_LIMITS.metrics.max).optional(),
   paths: ensembleShape.paths,
   seed: ensembleShape.seed,
   quantiles: ensembleShape.quantiles,
   variation: ensembleShape.variation,
   thresholds: ensembleShape.thresholds,
-  include_bands: z
-    .boolean()
-    .optional()
-    .describe("Also return the weekly bands (every quantile at every Monday of the forecast). Default false: the values at 1y, 2y, 5y and the end only."),
-});
+  include_bands: z.boolean().optional(),
+};
+
+export const uncertaintyInput = z.strictObject(uncertaintyShape);
+
+const uncertaintyAdvertised = toolInputSchema(
+  advertise(
+    mainLeversOf(uncertaintyShape),
+    {
+      paths: `Scenario paths (default ${ENSEMBLE_LIMITS.paths.default})`,
+      seed: "Same seed, same answer",
+      quantiles: "Default 0.05, 0.25, 0.5, 0.75, 0.95",
+      include_bands: "Also the weekly bands (large)",
+    },
+    {
+      requested_metrics: metricList(ENSEMBLE_LIMITS.metrics.max, "Metrics (list_metrics); default: 5 main ones"),
+      thresholds: { type: "object", additionalProperties: { type: "number" }, description: 'Metric → value: chance below/above, e.g. {"circ_supply": 6e8}' },
+      // The distribution objects are a union of three shapes; their fields are in fetch_context.
+      variation: {
+        type: "object",
+        additionalProperties: { type: ["string", "object"] },
+        description: 'Lever → "historical", "fixed" or {distribution: uniform|triangular|normal, of?: level|multiplier, min, max, mode, mean, sd}',
+      },
+    },
+  ),
+  { open: true },
+);
 
 export type UncertaintyArgs = z.infer<typeof uncertaintyInput>;
 
@@ -66,7 +84,7 @@ export async function runForecastUncertainty(deps: ToolDeps, args: UncertaintyAr
     Explanation: explain(input, levers),
     notes: [
       ...(Array.isArray(res.notes) ? (res.notes as string[]) : []),
-      "Horizons are counted from the dataset's current date (1y = 365 days). Each value is a quantile of the metric over the paths on that day; " +
+      "n years is the last day of an n·365-day forecast (the current date + n·365 − 1). Each value is a quantile of the metric over the paths on that day; " +
         "threshold fractions count the paths strictly below and strictly above the value. The ranges reflect only the levers that vary (see variation): " +
         '"historical" levers move as they did day to day over the last 180 days, which averages out over months; give a lever a distribution for structural uncertainty.',
     ],
@@ -80,40 +98,20 @@ export async function runForecastUncertainty(deps: ToolDeps, args: UncertaintyAr
   return { value, summary };
 }
 
-export const uncertaintyOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    horizons: {
-      type: "object",
-      description: 'Per metric, per horizon ("1y", "2y", "5y", "end"): date, one value per quantile ("p5", "p50", …), mean, defined_paths and, with a threshold, {value, fraction_below, fraction_above}.',
-      additionalProperties: { type: "object" },
-    },
-    units: { type: "object", additionalProperties: { type: "string" } },
-    paths: { type: "number" },
-    seed: { type: "number" },
-    quantiles: { type: "array", items: { type: "number" } },
-    variation: { type: "object", description: "How each lever was sampled: the historical process's persistence and volatility, or the distribution and its truncation." },
-    Explanation: { type: "string" },
-    notes: { type: "array", items: { type: "string" } },
-    inputs_used: { type: "object" },
-    bands: { type: "object", description: "With include_bands: per metric, one weekly array per quantile plus mean." },
-    field_dates: { type: "object", description: "With include_bands: the dates of each metric's bands." },
-  },
-  required: ["horizons", "units", "paths", "quantiles", "variation", "Explanation", "notes"],
-});
+export const uncertaintyOutput = outputSchema({ horizons: "object", variation: "object", Explanation: "string", notes: "array" });
 
 export function registerForecastUncertainty(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "forecast_uncertainty",
     {
-      title: "How sure is a MechaFil forecast? (uncertainty ranges)",
+      title: "How sure is a MechaFil forecast?",
       description:
-        "Run many scenario paths (default 500) around one scenario and give, for each metric, the median and the 90% range (5th–95th percentile) at 1, 2 and 5 years and the end of the forecast, " +
-        "optionally the chance of being below or above a threshold (thresholds: {\"circ_supply\": 600e6}). By default onboarding, renewal rate and FIL+ share vary as they did over the last 180 days; " +
-        "variation can give any lever a uniform, triangular or normal distribution (of a level or a multiplier) or fix it. Same seed, same answer. Quote the summary's ranges, and say which levers varied.",
-      inputSchema: lenientInput(uncertaintyInput, normalizeUncertaintyArgs),
+        "How sure is a forecast: many paths around a scenario (any of simulate's levers); each metric's median and 90% range at 1, 2, 5 years and the end. " +
+        "Onboarding, renewal and FIL+ share vary as in the last 180 days unless variation says otherwise.",
+      inputSchema: lenientInput(uncertaintyInput, normalizeUncertaintyArgs, uncertaintyAdvertised),
       outputSchema: uncertaintyOutput,
-      annotations: { title: "MechaFil forecast uncertainty", ...READ_ONLY },
+      annotations: READ_ONLY,
+      _meta: LARGE_RESULT,
     },
     async (args) =>
       runTool("forecast_uncertainty", async () => {

@@ -1,8 +1,8 @@
-import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES } from "../../../../shared/schema/fields.ts";
 import { DAILY_NAMES, DAILY_RATE_SUFFIX } from "../series.ts";
-import { READ_ONLY, lenientInput, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { READ_ONLY, noInput, runTool, toolResult, type ToolDeps } from "./common.ts";
+import { outputSchema } from "../toolSchemas.ts";
 
 /** The 44 output fields with unit, type and meaning, built once. */
 export function metricsTable(): Record<string, unknown> {
@@ -24,36 +24,17 @@ export function metricsTable(): Record<string, unknown> {
   };
 }
 
-const emptyInput = z.strictObject({});
-
-/** Arguments are ignored by the tools that take none; `{}` and `{"req": null}` alike. */
-const noArgs = () => ({ args: {} });
-
-export const metricsOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    metrics: {
-      type: "array",
-      items: { type: "object", properties: { name: { type: "string" }, unit: { type: "string" }, kind: { type: "string" }, meaning: { type: "string" } }, required: ["name", "unit", "kind"] },
-    },
-    daily_names: { type: "array", items: { type: "object" } },
-    kinds: { type: "object", additionalProperties: { type: "string" } },
-    axes: { type: "object", additionalProperties: { type: "string" } },
-  },
-  required: ["metrics"],
-});
-
-const noInput = lenientInput(emptyInput, noArgs);
+export const metricsOutput = outputSchema({ metrics: "array" });
 
 export function registerListMetrics(server: McpServer, _deps: ToolDeps): void {
   server.registerTool(
     "list_metrics",
     {
       title: "List MechaFil output metrics",
-      description: "Every output metric of the model with its unit, type (stock, flow, cumulative, ratio, index) and one-line meaning. Names here are what simulate and compare_scenarios accept.",
+      description: "Every output metric with its unit, type (stock, flow, cumulative, ratio, index) and meaning: the names the other tools take.",
       inputSchema: noInput,
       outputSchema: metricsOutput,
-      annotations: { title: "List MechaFil output metrics", ...READ_ONLY },
+      annotations: READ_ONLY,
     },
     async () =>
       runTool("list_metrics", async () => {

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, isOutputField } from "../../../../shared/schema/fields.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { isObject, simulateExtending1y, type JsonObject } from "../api.ts";
 import { DAILY_NAMES, addDays, dailyRate, isIsoDate } from "../series.ts";
-import { READ_ONLY, ToolInputError, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, MAX_RESULT_CHARS, READ_ONLY, ToolInputError, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+import { advertise, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /**
  * provide_plot, in two dialects:
@@ -18,8 +19,6 @@ import { READ_ONLY, ToolInputError, lenientInput, runTool, toolResult, unwrap, t
 
 const MAX_SERIES = 12;
 const MAX_POINTS = 8000;
-/** Points in all: each costs ~40 characters twice (values and spec); more would outgrow a tool result. */
-const MAX_TOTAL_POINTS = 1500;
 
 const seriesName = z.string().min(1).max(80).regex(/^[A-Za-z0-9_]+$/, { error: "must be a field name (letters, digits, _)" });
 const plotSeries = z.strictObject({
@@ -36,32 +35,39 @@ const DATE_KEYS = {
 } as const;
 type DateKey = keyof typeof DATE_KEYS;
 
-export const plotInput = z.strictObject({
-  series: z
-    .union([
-      z.record(seriesName, z.array(z.number().nullable()).min(1).max(MAX_POINTS)),
-      seriesName,
-      plotSeries,
-      z.array(z.union([seriesName, plotSeries])).min(1).max(MAX_SERIES),
-    ])
-    .describe(
-      `What to draw: name → values (e.g. simulate's arrays; at most ${MAX_SERIES} series), or by name: one name, a list of names, or {name, label?, unit?} objects ` +
-        "(fields of get_historical_data such as historical_raw_power_eib, or simulate metrics, resolved for the default scenario).",
-    ),
-  start_date_key: z
-    .string()
-    .min(1)
-    .max(40)
-    .optional()
-    .describe(
-      "Where entry 0 falls: a date YYYY-MM-DD (simulate's sim_start_date), or a date key: " +
-        Object.entries(DATE_KEYS).map(([k, v]) => `${k} (${v})`).join(", ") +
-        ". Default data_start_date.",
-    ),
-  timestep_days: z.number().int().min(1).max(366).optional().describe("Days between entries: simulate's timestep_days (7 weekly, 1 daily). Default 7."),
-  title: z.string().max(200).optional().describe("Chart title."),
-  description: z.string().max(1000).optional().describe("One-line caption."),
-});
+const plotShape = {
+  series: z.union([
+    z.record(seriesName, z.array(z.number().nullable()).min(1).max(MAX_POINTS)),
+    seriesName,
+    plotSeries,
+    z.array(z.union([seriesName, plotSeries])).min(1).max(MAX_SERIES),
+  ]),
+  start_date_key: z.string().min(1).max(40).optional(),
+  timestep_days: z.number().int().min(1).max(366).optional(),
+  title: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+};
+
+export const plotInput = z.strictObject(plotShape);
+
+const plotAdvertised = toolInputSchema(
+  advertise(
+    plotShape,
+    {
+      start_date_key: `Date of entry 0 (YYYY-MM-DD), or ${Object.keys(DATE_KEYS).join(" | ")} (default data_start_date)`,
+      timestep_days: "Days between entries (default 7)",
+      title: "Chart title",
+      description: "Caption",
+    },
+    {
+      series: {
+        type: ["object", "string", "array"],
+        description: `name → values (simulate's arrays), or names to fetch: one, a list, or {name, label?, unit?} (at most ${MAX_SERIES})`,
+      },
+    },
+  ),
+  { required: ["series"] },
+);
 
 export type PlotArgs = z.infer<typeof plotInput>;
 
@@ -227,76 +233,69 @@ export function vegaLite(series: readonly Resolved[], title?: string, descriptio
   };
 }
 
+/** Largest chart answer: its JSON travels twice (text and structuredContent) within MAX_RESULT_CHARS. */
+const MAX_PLOT_JSON_CHARS = Math.floor((MAX_RESULT_CHARS - 6_000) / 2);
+
+/** Every k-th value of each series (k ≥ 1), on its own dates: the series as drawn at a coarser step. */
+function everyKth(series: readonly Resolved[], k: number): Resolved[] {
+  if (k === 1) return [...series];
+  return series.map((s) => ({ ...s, timestep_days: s.timestep_days * k, values: s.values.filter((_, i) => i % k === 0) }));
+}
+
 export async function runPlot(deps: ToolDeps, args: PlotArgs): Promise<{ value: Record<string, unknown>; summary: string }> {
   const notes: string[] = [];
-  const series = await resolve(deps, args, notes);
-  if (series.length === 0) throw new ToolInputError("series: give at least one series.");
-  if (series.length > MAX_SERIES) throw new ToolInputError(`series: at most ${MAX_SERIES} series, got ${series.length}.`);
-  const total = series.reduce((n, s) => n + s.values.length, 0);
-  if (total > MAX_TOTAL_POINTS) {
-    throw new ToolInputError(`series: ${total} points in all, over the ${MAX_TOTAL_POINTS} a chart answer may hold; plot fewer series, weekly samples or a shorter forecast.`);
-  }
-  const first = series.map((s) => s.start_date).sort()[0]!;
-  const last = series.map((s) => addDays(s.start_date, (s.values.length - 1) * s.timestep_days)).sort().at(-1)!;
-  const value = {
-    chart: chartObject(args),
-    format: "vega-lite",
-    spec: vegaLite(series, args.title, args.description),
-    data: Object.fromEntries(series.map((s) => [s.name, { label: s.label, unit: s.unit, start_date: s.start_date, timestep_days: s.timestep_days, values: s.values, source: s.source }])),
-    n_series: series.length,
-    first_date: first,
-    last_date: last,
-    notes,
+  const resolved = await resolve(deps, args, notes);
+  if (resolved.length === 0) throw new ToolInputError("series: give at least one series.");
+  if (resolved.length > MAX_SERIES) throw new ToolInputError(`series: at most ${MAX_SERIES} series, got ${resolved.length}.`);
+  const first = resolved.map((s) => s.start_date).sort()[0]!;
+  const build = (series: readonly Resolved[]) => {
+    const last = series.map((s) => addDays(s.start_date, (s.values.length - 1) * s.timestep_days)).sort().at(-1)!;
+    return {
+      chart: chartObject(args),
+      format: "vega-lite",
+      spec: vegaLite(series, args.title, args.description),
+      data: Object.fromEntries(series.map((s) => [s.name, { label: s.label, unit: s.unit, start_date: s.start_date, timestep_days: s.timestep_days, values: s.values, source: s.source }])),
+      n_series: series.length,
+      first_date: first,
+      last_date: last,
+      notes,
+    };
   };
+  // A chart too large for one answer is drawn from every k-th value (the smallest k that fits), and says so.
+  let value = build(resolved);
+  const size = JSON.stringify(value).length;
+  let k = size > MAX_PLOT_JSON_CHARS ? Math.ceil(size / MAX_PLOT_JSON_CHARS) : 1;
+  if (k > 1) value = build(everyKth(resolved, k));
+  while (JSON.stringify(value).length > MAX_PLOT_JSON_CHARS) value = build(everyKth(resolved, ++k));
+  if (k > 1) {
+    const total = resolved.reduce((n, s) => n + s.values.length, 0);
+    const kept = Object.values(value.data).reduce((n, d) => n + d.values.length, 0);
+    notes.push(
+      `Sampled to fit one answer: every ${k}th value of each series (${kept} of ${total} points, each series' timestep_days × ${k}). ` +
+        "For every value, plot fewer series or a shorter span, or ask simulate / get_historical_data for the arrays.",
+    );
+  }
+  const series = Object.values(value.data);
   const summary =
-    `Line chart${args.title ? ` "${args.title}"` : ""} of ${series.map((s) => `${s.label}${s.unit ? ` (${s.unit})` : ""}`).join(", ")} from ${first} to ${last}, as a Vega-Lite spec (spec) with the values (data).` +
+    `Line chart${args.title ? ` "${args.title}"` : ""} of ${series.map((s) => `${s.label}${s.unit ? ` (${s.unit})` : ""}`).join(", ")} from ${value.first_date} to ${value.last_date}, as a Vega-Lite spec (spec) with the values (data).` +
     (notes.length ? ` Notes: ${notes.join(" ")}` : "");
   return { value, summary };
 }
 
-export const plotOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    chart: { type: "object", description: "mcp-server-mechafil's chart object: series, start_date_key, title, description." },
-    format: { type: "string", const: "vega-lite" },
-    spec: { type: "object", description: "A Vega-Lite v5 spec with the data inline." },
-    data: {
-      type: "object",
-      additionalProperties: {
-        type: "object",
-        properties: {
-          label: { type: "string" },
-          unit: { type: ["string", "null"] },
-          start_date: { type: "string" },
-          timestep_days: { type: "number" },
-          values: { type: "array", items: { type: ["number", "null"] } },
-          source: { type: "string" },
-        },
-      },
-    },
-    n_series: { type: "number" },
-    first_date: { type: "string" },
-    last_date: { type: "string" },
-    notes: { type: "array", items: { type: "string" } },
-  },
-  required: ["chart", "format", "spec", "data", "notes"],
-});
+export const plotOutput = outputSchema({ chart: "object", spec: "object", data: "object", notes: "array" });
 
-const plotToolInput = lenientInput(plotInput, normalizePlotArgs);
+const plotToolInput = lenientInput(plotInput, normalizePlotArgs, plotAdvertised);
 
 export function registerProvidePlot(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "provide_plot",
     {
       title: "Chart spec for series",
-      description:
-        "Turn series into a Vega-Lite line chart with calendar dates on the x axis, for interfaces that render charts. " +
-        "Pass simulate's arrays as series (name → values) with start_date_key = its sim_start_date and its timestep_days; " +
-        "or name the series (e.g. \"historical_raw_power_eib\", or [\"circ_supply\"] for the default scenario) and the values are fetched. " +
-        "Also answers mcp-server-mechafil's {chart: {...}} object.",
+      description: "A Vega-Lite line chart on calendar dates: of simulate's arrays, or of series named (historical fields, default-scenario metrics). Long series are sampled to fit.",
       inputSchema: plotToolInput,
       outputSchema: plotOutput,
-      annotations: { title: "Chart spec for series", ...READ_ONLY },
+      annotations: READ_ONLY,
+      _meta: LARGE_RESULT,
     },
     async (args) =>
       runTool("provide_plot", async () => {

@@ -1,16 +1,34 @@
 import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
-import { sensitivityShape } from "../../../../shared/schema/analysis.ts";
+import { SWEEP_STEPS, sensitivityShape } from "../../../../shared/schema/analysis.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { ApiError, isObject } from "../api.ts";
 import { explain } from "../explain.ts";
 import { summarizeTornado, type TornadoBarJson } from "../uncertaintySummary.ts";
+import { advertise, mainLeversOf, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { HORIZON_NAMES } from "../../../../shared/analysis/horizons.ts";
 import { READ_ONLY, ToolInputError, checkScenario, lenientInput, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
 
 /** sensitivity: the API's POST /simulate/sensitivity (a tornado, and an optional one-lever sweep) for an assistant. */
 
-export const sensitivityInput = z.strictObject({ ...scenarioShape, ...sensitivityShape });
+const sensitivityToolShape = { ...scenarioShape, ...sensitivityShape };
+
+export const sensitivityInput = z.strictObject(sensitivityToolShape);
+
+const sensitivityAdvertised = toolInputSchema(
+  advertise(
+    mainLeversOf(sensitivityToolShape),
+    { dataset_version: "An archived dataset (default: the latest)" },
+    {
+      metric: { type: "string", description: "The metric (list_metrics); default circ_supply" },
+      horizon: { type: ["string", "array"], items: { type: "string" }, description: `${HORIZON_NAMES.join(", ")} (default end), or a list` },
+      bounds: { type: "object", additionalProperties: { type: "array", items: { type: "number" }, minItems: 2, maxItems: 2 }, description: "Lever → [low, high]; default ±20%" },
+      sweep: { type: "object", description: `{lever, from, to, steps (${SWEEP_STEPS.min}–${SWEEP_STEPS.max})}: the metric against one lever` },
+    },
+  ),
+  { open: true },
+);
 
 export type SensitivityArgs = z.infer<typeof sensitivityInput>;
 
@@ -48,53 +66,18 @@ export async function runSensitivityTool(deps: ToolDeps, args: SensitivityArgs):
   return { value, summary };
 }
 
-export const sensitivityOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    metric: { type: "string" },
-    unit: { type: "string" },
-    horizon: { type: "string" },
-    date: { type: ["string", "null"] },
-    base_value: { type: ["number", "null"] },
-    tornado: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          lever: { type: "string" },
-          base: { type: "number" },
-          low: { type: "number" },
-          high: { type: "number" },
-          value_low: { type: ["number", "null"] },
-          value_high: { type: ["number", "null"] },
-          swing: { type: ["number", "null"] },
-          elasticity: { type: ["number", "null"] },
-          moved: { type: "string" },
-        },
-        required: ["lever", "low", "high", "value_low", "value_high", "swing"],
-      },
-    },
-    by_horizon: { type: "array", items: { type: "object" } },
-    sweep: { type: "object", description: "With sweep: lever_values and the metric's value at each." },
-    Explanation: { type: "string" },
-    notes: { type: "array", items: { type: "string" } },
-    inputs_used: { type: "object" },
-  },
-  required: ["metric", "horizon", "base_value", "tornado", "Explanation", "notes"],
-});
+export const sensitivityOutput = outputSchema({ base_value: ["number", "null"], tornado: "array", Explanation: "string", notes: "array" });
 
 export function registerSensitivity(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "sensitivity",
     {
-      title: "Which lever matters most? (MechaFil tornado)",
+      title: "Which lever matters most?",
       description:
-        "For one metric at a horizon (1y, 2y, 5y or end), move each lever (onboarding rbp, renewal rate rr, FIL+ share fpr, lock_target, sector_duration_days, fil_plus_m, burn_boost) low and high from the scenario, one at a time, " +
-        "and rank them by effect: the data of a tornado chart, with elasticities. Default moves are ±20% (within each lever's range); bounds sets them ({\"rr\": [0.5, 0.9]}). " +
-        "sweep ({\"lever\": \"rbp\", \"from\": 0, \"to\": 10, \"steps\": 21}) also gives the metric against one lever. Use it for 'what matters most' and 'which assumption does this conclusion hang on'.",
-      inputSchema: lenientInput(sensitivityInput, normalizeSensitivityArgs),
+        "Which lever matters most: moves each lever low and high from a scenario (any of simulate's levers), one at a time, and ranks them by their effect on a metric at a horizon (a tornado); optionally a sweep.",
+      inputSchema: lenientInput(sensitivityInput, normalizeSensitivityArgs, sensitivityAdvertised),
       outputSchema: sensitivityOutput,
-      annotations: { title: "MechaFil sensitivity (tornado)", ...READ_ONLY },
+      annotations: READ_ONLY,
     },
     async (args) =>
       runTool("sensitivity", async () => {

@@ -9,7 +9,9 @@ import { fieldAnchors } from "../explain.ts";
 import { addDays } from "../series.ts";
 import { formatQuantity, plain } from "../format.ts";
 import { DEFAULT_HORIZONS, forecastHorizonIndex, horizonForecastDays } from "../../../../shared/analysis/horizons.ts";
-import { READ_ONLY, ToolInputError, checkScenario, metricName, runTool, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, runTool, type ToolDeps } from "./common.ts";
+import { advertise, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 
 /**
  * show_forecast: an interactive forecast chart for hosts that render MCP Apps (SEP-1865), and a
@@ -34,27 +36,28 @@ export const MAX_FORECAST_RESULT_CHARS = 130_000;
 export const FORECAST_LEVERS = ["rbp", "rr", "fpr", "lock_target", "sector_duration_days", "forecast_length_days"] as const;
 type ForecastLever = (typeof FORECAST_LEVERS)[number];
 
-const scalar = (field: keyof typeof LIMITS, integer: boolean, what: string) => {
+const scalar = (field: keyof typeof LIMITS, integer: boolean) => {
   const { min, max } = LIMITS[field];
-  const n = integer ? z.number().int() : z.number();
-  return n.min(min).max(max).optional().describe(`${what} (${min} to ${max}).`);
+  return (integer ? z.number().int() : z.number()).min(min).max(max).optional();
 };
 
 /** One number per lever (the sliders' world); time-varying levers are the simulate tool's. */
-export const forecastInput = z.strictObject({
-  rbp: scalar("rbp", false, "Raw-byte power onboarded per day, PiB/day. Default: the dataset's 30-day median"),
-  rr: scalar("rr", false, "Renewal rate, share of expiring power that renews. Default: the dataset's 30-day median"),
-  fpr: scalar("fpr", false, "FIL+ share of onboarded power. Default: the dataset's 30-day median"),
-  lock_target: scalar("lock_target", false, "Target lock ratio of the consensus pledge. Default 0.3"),
-  sector_duration_days: scalar("sector_duration_days", true, "Average sector lifetime in days. Default 540"),
-  forecast_length_days: scalar("forecast_length_days", true, "Forecast length in days from the dataset's current date. Default 3650"),
-  metrics: z
-    .array(metricName)
-    .min(1)
-    .max(MAX_FORECAST_METRICS)
-    .optional()
-    .describe(`1 to ${MAX_FORECAST_METRICS} output fields to chart, one panel each. Default ${JSON.stringify(DEFAULT_FORECAST_METRICS)}.`),
-});
+const forecastShape = {
+  rbp: scalar("rbp", false),
+  rr: scalar("rr", false),
+  fpr: scalar("fpr", false),
+  lock_target: scalar("lock_target", false),
+  sector_duration_days: scalar("sector_duration_days", true),
+  forecast_length_days: scalar("forecast_length_days", true),
+  metrics: z.array(metricName).min(1).max(MAX_FORECAST_METRICS).optional(),
+};
+
+export const forecastInput = z.strictObject(forecastShape);
+
+const forecastAdvertised = toolInputSchema(
+  advertise(forecastShape, {}, { metrics: metricList(MAX_FORECAST_METRICS, `Metrics to chart (default ${DEFAULT_FORECAST_METRICS.join(", ")})`) }),
+);
+
 export type ForecastArgs = z.infer<typeof forecastInput>;
 
 const HORIZON_NAMES = ["now", ...DEFAULT_HORIZONS] as const;
@@ -111,6 +114,14 @@ export const forecastOutput = z.object({
   notes: z.array(z.string()),
 });
 export type ForecastResult = z.infer<typeof forecastOutput>;
+
+/** What tools/list shows of forecastOutput: its members (the zod schema above documents them). */
+const forecastOutputAdvertised = outputSchema({ dataset: "object", scenario: "object", series: "array", summary: "array", notes: "array" });
+
+const normalizeForecastArgs = (raw: unknown) => ({ args: normalizeScenarioInput(raw, { optionalFields: ["metrics"] }) });
+const forecastToolInput = lenientInput(forecastInput, normalizeForecastArgs, forecastAdvertised);
+/** update_forecast is called by the view, never by the model: its list entry need not teach its arguments. */
+const updateToolInput = lenientInput(forecastInput, normalizeForecastArgs, { type: "object" });
 
 /** The scenario levers among the arguments (undefined dropped), checked with the shared scenario schema. */
 function leversOf(args: ForecastArgs): Record<string, number> {
@@ -264,14 +275,11 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     {
       title: "Show an interactive MechaFil forecast",
       description:
-        "Show the user a chart of a MechaFil forecast: simulated history and the forecast of up to 4 metrics (default circulating supply, locked FIL, QA power, 1-year sector ROI), " +
-        "with sliders for onboarding (rbp, PiB/day), renewal rate, FIL+ share, lock target, sector duration and forecast length that re-run the model as the user moves them. " +
-        "Omitted levers take the dataset's defaults. The text answer gives each metric now, at 1y, 2y, 5y and at the end, with the inputs used; " +
-        "the scenario the user settles on in the chart reaches you as context. For numbers only, or time-varying levers, use simulate.",
-      inputSchema: forecastInput,
-      outputSchema: forecastOutput,
-      annotations: { title: "Show an interactive MechaFil forecast", ...READ_ONLY },
-      _meta: { ui: { resourceUri: FORECAST_VIEW_URI } },
+        "Shows the user an interactive chart of up to 4 metrics with lever sliders; the text gives each now, at 1, 2, 5 years and the end. The scenario the user settles on reaches you as context.",
+      inputSchema: forecastToolInput,
+      outputSchema: forecastOutputAdvertised,
+      annotations: READ_ONLY,
+      _meta: { ...LARGE_RESULT, ui: { resourceUri: FORECAST_VIEW_URI } },
     },
     async (args) => runTool("show_forecast", async () => forecastResult(await runForecast(deps, args), true)),
   );
@@ -281,12 +289,11 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     UPDATE_TOOL,
     {
       title: "Re-run the forecast chart",
-      description: "Used by the show_forecast chart when the user moves a slider: the same forecast for new levers. Not for the assistant (call show_forecast).",
-      inputSchema: forecastInput,
-      outputSchema: forecastOutput,
-      annotations: { title: "Re-run the forecast chart", ...READ_ONLY },
+      description: "The show_forecast chart's sliders call this; not for the assistant.",
+      inputSchema: updateToolInput,
+      annotations: READ_ONLY,
       // Only the view may call it; hosts keep it from the model.
-      _meta: { ui: { resourceUri: FORECAST_VIEW_URI, visibility: ["app"] } },
+      _meta: { ...LARGE_RESULT, ui: { resourceUri: FORECAST_VIEW_URI, visibility: ["app"] } },
     },
     async (args) => runTool(UPDATE_TOOL, async () => forecastResult(await runForecast(deps, args), false)),
   );

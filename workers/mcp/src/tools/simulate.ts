@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fromJsonSchema, type McpServer } from "@modelcontextprotocol/server";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES, type OutputField } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
@@ -7,7 +7,8 @@ import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
 import { DAILY_NAMES, DAILY_RATE_SUFFIX, dailyRate } from "../series.ts";
 import { ApiError, simulateExtending1y, type SimulateResponse } from "../api.ts";
 import { summarizeSeries } from "../summary.ts";
-import { READ_ONLY, checkScenario, lenientInput, pickLevers, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, READ_ONLY, checkScenario, lenientInput, pickLevers, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+import { advertise, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /** The metric returned when the assistant names none, as in mcp-server-mechafil. */
 export const DEFAULT_METRIC: OutputField = "1y_sector_roi";
@@ -16,38 +17,53 @@ export const DEFAULT_METRIC: OutputField = "1y_sector_roi";
 type DailyName = (typeof DAILY_NAMES)[keyof typeof DAILY_NAMES];
 const DAILY_SOURCE = Object.fromEntries(Object.entries(DAILY_NAMES).map(([cum, daily]) => [daily, cum])) as Record<DailyName, OutputField>;
 
-/** A metric simulate can return: one of the 44 outputs or one of the daily names. */
-export const simulateMetric = z
-  .enum([...OUTPUT_FIELD_NAMES, ...Object.values(DAILY_NAMES)] as [string, ...string[]])
-  .describe(
-    "An output field of the model (list_metrics gives each one's unit, type and meaning), or a daily name of a cumulative one: " +
-      Object.entries(DAILY_NAMES).map(([c, d]) => `${d} (daily rate of ${c})`).join(", ") +
-      ".",
-  );
+/** A metric simulate can return: one of the 44 outputs or one of the daily names (a wrong name is an error listing them all). */
+export const simulateMetric = z.enum([...OUTPUT_FIELD_NAMES, ...Object.values(DAILY_NAMES)] as [string, ...string[]]);
 
-export const simulateInput = z.strictObject({
+const MAX_METRICS = OUTPUT_FIELD_NAMES.length + Object.keys(DAILY_NAMES).length;
+
+const simulateShape = {
   ...scenarioShape,
-  requested_metrics: z
-    .array(simulateMetric)
-    .min(1)
-    .max(49)
-    .optional()
-    .describe("Output fields to return, any number (e.g. [\"circ_supply\", \"network_locked\"]). Default [\"1y_sector_roi\"]."),
-  requested_metric: simulateMetric.optional().describe("One output field to return (kept for mcp-server-mechafil compatibility); merged with requested_metrics."),
-  resolution: z.enum(["weekly", "daily"]).optional().describe("weekly (default: one value per Monday, small answers) or daily (one value per day)."),
-  include_history: z.boolean().optional().describe("Also return the simulated history from the dataset's start date (default false: forecast only, from the current date)."),
-});
+  requested_metrics: z.array(simulateMetric).min(1).max(MAX_METRICS).optional(),
+  requested_metric: simulateMetric.optional(),
+  resolution: z.enum(["weekly", "daily"]).optional(),
+  include_history: z.boolean().optional(),
+};
+
+export const simulateInput = z.strictObject(simulateShape);
 
 export type SimulateArgs = z.infer<typeof simulateInput>;
 
-const OPTIONAL_MEMBERS = ["requested_metrics", "requested_metric", "resolution", "include_history"];
+/** What tools/list shows: the levers with their units, and the output selection. */
+const simulateAdvertised = toolInputSchema(
+  advertise(
+    simulateShape,
+    { resolution: "weekly (default, Mondays) or daily", include_history: "Also the simulated history" },
+    {
+      requested_metrics: metricList(MAX_METRICS, `Metrics (list_metrics); default ${DEFAULT_METRIC}`),
+      requested_metric: { type: "string", description: "One metric (old form)" },
+    },
+  ),
+);
 
-/** Flat or `{"sim": {...}}`; numbers as decimal strings and explicit nulls read as the API reads them; one metric name for a list. */
+const OPTIONAL_MEMBERS = ["requested_metrics", "requested_metric", "resolution", "include_history", "output"];
+
+/**
+ * Flat or `{"sim": {...}}`; numbers as decimal strings and explicit nulls read as the API reads
+ * them; one metric name for a list; `output` (mcp-server-mechafil's name, and the API's) for
+ * requested_metrics, with "all" for every metric as mechafil-server took it.
+ */
 export function normalizeSimulateArgs(raw: unknown): { args: unknown; wrapped?: string } {
   const u = unwrap(raw, "sim");
   const args = normalizeScenarioInput(u.args, { optionalFields: OPTIONAL_MEMBERS });
   if (args && typeof args === "object" && !Array.isArray(args)) {
     const a = args as Record<string, unknown>;
+    if ("output" in a) {
+      const out = a.output === "all" ? [...OUTPUT_FIELD_NAMES] : a.output;
+      delete a.output;
+      const given = typeof a.requested_metrics === "string" ? [a.requested_metrics] : Array.isArray(a.requested_metrics) ? a.requested_metrics : [];
+      a.requested_metrics = [...given, ...(typeof out === "string" ? [out] : Array.isArray(out) ? out : [out])];
+    }
     if (typeof a.requested_metrics === "string") a.requested_metrics = [a.requested_metrics];
   }
   return { args, ...(u.wrapped ? { wrapped: "sim" } : {}) };
@@ -127,40 +143,26 @@ function emptyReason(m: string, res: SimulateResponse): string {
   return fd ? `the API gave no entries between ${String(fd.start_date)} and ${String(fd.end_date)}` : "the API gave no entries for this forecast";
 }
 
-/** The structured answer, as JSON Schema: no anyOf (Claude.ai connectors break on it). */
-export const simulateOutput = fromJsonSchema<Record<string, unknown>>({
-  type: "object",
-  properties: {
-    Explanation: { type: "string", description: "The inputs actually used, yours and the defaults." },
-    sim_start_date: { type: ["string", "null"], description: "Date of entry 0, YYYY-MM-DD." },
-    sim_end_date: { type: ["string", "null"], description: "Date of the last entry." },
-    timestep_days: { type: ["number", "null"], description: "Days between entries: 7 weekly, 1 daily." },
-    n_entries: { type: ["number", "null"] },
-    units: { type: "object", additionalProperties: { type: "string" } },
-    field_dates: { type: "object", additionalProperties: { type: "object" } },
-    dates: { type: "string" },
-    notes: { type: "array", items: { type: "string" }, description: "What was extended, shortened or adjusted, and why." },
-    inputs_used: { type: "object" },
-  },
-  required: ["Explanation", "units", "notes", "inputs_used"],
-  additionalProperties: { type: "array", items: { type: ["number", "null"] }, description: "One array per returned metric." },
-});
+/** The structured answer, as JSON Schema: no anyOf (Claude.ai connectors break on it), no prose (fetch_context has it). */
+/** Besides these members, one array per requested metric (and daily rate), null where undefined. */
+export const simulateOutput = outputSchema({ Explanation: "string", sim_start_date: ["string", "null"], timestep_days: ["number", "null"], units: "object", notes: "array" });
 
-const simulateToolInput = lenientInput(simulateInput, normalizeSimulateArgs);
+const simulateToolInput = lenientInput(simulateInput, normalizeSimulateArgs, simulateAdvertised);
+
+export const SIMULATE_DESCRIPTION =
+  "Forecast the Filecoin economy for one scenario. A lever is a number or one value per forecast day; omitted = the dataset's defaults. " +
+  "Ask for all metrics at once; quote the Explanation (inputs used) and notes.";
 
 export function registerSimulate(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     "simulate",
     {
       title: "Run a MechaFil forecast",
-      description:
-        "Forecast the Filecoin network and token economy for one scenario with the MechaFil model. Omitted levers take the dataset's defaults (recent 30-day medians). " +
-        "Set forecast_length_days to the user's horizon (365 for a year). Onboarding (rbp) is in PiB/day. Ask for every metric you need in one call via requested_metrics. " +
-        "Cumulative metrics also come back as <name>_daily_rate. 1y_* metrics look a year ahead: the model is run 365 days past the horizon (levers held at their last value) so they cover every forecast day, and notes says so. " +
-        "Read the Explanation: it states the inputs actually used. Call fetch_context first in a new conversation.",
+      description: SIMULATE_DESCRIPTION,
       inputSchema: simulateToolInput,
       outputSchema: simulateOutput,
-      annotations: { title: "Run a MechaFil forecast", ...READ_ONLY },
+      annotations: READ_ONLY,
+      _meta: LARGE_RESULT,
     },
     async (args) =>
       runTool("simulate", async () => {
