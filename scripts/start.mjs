@@ -9,11 +9,24 @@
 //
 // Environment: API_PORT (8787), MCP_PORT (8788), API_INSPECTOR_PORT (9229), MCP_INSPECTOR_PORT
 // (9230). Extra arguments go to both wranglers, e.g. `npm start -- --persist-to .state`.
+//
+// Offline, wrangler's fetch of a real `Request.cf` object (from workers.cloudflare.com) prints a
+// stack trace per worker and start; neither worker reads `request.cf`, so the placeholder is
+// used (CLOUDFLARE_CF_FETCH_ENABLED=false unless set) and one line says so.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
+/** The environment of both wranglers: a private dev registry, and no lookup of the `Request.cf` object unless asked for. */
+export function workerEnv(env, registry) {
+  return { ...env, WRANGLER_REGISTRY_PATH: registry, CLOUDFLARE_CF_FETCH_ENABLED: env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false" };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+
+function main() {
 const API_PORT = process.env.API_PORT ?? "8787";
 const MCP_PORT = process.env.MCP_PORT ?? "8788";
 const API_INSPECTOR_PORT = process.env.API_INSPECTOR_PORT ?? "9229";
@@ -21,7 +34,7 @@ const MCP_INSPECTOR_PORT = process.env.MCP_INSPECTOR_PORT ?? "9230";
 const extra = process.argv.slice(2);
 
 const registry = mkdtempSync(join(tmpdir(), "mechafil-start-registry-"));
-const env = { ...process.env, WRANGLER_REGISTRY_PATH: registry };
+const env = workerEnv(process.env, registry);
 
 const workers = [
   { name: "api", cmd: "npm", args: ["run", "--silent", "start:api", "--", "--port", API_PORT, "--inspector-port", API_INSPECTOR_PORT, ...extra] },
@@ -71,3 +84,5 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 console.log(`API worker: http://localhost:${API_PORT}   MCP endpoint: http://localhost:${MCP_PORT}/mcp   (Ctrl-C stops both; private dev registry ${registry})`);
+if (env.CLOUDFLARE_CF_FETCH_ENABLED === "false") console.log("Request.cf: wrangler's placeholder, not fetched from workers.cloudflare.com (works offline; CLOUDFLARE_CF_FETCH_ENABLED=true fetches it).");
+}

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PROJECT_DIR, startWranglerDev, waitForDataset, type WranglerDev } from "./wranglerDev.ts";
+import { workerEnv } from "../scripts/start.mjs";
 
 /**
  * `npm start` cannot cross wires: its MCP worker reaches its own API worker even when other
@@ -63,7 +64,8 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
         // What `npm start` would otherwise share with every other wrangler dev on the machine.
         WRANGLER_REGISTRY_PATH: sharedRegistry,
         WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        // Not CLOUDFLARE_CF_FETCH_ENABLED: npm start's own default must keep it offline-quiet.
+        CLOUDFLARE_CF_FETCH_ENABLED: undefined,
         NO_UPDATE_NOTIFIER: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -101,6 +103,13 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
     }
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  it("offline, it says in one line that Request.cf is the placeholder instead of printing lookup failures", () => {
+    expect(log).toContain("Request.cf: wrangler's placeholder");
+    expect(log).not.toMatch(/getaddrinfo|ENOTFOUND|Unable to fetch the `Request.cf` object/);
+    expect(workerEnv({}, "r").CLOUDFLARE_CF_FETCH_ENABLED).toBe("false");
+    expect(workerEnv({ CLOUDFLARE_CF_FETCH_ENABLED: "true" }, "r").CLOUDFLARE_CF_FETCH_ENABLED).toBe("true");
+  });
 
   it("the decoys are real, different API workers (they have no dataset)", async () => {
     for (const d of [decoyBefore!, decoyAfter!]) expect((await fetch(`${d.url}/simulate`, { method: "POST", body: "{}" })).status).toBe(503);

@@ -108,20 +108,33 @@ export function apiClient(env: ApiLocation): ApiClient {
   };
 }
 
+/**
+ * A 503 from the API is retried once, after this pause: while the bound worker restarts (a
+ * deploy, or wrangler dev reloading it) the platform answers 503 for a moment. Every call here
+ * only reads, so a second try cannot do anything twice.
+ */
+export const RETRY_503_AFTER_MS = 1_000;
+
 async function send(env: ApiLocation, path: string, init?: RequestInit): Promise<Response> {
   const signal = AbortSignal.timeout(TIMEOUT_MS);
+  const base = env.API_URL?.trim();
+  const once = (): Promise<Response> => {
+    // The host is ignored by a Service Binding; it only has to make a valid URL.
+    if (env.API) return env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
+    if (base) return fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, signal });
+    throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
+  };
   try {
-    if (env.API) {
-      // The host is ignored by a Service Binding; it only has to make a valid URL.
-      return await env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
-    }
-    const base = env.API_URL?.trim();
-    if (base) return await fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, signal });
+    const res = await once();
+    if (res.status !== 503) return res;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, RETRY_503_AFTER_MS));
+    return await once();
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : "the connection failed";
     throw new ApiError(0, "api_unreachable", `The MechaFil API is unreachable (${why}). Try again in a moment.`);
   }
-  throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
 }
 
 async function readJson(res: Response, path: string): Promise<unknown> {

@@ -2,6 +2,8 @@ import { OUTPUT_FIELDS, OUTPUT_FIELD_NAMES } from "../../../shared/schema/fields
 import { LIMITS } from "../../../shared/schema/scenario.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../../../shared/kernel/constants.ts";
 import type { JsonObject } from "./api.ts";
+import { ANALYSIS_LEVERS } from "../../../shared/analysis/levers.ts";
+import { ENSEMBLE_LIMITS, SWEEP_STEPS } from "../../../shared/schema/analysis.ts";
 
 /**
  * The operating context fetch_context hands the assistant, written by us. The metric table and
@@ -37,10 +39,23 @@ const LEVERS = `## Scenario levers (every one optional; omitted = the dataset's 
 | baseline_function_EIB | override of the baseline curve, EiB per simulated day | array | protocol curve |
 
 rbp, rr, fpr, lock_target, fil_plus_m and qa_renew_relative_multiplier take one number (every
-forecast day) or an array of exactly forecast_length_days numbers (one per day). The maximum
-forecast is ${MAX_FORECAST_DAYS} days (20 years). To express "onboarding halves", first read the
-default rbp (the Explanation of any simulate or compare_scenarios answer, or smoothed_metrics in
-get_historical_data), then pass half of it.`;
+forecast day) or an array of exactly forecast_length_days numbers (one per day), each within the
+lever's range. The maximum forecast is ${MAX_FORECAST_DAYS} days (20 years). simulate lists every
+lever; compare_scenarios, forecast_uncertainty and sensitivity list the main six and take the
+others too. To express "onboarding halves", first read the default rbp (the Explanation of any
+simulate or compare_scenarios answer, or smoothed_metrics in get_historical_data), then pass half
+of it.
+
+forecast_uncertainty's variation gives a lever (${ANALYSIS_LEVERS.join(", ")}) one of:
+"historical" (the default of rbp, rr and fpr: a mean-reverting process fitted to the last 180 days),
+"fixed" (the default of the others), or a distribution drawn once per path and truncated to the
+lever's range: {"distribution": "uniform", "min", "max"}, {"distribution": "triangular", "min",
+"mode", "max"} or {"distribution": "normal", "mean", "sd"}, each with "of": "level" (default, the
+lever's value) or "multiplier" (a factor on the scenario's path). Example: {"rr": {"distribution":
+"triangular", "min": 0.6, "mode": 0.8, "max": 0.9}, "fpr": "fixed"}. paths ${ENSEMBLE_LIMITS.paths.min}–${ENSEMBLE_LIMITS.paths.max} (default ${ENSEMBLE_LIMITS.paths.default}).
+sensitivity's bounds sets a lever's low and high ({"rr": [0.5, 0.9]}; default × 0.8 and × 1.2,
+clamped to the range) and sweep ({"lever": "rbp", "from": 0, "to": 10, "steps": 21}; steps
+${SWEEP_STEPS.min}–${SWEEP_STEPS.max}) gives the metric against one lever.`;
 
 const DATES = `## Mapping array entries to dates
 
@@ -49,7 +64,12 @@ an array is the date sim_start_date + i × timestep_days. Weekly answers (the de
 per calendar Monday (timestep_days = 7); daily answers one per day. Without include_history the
 arrays cover the forecast, from the dataset's current date (the last day of real data; weekly: the
 first Monday from then on); with it, they start at the dataset's start date. A forecast of F days
-ends on current date + F − 1, so a value "one year ahead" needs F of at least 366.
+covers current date … current date + F − 1.
+
+Horizons (compare_scenarios, forecast_uncertainty, sensitivity, show_forecast): n years ("1y",
+"2y", "5y", "10y") is the last day of an n·365-day forecast, current date + n·365 − 1, so it needs
+forecast_length_days of at least n·365; "end" is the forecast's last day. A horizon beyond the
+forecast is refused with the length to ask for (or, in a default list, left out with a note).
 The 1y_ metrics look 365 days ahead: when you ask for one, simulate and compare_scenarios run the
 model 365 days past your horizon (each lever held at its last value) so the 1y_ arrays cover every
 forecast day; the answer's notes say so. Values that are undefined on a day are null (never 0).
@@ -73,7 +93,11 @@ const USAGE = `## Using the tools well
 6. Weekly arrays of ten years are ~520 values: summarise them (start, end, min, max, turning points)
    rather than pasting them. Each answer also carries a short text summary you can quote. A tool
    answer is kept under ~130 kB: a request for more is refused with advice on what to ask instead.
-   provide_plot turns series into a chart spec for interfaces that draw.
+   provide_plot turns series into a chart spec for interfaces that draw (sampled, and said so,
+   when a series is too long for one answer). get_historical_data without fields gives the main
+   series and names the others.
+   Old names still answer: simulate's output (= requested_metrics), simulate_full (= simulate,
+   daily) and get_historical_data_full (= get_historical_data, daily).
 7. Say the data's date and source: a "demo" dataset is synthetic and only for trying the tools.
 8. State that results are model projections under the stated assumptions, not predictions.`;
 

@@ -1,7 +1,9 @@
 import { createMcpHandler, type StatelessMcpHandler } from "agents/mcp/server";
+import { hostHeaderValidationResponse, localhostAllowedHostnames } from "@modelcontextprotocol/server";
 import type { Env } from "./env.ts";
 import { authorize } from "./auth.ts";
-import { createServer, toolDeps } from "./server.ts";
+import { FAVICON_PATH, createServer, toolDeps } from "./server.ts";
+import FAVICON from "../../api/public/favicon.ico";
 import { withLegacySession, withUtf8Charset } from "./transport.ts";
 
 // The main module may export only handlers and Durable Object classes (workerd rejects other values).
@@ -32,7 +34,8 @@ function handlerFor(env: Env): StatelessMcpHandler {
   let h = handlers.get(env);
   if (!h) {
     const deps = toolDeps(env);
-    h = createMcpHandler(() => createServer(deps), {
+    const isPrivate = Boolean(env.MCP_AUTH_TOKEN);
+    h = createMcpHandler((ctx) => createServer(deps, { origin: ctx.requestInfo ? new URL(ctx.requestInfo.url).origin : undefined, private: isPrivate }), {
       route: MCP_PATH,
       corsOptions: CORS,
       // Any browser origin may call (see CORS above); Host checks still apply on localhost.
@@ -46,8 +49,13 @@ function handlerFor(env: Env): StatelessMcpHandler {
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
+    const rebound = loopbackHostCheck(request);
+    if (rebound) return withCors(rebound);
     const url = new URL(request.url);
-    if (url.pathname === "/" && (request.method === "GET" || request.method === "HEAD")) return pointer(url);
+    const read = request.method === "GET" || request.method === "HEAD";
+    if (url.pathname === "/" && read) return pointer(url);
+    // Claude.ai shows a connector with its origin's favicon.
+    if (url.pathname === FAVICON_PATH && read) return favicon();
     if (url.pathname !== MCP_PATH) {
       return withCors(Response.json({ error: { code: "not_found", message: `Nothing at ${url.pathname}; the MCP endpoint is ${MCP_PATH}.` } }, { status: 404 }));
     }
@@ -69,6 +77,25 @@ function pointer(url: URL): Response {
     transport: "Streamable HTTP, stateless: MCP 2026-07-28 (server/discover) and 2024-11-05 to 2025-11-25 (initialize) on the same URL",
     how_to_connect: `Add ${endpoint} as a custom connector in Claude.ai, or run \`npx mcp-remote ${endpoint}\` from Claude Desktop, or open it in the MCP Inspector.`,
   });
+}
+
+/**
+ * DNS-rebinding protection for a local server, as the MCP transport spec asks: reached on a
+ * loopback address, the worker answers only a loopback Host (localhost, 127.0.0.1, [::1]), so a
+ * web page whose own name was rebound to 127.0.0.1 gets a 403 instead of the local tools. The
+ * connection's address is CF-Connecting-IP: wrangler dev sets it from the socket, and
+ * Cloudflare's edge to the real client's (never a loopback one), so a deployed worker, reached by
+ * its own hostname, is unaffected. (wrangler dev keeps a CF-Connecting-IP the client sent itself;
+ * a page that forges one is not caught here.)
+ */
+export function loopbackHostCheck(request: Request): Response | undefined {
+  const ip = request.headers.get("cf-connecting-ip") ?? "";
+  const loopback = /^127\./.test(ip) || ip === "::1" || ip === "::ffff:127.0.0.1";
+  return loopback ? hostHeaderValidationResponse(request, localhostAllowedHostnames()) : undefined;
+}
+
+function favicon(): Response {
+  return new Response(FAVICON, { headers: { "content-type": "image/x-icon", "cache-control": "public, max-age=86400" } });
 }
 
 /** Our own answers (404, 401) carry the same CORS headers as the MCP handler's. */

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, apiClient, simulateExtending1y } from "../src/api.ts";
+import { ApiError, RETRY_503_AFTER_MS, apiClient, simulateExtending1y } from "../src/api.ts";
 import { explain } from "../src/explain.ts";
 import { addDays, dailyRate, isIsoDate } from "../src/series.ts";
 
@@ -86,6 +86,26 @@ describe("api client via API_URL", () => {
     const res = await simulateExtending1y(apiClient({ API_URL: base }), { output: ["1y_sector_roi"], forecast_length_days: 30 });
     expect(res.simulation_output["1y_sector_roi"]).toEqual([]);
     expect(res.notes?.join(" ")).toMatch(/cannot extend the simulation for the 1y_ metrics.*ends 364 days before/);
+  });
+
+  it("a 503 from the binding (the bound worker restarting) is retried once; a second 503 is reported", async () => {
+    const statuses: number[][] = [[503, 200], [503, 503]];
+    for (const answers of statuses) {
+      const seen: string[] = [];
+      const binding = {
+        fetch: async (req: Request) => {
+          seen.push(`${req.method} ${new URL(req.url).pathname} ${await req.text()}`);
+          const status = answers[seen.length - 1]!;
+          return status === 200 ? Response.json({ status: "healthy" }) : new Response("Service Unavailable", { status });
+        },
+      } as unknown as Fetcher;
+      const t0 = performance.now();
+      const r = await apiClient({ API: binding }).health().catch((x: unknown) => x);
+      expect(seen).toEqual(["GET /health ", "GET /health "]);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(RETRY_503_AFTER_MS - 50);
+      if (answers[1] === 200) expect(r).toEqual({ status: "healthy" });
+      else expect(r).toMatchObject({ status: 503, code: "api_unavailable" });
+    }
   });
 
   it("an unreachable API and a missing configuration are named", async () => {

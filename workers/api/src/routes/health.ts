@@ -8,6 +8,9 @@ import { VERSION } from "../version.ts";
 /** A dataset whose current_date is more than this many days before today (UTC) is stale. */
 export const MAX_DATASET_AGE_DAYS = 2;
 
+/** What /health says when it serves the demo dataset (ALLOW_DEMO). */
+export const DEMO_NOTE = "demo data: a synthetic dataset for trying the service locally (ALLOW_DEMO), not the real network; its age is not checked";
+
 /** Why /health says `degraded`: a code a monitor can match, and a sentence a person can act on. */
 export interface HealthReason {
   readonly code: "dataset_stale" | "last_refresh_failed" | "default_clamped" | "upstream_lagging";
@@ -18,10 +21,14 @@ export interface HealthReason {
 export function healthReasons(status: DataStatus, today: string): HealthReason[] {
   const reasons: HealthReason[] = [];
   const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
-  if (dataset) {
+  // Demo data is old by design (a fixed synthetic dataset): its age says nothing about the service.
+  if (dataset && dataset.source !== "demo") {
     const age = daysBetween(dataset.current_date, today);
     if (age > MAX_DATASET_AGE_DAYS) {
-      reasons.push({ code: "dataset_stale", message: `the dataset's current_date ${dataset.current_date} is ${age} days before today (${today}), more than ${MAX_DATASET_AGE_DAYS}` });
+      reasons.push({
+        code: "dataset_stale",
+        message: `the dataset's current_date ${dataset.current_date} is ${age} days before today (${today}), more than the ${MAX_DATASET_AGE_DAYS} days a served dataset may lag`,
+      });
     }
   }
   if (last_refresh && !last_refresh.ok) {
@@ -59,6 +66,7 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
   return jsonResponse({
     status: reasons.length ? "degraded" : "healthy",
     reasons,
+    ...(dataset.source === "demo" ? { notes: [DEMO_NOTE] } : {}),
     version: VERSION,
     dataset: {
       version: dataset.version,

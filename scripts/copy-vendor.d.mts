@@ -1,0 +1,2 @@
+export function writeIfChanged(path: string, bytes: Uint8Array): boolean;
+export function copyVendor(): string[];

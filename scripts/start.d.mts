@@ -1,0 +1,1 @@
+export function workerEnv(env: Record<string, string | undefined>, registry: string): Record<string, string | undefined>;
