@@ -71,11 +71,11 @@ suite("with a published dataset", () => {
     it("reports the dataset in use", async () => {
       const res = await get("/health");
       expect(res.status).toBe(200);
-      const h = (await res.json()) as { status: string; reasons: { code: string }[]; version: string; dataset: Record<string, unknown>; last_refresh: unknown };
+      const h = (await res.json()) as { status: string; reasons: { code: string; message: string }[]; version: string; dataset: Record<string, unknown>; last_refresh: unknown };
       // Served (200), but the fixture's current_date is long past: degraded, saying why.
       expect(h.status).toBe("degraded");
       expect(h.reasons.map((r) => r.code)).toEqual(["dataset_stale"]);
-      expect((h.reasons[0] as { message: string }).message).toMatch(/^the dataset's current_date 2025-09-09 is \d+ days before today \(\d{4}-\d{2}-\d{2}\), more than the 2 days a served dataset may lag$/);
+      expect(h.reasons[0]!.message).toMatch(/^the dataset's current_date 2025-09-09 is \d+ days before today \(\d{4}-\d{2}-\d{2}\), more than the 2 days a served dataset may lag$/);
       expect(h).not.toHaveProperty("notes");
       expect(h.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(h.dataset.start_date).toBe("2022-10-10");
