@@ -32,7 +32,7 @@ export const LEVER_BRIEF: Record<Lever, string> = {
   fil_plus_m: "FIL+ QA multiplier",
   qa_renew_relative_multiplier: "QA multiplier kept on renewal",
   burn_boost: "× mean daily gas burn",
-  use_available_supply: "Pledge on circulating + locked",
+  use_available_supply: "Pledge on circulating + locked supply",
   baseline_function_EIB: "Baseline, EiB per simulated day",
 };
 

@@ -120,4 +120,21 @@ describe("an econolens-SDK-style client, exactly as it speaks", () => {
     const plot = asJson(await client.callTool("provide_plot", { req: { series: ["historical_raw_power_eib", { name: "historical_qa_power_eib", label: "QA" }] } }));
     expect(plot.chart).toMatchObject({ series: [{ name: "historical_raw_power_eib" }, { name: "historical_qa_power_eib", label: "QA" }], start_date_key: "data_start_date" });
   });
+
+  it("issue 25's old calls, as the Python-requests-based SDK makes them: output, the _full names, history without arguments, a two-series plot", async () => {
+    const client = new EconolensLikeClient(mcpUrl);
+    const viaOutput = asJson(await client.simulate({ forecast_length_days: 60, output: ["circ_supply"] }));
+    expect((viaOutput.circ_supply as number[]).length).toBe(viaOutput.n_entries);
+    const full = asJson(await client.callTool("simulate_full", { forecast_length_days: 30, output: "available_supply" }));
+    expect(full.timestep_days).toBe(1);
+    expect((full.available_supply as number[]).length).toBe(30);
+    const histFull = asJson(await client.callTool("get_historical_data_full", { fields: ["circ_supply"] }));
+    expect(histFull.resolution).toBe("daily");
+    const hist = await client.getHistoricalData();
+    expect((hist as string).length * 2).toBeLessThan(130_000);
+    expect(asJson(hist).notes).toEqual(expect.arrayContaining([expect.stringMatching(/^No fields named/)]));
+    const plot = asJson(await client.providePlot({ series: ["circ_supply", "locked_fil"] }));
+    expect(Object.keys(plot.data as object)).toEqual(["circ_supply", "locked_fil"]);
+    expect(plot.chart).toMatchObject({ series: [{ name: "circ_supply" }, { name: "locked_fil" }] });
+  });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { OUTPUT_FIELD_NAMES } from "../../../shared/schema/fields.ts";
 import { allText, anyOfPaths, call, connect, json, text } from "./helpers.ts";
+import { MAIN_SERIES } from "../src/tools/get_historical_data.ts";
 
 const mcpUrl = inject("mcpUrl");
 const apiUrl = inject("apiUrl");
@@ -38,15 +39,15 @@ describe("session and tool list", () => {
 
   it("lists the tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
+    // The old names simulate_full and get_historical_data_full answer but are not listed.
     expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "show_forecast", "simulate", "update_forecast"]);
     for (const t of tools) {
       expect(t.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);
-      expect(t.annotations?.destructiveHint, t.name).toBe(false);
       expect(t.description?.length, t.name).toBeGreaterThan(40);
-      // An outputSchema, and no anyOf in it anywhere (Claude.ai connectors break on anyOf).
-      expect(t.outputSchema?.type, t.name).toBe("object");
-      expect(anyOfPaths(t.outputSchema), t.name).toEqual([]);
+      // No anyOf anywhere (Claude.ai connectors break on anyOf).
+      expect(anyOfPaths(t), t.name).toEqual([]);
+      if (t.name !== "update_forecast") expect(t.outputSchema?.type, t.name).toBe("object");
     }
     const sim = tools.find((t) => t.name === "simulate")!;
     const props = sim.inputSchema.properties as Record<string, { description?: string }>;
@@ -105,20 +106,38 @@ describe("get_historical_data", () => {
     expect(json(await call(client, "get_historical_data", { fields: "raw_byte_power", resolution: null }))).toEqual(one);
   });
 
-  it("everything at once is over the size limit: refused with the list of fields to choose from", async () => {
-    const all = await (await fetch(`${apiUrl}/historical-data`)).text();
-    expect(all.length * 2).toBeGreaterThan(130_000);
-    const r = await call(client, "get_historical_data", {});
-    expect(r.isError).toBe(true);
-    expect(allText(r)).toMatch(/over the 130 kB a tool result may carry\. Name the fields you need \(fields\)\. The fields: /);
-    for (const f of ["circ_supply (FIL)", "historical_raw_power_eib (EiB)", "raw_byte_power (PiB/day)"]) expect(allText(r)).toContain(f);
+  it("no arguments (how old callers call it): the main series weekly, under the size limit, and the names of the rest", async () => {
+    const all = (await (await fetch(`${apiUrl}/historical-data`)).json()) as { data: Record<string, unknown>; field_meta: Record<string, { unit: string }> };
+    expect(JSON.stringify(all).length * 2).toBeGreaterThan(130_000);
+    for (const args of [{}, { req: null }, { req: {} }]) {
+      const r = await call(client, "get_historical_data", args);
+      const out = json(r) as { data: Record<string, unknown>; notes: string[]; resolution: string };
+      expect(JSON.stringify(r).length).toBeLessThan(130_000);
+      expect(out.resolution).toBe("weekly");
+      for (const f of MAIN_SERIES) expect(out.data[f], f).toEqual(all.data[f]);
+      // Every scalar (the 30-day medians behind the defaults among them) comes too.
+      for (const [f, v] of Object.entries(all.data)) if (!Array.isArray(v)) expect(out.data[f], f).toEqual(v);
+      const rest = Object.keys(all.data).filter((f) => !(f in out.data));
+      expect(rest.length).toBeGreaterThan(0);
+      const note = out.notes.at(-1)!;
+      expect(note).toMatch(/^No fields named: every scalar and the main series \(weekly\)\. The other fields: /);
+      for (const f of rest) expect(note).toContain(`${f} (${all.field_meta[f]!.unit})`);
+    }
+  });
+
+  it("daily with no fields (get_historical_data_full's default): as many main series as fit, and the rest named", async () => {
+    const r = await call(client, "get_historical_data", { resolution: "daily" });
+    const out = json(r) as { data: Record<string, unknown>; notes: string[] };
+    expect(JSON.stringify(r).length).toBeLessThan(130_000);
+    expect(Array.isArray(out.data.circ_supply)).toBe(true);
+    expect(out.notes.at(-1)).toMatch(/The other fields: .*historical_renewal_rate/);
   });
 
   it("summarises what came back in words", async () => {
     const r = await call(client, "get_historical_data", { fields: ["circ_supply"] });
     const summary = (r.content[1] as { text: string }).text;
     expect(summary).toMatch(/^Historical Filecoin data \(weekly\), dataset \S+, source demo, data through \d{4}-\d{2}-\d{2}\./);
-    expect(summary).toMatch(/- circ_supply: \d+ values from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, last [\d.]+ M FIL\./);
+    expect(summary).toMatch(/- circ_supply: \d+ values from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, last [\d.]+M FIL\./);
   });
 });
 
@@ -243,7 +262,8 @@ describe("compare_scenarios", () => {
     const rows = out.comparison.circ_supply!.rows;
     expect(out.comparison.circ_supply!.unit).toBe("FIL");
     expect(rows.map((r) => r.horizon)).toEqual(["1y", "2y", "5y", "end"]);
-    const idx = { "1y": 365, "2y": 730, "5y": 1825, end: 1999 } as const;
+    // n years: the last day of an n·365-day forecast, index n·365 − 1 of the forecast's daily array.
+    const idx = { "1y": 364, "2y": 729, "5y": 1824, end: 1999 } as const;
     for (const row of rows) {
       const i = idx[row.horizon as keyof typeof idx];
       const b = base.simulation_output.circ_supply![i]!;
@@ -253,7 +273,7 @@ describe("compare_scenarios", () => {
       expect(row.difference_vs_base["half onboarding"]).toBe(h - b);
       expect(row.percent_vs_base["half onboarding"]).toBe(((h - b) / Math.abs(b)) * 100);
     }
-    expect(rows[0]!.date).toBe(addDaysIso(String(base.input.sim_start_date), 365));
+    expect(rows[0]!.date).toBe(addDaysIso(String(base.input.sim_start_date), 364));
   });
 
   it("reads numbers sent as strings in the base and the variants, and one metric name for a list", async () => {
@@ -273,12 +293,26 @@ describe("compare_scenarios", () => {
     expect(out.notes.join(" ")).toMatch(/365/);
   });
 
-  it("gives null for a horizon beyond the forecast", async () => {
-    const out = json(await call(client, "compare_scenarios", { base: { forecast_length_days: 400 }, variants: [{ rbp: 1 }], requested_metrics: ["circ_supply"], horizons: ["1y", "2y"] })) as {
+  it("a horizon asked for beyond the forecast is an error naming the length to ask for; by default such horizons are left out with a note", async () => {
+    const r = await call(client, "compare_scenarios", { base: { forecast_length_days: 729 }, variants: [{ rbp: 1 }], requested_metrics: ["circ_supply"], horizons: ["1y", "2y"] });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/horizons: 2y lie beyond the 729-day forecast.*2y: 730/);
+    const out = json(await call(client, "compare_scenarios", { base: { forecast_length_days: 800 }, variants: [{ rbp: 1 }], requested_metrics: ["circ_supply"] })) as {
       comparison: { circ_supply: { rows: { horizon: string; values: Record<string, number | null> }[] } };
+      notes: string[];
     };
-    expect(out.comparison.circ_supply.rows[1]!.values).toEqual({ base: null, "variant 1": null });
-    expect(typeof out.comparison.circ_supply.rows[0]!.values.base).toBe("number");
+    expect(out.comparison.circ_supply.rows.map((row) => row.horizon)).toEqual(["1y", "2y", "end"]);
+    expect(out.notes.join(" ")).toContain("Horizons 5y lie beyond the 800-day forecast and are left out");
+  });
+
+  it("a 2-year question on a 2-year forecast: 2y is the forecast's last day, for every scenario", async () => {
+    const out = json(await call(client, "compare_scenarios", { base: { forecast_length_days: 730 }, variants: [{ rbp: 1 }], requested_metrics: ["circ_supply"], horizons: ["2y", "end"] })) as {
+      comparison: { circ_supply: { rows: { horizon: string; date: string; values: Record<string, number> }[] } };
+    };
+    const [y2, end] = out.comparison.circ_supply.rows;
+    expect(y2!.values).toEqual(end!.values);
+    expect(y2!.date).toBe(end!.date);
+    expect(typeof y2!.values.base).toBe("number");
   });
 });
 
@@ -337,6 +371,7 @@ describe("provide_plot", () => {
     expect(out.chart).toEqual({ series: [{ name: "historical_qa_power_eib" }, { name: "network_QAP_EIB", label: "QAP forecast" }], start_date_key: "sim_start_date" });
     const api = await apiSimulate({ output: ["network_QAP_EIB"] });
     expect(out.data.network_QAP_EIB!.values).toEqual(api.simulation_output.network_QAP_EIB);
+    expect(out.notes.join(" ")).not.toContain("Sampled");
     expect(out.data.network_QAP_EIB!.source).toBe("simulate (default scenario)");
     expect(out.notes.join(" ")).toMatch(/network_QAP_EIB: simulated for the default scenario/);
     expect(new Set(out.spec.data.values.map((v) => v.series))).toEqual(new Set(["historical_qa_power_eib", "QAP forecast"]));
@@ -430,9 +465,9 @@ describe("two sessions at the same time", () => {
   });
 });
 
-/** formatNumber's rendering of a FIL amount in millions (the demo supply is hundreds of millions). */
+/** formatNumber's rendering of a FIL amount: compact notation, 4 significant digits ("774.5M"). */
 function fmtM(v: number): string {
-  return `${Number((v / 1e6).toPrecision(4))} M`;
+  return new Intl.NumberFormat("en-US", { notation: "compact", maximumSignificantDigits: 4 }).format(v);
 }
 
 function addDaysIso(iso: string, days: number): string {

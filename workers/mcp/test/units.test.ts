@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, RETRY_503_AFTER_MS, apiClient, simulateExtending1y } from "../src/api.ts";
+import { ApiError, RETRY_503_AFTER_MS, apiClient, simulateExtending1y, type ApiClient } from "../src/api.ts";
+import { runSensitivityTool } from "../src/tools/sensitivity.ts";
+import { ToolInputError } from "../src/tools/common.ts";
 import { explain } from "../src/explain.ts";
 import { addDays, dailyRate, isIsoDate } from "../src/series.ts";
 
@@ -113,5 +115,17 @@ describe("api client via API_URL", () => {
     expect(dead).toMatchObject({ status: 0, code: "api_unreachable" });
     const none = await apiClient({ API_URL: "" }).health().catch((x: unknown) => x);
     expect(none).toMatchObject({ code: "api_not_configured" });
+  });
+});
+
+describe("sensitivity with nothing in it", () => {
+  it("a tornado whose every swing is undefined is a tool error saying what to ask instead, not a table of n/a", async () => {
+    const bar = (lever: string) => ({ lever, low: 1, high: 2, value_low: null, value_high: null, swing: null, elasticity: null });
+    const api = {
+      sensitivity: async () => ({ input: { forecast_length_days: 400 }, metric: "day_pledge_per_QAP", unit: "FIL/sector", horizon: "1y", date: "2027-10-30", base_value: null, tornado: [bar("rbp"), bar("rr")] }),
+    } as unknown as ApiClient;
+    const e = await runSensitivityTool({ api: () => api }, { metric: "day_pledge_per_QAP", horizon: "1y" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ToolInputError);
+    expect((e as Error).message).toBe("day_pledge_per_QAP has no value at 1y (2027-10-30) in this scenario (0/0 in the model), so no lever moves it. Ask for another metric or horizon.");
   });
 });

@@ -101,13 +101,18 @@ export const LARGE_RESULT = { "anthropic/maxResultSizeChars": MAX_RESULT_CHARS }
 export function toolResult(value: Record<string, unknown>, summary: string, tooBigHint: string): CallToolResult {
   const json = JSON.stringify(value);
   const result: CallToolResult = { content: [{ type: "text", text: json }, { type: "text", text: summary }], structuredContent: value };
-  const size = 2 * json.length + summary.length + 200;
+  const size = resultChars(json, summary);
   if (size > MAX_RESULT_CHARS) {
     throw new ToolInputError(
       `The answer would be about ${Math.ceil(size / 1000)} kB, over the ${MAX_RESULT_CHARS / 1000} kB a tool result may carry. ${tooBigHint}`,
     );
   }
   return result;
+}
+
+/** The characters of a result carrying `json` twice (text and structuredContent) and `summary`, with the envelope. */
+export function resultChars(json: string, summary: string): number {
+  return 2 * json.length + summary.length + 200;
 }
 
 /** A tool error the assistant can act on. */

@@ -107,7 +107,7 @@ export function registerForecastUncertainty(server: McpServer, deps: ToolDeps): 
       title: "How sure is a MechaFil forecast?",
       description:
         "How sure is a forecast: many paths around a scenario (any of simulate's levers); each metric's median and 90% range at 1, 2, 5 years and the end. " +
-        "Onboarding, renewal and FIL+ share vary as in the last 180 days unless variation says otherwise.",
+        "By default rbp, rr and fpr vary as in the last 180 days.",
       inputSchema: lenientInput(uncertaintyInput, normalizeUncertaintyArgs, uncertaintyAdvertised),
       outputSchema: uncertaintyOutput,
       annotations: READ_ONLY,

@@ -4,7 +4,7 @@ import { OUTPUT_FIELDS, isOutputField } from "../../../../shared/schema/fields.t
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { isObject, simulateExtending1y, type JsonObject } from "../api.ts";
 import { DAILY_NAMES, addDays, dailyRate, isIsoDate } from "../series.ts";
-import { LARGE_RESULT, MAX_RESULT_CHARS, READ_ONLY, ToolInputError, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
+import { LARGE_RESULT, MAX_RESULT_CHARS, READ_ONLY, ToolInputError, lenientInput, resultChars, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
 import { advertise, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /**
@@ -233,9 +233,6 @@ export function vegaLite(series: readonly Resolved[], title?: string, descriptio
   };
 }
 
-/** Largest chart answer: its JSON travels twice (text and structuredContent) within MAX_RESULT_CHARS. */
-const MAX_PLOT_JSON_CHARS = Math.floor((MAX_RESULT_CHARS - 6_000) / 2);
-
 /** Every k-th value of each series (k ≥ 1), on its own dates: the series as drawn at a coarser step. */
 function everyKth(series: readonly Resolved[], k: number): Resolved[] {
   if (k === 1) return [...series];
@@ -261,24 +258,32 @@ export async function runPlot(deps: ToolDeps, args: PlotArgs): Promise<{ value: 
       notes,
     };
   };
+  const describe = (value: ReturnType<typeof build>) => {
+    const shown = Object.values(value.data);
+    return (
+      `Line chart${args.title ? ` "${args.title}"` : ""} of ${shown.map((s) => `${s.label}${s.unit ? ` (${s.unit})` : ""}`).join(", ")} from ${value.first_date} to ${value.last_date}, as a Vega-Lite spec (spec) with the values (data).` +
+      (notes.length ? ` Notes: ${notes.join(" ")}` : "")
+    );
+  };
+  const fits = (value: ReturnType<typeof build>) => resultChars(JSON.stringify(value), describe(value)) <= MAX_RESULT_CHARS;
   // A chart too large for one answer is drawn from every k-th value (the smallest k that fits), and says so.
   let value = build(resolved);
-  const size = JSON.stringify(value).length;
-  let k = size > MAX_PLOT_JSON_CHARS ? Math.ceil(size / MAX_PLOT_JSON_CHARS) : 1;
-  if (k > 1) value = build(everyKth(resolved, k));
-  while (JSON.stringify(value).length > MAX_PLOT_JSON_CHARS) value = build(everyKth(resolved, ++k));
-  if (k > 1) {
+  if (!fits(value)) {
     const total = resolved.reduce((n, s) => n + s.values.length, 0);
-    const kept = Object.values(value.data).reduce((n, d) => n + d.values.length, 0);
-    notes.push(
-      `Sampled to fit one answer: every ${k}th value of each series (${kept} of ${total} points, each series' timestep_days × ${k}). ` +
-        "For every value, plot fewer series or a shorter span, or ask simulate / get_historical_data for the arrays.",
-    );
+    notes.push(""); // the sampling note's place, so the size check counts it
+    let k = Math.max(2, Math.floor((2 * JSON.stringify(value).length) / MAX_RESULT_CHARS));
+    const sampled = (kk: number) => {
+      const v = build(everyKth(resolved, kk));
+      const kept = Object.values(v.data).reduce((n, d) => n + d.values.length, 0);
+      notes[notes.length - 1] =
+        `Sampled to fit one answer: one value in ${kk} of each series (${kept} of ${total} points; each series' timestep_days is ${kk} times its own). ` +
+        "For every value, plot fewer series or a shorter span, or ask simulate or get_historical_data for the arrays.";
+      return v;
+    };
+    value = sampled(k);
+    while (!fits(value)) value = sampled(++k);
   }
-  const series = Object.values(value.data);
-  const summary =
-    `Line chart${args.title ? ` "${args.title}"` : ""} of ${series.map((s) => `${s.label}${s.unit ? ` (${s.unit})` : ""}`).join(", ")} from ${value.first_date} to ${value.last_date}, as a Vega-Lite spec (spec) with the values (data).` +
-    (notes.length ? ` Notes: ${notes.join(" ")}` : "");
+  const summary = describe(value);
   return { value, summary };
 }
 

@@ -74,7 +74,7 @@ export function registerSensitivity(server: McpServer, deps: ToolDeps): void {
     {
       title: "Which lever matters most?",
       description:
-        "Which lever matters most: moves each lever low and high from a scenario (any of simulate's levers), one at a time, and ranks them by their effect on a metric at a horizon (a tornado); optionally a sweep.",
+        "Which lever matters most: moves each lever low and high from a scenario (any of simulate's levers) and ranks them by effect on a metric at a horizon (a tornado).",
       inputSchema: lenientInput(sensitivityInput, normalizeSensitivityArgs, sensitivityAdvertised),
       outputSchema: sensitivityOutput,
       annotations: READ_ONLY,

@@ -275,7 +275,7 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     {
       title: "Show an interactive MechaFil forecast",
       description:
-        "Shows the user an interactive chart of up to 4 metrics with lever sliders; the text gives each now, at 1, 2, 5 years and the end. The scenario the user settles on reaches you as context.",
+        "Shows the user an interactive chart of up to 4 metrics with lever sliders; the text gives each now, at 1, 2, 5 years and the end. The user's final scenario reaches you as context.",
       inputSchema: forecastToolInput,
       outputSchema: forecastOutputAdvertised,
       annotations: READ_ONLY,
