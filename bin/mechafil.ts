@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { ScenarioError } from "../shared/kernel/errors.ts";
-import { prepareDataset } from "../shared/kernel/prepare.ts";
+import { prepareInputs } from "../shared/kernel/prepare.ts";
+import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 import { DatasetFormatError, loadReferenceDataset } from "../shared/data/reference.ts";
 import { parseScenario, ValidationError } from "../shared/schema/scenario.ts";
@@ -63,7 +64,8 @@ function main(): void {
     throw new ValidationError([{ field: "", message: `request is not JSON: ${(e as Error).message}` }]);
   }
   const scenario = parseScenario(requestJson);
-  const result = simulate(prepareDataset(dataset), scenario);
+  const prepared = prepareInputs(dataset);
+  const result = simulate(prepared, resolveScenario(prepared, scenario));
   const body = args.daily ? { ...summarizeResult(result), outputs: result.outputs } : summarizeResult(result);
   process.stdout.write(JSON.stringify(body, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v)) + "\n");
 }

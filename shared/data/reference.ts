@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KernelDataset } from "../kernel/types.ts";
+import type { KernelInputs } from "../kernel/types.ts";
 import { dayNumber, isIsoDate } from "../kernel/dates.ts";
 import { scenarioDefaults } from "./defaults.ts";
 
@@ -100,7 +100,7 @@ export function parseReferenceDataset(json: unknown): ReferenceDataset {
 }
 
 /** The kernel's typed-array view of a validated reference dataset. */
-export function toKernelDataset(d: ReferenceDataset): KernelDataset {
+export function toKernelInputs(d: ReferenceDataset): KernelInputs {
   const od = d.offline_data;
   const f = (a: number[]) => Float64Array.from(a);
   const defaults = scenarioDefaults(d);
@@ -133,12 +133,12 @@ export function toKernelDataset(d: ReferenceDataset): KernelDataset {
 }
 
 /** Parses the text of a reference dataset file into the kernel's dataset. */
-export function loadReferenceDataset(text: string): KernelDataset {
+export function loadReferenceDataset(text: string): KernelInputs {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new DatasetFormatError("", `not JSON: ${(e as Error).message}`);
   }
-  return toKernelDataset(parseReferenceDataset(json));
+  return toKernelInputs(parseReferenceDataset(json));
 }

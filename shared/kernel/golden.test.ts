@@ -7,8 +7,8 @@ import { COMPARE_GOLDEN, FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "..
 import { loadReferenceDataset } from "../data/reference.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
 import { parseScenario } from "../schema/scenario.ts";
-import { prepareDataset } from "./prepare.ts";
-import { simulate } from "./simulate.ts";
+import { prepareInputs } from "./prepare.ts";
+import { simulateInput } from "./testDataset.ts";
 
 const available = referenceAvailable();
 const goldens = available ? readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".json")).sort() : [];
@@ -66,8 +66,8 @@ describe.skipIf(!available)("golden parity", () => {
 
     it(`${name}: the kernel called directly matches every field`, () => {
       const g = readGolden(name);
-      const prepared = prepareDataset(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
-      const result = simulate(prepared, parseScenario(g.request));
+      const prepared = prepareInputs(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
+      const result = simulateInput(prepared, parseScenario(g.request));
       expect(Object.keys(g.outputs).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
       const errors: Record<string, number> = {};
       for (const field of OUTPUT_FIELD_NAMES) {

@@ -1,25 +1,29 @@
 import {
   DISBURSED_RESERVE_FIL,
   FIP81_ACTIVATION_DATE,
+  HISTORICAL_LOCK_TARGET,
   MAX_FORECAST_DAYS,
   NETWORK_START_DATE,
   VESTING_TRANCHES,
+  YEAR_DAYS,
 } from "./constants.ts";
 import { daysBetween } from "./dates.ts";
-import { simulateFullPath } from "./fullPath.ts";
+import { dayArrays, type DayArrayName, type DayArrays } from "./days.ts";
 import { fip81Gamma } from "./gamma.ts";
-import { baselinePower, cumSimpleReward } from "./minting.ts";
-import type { SimulationResult } from "./result.ts";
-import type { KernelDataset, KernelScenario } from "./types.ts";
+import { baselinePower, cumSimpleReward, mint, type MintingState } from "./minting.ts";
+import { oneYearSums, rewardsPerSector } from "./perSector.ts";
+import { powerHistory } from "./power.ts";
+import { supply, supplyStart, type SupplyState } from "./supply.ts";
+import type { KernelInputs } from "./types.ts";
 import { vestingSchedule } from "./vesting.ts";
 
 /**
- * A dataset with everything that depends on the dataset alone computed once, for the longest
- * forecast allowed: chain days, vesting, simple minting, the protocol's baseline and FIP-81 γ.
- * Simulations copy the first N values, so per request only the scenario's own work remains.
+ * A dataset's inputs with everything that does not depend on a scenario computed once, for the
+ * longest forecast allowed: chain days, vesting, simple minting, the protocol's baseline, FIP-81 γ,
+ * and the history (every day before the current date) with the state it leaves.
  */
-export interface PreparedBase {
-  readonly dataset: KernelDataset;
+export interface PreparedInputs {
+  readonly inputs: KernelInputs;
   /** History length in days: current_date − start_date. */
   readonly H: number;
   /** start_date − network start, in days. */
@@ -36,56 +40,60 @@ export interface PreparedBase {
   readonly baselineEib: Float64Array;
   readonly gamma: Float64Array;
   readonly disbursedReserve: Float64Array;
-}
-
-/**
- * The days before current_date, computed once per dataset. They depend on a scenario only
- * through `use_available_supply` (the pledge's supply base) and a baseline override (which
- * takes the full path), so there is one history per value of `use_available_supply`.
- * Which indices of each array are history (the simulation writes from there on):
- * power, onboarding, renewals, minting and rewards per sector: 0 … H; renewal rate, supply,
- * pledge per sector: 0 … H−1 (day H uses the scenario's lock target and renewal rate);
- * one-year windows: the first `oneYearWindows` (their year ends by current_date).
- */
-export interface KernelHistory {
-  /** The full path's run with a one-day forecast, whose arrays hold every history value. */
-  readonly run: SimulationResult;
-  /** Running sum of capped power through day H, before the cumulative offset (as minting sums). */
-  readonly cappedSum: number;
-  /** The pledge's supply base after day H−1 (circulating or available supply). */
-  readonly supplyBase: number;
-  /** Running sum of daily rewards per sector through day H (NaN when one is undefined). */
-  readonly rewardSum: number;
-  /** prefix[t] = sum of daily rewards per sector before day t, t = 0 … H+1 (the one-year sums' base). */
-  readonly rewardPrefix: Float64Array;
-  /** One-year windows that end by current_date: max(H − 363, 0). */
-  readonly oneYearWindows: number;
-}
-
-export interface PreparedDataset extends PreparedBase {
+  /** The lock target of history days (MODEL.md §5), length H. */
+  readonly historyLock: Float64Array;
   /** Index 0: pledge on circulating supply; 1: on available supply (`use_available_supply`). */
   readonly history: readonly [KernelHistory, KernelHistory];
 }
 
-/** Checks the dataset's shape and computes its scenario-independent arrays. */
-export function prepareDataset(dataset: KernelDataset, maxForecastDays: number = MAX_FORECAST_DAYS): PreparedDataset {
-  const H = daysBetween(dataset.startDate, dataset.currentDate);
+/**
+ * The days before the current date and the state they leave. They depend on a scenario only
+ * through `use_available_supply` (the pledge's supply base) and a baseline override (which then
+ * runs the history again, in the workspace), so there is one history per value of
+ * `use_available_supply`. Which days are history (a forecast writes from there on): power,
+ * onboarding, renewals, minting and rewards per sector: 0 … H; renewal rate, supply and pledge per
+ * sector: 0 … H − 1 (day H uses the scenario's lock target and renewal rate); one-year windows:
+ * the first `oneYearWindows` (their year ends by the current date).
+ */
+export interface KernelHistory {
+  readonly days: DayArrays;
+  readonly minting: Readonly<MintingState>;
+  readonly supply: Readonly<SupplyState>;
+  /** Sum of the rewards per sector through day H (NaN when one is undefined). */
+  readonly rewardSum: number;
+  readonly oneYearWindows: number;
+}
+
+/** The arrays of forecast days only, and those whose history ends before day H (day H takes the scenario's lock target and renewal rate). */
+const FORECAST_ONLY = new Set<DayArrayName>(["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"]);
+const BEFORE_H = new Set<DayArrayName>(["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"]);
+
+/** How many leading values of each daily array the history holds. */
+export function historyLength(name: DayArrayName, H: number, oneYearWindows: number): number {
+  if (name === "rewardPrefix") return H + 2;
+  if (name === "oneYearReturn" || name === "oneYearRoi") return oneYearWindows;
+  return FORECAST_ONLY.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
+}
+
+/** Checks the inputs' shape and computes their scenario-independent arrays and history. */
+export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MAX_FORECAST_DAYS): PreparedInputs {
+  const H = daysBetween(inputs.startDate, inputs.currentDate);
   if (!(H >= 1)) throw new RangeError(`dataset: current_date must be after start_date (got ${H} days)`);
   const expectLength = (name: string, a: Float64Array, n: number) => {
     if (a.length !== n) throw new RangeError(`dataset: ${name} has ${a.length} values, expected ${n}`);
   };
-  expectLength("historical_raw_power_eib", dataset.historicalRawPowerEib, H + 1);
-  expectLength("historical_qa_power_eib", dataset.historicalQaPowerEib, H + 1);
-  expectLength("historical_onboarded_rb_power_pib", dataset.historicalOnboardedRbPowerPib, H + 1);
-  expectLength("historical_onboarded_qa_power_pib", dataset.historicalOnboardedQaPowerPib, H + 1);
-  expectLength("historical_renewed_rb_power_pib", dataset.historicalRenewedRbPowerPib, H + 1);
-  expectLength("historical_renewed_qa_power_pib", dataset.historicalRenewedQaPowerPib, H + 1);
-  expectLength("burnt_fil_vec", dataset.burntFilVec, H + 1);
-  expectLength("historical_renewal_rate", dataset.historicalRenewalRate, H);
+  expectLength("historical_raw_power_eib", inputs.historicalRawPowerEib, H + 1);
+  expectLength("historical_qa_power_eib", inputs.historicalQaPowerEib, H + 1);
+  expectLength("historical_onboarded_rb_power_pib", inputs.historicalOnboardedRbPowerPib, H + 1);
+  expectLength("historical_onboarded_qa_power_pib", inputs.historicalOnboardedQaPowerPib, H + 1);
+  expectLength("historical_renewed_rb_power_pib", inputs.historicalRenewedRbPowerPib, H + 1);
+  expectLength("historical_renewed_qa_power_pib", inputs.historicalRenewedQaPowerPib, H + 1);
+  expectLength("burnt_fil_vec", inputs.burntFilVec, H + 1);
+  expectLength("historical_renewal_rate", inputs.historicalRenewalRate, H);
 
-  const startDay = daysBetween(NETWORK_START_DATE, dataset.startDate);
-  if (startDay < 0) throw new RangeError(`dataset: start_date ${dataset.startDate} is before network start`);
-  const fip81Offset = daysBetween(FIP81_ACTIVATION_DATE, dataset.currentDate);
+  const startDay = daysBetween(NETWORK_START_DATE, inputs.startDate);
+  if (startDay < 0) throw new RangeError(`dataset: start_date ${inputs.startDate} is before network start`);
+  const fip81Offset = daysBetween(FIP81_ACTIVATION_DATE, inputs.currentDate);
   const n = H + maxForecastDays;
   const buf = new Float64Array(n * (VESTING_TRANCHES.length + 7));
   let off = 0;
@@ -96,17 +104,17 @@ export function prepareDataset(dataset: KernelDataset, maxForecastDays: number =
   const tranches = VESTING_TRANCHES.map(take);
   const totalDayVest = take();
   const totalVest = take();
-  vestingSchedule(days, dataset.startVestedAmt, tranches, totalDayVest, totalVest);
+  vestingSchedule(days, inputs.startVestedAmt, tranches, totalDayVest, totalVest);
   const simple = take();
   cumSimpleReward(days, simple);
   const baselineEib = take();
-  baselinePower(dataset.initBaselineEib, baselineEib);
+  baselinePower(inputs.initBaselineEib, baselineEib);
   const gamma = take();
   fip81Gamma(H, fip81Offset, gamma);
   const disbursedReserve = take().fill(DISBURSED_RESERVE_FIL);
 
-  const base: PreparedBase = {
-    dataset,
+  const base = {
+    inputs,
     H,
     startDay,
     fip81Offset,
@@ -119,50 +127,53 @@ export function prepareDataset(dataset: KernelDataset, maxForecastDays: number =
     baselineEib,
     gamma,
     disbursedReserve,
+    historyLock: new Float64Array(H).fill(HISTORICAL_LOCK_TARGET),
   };
-  return { ...base, history: [computeHistory(base, false), computeHistory(base, true)] };
+  const kept = (useAvailableSupply: boolean): KernelHistory => {
+    const { arrays } = dayArrays(H + 2);
+    return { days: arrays, ...runHistory(base, baselineEib, useAvailableSupply, arrays) };
+  };
+  return { ...base, history: [kept(false), kept(true)] };
 }
 
-/** One history variant, from the full path run with a one-day forecast. */
-function computeHistory(p: PreparedBase, useAvailableSupply: boolean): KernelHistory {
-  const { H, dataset: ds } = p;
-  const one = (v: number) => new Float64Array(1).fill(v);
-  // Any levers: with one forecast day only day H depends on them, and day H is not history.
-  const sc: KernelScenario = {
-    forecastLengthDays: 1,
-    sectorDurationDays: 540,
-    rbp: one(ds.smoothed.rbp),
-    rr: one(ds.smoothed.rr),
-    fpr: one(ds.smoothed.fpr),
-    lockTarget: one(0.3),
-    filPlusM: one(10),
-    qaRenewRelativeMultiplier: one(1),
-    burnBoost: 1,
-    useAvailableSupply,
-    baselineEib: null,
-  };
-  const run = simulateFullPath(p, sc);
-  const o = run.outputs;
-  // The same additions in the same order as the full path's loops.
-  let cappedSum = 0;
-  for (let t = 0; t <= H; t++) cappedSum += o.capped_power_EIB[t]!;
-  const rewardPrefix = new Float64Array(H + 2);
-  let rewardSum = 0;
-  for (let t = 0; t <= H; t++) rewardPrefix[t + 1] = rewardSum += o.day_rewards_per_sector[t]!;
-  return {
-    run,
-    cappedSum,
-    // Day 1 starts from the dataset's scalars rather than day 0's arrays (as the supply loop does).
-    supplyBase:
-      H === 1
-        ? useAvailableSupply
-          ? ds.circSupplyZero - ds.lockedFilZero
-          : ds.circSupplyZero
-        : useAvailableSupply
-          ? o.available_supply[H - 1]!
-          : o.circ_supply[H - 1]!,
-    rewardSum,
-    rewardPrefix,
-    oneYearWindows: o["1y_return_per_sector"].length,
-  };
+/**
+ * The history (days 0 … H as KernelHistory says) run into `a`: the dataset's power, then minting,
+ * supply and rewards per sector from the dataset's starting state. `prepareInputs` runs it once
+ * per dataset; a scenario that overrides the baseline runs it again with its own curve.
+ */
+export function runHistory(
+  p: Omit<PreparedInputs, "history">,
+  baselineEib: Float64Array,
+  useAvailableSupply: boolean,
+  a: DayArrays,
+): Omit<KernelHistory, "days"> {
+  const { H, inputs } = p;
+  powerHistory(inputs, a);
+  const minting: MintingState = { cappedSum: 0 };
+  mint(a, baselineEib, p.cumSimpleReward, inputs.zeroCumCappedPowerEib, 0, H + 1, minting);
+  const state = supplyStart(inputs, useAvailableSupply, a);
+  supply(
+    a,
+    inputs,
+    { baselineEib, totalVest: p.totalVest, gamma: p.gamma },
+    {
+      H,
+      sectorDurationDays: 0, // unused: no history day reaches the releases the model tracks (t − D ≥ H)
+      useAvailableSupply,
+      dailyBurn: 0,
+      lock: p.historyLock,
+      rate: inputs.historicalRenewalRate,
+      leverOffset: 0,
+      perSector: true,
+    },
+    1,
+    H,
+    state,
+  );
+  // Day 0's pledge per sector repeats day 1's (MODEL.md §7); with a one-day history day 1 is a forecast day.
+  if (H >= 2) a.pledgePerSector[0] = a.pledgePerSector[1]!;
+  const rewardSum = rewardsPerSector(a, 0, H + 1, 0);
+  const oneYearWindows = Math.max(H - (YEAR_DAYS - 2), 0);
+  oneYearSums(a, 0, oneYearWindows, true);
+  return { minting, supply: state, rewardSum, oneYearWindows };
 }

@@ -7,7 +7,7 @@ import {
   DEFAULT_SECTOR_DURATION_DAYS,
 } from "./constants.ts";
 import { ScenarioError } from "./errors.ts";
-import type { PreparedDataset } from "./prepare.ts";
+import type { PreparedInputs } from "./prepare.ts";
 import type { KernelScenario } from "./types.ts";
 
 /** A lever: one value for every forecast day, or exactly one value per forecast day. */
@@ -85,10 +85,10 @@ function wholeDays(field: string, v: number, min: number, max: number): number {
  * 30-day medians for rbp, rr and fpr; MODEL.md for the rest), scalars become daily arrays.
  * Checks structure only (lengths, whole days, finiteness); physical ranges are the schema's job.
  */
-export function resolveScenario(prepared: PreparedDataset, input: ScenarioInput): KernelScenario {
+export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput): KernelScenario {
   const F = wholeDays("forecast_length_days", input.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS, 1, prepared.maxForecastDays);
   const D = wholeDays("sector_duration_days", input.sector_duration_days ?? DEFAULT_SECTOR_DURATION_DAYS, 1, 100_000);
-  const s = prepared.dataset.smoothed;
+  const s = prepared.inputs.smoothed;
   return {
     forecastLengthDays: F,
     sectorDurationDays: D,

@@ -4,7 +4,7 @@
  */
 
 /** The offline data of MODEL.md "Inputs", already in typed arrays. */
-export interface KernelDataset {
+export interface KernelInputs {
   readonly startDate: string;
   readonly currentDate: string;
   readonly rbPowerZero: number;
