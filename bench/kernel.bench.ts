@@ -1,6 +1,7 @@
 /**
- * Kernel benchmark: `npm run bench`. Runs the kernel on ../shared/fixtures/dataset-2025-09-09.json
- * for 1-, 5-, 10- and 20-year forecasts and, in the same rounds, the same scenario run from day 1
+ * Kernel benchmark: `npm run bench`. Runs the kernel (the reference model, as the C port computes
+ * it) on ../shared/fixtures/dataset-2025-09-09.json for 1-, 5-, 10- and 20-year forecasts and, in
+ * the same rounds, the current model (with the FIP-0100 fee), the same scenario run from day 1
  * (the history run again rather than restored), the C port of the full model (bench/c/kernel.c,
  * gcc -O2) and, with `--before REV`, the kernel as it was at that git revision, so before/after
  * and C ratios are measured in one run on this noisy machine.
@@ -61,6 +62,7 @@ const before = beforeAt >= 0 ? await kernelAt(process.argv[beforeAt + 1]!, datas
 const summary: Record<string, number> = { reps: perRound * rounds, rounds };
 const ws = createWorkspace();
 const fromStartWs = createWorkspace();
+const currentWs = createWorkspace();
 
 /** Median ms of `n` timed calls (after the caller's warm-up). */
 function timeRound(n: number, f: () => void): number {
@@ -74,20 +76,24 @@ function timeRound(n: number, f: () => void): number {
 }
 
 console.log(
-  `horizon  days  | TypeScript ms          | from day 1 ms          | C ms                   | TypeScript/C        ${before ? "| before ms              | before/C            | now/before" : ""}`,
+  `horizon  days  | TypeScript ms          | from day 1 ms          | current model ms       | current/reference   | C ms                   | TypeScript/C        ${before ? "| before ms              | before/C            | now/before" : ""}`,
 );
 for (const years of [1, 5, 10, 20]) {
   const F = years * 365;
-  const sc = resolveScenario(prepared, { forecast_length_days: F });
+  const sc = resolveScenario(prepared, { forecast_length_days: F, model: "reference" });
+  const scCurrent = resolveScenario(prepared, { forecast_length_days: F, model: "current" });
   const beforeRun = before?.runner(F) ?? null;
   for (let i = 0; i < 100; i++) {
     simulate(prepared, sc, ws);
+    simulate(prepared, scCurrent, currentWs);
     simulate(prepared, sc, fromStartWs, { fromStart: true });
     beforeRun?.();
   }
   const input = c ? writeCInput(c.dir, prepared, sc) : null;
   const ts: number[] = [];
   const fromStart: number[] = [];
+  const current: number[] = [];
+  const currentRatios: number[] = [];
   const cs: number[] = [];
   const ratios: number[] = [];
   const olds: number[] = [];
@@ -97,6 +103,9 @@ for (const years of [1, 5, 10, 20]) {
     const a = timeRound(perRound, () => simulate(prepared, sc, ws));
     ts.push(a);
     fromStart.push(timeRound(perRound, () => simulate(prepared, sc, fromStartWs, { fromStart: true })));
+    const cur = timeRound(perRound, () => simulate(prepared, scCurrent, currentWs));
+    current.push(cur);
+    currentRatios.push(cur / a);
     const b = beforeRun ? timeRound(perRound, beforeRun) : NaN;
     if (beforeRun) {
       olds.push(b);
@@ -121,6 +130,10 @@ for (const years of [1, 5, 10, 20]) {
   summary[`spread_ms_${years}y_min`] = sTs.min;
   summary[`spread_ms_${years}y_max`] = sTs.max;
   summary[`from_day_1_median_ms_${years}y`] = sFrom.median;
+  const sCur = summarise(current);
+  const sCurRatio = summarise(currentRatios);
+  summary[`current_median_ms_${years}y`] = sCur.median;
+  summary[`current_over_reference_${years}y`] = sCurRatio.median;
   summary[`ns_per_day_${years}y`] = (sTs.median * 1e6) / (prepared.H + F);
   let cText = "(no C compiler)";
   let ratioText = "";
@@ -149,7 +162,7 @@ for (const years of [1, 5, 10, 20]) {
     beforeText = `| ${fmt(sOld).padEnd(22)} | ${oldC.padEnd(19)} | ${ratio(sNb)}`;
   }
   console.log(
-    `${String(years).padStart(4)}y  ${String(prepared.H + F).padStart(5)}  | ${fmt(sTs).padEnd(22)} | ${fmt(sFrom).padEnd(22)} | ${cText.padEnd(22)} | ${ratioText.padEnd(19)} ${beforeText}`,
+    `${String(years).padStart(4)}y  ${String(prepared.H + F).padStart(5)}  | ${fmt(sTs).padEnd(22)} | ${fmt(sFrom).padEnd(22)} | ${fmt(sCur).padEnd(22)} | ${ratio(sCurRatio).padEnd(19)} | ${cText.padEnd(22)} | ${ratioText.padEnd(19)} ${beforeText}`,
   );
 }
 if (before) before.cleanup();

@@ -96,6 +96,6 @@ export interface WarmDataset extends Dataset {
 
 /** Does the once-per-dataset work: typed arrays and the kernel's scenario-independent arrays. */
 export function warmDataset(d: Dataset): WarmDataset {
-  const kernel = toKernelInputs(d.reference);
+  const kernel = toKernelInputs(d.reference, d.onchain?.circ_supply ?? null);
   return { ...d, kernel, prepared: prepareInputs(kernel), defaults: scenarioDefaults(d.reference) };
 }

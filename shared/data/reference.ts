@@ -100,7 +100,7 @@ export function parseReferenceDataset(json: unknown): ReferenceDataset {
 }
 
 /** The kernel's typed-array view of a validated reference dataset. */
-export function toKernelInputs(d: ReferenceDataset): KernelInputs {
+export function toKernelInputs(d: ReferenceDataset, onchainCircSupply: readonly number[] | null = null): KernelInputs {
   const od = d.offline_data;
   const f = (a: number[]) => Float64Array.from(a);
   const defaults = scenarioDefaults(d);
@@ -127,6 +127,7 @@ export function toKernelInputs(d: ReferenceDataset): KernelInputs {
     dailyBurntFil: od.daily_burnt_fil,
     burntFilVec: f(od.burnt_fil_vec),
     historicalRenewalRate: f(od.historical_renewal_rate),
+    onchainCircSupply: onchainCircSupply === null ? null : f([...onchainCircSupply]),
     // The medians clamped into the levers' ranges (a real FIL+ median can exceed 1): defaults.ts.
     smoothed: { rbp: defaults.rbp, rr: defaults.rr, fpr: defaults.fpr },
   };

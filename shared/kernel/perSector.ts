@@ -25,25 +25,46 @@ export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardS
  * of a sector onboarded on day i, for windows i in [from, to), to ≤ N − 364, from the prefix
  * sums through day to + 364. When some reward day before then is undefined, only the windows
  * that hold one are: the sums are taken again over the defined days, counting the undefined
- * ones (`scratchA`, `scratchB`).
+ * ones (`scratchA`, `scratchB`). With the FIP-0100 fee (`firstFeeDay` ≥ 0), also the fee a sector
+ * pays over its year (its fixed daily fee scaled on each day by the share of what was due that
+ * the cap let through; none for a sector activated before the fee began) and the return and ROI
+ * net of it.
  */
-export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean): void {
-  const { rewardPrefix: prefix, pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi } = a;
-  const year = YEAR_DAYS;
+export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
   if (to <= from) return;
-  if (prefix[to - 1 + year] !== prefix[to - 1 + year]) return oneYearSumsUndefined(a, from, to, roi);
+  const { rewardPrefix: prefix, oneYearReturn: ret } = a;
+  const year = YEAR_DAYS;
+  if (prefix[to - 1 + year] !== prefix[to - 1 + year]) oneYearReturnsUndefined(a, from, to);
+  else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
+  if (roi) oneYearRois(a, from, to);
+  if (firstFeeDay >= 0) oneYearFees(a, from, to, roi, firstFeeDay);
+}
+
+function oneYearRois(a: DayArrays, from: number, to: number): void {
+  const { pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi: roi } = a;
   for (let i = from; i < to; i++) {
-    const rv = prefix[i + year]! - prefix[i]!;
-    ret[i] = rv;
+    const pledge = ppq[i]!;
+    roi[i] = pledge > 0 ? ret[i]! / pledge : NaN;
+  }
+}
+
+function oneYearFees(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
+  const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn, oneYearNetRoi, pledgePerSector: ppq } = a;
+  const year = YEAR_DAYS;
+  for (let i = from; i < to; i++) {
+    const fee = i >= firstFeeDay ? feePerSector[i]! * (cap[i + year]! - cap[i]!) : 0;
+    const net = ret[i]! - fee;
+    oneYearFee[i] = fee;
+    oneYearNetReturn[i] = net;
     if (roi) {
       const pledge = ppq[i]!;
-      oneYearRoi[i] = pledge > 0 ? rv / pledge : NaN;
+      oneYearNetRoi[i] = pledge > 0 ? net / pledge : NaN;
     }
   }
 }
 
-function oneYearSumsUndefined(a: DayArrays, from: number, to: number, roi: boolean): void {
-  const { rewardsPerSector: rps, pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi, scratchA: defined, scratchB: undefinedBefore } = a;
+function oneYearReturnsUndefined(a: DayArrays, from: number, to: number): void {
+  const { rewardsPerSector: rps, oneYearReturn: ret, scratchA: defined, scratchB: undefinedBefore } = a;
   const year = YEAR_DAYS;
   const n = to - 1 + year;
   let sum = 0;
@@ -57,12 +78,5 @@ function oneYearSumsUndefined(a: DayArrays, from: number, to: number, roi: boole
     defined[t + 1] = sum;
     undefinedBefore[t + 1] = bad;
   }
-  for (let i = from; i < to; i++) {
-    const rv = undefinedBefore[i + year] === undefinedBefore[i] ? defined[i + year]! - defined[i]! : NaN;
-    ret[i] = rv;
-    if (roi) {
-      const pledge = ppq[i]!;
-      oneYearRoi[i] = pledge > 0 ? rv / pledge : NaN;
-    }
-  }
+  for (let i = from; i < to; i++) ret[i] = undefinedBefore[i + year] === undefinedBefore[i] ? defined[i + year]! - defined[i]! : NaN;
 }

@@ -1,17 +1,20 @@
 import {
   DISBURSED_RESERVE_FIL,
   FIP81_ACTIVATION_DATE,
+  GAS_BURN_WINDOW_DAYS,
   HISTORICAL_LOCK_TARGET,
   MAX_FORECAST_DAYS,
   NETWORK_START_DATE,
   VESTING_TRANCHES,
   YEAR_DAYS,
+  type Model,
 } from "./constants.ts";
 import { daysBetween } from "./dates.ts";
 import { dayArrays, type DayArrayName, type DayArrays } from "./days.ts";
 import { fip81Gamma } from "./gamma.ts";
 import { baselinePower, cumSimpleReward, mint, type MintingState } from "./minting.ts";
 import { oneYearSums, rewardsPerSector } from "./perSector.ts";
+import { feeCalendar, historyFeePower, historyFeeSegment, noFee, type FeeCalendar } from "./fees.ts";
 import { powerHistory } from "./power.ts";
 import { supply, supplyStart, type SupplyState } from "./supply.ts";
 import type { KernelInputs } from "./types.ts";
@@ -42,8 +45,14 @@ export interface PreparedInputs {
   readonly disbursedReserve: Float64Array;
   /** The lock target of history days (MODEL.md §5), length H. */
   readonly historyLock: Float64Array;
-  /** Index 0: pledge on circulating supply; 1: on available supply (`use_available_supply`). */
-  readonly history: readonly [KernelHistory, KernelHistory];
+  /** Where FIP-0100's days fall on this dataset's axis. */
+  readonly feeCalendar: FeeCalendar;
+  /** The forecast's gas-burn window (days). */
+  readonly gasBurnWindowDays: number;
+  /** Zeros, as long as the days: the FIP-0100 fields of the reference model. */
+  readonly zeros: Float64Array;
+  /** Per model variant; index 0: pledge on circulating supply, 1: on available supply (`use_available_supply`). */
+  readonly history: Readonly<Record<Model, readonly [KernelHistory, KernelHistory]>>;
 }
 
 /**
@@ -53,7 +62,7 @@ export interface PreparedInputs {
  * `use_available_supply`. Which days are history (a forecast writes from there on): power,
  * onboarding, renewals, minting and rewards per sector: 0 … H; renewal rate, supply and pledge per
  * sector: 0 … H − 1 (day H uses the scenario's lock target and renewal rate); one-year windows:
- * the first `oneYearWindows` (their year ends by the current date).
+ * the first `oneYearWindows` (their year ends before the current date).
  */
 export interface KernelHistory {
   readonly days: DayArrays;
@@ -62,21 +71,36 @@ export interface KernelHistory {
   /** Sum of the rewards per sector through day H (NaN when one is undefined). */
   readonly rewardSum: number;
   readonly oneYearWindows: number;
+  /** FIP-0100 fee-paying QA power live on the current date, P_H (PiB); 0 in the reference model. */
+  readonly payingPower: number;
 }
 
 /** The arrays of forecast days only, and those whose history ends before day H (day H takes the scenario's lock target and renewal rate). */
 const FORECAST_ONLY = new Set<DayArrayName>(["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"]);
-const BEFORE_H = new Set<DayArrayName>(["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"]);
+const BEFORE_H = new Set<DayArrayName>([
+  ...["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"],
+  // The fee paid on the current date comes with its supply (day H's is the forecast's first).
+  ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort"],
+] as const);
 
 /** How many leading values of each daily array the history holds. */
-export function historyLength(name: DayArrayName, H: number, oneYearWindows: number): number {
-  if (name === "rewardPrefix") return H + 2;
-  if (name === "oneYearReturn" || name === "oneYearRoi") return oneYearWindows;
-  return FORECAST_ONLY.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
+export function historyLength(name: DayArrayName, h: Omit<KernelHistory, "days">, H: number): number {
+  switch (name) {
+    case "rewardPrefix":
+      return H + 2;
+    case "oneYearReturn":
+    case "oneYearRoi":
+    case "oneYearFee":
+    case "oneYearNetReturn":
+    case "oneYearNetRoi":
+      return h.oneYearWindows;
+    default:
+      return FORECAST_ONLY.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
+  }
 }
 
 /** Checks the inputs' shape and computes their scenario-independent arrays and history. */
-export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MAX_FORECAST_DAYS): PreparedInputs {
+export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MAX_FORECAST_DAYS, gasBurnWindowDays: number = GAS_BURN_WINDOW_DAYS): PreparedInputs {
   const H = daysBetween(inputs.startDate, inputs.currentDate);
   if (!(H >= 1)) throw new RangeError(`dataset: current_date must be after start_date (got ${H} days)`);
   const expectLength = (name: string, a: Float64Array, n: number) => {
@@ -90,6 +114,7 @@ export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MA
   expectLength("historical_renewed_qa_power_pib", inputs.historicalRenewedQaPowerPib, H + 1);
   expectLength("burnt_fil_vec", inputs.burntFilVec, H + 1);
   expectLength("historical_renewal_rate", inputs.historicalRenewalRate, H);
+  if (inputs.onchainCircSupply) expectLength("on-chain circ_supply", inputs.onchainCircSupply, H + 1);
 
   const startDay = daysBetween(NETWORK_START_DATE, inputs.startDate);
   if (startDay < 0) throw new RangeError(`dataset: start_date ${inputs.startDate} is before network start`);
@@ -128,12 +153,16 @@ export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MA
     gamma,
     disbursedReserve,
     historyLock: new Float64Array(H).fill(HISTORICAL_LOCK_TARGET),
+    feeCalendar: feeCalendar(inputs.startDate),
+    gasBurnWindowDays,
+    zeros: new Float64Array(n),
   };
-  const kept = (useAvailableSupply: boolean): KernelHistory => {
+  const kept = (model: Model, useAvailableSupply: boolean): KernelHistory => {
     const { arrays } = dayArrays(H + 2);
-    return { days: arrays, ...runHistory(base, baselineEib, useAvailableSupply, arrays) };
+    return { days: arrays, ...runHistory(base, baselineEib, model, useAvailableSupply, arrays) };
   };
-  return { ...base, history: [kept(false), kept(true)] };
+  const variants = (model: Model) => [kept(model, false), kept(model, true)] as const;
+  return { ...base, history: { reference: variants("reference"), current: variants("current") } };
 }
 
 /**
@@ -144,11 +173,18 @@ export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MA
 export function runHistory(
   p: Omit<PreparedInputs, "history">,
   baselineEib: Float64Array,
+  model: Model,
   useAvailableSupply: boolean,
   a: DayArrays,
 ): Omit<KernelHistory, "days"> {
-  const { H, inputs } = p;
+  const { H, inputs, feeCalendar: cal } = p;
+  const withFee = model === "current";
   powerHistory(inputs, a);
+  let payingPower = 0;
+  if (withFee) {
+    noFee(a, 0, Math.min(cal.firstFeeDay, H + 1));
+    payingPower = historyFeePower(inputs, a, H, cal);
+  }
   const minting: MintingState = { cappedSum: 0 };
   mint(a, baselineEib, p.cumSimpleReward, inputs.zeroCumCappedPowerEib, 0, H + 1, minting);
   const state = supplyStart(inputs, useAvailableSupply, a);
@@ -165,6 +201,8 @@ export function runHistory(
       rate: inputs.historicalRenewalRate,
       leverOffset: 0,
       perSector: true,
+      fee: withFee ? historyFeeSegment(cal) : null,
+      firstFeeDay: cal.firstFeeDay,
     },
     1,
     H,
@@ -173,7 +211,8 @@ export function runHistory(
   // Day 0's pledge per sector repeats day 1's (MODEL.md §7); with a one-day history day 1 is a forecast day.
   if (H >= 2) a.pledgePerSector[0] = a.pledgePerSector[1]!;
   const rewardSum = rewardsPerSector(a, 0, H + 1, 0);
-  const oneYearWindows = Math.max(H - (YEAR_DAYS - 2), 0);
-  oneYearSums(a, 0, oneYearWindows, true);
-  return { minting, supply: state, rewardSum, oneYearWindows };
+  // Windows whose year ends before the current date (the current date's fee is the forecast's first).
+  const oneYearWindows = Math.max(H - (YEAR_DAYS - 1), 0);
+  oneYearSums(a, 0, oneYearWindows, true, withFee ? cal.firstFeeDay : -1);
+  return { minting, supply: state, rewardSum, oneYearWindows, payingPower };
 }

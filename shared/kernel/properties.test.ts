@@ -77,6 +77,12 @@ function checkResult(r: SimulationResult): void {
         case "1y_sector_roi":
           expect(Number.isNaN(o["1y_return_per_sector"][i]!) || !(o.day_pledge_per_QAP[i]! > 0), `${field}[${i}]`).toBe(true);
           break;
+        case "1y_net_return_per_sector":
+          expect(o["1y_return_per_sector"][i], `${field}[${i}]`).toBeNaN();
+          break;
+        case "1y_sector_net_roi":
+          expect(Number.isNaN(o["1y_net_return_per_sector"][i]!) || !(o.day_pledge_per_QAP[i]! > 0), `${field}[${i}]`).toBe(true);
+          break;
         default:
           expect.fail(`${field}[${i}] is NaN`);
       }

@@ -3,6 +3,9 @@ import {
   DEFAULT_FIL_PLUS_M,
   DEFAULT_FORECAST_LENGTH_DAYS,
   DEFAULT_LOCK_TARGET,
+  DEFAULT_MODEL,
+  MODELS,
+  type Model,
   DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
   DEFAULT_SECTOR_DURATION_DAYS,
 } from "./constants.ts";
@@ -15,6 +18,8 @@ export type Lever = number | readonly number[] | Float64Array;
 
 /** A scenario as users write it (the names of the golden files and of mechafil-server). */
 export interface ScenarioInput {
+  /** The model variant (default DEFAULT_MODEL, "current"). */
+  readonly model?: Model;
   readonly rbp?: Lever;
   readonly rr?: Lever;
   readonly fpr?: Lever;
@@ -89,7 +94,10 @@ export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput):
   const F = wholeDays("forecast_length_days", input.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS, 1, prepared.maxForecastDays);
   const D = wholeDays("sector_duration_days", input.sector_duration_days ?? DEFAULT_SECTOR_DURATION_DAYS, 1, 100_000);
   const s = prepared.inputs.smoothed;
+  const model = input.model ?? DEFAULT_MODEL;
+  if (!MODELS.includes(model)) throw new ScenarioError("model", `must be one of ${MODELS.join(", ")}, got ${String(model)}`);
   return {
+    model,
     forecastLengthDays: F,
     sectorDurationDays: D,
     rbp: lever("rbp", input.rbp, s.rbp, F),

@@ -4,6 +4,7 @@ import { addDays } from "./dates.ts";
 import { copyDays, dayArrays, type DayArrayName, type DayArrays } from "./days.ts";
 import { mint } from "./minting.ts";
 import { oneYearSums, rewardsPerSector } from "./perSector.ts";
+import { feeAtCurrentDate, feeFacts, forecastFeeSegment, historyFeeSegment, noFee, type FeeFacts } from "./fees.ts";
 import { forecastPower } from "./power.ts";
 import { historyLength, runHistory, type KernelHistory, type PreparedInputs } from "./prepare.ts";
 import type { SimulationResult } from "./result.ts";
@@ -66,6 +67,9 @@ export interface SimulateOptions<F extends OutputField = OutputField> {
 
 /** Which daily array holds each output field that a simulation computes. */
 const ARRAY_OF = {
+  "1y_fee_per_sector": "oneYearFee",
+  "1y_net_return_per_sector": "oneYearNetReturn",
+  "1y_sector_net_roi": "oneYearNetRoi",
   "1y_return_per_sector": "oneYearReturn",
   "1y_sector_roi": "oneYearRoi",
   available_supply: "availableSupply",
@@ -74,6 +78,8 @@ const ARRAY_OF = {
   cum_baseline_reward: "cumBaselineReward",
   cum_capped_power_EIB: "cumCappedPower",
   cum_network_reward: "cumNetworkReward",
+  cum_sector_fee: "cumSectorFee",
+  day_fee_per_sector: "feePerSector",
   day_locked_pledge: "dayLockedPledge",
   day_network_reward: "dayNetworkReward",
   day_onboarded_power_QAP_PIB: "qaOnboarded",
@@ -81,6 +87,7 @@ const ARRAY_OF = {
   day_renewed_pledge: "dayRenewedPledge",
   day_renewed_power_QAP_PIB: "qaRenewed",
   day_rewards_per_sector: "rewardsPerSector",
+  day_sector_fee: "sectorFee",
   full_renewal_rate: "renewalRate",
   network_QAP_EIB: "qapEib",
   network_RBP_EIB: "rbpEib",
@@ -115,6 +122,19 @@ const PREPARED_ARRAY_OF: Record<PreparedField, (p: PreparedInputs) => Float64Arr
   >),
 };
 
+/**
+ * In the reference model the FIP-0100 fields are zeros, and the net one-year fields the gross
+ * ones: views of those, with no work.
+ */
+const REFERENCE_FEE_FIELD: Partial<Record<OutputField, OutputField | "zeros">> = {
+  "1y_fee_per_sector": "zeros",
+  "1y_net_return_per_sector": "1y_return_per_sector",
+  "1y_sector_net_roi": "1y_sector_roi",
+  cum_sector_fee: "zeros",
+  day_fee_per_sector: "zeros",
+  day_sector_fee: "zeros",
+};
+
 /** Which stages a set of fields needs. */
 interface Needs {
   minting: boolean;
@@ -123,11 +143,15 @@ interface Needs {
   rewards: boolean;
   oneYear: boolean;
   roi: boolean;
+  oneYearFee: boolean;
   rate: boolean;
 }
 
 const MINTING_FIELDS = new Set<OutputField>(["capped_power_EIB", "cum_capped_power_EIB", "network_time", "cum_baseline_reward", "cum_network_reward", "day_network_reward"]);
 const SUPPLY_FIELDS = new Set<OutputField>([
+  "day_sector_fee",
+  "cum_sector_fee",
+  "day_fee_per_sector",
   "day_locked_pledge",
   "day_renewed_pledge",
   "network_locked",
@@ -137,18 +161,20 @@ const SUPPLY_FIELDS = new Set<OutputField>([
   "circ_supply",
   "available_supply",
 ]);
-const ALL: Needs = { minting: true, supply: true, perSector: true, rewards: true, oneYear: true, roi: true, rate: true };
+const ALL: Needs = { minting: true, supply: true, perSector: true, rewards: true, oneYear: true, roi: true, oneYearFee: true, rate: true };
 
 function needsOf(fields: readonly OutputField[] | undefined): Needs {
   if (fields === undefined) return ALL;
   const has = (f: OutputField) => fields.includes(f);
-  const roi = has("1y_sector_roi");
-  const oneYear = roi || has("1y_return_per_sector");
+  const oneYearFee = has("1y_fee_per_sector") || has("1y_net_return_per_sector") || has("1y_sector_net_roi");
+  const roi = has("1y_sector_roi") || has("1y_sector_net_roi");
+  const oneYear = roi || oneYearFee || has("1y_return_per_sector");
   const perSector = roi || has("day_pledge_per_QAP");
   const rewards = oneYear || has("day_rewards_per_sector");
-  const supply = perSector || fields.some((f) => SUPPLY_FIELDS.has(f));
+  // The fee's one-year sums read what the supply loop paid.
+  const supply = perSector || oneYearFee || fields.some((f) => SUPPLY_FIELDS.has(f));
   const minting = supply || rewards || fields.some((f) => MINTING_FIELDS.has(f));
-  return { minting, supply, perSector, rewards, oneYear, roi, rate: has("full_renewal_rate") };
+  return { minting, supply, perSector, rewards, oneYear, roi, oneYearFee, rate: has("full_renewal_rate") };
 }
 
 /**
@@ -186,8 +212,9 @@ export function simulate<F extends OutputField = OutputField>(
   let history: Omit<KernelHistory, "days">;
   if (sc.baselineEib !== null || options?.fromStart) {
     ws.historyOf = null;
-    history = runHistory(prepared, baseline, sc.useAvailableSupply, a);
-  } else history = restoreHistory(ws, a, prepared.history[sc.useAvailableSupply ? 1 : 0], H);
+    history = runHistory(prepared, baseline, sc.model, sc.useAvailableSupply, a);
+  } else history = restoreHistory(ws, a, prepared.history[sc.model][sc.useAvailableSupply ? 1 : 0], H);
+  const withFee = sc.model === "current";
 
   // §1 power (days H + 1 …; day H is the dataset's).
   if (need.rate) a.renewalRate.set(sc.rr, H);
@@ -195,8 +222,12 @@ export function simulate<F extends OutputField = OutputField>(
   // §2 vesting, §4 γ and §5's history lock target are the dataset's alone: in `prepared`.
   // §3 minting.
   if (need.minting) mint(a, baseline, prepared.cumSimpleReward, inputs.zeroCumCappedPowerEib, H + 1, N, { ...history.minting });
-  // §6 supply, locking and pledge (day H on: its lock target and renewal rate are the scenario's).
+  // §6 supply, locking and pledge (day H on: its lock target and renewal rate are the scenario's),
+  // with the FIP-0100 fee in the current model (fees.ts).
+  let fee: FeeFacts | null = null;
   if (need.supply) {
+    const curves = { baselineEib: baseline, totalVest: prepared.totalVest, gamma: prepared.gamma };
+    const cal = prepared.feeCalendar;
     const seg = {
       H,
       sectorDurationDays: sc.sectorDurationDays,
@@ -206,23 +237,39 @@ export function simulate<F extends OutputField = OutputField>(
       rate: sc.rr,
       leverOffset: H,
       perSector: need.perSector,
+      fee: null,
+      firstFeeDay: cal.firstFeeDay,
     };
-    supply(a, inputs, { baselineEib: baseline, totalVest: prepared.totalVest, gamma: prepared.gamma }, seg, H, N, { ...history.supply });
+    const state = { ...history.supply };
+    if (!withFee) supply(a, inputs, curves, seg, H, N, state);
+    else {
+      if (cal.firstFeeDay > H) noFee(a, H, Math.min(cal.firstFeeDay, N));
+      // The current date: its pledge takes the scenario's levers, its fee-paying power is the history's.
+      supply(a, inputs, curves, { ...seg, fee: historyFeeSegment(cal) }, H, H + 1, state);
+      const start = feeAtCurrentDate(prepared, a, history.payingPower);
+      const forecastSeg = { ...seg, dailyBurn: start.gasBurn.gasPerDay * sc.burnBoost, fee: forecastFeeSegment(sc, inputs, H, cal, start) };
+      supply(a, inputs, curves, forecastSeg, H + 1, N, state);
+      fee = feeFacts(prepared, start, { days: state.feeCapBoundDays, first: state.feeFirstCapBoundDay });
+    }
     // Day 0 repeats day 1, which is a forecast day when the history is one day long.
     if (need.perSector && H === 1) a.pledgePerSector[0] = a.pledgePerSector[1]!;
   }
   // §7 per-sector quantities.
   if (need.rewards) {
+    const Y = Math.max(N - (YEAR_DAYS - 1), 0);
     rewardsPerSector(a, H + 1, N, history.rewardSum);
-    if (need.oneYear) oneYearSums(a, history.oneYearWindows, Math.max(N - (YEAR_DAYS - 1), 0), need.roi);
+    if (need.oneYear) oneYearSums(a, history.oneYearWindows, Y, need.roi, need.oneYearFee && withFee ? prepared.feeCalendar.firstFeeDay : -1);
   }
 
   const all = viewsOf(ws, prepared, a, F);
   const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
   const outputs = {} as Record<OutputField, Float64Array>;
-  for (const f of fields) outputs[f] = all.outputs[f];
+  for (const f of fields) {
+    const alias: OutputField | "zeros" | undefined = withFee ? undefined : REFERENCE_FEE_FIELD[f];
+    outputs[f] = alias === undefined ? all.outputs[f] : alias === "zeros" ? prepared.zeros.subarray(0, all.outputs[f].length) : all.outputs[alias];
+  }
   if (sc.baselineEib !== null && "network_baseline_EIB" in outputs) outputs.network_baseline_EIB = sc.baselineEib;
-  return { outputs, H, F, N, startDate: inputs.startDate, currentDate: inputs.currentDate, endDate: all.endDate };
+  return { outputs, H, F, N, startDate: inputs.startDate, currentDate: inputs.currentDate, endDate: all.endDate, model: sc.model, fee };
 }
 
 /** The workspace's daily arrays of `stride` values (grown, and the history forgotten, when the stride changes). */
@@ -241,7 +288,7 @@ function arraysOf(ws: Workspace, stride: number): DayArrays {
 /** Puts a kept history in place (once per dataset and variant while the workspace keeps it). */
 function restoreHistory(ws: Workspace, a: DayArrays, history: KernelHistory, H: number): KernelHistory {
   if (ws.historyOf !== history) {
-    copyDays(history.days, a, (name) => historyLength(name, H, history.oneYearWindows));
+    copyDays(history.days, a, (name) => historyLength(name, history, H));
     ws.historyOf = history;
   }
   return history;

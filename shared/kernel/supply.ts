@@ -1,5 +1,7 @@
 import {
   DISBURSED_RESERVE_FIL,
+  FIP0100_CAP_SHARE,
+  FIP0100_FEE_PER_PIB,
   PIB_PER_EIB,
   PLEDGE_CAP_PER_PIB,
   REWARD_LOCK_SHARE,
@@ -8,6 +10,7 @@ import {
   STORAGE_PLEDGE_DAYS,
 } from "./constants.ts";
 import type { DayArrays } from "./days.ts";
+import type { FeeSegment } from "./fees.ts";
 import type { KernelInputs } from "./types.ts";
 
 /**
@@ -35,6 +38,10 @@ export function initialPledge(p: number, Q: number, B: number, r: number, L: num
   return pledgeOf(p, Q, Math.max(Q, B), STORAGE_PLEDGE_DAYS * r, L * S, w, 1 - w, PLEDGE_CAP_PER_PIB);
 }
 
+/** A segment without the fee (the reference model): its exits are never read. */
+const NO_FEE: FeeSegment = { rho: 0, known: new Float64Array(0), knownOffset: 0, cohortLife: 0, cohortStart: 0, forecast: null };
+const NO_FEE_FORECAST = { renewMultiplier: new Float64Array(0), olderShare: 0, graceEndDay: 0 };
+
 /** What the supply loop carries from one day to the next. */
 export interface SupplyState {
   /** The pledge's supply base: circulating (or available) supply of the day before. */
@@ -43,6 +50,9 @@ export interface SupplyState {
   lockedPledge: number;
   locked: number;
   burn: number;
+  /** FIP-0100: days on which the cap bound, and the first of them. */
+  feeCapBoundDays: number;
+  feeFirstCapBoundDay: number;
 }
 
 /** The dataset-only arrays supply reads (each at least N long). */
@@ -65,6 +75,9 @@ export interface SupplySegment {
   readonly leverOffset: number;
   /** Also the pledge of one sector onboarded on the day (MODEL.md §7), the pledge's third evaluation. */
   readonly perSector: boolean;
+  /** The FIP-0100 fee (`model: "current"`), from day `firstFeeDay`; null for the reference model. */
+  readonly fee: FeeSegment | null;
+  readonly firstFeeDay: number;
 }
 
 /** Day 0 from the dataset's scalars (MODEL.md §6 "Start"); returns the state day 1 starts from. */
@@ -85,6 +98,8 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
     lockedPledge: inputs.lockedFilZero - r0,
     locked: inputs.lockedFilZero,
     burn: burn0,
+    feeCapBoundDays: 0,
+    feeFirstCapBoundDay: -1,
   };
 }
 
@@ -102,6 +117,20 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const release0 = inputs.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
   const burntFilVec = inputs.burntFilVec, nBurn = burntFilVec.length;
   const { baselineEib: baseline, totalVest, gamma } = curves;
+  // FIP-0100 (fees.ts): the segment's exits, and what is due, paid and summed so far.
+  const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay;
+  const { feeDue, sectorFee, cumSectorFee, feePerSector, feeCohort, feeNewPaying, feeKeep, feeCapPrefix } = a;
+  const { rho, known, knownOffset, cohortLife, cohortStart, forecast } = seg.fee ?? NO_FEE;
+  const nKnown = known.length;
+  const inForecast = forecast !== null;
+  const { renewMultiplier, olderShare, graceEndDay } = forecast ?? NO_FEE_FORECAST;
+  let capBoundDays = state.feeCapBoundDays, firstCapBound = state.feeFirstCapBoundDay;
+  // The fee's price reads the circulating supply of the day before: on-chain where the dataset has it.
+  const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
+  const feePerPib = FIP0100_FEE_PER_PIB, capShare = FIP0100_CAP_SHARE;
+  const resume = from > firstFeeDay;
+  let due = resume ? feeDue[from - 1]! : 0, cumFee = resume ? cumSectorFee[from - 1]! : 0, capSum = resume ? feeCapPrefix[from]! : 0;
+  if (feeOn && !resume && firstFeeDay < to) feeCapPrefix[firstFeeDay] = 0;
   const dailyBurn = seg.dailyBurn;
   const pibPerEib = PIB_PER_EIB, capPerPib = PLEDGE_CAP_PER_PIB, storageDays = STORAGE_PLEDGE_DAYS, sectorPib = SECTOR_PIB;
   const lockShare = REWARD_LOCK_SHARE, releaseDays = REWARD_RELEASE_DAYS, reserve = DISBURSED_RESERVE_FIL;
@@ -131,11 +160,52 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     prevPledge = prevPledge + dPledge;
     lockedPledge[t] = prevPledge;
     prevReward = prevReward + dReward;
+    // FIP-0100: the fee is paid first from the rewards still vesting (locked → burnt), then from
+    // balance. With no fee, both terms below are + 0 and − 0: the reference's numbers to the bit.
+    let fee = 0;
+    let fromLocked = 0;
+    if (feeOn && t >= firstFeeDay) {
+      // Power entering today brings φ = κ · CS of the day before per PiB (with the renewed share
+      // of what leaves, at its own rate); what leaves takes its fee along; the network pays what
+      // is due up to half the day's reward, and the cap scales every sector's fee alike.
+      const phi = feePerPib * (t - 1 < nOnchain ? onchainCirc[t - 1]! : circArr[t - 1]!);
+      const k = t - knownOffset;
+      const knownExpiring = k >= 0 && k < nKnown ? known[k]! : 0;
+      let leave = rho * knownExpiring;
+      if (t - cohortLife >= cohortStart) leave += feeCohort[t - cohortLife]!;
+      let keep: number, entering: number;
+      if (inForecast) {
+        keep = rate * renewMultiplier[j]!;
+        entering = onbQ + (t >= graceEndDay ? keep * olderShare * knownExpiring : 0);
+      } else {
+        keep = feeKeep[t]!;
+        entering = feeNewPaying[t]!;
+      }
+      const cohort = phi * entering + keep * leave;
+      feeCohort[t] = cohort;
+      const d = due + cohort - leave;
+      due = d > 0 ? d : 0;
+      const cap = capShare * r;
+      if (due > cap) {
+        fee = cap;
+        if (capBoundDays++ === 0) firstCapBound = t;
+      } else fee = due;
+      cumFee += fee;
+      capSum += due > 0 ? fee / due : 1;
+      feeDue[t] = due;
+      sectorFee[t] = fee;
+      cumSectorFee[t] = cumFee;
+      feeCapPrefix[t + 1] = capSum;
+      feePerSector[t] = phi * sectorPib;
+      fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
+      prevReward -= fromLocked;
+    }
     lockedReward[t] = prevReward;
-    const lk = Math.max(prevLocked + dPledge + dReward, 0);
+    const lk = Math.max(prevLocked + dPledge + dReward - fromLocked, 0);
     locked[t] = lk;
     prevLocked = lk;
-    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn;
+    // On history days the chain's burn already holds the fee.
+    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn + fee;
     burnArr[t] = burn;
     prevBurn = burn;
     const cs = reserve + cumNet[t]! + totalVest[t]! - lk - burn;
@@ -154,4 +224,6 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   state.lockedPledge = prevPledge;
   state.locked = prevLocked;
   state.burn = prevBurn;
+  state.feeCapBoundDays = capBoundDays;
+  state.feeFirstCapBoundDay = firstCapBound;
 }

@@ -1,3 +1,5 @@
+import type { Model } from "./constants.ts";
+
 /**
  * The kernel's inputs and outputs. Arrays are Float64Array; a dataset is read-only input,
  * so one loaded dataset serves any number of simulations at once.
@@ -33,6 +35,11 @@ export interface KernelInputs {
   readonly burntFilVec: Float64Array;
   /** Length H. */
   readonly historicalRenewalRate: Float64Array;
+  /**
+   * On-chain circulating supply, start … current (H + 1 values), where the dataset has it (ingested
+   * ones do; the reference layout does not): the FIP-0100 fee's price on history days.
+   */
+  readonly onchainCircSupply?: Float64Array | null;
   /** Scenario defaults: 30-day medians at current_date. */
   readonly smoothed: { readonly rbp: number; readonly rr: number; readonly fpr: number };
 }
@@ -42,6 +49,8 @@ export interface KernelInputs {
  * constant lever's array is shared by every scenario resolved with that value and length.
  */
 export interface KernelScenario {
+  /** "reference": MODEL.md exactly; "current": with the FIP-0100 daily fee (../shared/PROTOCOL.md §A). */
+  readonly model: Model;
   readonly forecastLengthDays: number;
   readonly sectorDurationDays: number;
   readonly rbp: Float64Array;

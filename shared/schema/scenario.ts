@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../kernel/constants.ts";
+import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS, MODELS } from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 
 /**
@@ -43,6 +43,12 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  model: z
+    .enum(MODELS, { error: `must be one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
+    .describe(
+      `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
+    )
+    .optional(),
   rbp: lever("rbp", "Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median.").optional(),
   rr: lever("rr", "Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median.").optional(),
   fpr: lever("fpr", "FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median.").optional(),
