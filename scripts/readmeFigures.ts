@@ -5,6 +5,7 @@ import { warmDataset } from "../shared/data/dataset.ts";
 import { demoDataset } from "../shared/data/demo.ts";
 import { horizonForecastDays, horizonIndex, horizonOffsetDays } from "../shared/analysis/horizons.ts";
 import { addDays } from "../shared/kernel/dates.ts";
+import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 
 /**
@@ -25,8 +26,8 @@ export function exampleConversation(): string {
   const half = rbp / 2;
   // Five years: the forecast compare_scenarios' "5y" horizon needs (shared/analysis/horizons.ts).
   const F = horizonForecastDays("5y");
-  const base = simulate(d.prepared, { forecast_length_days: F });
-  const variant = simulate(d.prepared, { forecast_length_days: F, rbp: half });
+  const base = simulate(d.prepared, resolveScenario(d.prepared, { forecast_length_days: F }));
+  const variant = simulate(d.prepared, resolveScenario(d.prepared, { forecast_length_days: F, rbp: half }));
   const at = (r: typeof base, field: "circ_supply" | "network_locked", h: "1y" | "5y") => r.outputs[field][horizonIndex(field, r.H, r.outputs[field].length, h)!]!;
   const y1 = addDays(d.info.current_date, horizonOffsetDays("1y")!);
   const y5 = addDays(d.info.current_date, horizonOffsetDays("5y")!);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { prepareDataset } from "../kernel/prepare.ts";
-import { simulate } from "../kernel/simulate.ts";
-import { syntheticDataset } from "../kernel/testDataset.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
+import { simulateInput, syntheticDataset } from "../kernel/testDataset.ts";
 import { addDays } from "../kernel/dates.ts";
 import type { OutputField } from "../schema/fields.ts";
 import { parseSensitivityRequest } from "../schema/analysis.ts";
@@ -15,7 +14,7 @@ import { HORIZON_NAMES, HORIZON_YEARS, forecastHorizonIndex, horizonForecastDays
  */
 
 const H = 400;
-const prepared = prepareDataset(syntheticDataset(H));
+const prepared = prepareInputs(syntheticDataset(H));
 const FIELDS: OutputField[] = ["circ_supply", "qa_sched_expire_power_pib", "1y_sector_roi"];
 const YEARS = Object.keys(HORIZON_YEARS) as YearHorizon[];
 
@@ -34,7 +33,7 @@ describe("named horizons", () => {
       const exact = horizonForecastDays(h);
       // 10 years of kernel runs at three lengths each cost little; the 1y_ metric needs 364 more days.
       for (const F of [exact - 1, exact, exact + 364 - 1, exact + 364]) {
-        const r = simulate(prepared, { forecast_length_days: F });
+        const r = simulateInput(prepared, { forecast_length_days: F });
         for (const field of FIELDS) {
           const a = r.outputs[field];
           const i = horizonIndex(field, r.H, a.length, h);
@@ -56,7 +55,7 @@ describe("named horizons", () => {
 
   it("forecastHorizonIndex on a forecast-only daily array agrees with the full-window index", () => {
     for (const F of [364, 365, 729, 730, 1825, 3650]) {
-      const r = simulate(prepared, { forecast_length_days: F });
+      const r = simulateInput(prepared, { forecast_length_days: F });
       for (const h of HORIZON_NAMES) {
         const full = horizonIndex("circ_supply", r.H, r.outputs.circ_supply.length, h);
         const fc = forecastHorizonIndex(h, F);

@@ -23,6 +23,7 @@ export type Lever = keyof typeof scenarioShape;
 
 /** Each scenario lever in a few words, with its unit; ranges are the schema's minimum and maximum. */
 export const LEVER_BRIEF: Record<Lever, string> = {
+  model: "current (FIP-0100 fee; default) or reference (mechafil-jax)",
   rbp: "Onboarding, PiB/day",
   rr: "Renewal rate (share)",
   fpr: "FIL+ share of onboarding",
@@ -167,7 +168,7 @@ export function toolInputSchema(
  * lever; the other tools take the rest too (FIL+ multiplier, burn, baseline, …: fetch_context)
  * without paying for them in every conversation.
  */
-export const MAIN_LEVERS = ["rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days"] as const satisfies readonly Lever[];
+export const MAIN_LEVERS = ["model", "rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days"] as const satisfies readonly Lever[];
 
 /** A shape's main levers and its members that are not levers (the advertised part of a tool that lists only the main levers). */
 export function mainLeversOf<T extends z.ZodRawShape>(shape: T): Partial<T> {
