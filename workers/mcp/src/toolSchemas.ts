@@ -23,7 +23,7 @@ export type Lever = keyof typeof scenarioShape;
 
 /** Each scenario lever in a few words, with its unit; ranges are the schema's minimum and maximum. */
 export const LEVER_BRIEF: Record<Lever, string> = {
-  model: "current (FIP-0100 fee; default) or reference (mechafil-jax)",
+  model: "current (default, FIP-0100) or reference (mechafil-jax)",
   rbp: "Onboarding, PiB/day",
   rr: "Renewal rate (share)",
   fpr: "FIL+ share of onboarding",
@@ -275,8 +275,8 @@ export function advertise(shape: Partial<z.ZodRawShape>, briefs: Record<string, 
   return out;
 }
 
-/** An argument naming output metrics: one name or several (list_metrics names them), not an enum of all 44. */
-export const metricList = (max: number, brief: string): JsonSchema => ({ type: "array", items: { type: "string" }, maxItems: max, description: brief });
+/** An argument naming things (metrics, fields): a list of strings, not an enum of all 44 metrics; a wrong name is an error listing the valid ones. */
+export const nameList = (max: number, brief: string): JsonSchema => ({ type: "array", items: { type: "string" }, maxItems: max, description: brief });
 
 type JsonType = "string" | "number" | "boolean" | "object" | "array";
 type MemberType = JsonType | readonly [JsonType, "null"];

@@ -10,7 +10,7 @@ import { DEFAULT_HORIZONS, HORIZON_NAMES, forecastHorizonIndex, horizonForecastD
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
 import { formatNumber, sig } from "../format.ts";
 import { LARGE_RESULT, READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
-import { advertise, mainLeversOf, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { advertise, mainLeversOf, nameList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 const MAX_VARIANTS = 16;
 const MAX_METRICS = 12;
@@ -35,7 +35,7 @@ const compareAdvertised = toolInputSchema(
       items: { $ref: "#/$defs/scenario", properties: { name: { type: "string", maxLength: 80 } } },
       description: "Each overrides only the base levers it sets; name labels it",
     },
-    requested_metrics: metricList(MAX_METRICS, "Metrics to compare (list_metrics)"),
+    requested_metrics: nameList(MAX_METRICS, "Metrics to compare (list_metrics)"),
     horizons: { type: "array", items: { enum: [...HORIZON_NAMES] }, description: `Default ${DEFAULT_HORIZONS.join(", ")}; n years needs forecast_length_days ≥ n·365` },
   },
   { required: ["variants", "requested_metrics"], $defs: { scenario: { type: "object", properties: advertise(mainLeversOf(scenarioShape), null) } } },

@@ -8,7 +8,7 @@ import { ApiError, isObject } from "../api.ts";
 import { explain } from "../explain.ts";
 import { summarizeEnsemble, type HorizonStatsJson } from "../uncertaintySummary.ts";
 import { LARGE_RESULT, READ_ONLY, checkScenario, lenientInput, metricName, pickLevers, runTool, toolResult, type ToolDeps } from "./common.ts";
-import { advertise, mainLeversOf, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { advertise, mainLeversOf, nameList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /**
  * forecast_uncertainty: the API's POST /simulate/ensemble for an assistant. By default only the
@@ -39,7 +39,7 @@ const uncertaintyAdvertised = toolInputSchema(
       include_bands: "Also the weekly bands (large)",
     },
     {
-      requested_metrics: metricList(ENSEMBLE_LIMITS.metrics.max, "Metrics (list_metrics); default: 5 main ones"),
+      requested_metrics: nameList(ENSEMBLE_LIMITS.metrics.max, "Metrics (list_metrics); default: 5 main ones"),
       thresholds: { type: "object", additionalProperties: { type: "number" }, description: 'Metric → value: chance below/above, e.g. {"circ_supply": 6e8}' },
       // The distribution objects are a union of three shapes; their fields are in fetch_context.
       variation: {

@@ -5,7 +5,7 @@ import { isObject, type JsonObject } from "../api.ts";
 import { formatNumber } from "../format.ts";
 import { addDays } from "../series.ts";
 import { LARGE_RESULT, MAX_RESULT_CHARS, READ_ONLY, lenientInput, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
-import { advertise, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { advertise, nameList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 const fieldName = z.string().min(1).max(80).regex(/^[A-Za-z0-9_]+$/, { error: "must be a field name (letters, digits, _)" });
 
@@ -17,10 +17,7 @@ const historicalShape = {
 export const historicalInput = z.strictObject(historicalShape);
 
 const historicalAdvertised = toolInputSchema(
-  advertise(historicalShape, {
-    fields: "Fields (default: the main series)",
-    resolution: "weekly (default) or daily",
-  }),
+  advertise(historicalShape, { resolution: "weekly (default) or daily" }, { fields: nameList(100, "Fields (default: the main series)") }),
 );
 
 /**

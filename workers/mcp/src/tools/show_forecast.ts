@@ -10,7 +10,7 @@ import { addDays } from "../series.ts";
 import { formatQuantity, plain } from "../format.ts";
 import { DEFAULT_HORIZONS, forecastHorizonIndex, horizonForecastDays } from "../../../../shared/analysis/horizons.ts";
 import { LARGE_RESULT, READ_ONLY, ToolInputError, checkScenario, lenientInput, metricName, runTool, type ToolDeps } from "./common.ts";
-import { advertise, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { advertise, nameList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 
 /**
@@ -55,7 +55,7 @@ const forecastShape = {
 export const forecastInput = z.strictObject(forecastShape);
 
 const forecastAdvertised = toolInputSchema(
-  advertise(forecastShape, {}, { metrics: metricList(MAX_FORECAST_METRICS, `Metrics to chart (default ${DEFAULT_FORECAST_METRICS.join(", ")})`) }),
+  advertise(forecastShape, {}, { metrics: nameList(MAX_FORECAST_METRICS, `Metrics to chart (default ${DEFAULT_FORECAST_METRICS.join(", ")})`) }),
 );
 
 export type ForecastArgs = z.infer<typeof forecastInput>;

@@ -8,7 +8,7 @@ import { DAILY_NAMES, DAILY_RATE_SUFFIX, dailyRate } from "../series.ts";
 import { ApiError, simulateExtending1y, type SimulateResponse } from "../api.ts";
 import { summarizeSeries } from "../summary.ts";
 import { LARGE_RESULT, READ_ONLY, checkScenario, lenientInput, pickLevers, runTool, toolResult, unwrap, type ToolDeps } from "./common.ts";
-import { advertise, metricList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
+import { advertise, nameList, outputSchema, toolInputSchema } from "../toolSchemas.ts";
 
 /** The metric returned when the assistant names none, as in mcp-server-mechafil. */
 export const DEFAULT_METRIC: OutputField = "1y_sector_roi";
@@ -40,7 +40,7 @@ const simulateAdvertised = toolInputSchema(
     simulateShape,
     { resolution: "weekly (default, Mondays) or daily", include_history: "Also the simulated history" },
     {
-      requested_metrics: metricList(MAX_METRICS, `Metrics (list_metrics); default ${DEFAULT_METRIC}`),
+      requested_metrics: nameList(MAX_METRICS, `Metrics (list_metrics); default ${DEFAULT_METRIC}`),
       requested_metric: { type: "string", description: "One metric (old form)" },
     },
   ),
