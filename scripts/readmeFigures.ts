@@ -9,12 +9,12 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 
 /**
- * The README's example figures, computed from the demo dataset that `npm start` serves, with the
- * kernel the API runs. `npm run readme:figures` rewrites the marked blocks of README.md;
- * test/readme.test.ts fails when they no longer match what this computes.
+ * The docs' example figures, computed from the demo dataset that `npm start` serves, with the
+ * kernel the API runs. `npm run readme:figures` rewrites the marked blocks of the files that hold
+ * them (docs/mcp.md); test/readme.test.ts fails when they no longer match what this computes.
  */
 
-const README = join(dirname(fileURLToPath(import.meta.url)), "..", "README.md");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const mfil = (v: number) => `${(v / 1e6).toFixed(1)} M`;
 
@@ -59,14 +59,14 @@ export function exampleConversation(): string {
   ].join("\n");
 }
 
-/** Every generated block: its marker name and text. */
-export function generatedBlocks(): Record<string, string> {
-  return { "example-conversation": exampleConversation() };
+/** Every generated block: its marker name, the file (from the project root) that holds it, and its text. */
+export function generatedBlocks(): Record<string, { readonly file: string; readonly text: string }> {
+  return { "example-conversation": { file: "docs/mcp.md", text: exampleConversation() } };
 }
 
 const marker = (name: string, end = false) => `<!-- generated:${name}:${end ? "end" : "start"} (npm run readme:figures) -->`;
 
-/** The README's current text of a generated block, or null when its markers are missing. */
+/** A document's current text of a generated block, or null when its markers are missing. */
 export function readmeBlock(readme: string, name: string): string | null {
   const a = readme.indexOf(marker(name));
   const b = readme.indexOf(marker(name, true));
@@ -74,10 +74,11 @@ export function readmeBlock(readme: string, name: string): string | null {
   return readme.slice(a + marker(name).length, b).replace(/^\n/, "").replace(/\n$/, "");
 }
 
-function rewrite(readme: string): string {
-  let out = readme;
-  for (const [name, text] of Object.entries(generatedBlocks())) {
-    if (readmeBlock(out, name) === null) throw new Error(`README.md has no ${marker(name)} … ${marker(name, true)} block`);
+function rewrite(doc: string, file: string): string {
+  let out = doc;
+  for (const [name, { file: f, text }] of Object.entries(generatedBlocks())) {
+    if (f !== file) continue;
+    if (readmeBlock(out, name) === null) throw new Error(`${file} has no ${marker(name)} … ${marker(name, true)} block`);
     const a = out.indexOf(marker(name)) + marker(name).length;
     const b = out.indexOf(marker(name, true));
     out = `${out.slice(0, a)}\n${text}\n${out.slice(b)}`;
@@ -86,10 +87,11 @@ function rewrite(readme: string): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const before = readFileSync(README, "utf8");
-  const after = rewrite(before);
-  if (after !== before) writeFileSync(README, after);
-  console.log(after === before ? "README.md figures already up to date" : "README.md figures rewritten");
+  for (const file of new Set(Object.values(generatedBlocks()).map((b) => b.file))) {
+    const path = join(ROOT, file);
+    const before = readFileSync(path, "utf8");
+    const after = rewrite(before, file);
+    if (after !== before) writeFileSync(path, after);
+    console.log(after === before ? `${file} figures already up to date` : `${file} figures rewritten`);
+  }
 }
-
-
