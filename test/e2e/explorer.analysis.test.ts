@@ -157,6 +157,8 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
   it("draws the tornado of the chosen metric and horizon: the API's swings, sorted", async () => {
     const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Scenario 1", forecast_length_days: 800, rr: 0.75 }] })));
     await page.waitForFunction("document.body.dataset.sensitivity === 'ready'", null, { timeout: 180_000 });
+    // The default horizon, 5 years, lies beyond this 800-day forecast: the panel says which length it needs.
+    expect(await page.textContent("#tornado caption")).toMatch(/"5y" lies beyond a forecast of 800 days; it needs forecast_length_days of at least 1825/);
     await page.selectOption("#sens-metric", "network_locked");
     await page.selectOption("#sens-horizon", "2y");
     await page.waitForFunction(

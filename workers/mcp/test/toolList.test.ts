@@ -41,7 +41,9 @@ async function listRaw(modern: boolean): Promise<{ result: { tools: Tool[] }; by
   const res = modern ? await modernRpc(mcpUrl, "tools/list", {}, 1) : await rpc(mcpUrl, { jsonrpc: "2.0", id: 1, method: "tools/list" }, { "mcp-protocol-version": "2025-06-18" });
   const [msg] = await messages(res);
   const result = msg!.result as { tools: Tool[] };
-  return { result, bytes: new TextEncoder().encode(JSON.stringify(result)).length };
+  // The tool definitions, as a host hands them to the model (2026-07-28 results also carry cache
+  // hints and the server's info in _meta, the envelope of every answer).
+  return { result, bytes: new TextEncoder().encode(JSON.stringify({ tools: result.tools })).length };
 }
 
 /** Every `$ref` of a schema, by path. */

@@ -126,6 +126,16 @@ export async function refreshTornado(table, simulateBody, metric, horizon) {
     return { ok: true };
   } catch (e) {
     if (e?.name === "AbortError") return { ok: false, aborted: true };
+    // A horizon the forecast does not reach (5 years of a 3-year forecast): the API says which
+    // forecast length it needs; that is the panel's answer, not a failure.
+    if (e instanceof ApiError && e.status === 400 && e.field === "horizon") {
+      const cap = document.createElement("caption");
+      cap.textContent = e.message;
+      table.replaceChildren(cap);
+      last = null;
+      document.body.dataset.sensitivity = "ready";
+      return { ok: true };
+    }
     document.body.dataset.sensitivity = "error";
     return { ok: false, error: e instanceof ApiError ? e : new ApiError(0, "client", String(e)) };
   }
