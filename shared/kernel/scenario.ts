@@ -11,7 +11,7 @@ import {
 } from "./constants.ts";
 import { ScenarioError } from "./errors.ts";
 import type { PreparedInputs } from "./prepare.ts";
-import { daysBetween, isIsoDate } from "./dates.ts";
+import { addDays, daysBetween, isIsoDate } from "./dates.ts";
 import type { KernelScenario, SolsticeScenario } from "./types.ts";
 
 /** A lever: one value for every forecast day, or exactly one value per forecast day. */
@@ -21,6 +21,8 @@ export type Lever = number | readonly number[] | Float64Array;
 export interface ScenarioInput {
   /** The model variant (default DEFAULT_MODEL, "current"). */
   readonly model?: Model;
+  /** The preset the request started from (its members are already merged in: shared/schema/presets.ts). */
+  readonly preset?: string;
   readonly rbp?: Lever;
   readonly rr?: Lever;
   readonly fpr?: Lever;
@@ -39,7 +41,7 @@ export interface ScenarioInput {
 
 /** FIP-0118 as users write it (../shared/PROTOCOL.md §B). */
 export interface SolsticeInput {
-  /** YYYY-MM-DD, after the dataset's current date. */
+  /** YYYY-MM-DD, or "current+N" (N days after the dataset's current date); after the current date. */
   readonly activation_date: string;
   /** "none" (default), "all" (every quarter's gate from quarter 2 on), or the quarter numbers (≥ 2) whose gates pass. */
   readonly service_gates?: "none" | "all" | readonly number[];
@@ -47,14 +49,25 @@ export interface SolsticeInput {
   readonly pledge_reward_basis?: "total" | "miner_share";
 }
 
+/** "current+N": N days after the dataset's current date (presets say "current+90"). */
+export const RELATIVE_DATE = /^current\+(\d{1,5})$/;
+
+/** A date as a request gives it (YYYY-MM-DD or "current+N") on a dataset, as YYYY-MM-DD; null when it is neither. */
+export function resolveDate(s: string, currentDate: string): string | null {
+  const m = RELATIVE_DATE.exec(s);
+  if (m) return addDays(currentDate, Number(m[1]));
+  return isIsoDate(s) ? s : null;
+}
+
 /** A Solstice input on a dataset: its activation as a day index after the current date. */
 function solsticeOf(prepared: PreparedInputs, model: Model, s: SolsticeInput | undefined): SolsticeScenario | null {
   if (s === undefined) return null;
   if (model !== "current") throw new ScenarioError("solstice", `needs model "current" (FIP-0118 builds on the network as it runs now), got model "${model}"`);
-  if (!isIsoDate(s.activation_date)) throw new ScenarioError("solstice.activation_date", `must be a calendar date YYYY-MM-DD, got ${String(s.activation_date).slice(0, 40)}`);
-  const T = daysBetween(prepared.inputs.startDate, s.activation_date);
+  const date = resolveDate(String(s.activation_date), prepared.inputs.currentDate);
+  if (date === null) throw new ScenarioError("solstice.activation_date", `must be a calendar date YYYY-MM-DD or "current+N", got ${String(s.activation_date).slice(0, 40)}`);
+  const T = daysBetween(prepared.inputs.startDate, date);
   if (!(T > prepared.H)) {
-    throw new ScenarioError("solstice.activation_date", `must be after the dataset's current date ${prepared.inputs.currentDate} (mainnet has not activated FIP-0118), got ${s.activation_date}`);
+    throw new ScenarioError("solstice.activation_date", `must be after the dataset's current date ${prepared.inputs.currentDate} (mainnet has not activated FIP-0118), got ${date}`);
   }
   const gates = s.service_gates ?? "none";
   if (typeof gates !== "string") {

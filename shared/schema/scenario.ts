@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DEFAULT_FORECAST_LENGTH_DAYS, DEFAULT_MODEL, MAX_FORECAST_DAYS, MODELS, type Model } from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { isIsoDate } from "../kernel/dates.ts";
+import { RELATIVE_DATE } from "../kernel/scenario.ts";
+import { PRESET_NAMES } from "./presets.ts";
 
 /**
  * The one scenario schema: API validation, OpenAPI docs and MCP tool schemas all read it, so
@@ -44,6 +46,10 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  preset: z
+    .enum(PRESET_NAMES, { error: `must be one of the presets ${PRESET_NAMES.map((n) => JSON.stringify(n)).join(", ")} (GET /presets)` })
+    .describe(`A named scenario to start from (GET /presets): ${PRESET_NAMES.join(", ")}. The request's own members override it.`)
+    .optional(),
   model: z
     .enum(MODELS, { error: `must be one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
     .describe(
@@ -73,9 +79,11 @@ export const scenarioShape = {
   solstice: z
     .strictObject({
       activation_date: z
-        .string({ error: "must be a calendar date YYYY-MM-DD" })
-        .refine(isIsoDate, { error: (iss) => `must be a calendar date YYYY-MM-DD, got ${JSON.stringify(String(iss.input).slice(0, 40))}` })
-        .describe("The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset's current date."),
+        .string({ error: 'must be a calendar date YYYY-MM-DD or "current+N"' })
+        .refine((s) => isIsoDate(s) || RELATIVE_DATE.test(s), {
+          error: (iss) => `must be a calendar date YYYY-MM-DD or "current+N" (N days after the dataset's current date), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
+        })
+        .describe('The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset\'s current date, or "current+N" for N days after it.'),
       service_gates: z
         .union([
           z.enum(["none", "all"], { error: 'must be "none", "all" or a list of quarter numbers' }),
