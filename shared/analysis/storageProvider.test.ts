@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { addDays } from "../kernel/dates.ts";
 import { prepareInputs } from "../kernel/prepare.ts";
+import { resolveScenario } from "../kernel/scenario.ts";
+import { simulate } from "../kernel/simulate.ts";
 import { simulateInput, syntheticDataset } from "../kernel/testDataset.ts";
-import { cohortEconomics, cohortSpanDays, strategiesFor, type CohortParams } from "./storageProvider.ts";
+import type { OutputField } from "../schema/fields.ts";
+import { cohortEconomics, cohortSpanDays, runStorageProvider, strategiesFor, type CohortParams } from "./storageProvider.ts";
 
 /**
  * A cohort's economics against the run it reads, written out plainly: the pledge, rewards and
@@ -69,5 +73,38 @@ describe("a cohort's economics", () => {
     expect(rel(b.rewards_fil, 10 * a.rewards_fil)).toBeLessThanOrEqual(1e-12);
     expect(regular!.deals && !cc!.deals).toBe(true);
     expect(strategiesFor(true).every((s) => s.qaMultiplier === 10)).toBe(true);
+  });
+});
+
+describe("a storage-provider request", () => {
+  const runner = (sc: Parameters<typeof simulate>[1], fields: readonly OutputField[]) => simulate(p, sc, undefined, { fields });
+
+  it("runs the cohort on the scenario's forecast, extended with a note when the cohort outlives it", () => {
+    const { answer, resolved } = runStorageProvider(p, { model: "current", forecast_length_days: 365 }, {}, runner);
+    expect(resolved).toMatchObject({ raw_pib: 1, qa_multiplier: 10, duration_days: 540, onboard_date: addDays(p.inputs.currentDate, 1), fil_usd: null });
+    expect(answer.series.n_entries).toBe(540 + 180);
+    expect(answer.notes.join(" ")).toMatch(/price-taker/);
+    expect(answer.notes.join(" ")).toMatch(/The forecast was run to .* 176 days past the requested/);
+    // The same numbers as the kernel's per-sector series of the extended run.
+    const sc = resolveScenario(p, { model: "current", forecast_length_days: 365 + 176 });
+    const o = simulate(p, sc).outputs;
+    expect(rel(answer.summary.pledge_fil, 2 ** 15 * 10 * o.day_pledge_per_QAP[H + 1]!)).toBeLessThanOrEqual(1e-12);
+    expect(answer.strategies.map((s) => s.name)).toEqual(["cc", "regular_deal", "fil_plus"]);
+  });
+
+  it("under Solstice: a 10× sector after activation is compared; a CC request after it is 10× with a note", () => {
+    const solstice = { activation_date: "current+60" };
+    const before = runStorageProvider(p, { model: "current", forecast_length_days: 1500, solstice }, { qa_multiplier: 1 }, runner);
+    expect(before.answer.cohort.strategy).toBe("cc");
+    expect(before.answer.strategies.map((s) => [s.name, s.onboard_date])).toContainEqual(["solstice_10x", addDays(p.inputs.currentDate, 60)]);
+    const after = runStorageProvider(p, { model: "current", forecast_length_days: 1500, solstice }, { qa_multiplier: 1, onboard_date: "current+90" }, runner);
+    expect(after.resolved.qa_multiplier).toBe(10);
+    expect(after.answer.notes.join(" ")).toMatch(/qa_multiplier 1 was asked, but from FIP-0118's activation/);
+  });
+
+  it("refuses what the dataset makes impossible, naming the field", () => {
+    expect(() => runStorageProvider(p, { forecast_length_days: 100 }, { onboard_date: p.inputs.currentDate }, runner)).toThrow(/^provider.onboard_date: must be a forecast day/);
+    expect(() => runStorageProvider(p, { forecast_length_days: 100 }, { fil_usd: [1, 2] }, runner)).toThrow(/^provider.fil_usd: has 2 values/);
+    expect(() => runStorageProvider(p, { forecast_length_days: 7300 }, { onboard_date: "current+7000" }, runner)).toThrow(/^provider.duration_days: the cohort would live until/);
   });
 });

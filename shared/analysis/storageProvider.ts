@@ -1,4 +1,13 @@
 import { REWARD_LOCK_SHARE, REWARD_RELEASE_DAYS, SECTOR_PIB, SOLSTICE_QA_MULTIPLIER, YEAR_DAYS } from "../kernel/constants.ts";
+import { addDays, daysBetween } from "../kernel/dates.ts";
+import { ScenarioError } from "../kernel/errors.ts";
+import type { PreparedInputs } from "../kernel/prepare.ts";
+import { resolveDate, resolveScenario, type ScenarioInput } from "../kernel/scenario.ts";
+import type { SimulationResult } from "../kernel/simulate.ts";
+import type { KernelScenario } from "../kernel/types.ts";
+import type { OutputField } from "../schema/fields.ts";
+import { DEFAULT_PROVIDER_COSTS, PROVIDER_LIMITS, type ProviderInput } from "../schema/storageProvider.ts";
+import { extendScenario } from "./extend.ts";
 
 /**
  * Storage-provider economics: one cohort of sectors onboarded on one day, on a network forecast
@@ -175,4 +184,159 @@ export function strategiesFor(onboardAfterSolstice: boolean): readonly Strategy[
     { name: "regular_deal", qaMultiplier: m, deals: true },
     { name: "fil_plus", qaMultiplier: SOLSTICE_QA_MULTIPLIER, deals: true },
   ];
+}
+
+/** One cohort answer's parts that do not depend on HTTP: the API route adds the scenario's echo. */
+export interface StorageProviderAnswer {
+  readonly cohort: {
+    readonly strategy: string;
+    readonly qa_multiplier: number;
+    readonly raw_pib: number;
+    readonly onboard_date: string;
+    readonly expiry_date: string;
+    readonly vesting_end_date: string;
+    readonly duration_days: number;
+  };
+  readonly series: { readonly start_date: string; readonly timestep_days: 1; readonly n_entries: number } & Record<keyof CohortSeries, Float64Array | null>;
+  readonly summary: CohortSummary;
+  readonly strategies: readonly (CohortSummary & { readonly name: string; readonly qa_multiplier: number; readonly deals: boolean; readonly onboard_date: string })[];
+  readonly costs: Readonly<Record<string, number>>;
+  readonly notes: readonly string[];
+}
+
+/** The defaults and the cohort as one request resolves them (the answer echoes this). */
+export interface ResolvedProvider {
+  readonly raw_pib: number;
+  readonly qa_multiplier: number;
+  readonly onboard_date: string;
+  readonly duration_days: number;
+  readonly fil_usd: number | { readonly type: "array"; readonly length: number; readonly first: number; readonly last: number } | null;
+  readonly costs: Readonly<Record<keyof typeof DEFAULT_PROVIDER_COSTS, number>>;
+}
+
+/**
+ * A storage-provider request on prepared inputs: the cohort and each strategy on one forecast
+ * (extended, levers held, when the cohort outlives it), run by `run` (the API's execution path).
+ * Throws ScenarioError naming the field for what the dataset makes impossible.
+ */
+export function runStorageProvider(
+  prepared: PreparedInputs,
+  scenario: ScenarioInput,
+  provider: ProviderInput,
+  run: (sc: KernelScenario, fields: readonly OutputField[]) => SimulationResult,
+): { answer: StorageProviderAnswer; scenario: KernelScenario; resolved: ResolvedProvider } {
+  const { H, maxForecastDays } = prepared;
+  const { startDate, currentDate } = prepared.inputs;
+  const sc = resolveScenario(prepared, scenario);
+  const F = sc.forecastLengthDays;
+  const notes: string[] = [
+    "The cohort is a price-taker: it does not change the network forecast it is computed on.",
+    "No faults and no terminations: every sector lives its whole duration and its pledge comes back at expiry.",
+    `Rewards vest as the protocol vests them: 25 % at once, 75 % linearly over the next ${REWARD_RELEASE_DAYS} days; the series runs until the last reward has vested.`,
+  ];
+
+  const onboardDate = resolveDate(provider.onboard_date ?? "current+1", currentDate);
+  const i = onboardDate === null ? NaN : daysBetween(startDate, onboardDate);
+  if (!(i > H && i < H + F)) {
+    throw new ScenarioError("provider.onboard_date", `must be a forecast day, from ${addDays(currentDate, 1)} to ${addDays(currentDate, F - 1)}, got ${onboardDate ?? String(provider.onboard_date).slice(0, 40)}`);
+  }
+  const L = provider.duration_days ?? sc.sectorDurationDays;
+  const T = sc.solstice ? sc.solstice.activationDay : Infinity;
+  const afterSolstice = i >= T;
+  let qa = provider.qa_multiplier ?? SOLSTICE_QA_MULTIPLIER;
+  if (afterSolstice && qa !== SOLSTICE_QA_MULTIPLIER) {
+    notes.push(`qa_multiplier ${qa} was asked, but from FIP-0118's activation (${addDays(startDate, T)}) every new sector has 10× QAP: the cohort is 10×.`);
+    qa = SOLSTICE_QA_MULTIPLIER;
+  }
+
+  // The forecast must reach the last day of every cohort compared (the 10× sector after Solstice starts at T).
+  const lastDay = Math.max(i, Number.isFinite(T) && !afterSolstice ? T : i) + L;
+  const needed = Math.max(F, lastDay - H);
+  if (needed > maxForecastDays) {
+    throw new ScenarioError("provider.duration_days", `the cohort would live until ${addDays(startDate, lastDay - 1)}, past the longest forecast (${addDays(currentDate, maxForecastDays - 1)}): onboard earlier or for fewer days`);
+  }
+  const runScenario = needed > F ? resolveScenario(prepared, extendScenario(scenario, needed - F)) : sc;
+  if (needed > F) notes.push(`The forecast was run to ${addDays(currentDate, needed - 1)}, ${needed - F} days past the requested ${addDays(currentDate, F - 1)}, each lever held at its last value, to cover the cohort's life.`);
+
+  const costs = { ...DEFAULT_PROVIDER_COSTS, ...provider.costs };
+  const defaulted = Object.keys(DEFAULT_PROVIDER_COSTS).filter((k) => provider.costs?.[k as keyof typeof DEFAULT_PROVIDER_COSTS] === undefined);
+  if (defaulted.length > 0) notes.push(`Default costs (CEL's sp_cost_web figures; 0 where it has none) for: ${defaulted.join(", ")}. Set your own in provider.costs.`);
+
+  // FIL/USD on each day of a cohort's span, from the forecast's prices (day k of the forecast is current_date + k).
+  const prices = provider.fil_usd;
+  if (Array.isArray(prices) && prices.length !== F) {
+    throw new ScenarioError("provider.fil_usd", `has ${prices.length} values; an array must have exactly forecast_length_days (${F}) values, one per forecast day from ${currentDate}`);
+  }
+  const priceFrom = (day: number): Float64Array | null => {
+    if (prices === undefined) return null;
+    const span = cohortSpanDays(L);
+    const out = new Float64Array(span);
+    for (let d = 0; d < span; d++) out[d] = typeof prices === "number" ? prices : prices[Math.min(day + d - H, F - 1)]!;
+    return out;
+  };
+  if (Array.isArray(prices) && lastDay + REWARD_RELEASE_DAYS - H > F) notes.push(`fil_usd ends with the forecast (${addDays(currentDate, F - 1)}); later days of the cohort take its last value.`);
+  if (prices === undefined) notes.push("No fil_usd: the answer is in FIL only (profit_usd, breakeven_fil_usd and the USD series are null).");
+
+  const result = run(runScenario, ["day_pledge_per_QAP", "day_rewards_per_sector", "day_fee_per_sector"]);
+  const o = result.outputs;
+  const providerCosts: ProviderCosts = {
+    capexUsdPerTib: costs.capex_usd_per_tib,
+    opexUsdPerTibYear: costs.opex_usd_per_tib_year,
+    dealRevenueUsdPerTibYear: costs.deal_revenue_usd_per_tib_year,
+    pledgeCostRate: costs.pledge_cost_rate,
+  };
+  const rawPib = provider.raw_pib ?? PROVIDER_LIMITS.raw_pib.default;
+  const cohortOf = (strategy: Strategy, day: number) => cohortEconomics(o, { rawPib, strategy, onboardDay: day, durationDays: L, filUsd: priceFrom(day), costs: providerCosts });
+
+  const main: Strategy = { name: qa === SOLSTICE_QA_MULTIPLIER ? (afterSolstice ? "solstice_10x" : "fil_plus") : "cc", qaMultiplier: qa, deals: qa === SOLSTICE_QA_MULTIPLIER && !afterSolstice };
+  const cohort = cohortOf(main, i);
+  const compared: { strategy: Strategy; day: number }[] = strategiesFor(afterSolstice).map((s) => ({ strategy: s, day: i }));
+  if (Number.isFinite(T) && !afterSolstice) compared.push({ strategy: { name: "solstice_10x", qaMultiplier: SOLSTICE_QA_MULTIPLIER, deals: false }, day: T });
+  const strategies = compared.map(({ strategy, day }) => ({
+    name: strategy.name,
+    qa_multiplier: strategy.qaMultiplier,
+    deals: strategy.deals,
+    onboard_date: addDays(startDate, day),
+    ...cohortOf(strategy, day).summary,
+  }));
+
+  if (sc.model === "reference") notes.push('The reference model has no FIP-0100 fee: fees are 0 (model "current" has it).');
+  else notes.push("The FIP-0100 fee is fixed at onboarding (k · circulating supply · QAP of that day) and paid every day of the sectors' life; the protocol takes it from vesting rewards first, which changes when, not how much, the provider nets.");
+  if (cohort.summary.fee_cap_days > 0) notes.push(`On ${cohort.summary.fee_cap_days} days the fee exceeds half the cohort's own rewards: FIP-0100's per-deadline cap would lower it there; the fee shown is the sectors' full fee.`);
+  if (sc.solstice) notes.push(`Under FIP-0118 (from ${addDays(startDate, T)}) the cohort earns the miner's share of block rewards (w1, falling from 95 % to 50 % over nine quarters).`);
+  notes.push(
+    cohort.summary.payback_basis === "usd"
+      ? "payback_days: days until the USD cash position (capex paid at onboarding) turns positive."
+      : "payback_days: days until the FIL released to the provider, less fees, equals the pledge (no price given).",
+  );
+  if (cohort.summary.breakeven_fil_usd === null) notes.push("breakeven_fil_usd is null: net FIL is not positive, so no FIL price makes the cohort break even.");
+
+  const span = cohortSpanDays(L);
+  return {
+    scenario: sc,
+    resolved: {
+      raw_pib: rawPib,
+      qa_multiplier: qa,
+      onboard_date: addDays(startDate, i),
+      duration_days: L,
+      fil_usd: prices === undefined ? null : typeof prices === "number" ? prices : { type: "array", length: prices.length, first: prices[0]!, last: prices[prices.length - 1]! },
+      costs,
+    },
+    answer: {
+      cohort: {
+        strategy: main.name,
+        qa_multiplier: qa,
+        raw_pib: rawPib,
+        onboard_date: addDays(startDate, i),
+        expiry_date: addDays(startDate, i + L),
+        vesting_end_date: addDays(startDate, i + span - 1),
+        duration_days: L,
+      },
+      series: { start_date: addDays(startDate, i), timestep_days: 1, n_entries: span, ...cohort.series },
+      summary: cohort.summary,
+      strategies,
+      costs,
+      notes,
+    },
+  };
 }
