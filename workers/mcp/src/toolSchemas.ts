@@ -24,6 +24,8 @@ export type Lever = keyof typeof scenarioShape;
 /** Each scenario lever in a few words, with its unit; ranges are the schema's minimum and maximum. */
 export const LEVER_BRIEF: Record<Lever, string> = {
   model: "current (default, FIP-0100) or reference (mechafil-jax)",
+  preset: "A named scenario (GET /presets); levers set here override it",
+  solstice: "FIP-0118 from activation_date (model current)",
   rbp: "Onboarding, PiB/day",
   rr: "Renewal rate (share)",
   fpr: "FIL+ share of onboarding",

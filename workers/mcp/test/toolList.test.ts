@@ -17,7 +17,8 @@ import { anyOfPaths, connect, messages, modernRpc, rpc } from "./helpers.ts";
 
 /**
  * tools/list as an assistant pays for it: the whole list within 16 KB with room for what issues
- * 21–23 add (a model and a preset argument, a solstice object, a storage-provider tool: ~3 KB),
+ * 21–23 still add (model, preset and solstice are in; the storage-provider tool, and preset and
+ * solstice listed in compare_scenarios, are ~2.5 KB),
  * no tool above 4 KB, no anyOf anywhere, every $ref defined, every lever's unit said, and read
  * by both SDK clients. The advertised schemas are the compact form of the zod schemas the server
  * validates with: whatever the server accepts, a client validating against the list accepts too.
@@ -27,8 +28,8 @@ const mcpUrl = inject("mcpUrl");
 
 const LIST_LIMIT = 16 * 1024;
 const TOOL_LIMIT = 4 * 1024;
-/** What issues 21–23 will add to the list (see docs/mcp.md, "Adding to the tool list"). */
-const HEADROOM = 3 * 1024;
+/** What issues 21–23 will still add to the list (docs/mcp.md, "Adding to the tool list"). */
+const HEADROOM = 2.5 * 1024;
 
 interface Tool {
   name: string;

@@ -147,7 +147,8 @@ function describeApiError(e: ApiError): string {
 }
 
 /**
- * Read-only, closed world: the tools only read the model and the published data. (The spec's
- * destructive and idempotent hints mean something only for tools that are not read-only.)
+ * Read-only: the tools only read the model and the published data. (The spec's destructive and
+ * idempotent hints mean something only for tools that are not read-only, and no host acts on
+ * openWorldHint; every byte here is paid in every conversation.)
  */
-export const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
+export const READ_ONLY = { readOnlyHint: true } as const;

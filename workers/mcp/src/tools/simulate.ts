@@ -144,8 +144,8 @@ function emptyReason(m: string, res: SimulateResponse): string {
 }
 
 /** The structured answer, as JSON Schema: no anyOf (Claude.ai connectors break on it), no prose (fetch_context has it). */
-/** Besides these members, one array per requested metric (and daily rate), null where undefined. */
-export const simulateOutput = outputSchema({ Explanation: "string", sim_start_date: ["string", "null"], timestep_days: ["number", "null"], units: "object", notes: "array" });
+/** Besides these members: the date anchors (sim_start_date, timestep_days, …) and one array per requested metric (and daily rate), null where undefined. */
+export const simulateOutput = outputSchema({ Explanation: "string", units: "object", notes: "array" });
 
 const simulateToolInput = lenientInput(simulateInput, normalizeSimulateArgs, simulateAdvertised);
 
