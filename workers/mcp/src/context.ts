@@ -41,7 +41,7 @@ const LEVERS = `## Scenario levers (every one optional; omitted = the dataset's 
 rbp, rr, fpr, lock_target, fil_plus_m and qa_renew_relative_multiplier take one number (every
 forecast day) or an array of exactly forecast_length_days numbers (one per day), each within the
 lever's range. The maximum forecast is ${MAX_FORECAST_DAYS} days (20 years). simulate lists every
-lever; compare_scenarios, forecast_uncertainty and sensitivity list the main six and take the
+lever; compare_scenarios, forecast_uncertainty and sensitivity list the main ones and take the
 others too. To express "onboarding halves", first read the default rbp (the Explanation of any
 simulate or compare_scenarios answer, or smoothed_metrics in get_historical_data), then pass half
 of it.

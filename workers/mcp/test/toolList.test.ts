@@ -83,6 +83,8 @@ describe("the tool list's schemas", () => {
     const { result } = await listRaw(false);
     const unit: Record<string, RegExp> = {
       model: /reference/,
+      preset: /presets/,
+      solstice: /FIP-0118/,
       rbp: /PiB\/day/,
       rr: /share/,
       fpr: /share/,
