@@ -23,7 +23,7 @@ import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { writeNumber } from "../workers/api/src/numberText.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
 import type { Series } from "../workers/api/src/serialize.ts";
-import { runOne } from "../workers/api/src/simulation.ts";
+import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { arg, median } from "./stats.ts";
 
 if (!referenceAvailable()) {
@@ -39,7 +39,7 @@ const d = warmDataset({ info: { version: "bench", source: "upload", start_date: 
 
 /** The numbers the writer formats for one answer, in its order. */
 function answerValues(body: Record<string, unknown>): Float64Array {
-  const answer = runOne(parseSimulateRequest(body), d);
+  const answer = answerSimulate(parseSimulateRequest(body), d);
   const seen = new Set<string>();
   const values: number[] = [];
   for (const s of Object.values(answer.simulation_output) as Series[]) {

@@ -12,7 +12,7 @@ import { handleEnsemble, handleSensitivity } from "./routes/analysis.ts";
 import { handlePublishDataset, handleUpdateCache } from "./routes/admin.ts";
 import { runScheduledRefresh } from "./refresh.ts";
 
-export { DatasetStore } from "./dataset.do.ts";
+export { DatasetOwnerObject } from "./datasetOwner.do.ts";
 
 /**
  * The API worker: routes stay thin (validate, call, shape). Static files of the explorer

@@ -3,8 +3,8 @@ import { makeVersion } from "../../../../shared/data/format.ts";
 import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
 import { readJsonObject } from "../body.ts";
-import { datasetStore } from "../dataset.do.ts";
-import { invalidateWarmDataset } from "../datasetCache.ts";
+import { datasetOwnerStub } from "../datasetOwner.do.ts";
+import { invalidateWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { runRefresh } from "../refresh.ts";
@@ -101,7 +101,7 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
       problems: problems.map((p) => ({ field: bodyField(p), message: p.message })),
     });
   }
-  const result = await datasetStore(env).publish(dataset);
+  const result = await datasetOwnerStub(env).publish(dataset);
   if (!result.ok) {
     return errorResponse(502, "refresh_failed", `publishing failed, the previous dataset is still served: ${result.outcome.message}`, undefined, { last_refresh: result.outcome });
   }

@@ -1,7 +1,7 @@
 import { parseEnsembleRequest, parseSensitivityRequest } from "../../../../shared/schema/analysis.ts";
-import { runEnsembleRequest, runSensitivityRequest } from "../analysis.ts";
+import { answerEnsemble, answerSensitivity } from "../analysis.ts";
 import { readJsonObject } from "../body.ts";
-import { getWarmDataset } from "../datasetCache.ts";
+import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { BODY_LIMITS } from "../schemas.ts";
@@ -19,7 +19,7 @@ export async function handleEnsemble(request: Request, env: Env): Promise<Respon
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseEnsembleRequest(body));
   const d = await getWarmDataset(env, req.datasetVersion);
-  return jsonResponse(runEnsembleRequest(req, d));
+  return jsonResponse(answerEnsemble(req, d));
 }
 
 /** POST /simulate/sensitivity */
@@ -27,5 +27,5 @@ export async function handleSensitivity(request: Request, env: Env): Promise<Res
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSensitivityRequest(body));
   const d = await getWarmDataset(env, req.datasetVersion);
-  return jsonResponse(runSensitivityRequest(req, d));
+  return jsonResponse(answerSensitivity(req, d));
 }

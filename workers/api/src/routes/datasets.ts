@@ -1,5 +1,5 @@
 import { KEEP_VERSIONS } from "../../../../shared/data/format.ts";
-import { datasetStore } from "../dataset.do.ts";
+import { datasetOwnerStub } from "../datasetOwner.do.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse } from "../respond.ts";
 import { datasetRef } from "../simulation.ts";
@@ -15,7 +15,7 @@ export const RETENTION = {
  * with the one served by default marked `latest`.
  */
 export async function handleListDatasets(_request: Request, env: Env): Promise<Response> {
-  const { latest, datasets } = await datasetStore(env).listDatasets();
+  const { latest, datasets } = await datasetOwnerStub(env).listDatasets();
   // Each version as every answer names its dataset, plus why it is kept and whether it is the latest.
   const listed = datasets.map((d) => ({ ...datasetRef(d), retention: d.retention, latest: d.latest }));
   return jsonResponse({ latest, retention: RETENTION, count: listed.length, datasets: listed });

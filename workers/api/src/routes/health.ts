@@ -1,5 +1,6 @@
 import { daysBetween } from "../../../../shared/kernel/dates.ts";
-import { getDataStatus, type DataStatus } from "../datasetCache.ts";
+import { datasetOwnerStub } from "../datasetOwner.do.ts";
+import type { OwnerStatus } from "../datasetOwner.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "../errors.ts";
 import { jsonResponse } from "../respond.ts";
@@ -15,7 +16,7 @@ export interface HealthReason {
 }
 
 /** The reasons the served data is not as it should be; empty when healthy. */
-export function healthReasons(status: DataStatus, today: string): HealthReason[] {
+export function healthReasons(status: OwnerStatus, today: string): HealthReason[] {
   const reasons: HealthReason[] = [];
   const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
   if (dataset) {
@@ -43,7 +44,7 @@ export function healthReasons(status: DataStatus, today: string): HealthReason[]
  * 503 only while none is, so a load balancer takes the service out only when it cannot answer.
  */
 export async function handleHealth(_request: Request, env: Env, now: Date = new Date()): Promise<Response> {
-  const status = await getDataStatus(env);
+  const status = await datasetOwnerStub(env).status();
   const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
   if (!dataset) {
     return errorResponse(

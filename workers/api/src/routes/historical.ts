@@ -1,8 +1,9 @@
 import type { OnChainSeries, WarmDataset } from "../../../../shared/data/dataset.ts";
 import type { OfflineData } from "../../../../shared/data/reference.ts";
 import { dayNumber } from "../../../../shared/kernel/dates.ts";
+import { Lru } from "../../../../shared/lru.ts";
 import type { FieldKind } from "../../../../shared/schema/fields.ts";
-import { getWarmDataset } from "../datasetCache.ts";
+import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, jsonText } from "../respond.ts";
@@ -117,14 +118,10 @@ interface Built {
  * used first): built on first use, then served as is.
  */
 const MAX_CACHED_VERSIONS = 4;
-const cache = new Map<string, Map<Resolution, Built>>();
+const cache = new Lru<string, Map<Resolution, Built>>(MAX_CACHED_VERSIONS);
 
 function built(d: WarmDataset, resolution: Resolution): Built {
-  const v = d.info.version;
-  const byResolution = cache.get(v) ?? new Map<Resolution, Built>();
-  cache.delete(v);
-  cache.set(v, byResolution);
-  while (cache.size > MAX_CACHED_VERSIONS) cache.delete(cache.keys().next().value!);
+  const byResolution = cache.getOrSet(d.info.version, () => new Map<Resolution, Built>());
   let b = byResolution.get(resolution);
   if (!b) {
     const payload = buildPayload(d, resolution);

@@ -1,13 +1,13 @@
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
 import { parseJsonObject, readJsonObject, readJsonText } from "../body.ts";
-import { getWarmDataset } from "../datasetCache.ts";
+import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson, knownBody, memoryAnswer } from "../responseCache.ts";
 import { RawJson, toJsonBytes } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
-import { datasetRef, runOne } from "../simulation.ts";
+import { datasetRef, answerSimulate } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -46,7 +46,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
   const req = parse(() => parseSimulateRequest(parseJsonObject(body)));
   // A non-latest version is cached under its own version: the key names the version used.
   const d = await getWarmDataset(env, req.datasetVersion);
-  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)), {
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(answerSimulate(req, d)), {
     sent: { text: body.text, datasetVersion: req.datasetVersion },
     shared: valuesBound(req, d.prepared.H) >= CACHE_API_MIN_VALUES,
   });
@@ -66,7 +66,7 @@ export async function handleSimulateLegacy(request: Request, env: Env, ctx: Exec
   // Cached like /simulate, under the route's own name (its answer has one member more).
   return cachedJson(request, ctx, includeHistory ? "simulate-full-with-history" : "simulate-full", d.info.version, req, () =>
     toJsonBytes({
-      ...runOne(req, d),
+      ...answerSimulate(req, d),
       smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
     }),
   );
@@ -97,7 +97,7 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   const results = reqs.map((r, i) => {
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      return new RawJson(toJsonBytes(runOne(r, d)));
+      return new RawJson(toJsonBytes(answerSimulate(r, d)));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
