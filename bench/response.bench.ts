@@ -24,15 +24,16 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { createWorkspace, simulateResolved } from "../shared/kernel/simulate.ts";
 import { OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
-import { cachedJson, clearMemoryCache } from "../workers/api/src/responseCache.ts";
+import { cachedJson, clearMemoryCache } from "../workers/api/src/response/cache.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import { registerImmutable, toJsonBytes } from "../workers/api/src/serialize.ts";
+import { registerImmutable } from "../workers/api/src/response/immutableWindows.ts";
+import { toJsonBytes } from "../workers/api/src/response/jsonBytes.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
 import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { registerImmutableJoin, toJsonPartsJoin } from "./joinSerializer.ts";
 import { arg, median } from "./stats.ts";
 
-// workerd's FixedLengthStream (a large answer goes out in pieces through one: responseCache.ts
+// workerd's FixedLengthStream (a large answer goes out in pieces through one: response/bodyPieces.ts
 // inPieces) is not in Node: the same JS work with a TransformStream (the length is workerd's part).
 const g = globalThis as { FixedLengthStream?: unknown };
 g.FixedLengthStream ??= class extends TransformStream<Uint8Array, Uint8Array> {

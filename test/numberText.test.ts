@@ -6,7 +6,7 @@ import { prepareDataset } from "../shared/kernel/prepare.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 import { OUTPUT_FIELD_NAMES } from "../shared/schema/fields.ts";
 import { parseScenario } from "../shared/schema/scenario.ts";
-import { numberText, numberTextStats } from "../workers/api/src/numberText.ts";
+import { numberText, numberTextStats } from "../workers/api/src/response/numberText.ts";
 import { edgeValues, families, mismatches } from "./numberTextCases.ts";
 import { FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
 

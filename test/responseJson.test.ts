@@ -9,13 +9,14 @@ import { simulateFullPath } from "../shared/kernel/fullPath.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { parseSimulateRequest, type SimulateRequest } from "../workers/api/src/schemas.ts";
-import { RawJson, Series, toJsonText } from "../workers/api/src/serialize.ts";
+import { toJsonText } from "../workers/api/src/response/jsonBytes.ts";
+import { RawJson, Series } from "../workers/api/src/response/series.ts";
 import { sampleValues } from "../workers/api/src/shape.ts";
 import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { FIXTURES_DIR, referenceAvailable } from "./referenceMaterial.ts";
 
 /**
- * The answer's JSON is written straight from typed arrays (serialize.ts); it must be, byte for
+ * The answer's JSON is written straight from typed arrays (response/jsonBytes.ts); it must be, byte for
  * byte, what JSON.stringify writes for the same answer built as plain arrays.
  */
 

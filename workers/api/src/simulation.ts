@@ -7,7 +7,7 @@ import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import type { OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
-import { registerImmutable } from "./serialize.ts";
+import { registerImmutable } from "./response/immutableWindows.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
 
 /**

@@ -4,8 +4,10 @@ import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
-import { cachedJson, knownBody, memoryAnswer } from "../responseCache.ts";
-import { RawJson, toJsonBytes } from "../serialize.ts";
+import { cachedJson, memoryAnswer } from "../response/cache.ts";
+import { toJsonBytes } from "../response/jsonBytes.ts";
+import { knownBody } from "../response/knownBodies.ts";
+import { RawJson } from "../response/series.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
 import { datasetRef, answerSimulate } from "../simulation.ts";
 
@@ -31,7 +33,7 @@ export const CACHE_API_MIN_VALUES = 50_000;
 
 /**
  * POST /simulate. The answer is determined by the dataset version and the validated request,
- * so it is cached under that pair (responseCache.ts). A body sent before (the same bytes) is
+ * so it is cached under that pair (response/cache.ts). A body sent before (the same bytes) is
  * looked up in memory before it is parsed again (knownBody).
  */
 export async function handleSimulate(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
