@@ -9,6 +9,7 @@ import type { Env } from "../env.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { runRefresh } from "../refresh.ts";
 import { jsonResponse } from "../respond.ts";
+import type { Route } from "../route.ts";
 
 /** Uploads are reference-layout files (~270 kB for three years of history). */
 const UPLOAD_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -108,3 +109,17 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
   invalidateWarmDataset();
   return jsonResponse({ status: "published", dataset: result.info, last_refresh: result.outcome }, 201);
 }
+
+export const updateCacheRoute: Route = {
+  method: "POST",
+  path: "/admin/update-cache",
+  handle: handleUpdateCache,
+  docs: { summary: "Refresh the dataset from Spacescope now (admin)", admin: true, ok: { description: "Refresh outcome." }, errors: [401, 403] },
+};
+
+export const publishDatasetRoute: Route = {
+  method: "POST",
+  path: "/admin/datasets",
+  handle: handlePublishDataset,
+  docs: { summary: "Publish a dataset in the reference offline-data layout (admin)", admin: true, ok: { description: "Published." }, errors: [400, 401, 403, 413, 415] },
+};

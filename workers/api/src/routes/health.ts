@@ -1,9 +1,11 @@
 import { daysBetween } from "../../../../shared/kernel/dates.ts";
+import { healthResponse } from "../answerSchemas.ts";
 import { datasetOwnerStub } from "../datasetOwner.do.ts";
 import type { OwnerStatus } from "../datasetOwner.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "../errors.ts";
 import { jsonResponse } from "../respond.ts";
+import type { Route } from "../route.ts";
 import { VERSION } from "../version.ts";
 
 /** A dataset whose current_date is more than this many days before today (UTC) is stale. */
@@ -78,3 +80,15 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
     upstream_lag,
   });
 }
+
+export const healthRoute: Route = {
+  method: "GET",
+  path: "/health",
+  handle: (request, env) => handleHealth(request, env),
+  index: "status, version and the dataset in use",
+  docs: {
+    summary: "Status (healthy or degraded, with reasons), code version and the dataset in use",
+    ok: { description: "Serving (healthy or degraded).", schema: healthResponse },
+    errors: [503],
+  },
+};

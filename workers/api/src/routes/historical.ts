@@ -3,12 +3,14 @@ import type { OfflineData } from "../../../../shared/data/reference.ts";
 import { dayNumber } from "../../../../shared/kernel/dates.ts";
 import { Lru } from "../../../../shared/lru.ts";
 import type { FieldKind } from "../../../../shared/schema/fields.ts";
+import { historicalResponse } from "../answerSchemas.ts";
 import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, jsonText } from "../respond.ts";
 import { datasetVersionSchema, type Resolution } from "../schemas.ts";
 import { sampledDates, sampleValues, type DailySlice, type SeriesDates } from "../shape.ts";
+import type { Route } from "../route.ts";
 import { datasetRef } from "../simulation.ts";
 
 /**
@@ -297,3 +299,34 @@ export async function handleHistoricalDataFull(_request: Request, env: Env): Pro
   }
   return jsonText(legacyCache.text);
 }
+
+export const historicalRoute: Route = {
+  method: "GET",
+  path: "/historical-data",
+  handle: handleHistoricalData,
+  index: "the dataset's series, weekly by default",
+  docs: {
+    summary: "The dataset's series and scalars",
+    query: [
+      { name: "resolution", schema: { type: "string", enum: ["weekly", "daily"], default: "weekly" }, description: "weekly: the values on calendar Mondays." },
+      { name: "fields", schema: { type: "string" }, description: "Comma-separated member names of `data`; unknown names are a 400 listing the valid ones." },
+      { name: "dataset_version", schema: datasetVersionSchema, description: datasetVersionSchema.description },
+    ],
+    ok: { description: "The data.", schema: historicalResponse },
+    errors: [400, 404, 503],
+  },
+};
+
+export const historicalFullRoute: Route = {
+  method: "GET",
+  path: "/historical-data/full",
+  handle: handleHistoricalDataFull,
+  docs: {
+    deprecated: true,
+    summary: "Legacy (mechafil-server): the daily historical data",
+    description:
+      "mechafil-server's members (`message`, `smoothed_metrics` as plain numbers, `historical_arrays`, `offline_data`) plus the daily /historical-data answer (`data`, `field_meta`, `anchors`, `dataset`; the detailed smoothed metrics as `smoothed_metrics_detail`). Use /historical-data?resolution=daily.",
+    ok: { description: "The data, daily." },
+    errors: [503],
+  },
+};

@@ -1,14 +1,28 @@
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
+import { batchResponse, legacySmoothed, simulateResponse } from "../answerSchemas.ts";
 import { parseJsonObject, readJsonObject, readJsonText } from "../body.ts";
 import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
+import { js } from "../openapi.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson, memoryAnswer } from "../response/cache.ts";
 import { toJsonBytes } from "../response/jsonBytes.ts";
 import { knownBody } from "../response/knownBodies.ts";
 import { RawJson } from "../response/series.ts";
-import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
+import type { JsonSchema, Route } from "../route.ts";
+import {
+  batchRequestSchema,
+  BODY_LIMITS,
+  MAX_BATCH_SCENARIOS,
+  MAX_BATCH_VALUES,
+  normalizeSimulateBody,
+  parseBatchRequest,
+  parseSimulateRequest,
+  simulateRequestSchema,
+  type SimulateRequest,
+} from "../schemas.ts";
 import { datasetRef, answerSimulate } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
@@ -110,3 +124,73 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
   });
   return jsonResponse({ dataset: datasetRef(d.info), count: results.length, results });
 }
+
+const fieldList = OUTPUT_FIELD_NAMES.map((f) => `- \`${f}\` (${OUTPUT_FIELDS[f].unit}, ${OUTPUT_FIELDS[f].kind}): ${OUTPUT_FIELDS[f].meaning}`).join("\n");
+
+export const simulateRoute: Route = {
+  method: "POST",
+  path: "/simulate",
+  handle: handleSimulate,
+  index: "one forecast, weekly (Mondays) by default",
+  docs: {
+    summary: "Run one forecast",
+    description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate} bytes.\n\nOutput fields:\n${fieldList}`,
+    body: simulateRequestSchema,
+    ok: { description: "The forecast.", schema: simulateResponse },
+    errors: [400, 404, 413, 415, 503],
+  },
+};
+
+/**
+ * The batch body: its scenarios are validated one by one (so errors name scenarios[i]), hence a
+ * loose item schema in zod; the docs show the /simulate body they must match.
+ */
+function batchBodySchema(): JsonSchema {
+  const b = js(batchRequestSchema, "input") as { properties: Record<string, JsonSchema> };
+  const scenarios = b.properties.scenarios ?? {};
+  return { ...b, properties: { ...b.properties, scenarios: { ...scenarios, items: js(simulateRequestSchema, "input") } } };
+}
+
+export const batchRoute: Route = {
+  method: "POST",
+  path: "/simulate/batch",
+  handle: handleSimulateBatch,
+  index: `up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
+  docs: {
+    summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
+    description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch} bytes.`,
+    body: batchBodySchema,
+    ok: { description: "One result per scenario, in order.", schema: batchResponse },
+    errors: [400, 404, 413, 415, 503],
+  },
+};
+
+const legacyResponse = simulateResponse.extend({ smoothed_metrics: legacySmoothed });
+
+export const simulateFullRoute: Route = {
+  method: "POST",
+  path: "/simulate/full",
+  handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, false),
+  docs: {
+    deprecated: true,
+    summary: "Legacy (mechafil-server): every day of the forecast",
+    description: "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
+    body: simulateRequestSchema,
+    ok: { description: "The forecast, daily.", schema: legacyResponse },
+    errors: [400, 413, 415, 503],
+  },
+};
+
+export const simulateFullWithHistoryRoute: Route = {
+  method: "POST",
+  path: "/simulate/full-with-history",
+  handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, true),
+  docs: {
+    deprecated: true,
+    summary: "Legacy (mechafil-server): every day from the dataset's start",
+    description: "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
+    body: simulateRequestSchema,
+    ok: { description: "The forecast with history, daily.", schema: legacyResponse },
+    errors: [400, 413, 415, 503],
+  },
+};
