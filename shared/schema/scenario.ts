@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../kernel/constants.ts";
+import {
+  DEFAULT_BURN_BOOST,
+  DEFAULT_FIL_PLUS_M,
+  DEFAULT_FORECAST_LENGTH_DAYS,
+  DEFAULT_LOCK_TARGET,
+  DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+  DEFAULT_SECTOR_DURATION_DAYS,
+  MAX_FORECAST_DAYS,
+} from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 
 /**
@@ -24,6 +32,48 @@ export const LIMITS = {
 
 type Bounded = keyof typeof LIMITS;
 
+/**
+ * The default of each scenario member when a request omits it (the kernel's, from constants.ts);
+ * null: the served dataset's 30-day median (rbp, rr, fpr) or the protocol's curve (the baseline).
+ */
+export const SCENARIO_DEFAULTS = {
+  rbp: null,
+  rr: null,
+  fpr: null,
+  lock_target: DEFAULT_LOCK_TARGET,
+  forecast_length_days: DEFAULT_FORECAST_LENGTH_DAYS,
+  sector_duration_days: DEFAULT_SECTOR_DURATION_DAYS,
+  fil_plus_m: DEFAULT_FIL_PLUS_M,
+  qa_renew_relative_multiplier: DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+  burn_boost: DEFAULT_BURN_BOOST,
+  use_available_supply: false,
+  baseline_function_EIB: null,
+} as const;
+
+/** The members that may vary by day: a number, or an array of exactly forecast_length_days values. */
+export const DAILY_LEVERS = ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"] as const satisfies readonly Bounded[];
+
+const range = (field: Bounded) => `${LIMITS[field].min} to ${LIMITS[field].max}`;
+const d = SCENARIO_DEFAULTS;
+
+/**
+ * What each scenario member means, with its range and default: the schema's descriptions (so the
+ * OpenAPI docs and the MCP tools' schemas), and the explorer's hints (its generated copy).
+ */
+export const SCENARIO_DESCRIPTIONS = {
+  rbp: `Raw-byte power onboarded per day, PiB/day (${range("rbp")}). Default: the dataset's 30-day median.`,
+  rr: `Renewal rate: share of expiring power that renews, ${range("rr")}. Default: the dataset's 30-day median.`,
+  fpr: `FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, ${range("fpr")}. Default: the dataset's 30-day median.`,
+  lock_target: `Target lock ratio of the consensus pledge, ${range("lock_target")}. Default ${d.lock_target}.`,
+  forecast_length_days: `Forecast length in days from the dataset's current date, ${range("forecast_length_days")} (20 years). Default ${d.forecast_length_days}.`,
+  sector_duration_days: `Average sector lifetime in days, ${LIMITS.sector_duration_days.min} (protocol minimum) to ${LIMITS.sector_duration_days.max} (5-year maximum). Default ${d.sector_duration_days}.`,
+  fil_plus_m: `FIL+ quality multiplier, ${range("fil_plus_m")}. Default ${d.fil_plus_m}.`,
+  qa_renew_relative_multiplier: `Share of its QA multiplier that renewed QA power keeps, ${range("qa_renew_relative_multiplier")}. Default ${d.qa_renew_relative_multiplier}.`,
+  burn_boost: `Multiplier on the historical mean daily burn during the forecast, ${range("burn_boost")}. Default ${d.burn_boost}.`,
+  use_available_supply: `Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default ${d.use_available_supply}.`,
+  baseline_function_EIB: "Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.",
+} as const satisfies Record<keyof typeof SCENARIO_DEFAULTS, string>;
+
 function boundedNumber(field: Bounded, integer = false) {
   const { min, max } = LIMITS[field];
   const rule = `${integer ? "a whole number" : "a number"} from ${min} to ${max}`;
@@ -43,36 +93,22 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
-  rbp: lever("rbp", "Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median.").optional(),
-  rr: lever("rr", "Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median.").optional(),
-  fpr: lever("fpr", "FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median.").optional(),
-  lock_target: lever("lock_target", "Target lock ratio of the consensus pledge, 0 to 1. Default 0.3.").optional(),
-  forecast_length_days: boundedNumber("forecast_length_days", true)
-    .describe(`Forecast length in days from the dataset's current date, 1 to ${MAX_FORECAST_DAYS} (20 years). Default ${DEFAULT_FORECAST_LENGTH_DAYS}.`)
-    .optional(),
-  sector_duration_days: boundedNumber("sector_duration_days", true)
-    .describe("Average sector lifetime in days, 180 (protocol minimum) to 1825 (5-year maximum). Default 540.")
-    .optional(),
-  fil_plus_m: lever("fil_plus_m", "FIL+ quality multiplier, 1 to 20. Default 10.").optional(),
-  qa_renew_relative_multiplier: lever(
-    "qa_renew_relative_multiplier",
-    "Share of its QA multiplier that renewed QA power keeps, 0 to 10. Default 1.",
-  ).optional(),
-  burn_boost: boundedNumber("burn_boost").describe("Multiplier on the historical mean daily burn during the forecast, 0 to 100. Default 1.").optional(),
-  use_available_supply: z
-    .boolean({ error: "must be true or false" })
-    .describe("Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default false.")
-    .optional(),
-  baseline_function_EIB: z
-    .array(boundedNumber("baseline_function_EIB"))
-    .max(40_000)
-    .describe("Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.")
-    .optional(),
+  rbp: lever("rbp", SCENARIO_DESCRIPTIONS.rbp).optional(),
+  rr: lever("rr", SCENARIO_DESCRIPTIONS.rr).optional(),
+  fpr: lever("fpr", SCENARIO_DESCRIPTIONS.fpr).optional(),
+  lock_target: lever("lock_target", SCENARIO_DESCRIPTIONS.lock_target).optional(),
+  forecast_length_days: boundedNumber("forecast_length_days", true).describe(SCENARIO_DESCRIPTIONS.forecast_length_days).optional(),
+  sector_duration_days: boundedNumber("sector_duration_days", true).describe(SCENARIO_DESCRIPTIONS.sector_duration_days).optional(),
+  fil_plus_m: lever("fil_plus_m", SCENARIO_DESCRIPTIONS.fil_plus_m).optional(),
+  qa_renew_relative_multiplier: lever("qa_renew_relative_multiplier", SCENARIO_DESCRIPTIONS.qa_renew_relative_multiplier).optional(),
+  burn_boost: boundedNumber("burn_boost").describe(SCENARIO_DESCRIPTIONS.burn_boost).optional(),
+  use_available_supply: z.boolean({ error: "must be true or false" }).describe(SCENARIO_DESCRIPTIONS.use_available_supply).optional(),
+  baseline_function_EIB: z.array(boundedNumber("baseline_function_EIB")).max(40_000).describe(SCENARIO_DESCRIPTIONS.baseline_function_EIB).optional(),
 };
 
 function checkLengths(s: { forecast_length_days?: number | undefined } & Record<string, unknown>, ctx: z.RefinementCtx): void {
   const F = s.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
-  for (const field of ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"]) {
+  for (const field of DAILY_LEVERS) {
     const v = s[field];
     if (Array.isArray(v) && v.length !== F) {
       ctx.addIssue({
