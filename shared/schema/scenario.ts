@@ -1,13 +1,5 @@
 import { z } from "zod";
-import {
-  DEFAULT_BURN_BOOST,
-  DEFAULT_FIL_PLUS_M,
-  DEFAULT_FORECAST_LENGTH_DAYS,
-  DEFAULT_LOCK_TARGET,
-  DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
-  DEFAULT_SECTOR_DURATION_DAYS,
-  MAX_FORECAST_DAYS,
-} from "../kernel/constants.ts";
+import * as kernel from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 
 /**
@@ -24,7 +16,7 @@ export const LIMITS = {
   lock_target: { min: 0, max: 1 },
   fil_plus_m: { min: 1, max: 20 },
   qa_renew_relative_multiplier: { min: 0, max: 10 },
-  forecast_length_days: { min: 1, max: MAX_FORECAST_DAYS },
+  forecast_length_days: { min: 1, max: kernel.MAX_FORECAST_DAYS },
   sector_duration_days: { min: 180, max: 1825 },
   burn_boost: { min: 0, max: 100 },
   baseline_function_EIB: { min: 0, max: 1e9 },
@@ -40,12 +32,12 @@ export const SCENARIO_DEFAULTS = {
   rbp: null,
   rr: null,
   fpr: null,
-  lock_target: DEFAULT_LOCK_TARGET,
-  forecast_length_days: DEFAULT_FORECAST_LENGTH_DAYS,
-  sector_duration_days: DEFAULT_SECTOR_DURATION_DAYS,
-  fil_plus_m: DEFAULT_FIL_PLUS_M,
-  qa_renew_relative_multiplier: DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
-  burn_boost: DEFAULT_BURN_BOOST,
+  lock_target: kernel.DEFAULT_LOCK_TARGET,
+  forecast_length_days: kernel.DEFAULT_FORECAST_LENGTH_DAYS,
+  sector_duration_days: kernel.DEFAULT_SECTOR_DURATION_DAYS,
+  fil_plus_m: kernel.DEFAULT_FIL_PLUS_M,
+  qa_renew_relative_multiplier: kernel.DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+  burn_boost: kernel.DEFAULT_BURN_BOOST,
   use_available_supply: false,
   baseline_function_EIB: null,
 } as const;
@@ -88,7 +80,7 @@ function boundedNumber(field: Bounded, integer = false) {
 function lever(field: Bounded, description: string) {
   const n = boundedNumber(field);
   return z
-    .union([n, z.array(n).min(1).max(MAX_FORECAST_DAYS)])
+    .union([n, z.array(n).min(1).max(kernel.MAX_FORECAST_DAYS)])
     .describe(`${description} A number applies to every forecast day; an array gives one value per forecast day (exactly forecast_length_days values).`);
 }
 
@@ -107,7 +99,7 @@ export const scenarioShape = {
 };
 
 function checkLengths(s: { forecast_length_days?: number | undefined } & Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const F = s.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+  const F = s.forecast_length_days ?? kernel.DEFAULT_FORECAST_LENGTH_DAYS;
   for (const field of DAILY_LEVERS) {
     const v = s[field];
     if (Array.isArray(v) && v.length !== F) {

@@ -167,30 +167,28 @@ export const batchRoute: Route = {
 
 const legacyResponse = simulateResponse.extend({ smoothed_metrics: legacySmoothed });
 
-export const simulateFullRoute: Route = {
-  method: "POST",
-  path: "/simulate/full",
-  handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, false),
-  docs: {
-    deprecated: true,
-    summary: "Legacy (mechafil-server): every day of the forecast",
-    description: "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
-    body: simulateRequestSchema,
-    ok: { description: "The forecast, daily.", schema: legacyResponse },
-    errors: [400, 413, 415, 503],
-  },
-};
+/** One of mechafil-server's older /simulate routes (see handleSimulateLegacy). */
+function legacySimulateRoute(path: string, includeHistory: boolean, summary: string, description: string, answer: string): Route {
+  return {
+    method: "POST",
+    path,
+    handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, includeHistory),
+    docs: { deprecated: true, summary, description, body: simulateRequestSchema, ok: { description: answer, schema: legacyResponse }, errors: [400, 413, 415, 503] },
+  };
+}
 
-export const simulateFullWithHistoryRoute: Route = {
-  method: "POST",
-  path: "/simulate/full-with-history",
-  handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, true),
-  docs: {
-    deprecated: true,
-    summary: "Legacy (mechafil-server): every day from the dataset's start",
-    description: "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
-    body: simulateRequestSchema,
-    ok: { description: "The forecast with history, daily.", schema: legacyResponse },
-    errors: [400, 413, 415, 503],
-  },
-};
+export const simulateFullRoute = legacySimulateRoute(
+  "/simulate/full",
+  false,
+  "Legacy (mechafil-server): every day of the forecast",
+  "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
+  "The forecast, daily.",
+);
+
+export const simulateFullWithHistoryRoute = legacySimulateRoute(
+  "/simulate/full-with-history",
+  true,
+  "Legacy (mechafil-server): every day from the dataset's start",
+  "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
+  "The forecast with history, daily.",
+);
