@@ -29,6 +29,7 @@ type Bounded = keyof typeof LIMITS;
  * null: the served dataset's 30-day median (rbp, rr, fpr) or the protocol's curve (the baseline).
  */
 export const SCENARIO_DEFAULTS = {
+  model: kernel.DEFAULT_MODEL,
   rbp: null,
   rr: null,
   fpr: null,
@@ -53,6 +54,7 @@ const d = SCENARIO_DEFAULTS;
  * OpenAPI docs and the MCP tools' schemas), and the explorer's hints (its generated copy).
  */
 export const SCENARIO_DESCRIPTIONS = {
+  model: `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
   rbp: `Raw-byte power onboarded per day, PiB/day (${range("rbp")}). Default: the dataset's 30-day median.`,
   rr: `Renewal rate: share of expiring power that renews, ${range("rr")}. Default: the dataset's 30-day median.`,
   fpr: `FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, ${range("fpr")}. Default: the dataset's 30-day median.`,
@@ -85,6 +87,10 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  model: z
+    .enum(kernel.MODELS, { error: `must be one of ${kernel.MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
+    .describe(SCENARIO_DESCRIPTIONS.model)
+    .optional(),
   rbp: lever("rbp", SCENARIO_DESCRIPTIONS.rbp).optional(),
   rr: lever("rr", SCENARIO_DESCRIPTIONS.rr).optional(),
   fpr: lever("fpr", SCENARIO_DESCRIPTIONS.fpr).optional(),

@@ -2,7 +2,7 @@ import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } fro
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario } from "../../../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
+import { createWorkspace, simulate, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import type { OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
@@ -97,7 +97,7 @@ export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d:
  */
 export function simulateInWorkspace(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
   // Only the fields asked for: the kernel then skips the stages none of them needs.
-  return simulateResolved(d.prepared, sc, workspace, fields ? { fields } : undefined);
+  return simulate(d.prepared, sc, workspace, fields ? { fields } : undefined);
 }
 
 /** The answer to one validated /simulate request; kernel ScenarioErrors become 400s naming the field. */

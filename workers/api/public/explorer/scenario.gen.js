@@ -7,6 +7,7 @@
  * forecast_length_days values), and its description.
  */
 export const SCENARIO_MEMBERS = {
+  model: {"default":"current","daily":false,"description":"The model: \"current\" (default) is the network as it runs now, with FIP-0100's daily sector fee; \"reference\" is mechafil-jax exactly (the protocol before April 2025)."},
   rbp: {"min":0,"max":10000,"default":null,"daily":true,"description":"Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median."},
   rr: {"min":0,"max":1,"default":null,"daily":true,"description":"Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median."},
   fpr: {"min":0,"max":1,"default":null,"daily":true,"description":"FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median."},
