@@ -14,7 +14,7 @@ export const MODULE_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "
 
 export function explorerSchemaModule(): string {
   const members = Object.fromEntries(
-    (Object.keys(SCENARIO_DEFAULTS) as (keyof typeof SCENARIO_DEFAULTS)[]).map((k) => [
+    (Object.keys(SCENARIO_DESCRIPTIONS) as (keyof typeof SCENARIO_DESCRIPTIONS)[]).map((k) => [
       k,
       {
         ...(k in LIMITS ? LIMITS[k as keyof typeof LIMITS] : {}),

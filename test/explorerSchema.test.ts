@@ -28,7 +28,7 @@ describe("the explorer's copy of the scenario schema", () => {
 
   it("gives every lever of the page the API's bounds, default and description", () => {
     for (const l of LEVERS as Lever[]) {
-      const key = l.key as keyof typeof SCENARIO_DEFAULTS;
+      const key = l.key as keyof typeof SCENARIO_DESCRIPTIONS;
       expect(Object.keys(scenarioShape), l.key).toContain(key);
       expect(l.def, l.key).toBe(SCENARIO_DEFAULTS[key]);
       // The words the API's docs and the MCP tools' schemas give the member.

@@ -2,7 +2,7 @@ import type { SimulationResult } from "../kernel/simulate.ts";
 import type { Lever, ScenarioInput } from "../kernel/scenario.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../kernel/constants.ts";
 import { addDays } from "../kernel/dates.ts";
-import { OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
 
 /**
  * One-year metrics over short horizons. `1y_return_per_sector` and `1y_sector_roi` of a day need
@@ -17,7 +17,7 @@ import { OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
 export const ONE_YEAR_EXTENSION_DAYS = 365;
 
 /** Fields whose values need a year after their day. */
-export const ONE_YEAR_FIELDS: readonly OutputField[] = (Object.keys(OUTPUT_FIELDS) as OutputField[]).filter((f) => OUTPUT_FIELDS[f].axis === "one_year");
+export const ONE_YEAR_FIELDS: readonly OutputField[] = OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].axis === "one_year");
 
 /** What an extension did, as responses state it. */
 export interface ExtensionInfo {
@@ -57,6 +57,21 @@ export function planOneYearExtension(scenario: ScenarioInput, extend: boolean, m
   const requestedDays = scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
   if (!extend) return { scenario, requestedDays, info: null };
   const days = Math.max(0, Math.min(ONE_YEAR_EXTENSION_DAYS, maxForecastDays - requestedDays));
+  return {
+    scenario: extendScenario(scenario, days),
+    requestedDays,
+    info: {
+      days,
+      simulated_forecast_length_days: requestedDays + days,
+      fields: ONE_YEAR_FIELDS,
+      how: `simulated ${days} days${days < ONE_YEAR_EXTENSION_DAYS ? ` (of ${ONE_YEAR_EXTENSION_DAYS} wanted: the longest forecast allowed)` : ""} past the requested horizon, each lever (and a baseline override) held at its last value, so that the one-year fields cover every requested day; every other field covers the requested horizon only`,
+    },
+  };
+}
+
+/** The scenario simulated `days` longer: array levers and a baseline override padded with their last value, scalar levers unchanged. */
+export function extendScenario(scenario: ScenarioInput, days: number): ScenarioInput {
+  const requestedDays = scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
   const extended: ScenarioInput = {
     ...scenario,
     forecast_length_days: requestedDays + days,
@@ -70,16 +85,7 @@ export function planOneYearExtension(scenario: ScenarioInput, extend: boolean, m
   };
   // Members the request did not set stay unset (a default stays a default).
   for (const k of Object.keys(extended) as (keyof ScenarioInput)[]) if (extended[k] === undefined) delete (extended as Record<string, unknown>)[k];
-  return {
-    scenario: extended,
-    requestedDays,
-    info: {
-      days,
-      simulated_forecast_length_days: requestedDays + days,
-      fields: ONE_YEAR_FIELDS,
-      how: `simulated ${days} days${days < ONE_YEAR_EXTENSION_DAYS ? ` (of ${ONE_YEAR_EXTENSION_DAYS} wanted: the longest forecast allowed)` : ""} past the requested horizon, each lever (and a baseline override) held at its last value, so that the one-year fields cover every requested day; every other field covers the requested horizon only`,
-    },
-  };
+  return extended;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { withPreset } from "./presets.ts";
 import { scenarioShape } from "./scenario.ts";
 
 /**
@@ -83,5 +84,6 @@ export function normalizeScenarioInput(input: unknown, options: NormalizeOptions
     if (v === null && optional.has(k)) continue;
     out[k] = numeric.has(k) ? coerceNumber(v) : v;
   }
-  return out;
+  // A named preset's members, under the caller's own.
+  return withPreset(out);
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import * as kernel from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
+import { isIsoDate } from "../kernel/dates.ts";
+import { RELATIVE_DATE } from "../kernel/scenario.ts";
+import { PRESET_NAMES } from "./presets.ts";
 
 /**
  * The one scenario schema: API validation, OpenAPI docs and MCP tool schemas all read it, so
@@ -26,9 +29,11 @@ type Bounded = keyof typeof LIMITS;
 
 /**
  * The default of each scenario member when a request omits it (the kernel's, from constants.ts);
- * null: the served dataset's 30-day median (rbp, rr, fpr) or the protocol's curve (the baseline).
+ * null: the served dataset's 30-day median (rbp, rr, fpr), the protocol's curve (the baseline), or
+ * none (preset; solstice: FIP-0118 not active).
  */
 export const SCENARIO_DEFAULTS = {
+  preset: null,
   model: kernel.DEFAULT_MODEL,
   rbp: null,
   rr: null,
@@ -40,6 +45,7 @@ export const SCENARIO_DEFAULTS = {
   qa_renew_relative_multiplier: kernel.DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
   burn_boost: kernel.DEFAULT_BURN_BOOST,
   use_available_supply: false,
+  solstice: null,
   baseline_function_EIB: null,
 } as const;
 
@@ -50,8 +56,8 @@ const range = (field: Bounded) => `${LIMITS[field].min} to ${LIMITS[field].max}`
 const d = SCENARIO_DEFAULTS;
 
 /**
- * What each scenario member means, with its range and default: the schema's descriptions (so the
- * OpenAPI docs and the MCP tools' schemas), and the explorer's hints (its generated copy).
+ * What each scalar scenario member means, with its range and default: the schema's descriptions
+ * (so the OpenAPI docs and the MCP tools' schemas), and the explorer's hints (its generated copy).
  */
 export const SCENARIO_DESCRIPTIONS = {
   model: `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
@@ -66,7 +72,7 @@ export const SCENARIO_DESCRIPTIONS = {
   burn_boost: `Multiplier on the historical mean daily burn during the forecast, ${range("burn_boost")}. Default ${d.burn_boost}.`,
   use_available_supply: `Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default ${d.use_available_supply}.`,
   baseline_function_EIB: "Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.",
-} as const satisfies Record<keyof typeof SCENARIO_DEFAULTS, string>;
+} as const;
 
 function boundedNumber(field: Bounded, integer = false) {
   const { min, max } = LIMITS[field];
@@ -87,6 +93,10 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  preset: z
+    .enum(PRESET_NAMES, { error: `must be one of the presets ${PRESET_NAMES.map((n) => JSON.stringify(n)).join(", ")} (GET /presets)` })
+    .describe(`A named scenario to start from (GET /presets): ${PRESET_NAMES.join(", ")}. The request's own members override it.`)
+    .optional(),
   model: z
     .enum(kernel.MODELS, { error: `must be one of ${kernel.MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
     .describe(SCENARIO_DESCRIPTIONS.model)
@@ -101,6 +111,28 @@ export const scenarioShape = {
   qa_renew_relative_multiplier: lever("qa_renew_relative_multiplier", SCENARIO_DESCRIPTIONS.qa_renew_relative_multiplier).optional(),
   burn_boost: boundedNumber("burn_boost").describe(SCENARIO_DESCRIPTIONS.burn_boost).optional(),
   use_available_supply: z.boolean({ error: "must be true or false" }).describe(SCENARIO_DESCRIPTIONS.use_available_supply).optional(),
+  solstice: z
+    .strictObject({
+      activation_date: z
+        .string({ error: 'must be a calendar date YYYY-MM-DD or "current+N"' })
+        .refine((s) => isIsoDate(s) || RELATIVE_DATE.test(s), {
+          error: (iss) => `must be a calendar date YYYY-MM-DD or "current+N" (N days after the dataset's current date), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
+        })
+        .describe('The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset\'s current date, or "current+N" for N days after it.'),
+      service_gates: z
+        .union([
+          z.enum(["none", "all"], { error: 'must be "none", "all" or a list of quarter numbers' }),
+          z.array(z.number().int({ error: "must be a whole quarter number" }).min(2, { error: "must be a quarter number from 2 on (quarter 1 has no gate)" }).max(400)).max(400),
+        ])
+        .describe('Which quarters\' Filecoin Pay volume gates pass, each raising the service share by 0.05 about 17 days into the next quarter: "none" (default), "all", or quarter numbers (2, 3, …).')
+        .optional(),
+      pledge_reward_basis: z
+        .enum(["total", "miner_share"], { error: 'must be "total" or "miner_share"' })
+        .describe('The reward estimate in the initial pledge and in the FIP-0100 fee cap: "total" (default: the formula unchanged) or "miner_share" (w1 of it).')
+        .optional(),
+    })
+    .describe('FIP-0118 "Solstice" (needs model "current"): from activation_date every new sector has 10× QAP and each block reward is split between the miner (falling from 95 % to 50 % over nine quarters), service orchestrators and burn.')
+    .optional(),
   baseline_function_EIB: z.array(boundedNumber("baseline_function_EIB")).max(40_000).describe(SCENARIO_DESCRIPTIONS.baseline_function_EIB).optional(),
 };
 
@@ -183,6 +215,20 @@ function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): read
 
 function fmtPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("");
+}
+
+/**
+ * What a request leaves unset and the deployment decides: the model variant (the API worker's
+ * MODEL_DEFAULT var; "current" unless the operator changes it).
+ */
+export interface RequestDefaults {
+  readonly model: kernel.Model;
+}
+export const REQUEST_DEFAULTS: RequestDefaults = { model: kernel.DEFAULT_MODEL };
+
+/** The scenario with the deployment's defaults filled in, so every answer (and its cache key) names them. */
+export function withRequestDefaults<S extends { model?: kernel.Model | undefined }>(s: S, defaults: RequestDefaults): S & { model: kernel.Model } {
+  return { ...s, model: s.model ?? defaults.model };
 }
 
 /** Validates a scenario object; throws ValidationError naming every bad field. */

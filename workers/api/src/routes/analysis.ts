@@ -8,6 +8,7 @@ import type { Env } from "../env.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import type { Route } from "../route.ts";
 import { BODY_LIMITS } from "../schemas.ts";
+import { requestDefaults } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -20,7 +21,7 @@ function parse<T>(f: () => T): T {
 /** POST /simulate/ensemble */
 export async function handleEnsemble(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseEnsembleRequest(body));
+  const req = parse(() => parseEnsembleRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(answerEnsemble(req, d));
 }
@@ -28,7 +29,7 @@ export async function handleEnsemble(request: Request, env: Env): Promise<Respon
 /** POST /simulate/sensitivity */
 export async function handleSensitivity(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseSensitivityRequest(body));
+  const req = parse(() => parseSensitivityRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(answerSensitivity(req, d));
 }
