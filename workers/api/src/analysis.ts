@@ -10,12 +10,12 @@ import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
+import { echoInput, resolveRequestScenario, simulateInWorkspace } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
- * goes through `execute` (the execution path of /simulate and /simulate/batch); this file only
- * picks the dates to keep and shapes the answer. No HTTP here.
+ * goes through `simulateInWorkspace` (the execution path of /simulate and /simulate/batch); this
+ * file only picks the dates to keep and shapes the answer. No HTTP here.
  */
 
 const windowsCache = new WeakMap<WarmDataset, HistoryWindows>();
@@ -43,10 +43,10 @@ function dateAt(field: OutputField, r: SimulationResult, i: number): string {
 const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
 
 /**
- * Runs and shapes one validated ensemble request. `observe`, for benchmarks, is called after
+ * The answer to one validated ensemble request. `observe`, for benchmarks, is called after
  * every simulation (the central run, then each path).
  */
-export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
+export function answerEnsemble(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   const central = resolveRequestScenario(req.scenario, d);
   const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
   let centralRun: SimulationResult | null = null;
@@ -90,11 +90,11 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
       },
       observe
         ? (sc) => {
-            const r = execute(d, sc, fields);
+            const r = simulateInWorkspace(d, sc, fields);
             observe();
             return r;
           }
-        : (sc) => execute(d, sc, fields),
+        : (sc) => simulateInWorkspace(d, sc, fields),
     ),
   );
   const c = centralRun as unknown as SimulationResult;
@@ -142,8 +142,8 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   };
 }
 
-/** Runs and shapes one validated sensitivity request. */
-export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
+/** The answer to one validated sensitivity request. */
+export function answerSensitivity(req: SensitivityRequest, d: WarmDataset) {
   const central = resolveRequestScenario(req.scenario, d);
   const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
   let c: SimulationResult | null = null;
@@ -152,7 +152,7 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
       central,
       { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
       (sc) => {
-        const res = execute(d, sc, fields);
+        const res = simulateInWorkspace(d, sc, fields);
         c ??= res;
         return res;
       },
