@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -221,6 +221,26 @@ export async function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string;
     // no ps / ss here
   }
   return null;
+}
+
+/**
+ * CPU time of a process so far, in ns, summed over its threads (Linux: the schedstat of each /proc/<pid>/task,
+ * time on a core, not time waiting for one); 0 when the process is gone.
+ */
+export function processCpuNs(pid: string): number {
+  let t = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        t += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ", 1)[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // no such process
+  }
+  return t;
 }
 
 /** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */
