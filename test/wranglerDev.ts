@@ -243,6 +243,18 @@ export function processCpuNs(pid: string): number {
   return t;
 }
 
+/** CPU time (ns) so far of every process of a wrangler dev's process group (wrangler, its workerd processes). */
+export function groupCpuNs(pgid: number): number {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "-g", String(pgid)], { encoding: "utf8" })
+      .split(/\s+/)
+      .filter(Boolean)
+      .reduce((t, pid) => t + processCpuNs(pid), 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */
 export function minorFaults(pid: string): number | null {
   try {
