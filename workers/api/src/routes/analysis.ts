@@ -6,6 +6,7 @@ import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { BODY_LIMITS } from "../schemas.ts";
+import { requestDefaults } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -21,7 +22,7 @@ function parse<T>(f: () => T): T {
  */
 export async function handleEnsemble(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseEnsembleRequest(body));
+  const req = parse(() => parseEnsembleRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(await runSliced(ensembleRequestSlices(req, d), { signal: request.signal }));
 }
@@ -29,7 +30,7 @@ export async function handleEnsemble(request: Request, env: Env): Promise<Respon
 /** POST /simulate/sensitivity, in slices as the ensemble. */
 export async function handleSensitivity(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseSensitivityRequest(body));
+  const req = parse(() => parseSensitivityRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(await runSliced(sensitivityRequestSlices(req, d), { signal: request.signal }));
 }
