@@ -11,7 +11,7 @@ import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
+import { echoInput, execute, resolveRequestScenario, scheduleNotes } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
@@ -138,6 +138,7 @@ export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, obs
     const beyond = Object.entries(mb.horizons).filter(([, s]) => s.index === null).map(([h]) => h);
     if (beyond.length > 0) notes.push(`${field}: horizons ${beyond.join(", ")} lie beyond the forecast; their values are null`);
   }
+  notes.push(...scheduleNotes(d, c.F));
   const m = main as unknown as SeriesDates;
   return {
     input: {
@@ -213,5 +214,6 @@ export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDatase
       ? { by_horizon: r.by_horizon.map((h) => ({ horizon: h.horizon, date: date(h.index), base_value: h.base_value, tornado: h.tornado })) }
       : {}),
     ...(sweep ? { sweep } : {}),
+    ...(scheduleNotes(d, run.F).length > 0 ? { notes: scheduleNotes(d, run.F) } : {}),
   };
 }
