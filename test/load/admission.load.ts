@@ -5,8 +5,10 @@
  *   1. idle: a steady cheap client alone (a computed 1-year weekly /simulate of one field, one
  *      request every 150 ms, within its budget);
  *   2. the same with 3 maximal clients (2000 paths × 20 years × 3 metrics, each from an address
- *      of its own, back to back, waiting Retry-After when refused, as an honest heavy user does)
- *      and an MCP client asking for the same maximal ensemble and a simulation in turn;
+ *      of its own, back to back, waiting Retry-After when refused, as an honest heavy user does),
+ *      a flood of the same maximal request from one more address every 100 ms, Retry-After
+ *      ignored, and an MCP client asking for the same maximal ensemble and a simulation in turn,
+ *      half a second apart;
  *   3. the same with 8 maximal clients.
  * Reports the cheap client's p50/p95 in each phase (and against idle), what the maximal clients
  * got (200, 429, 503), and every MCP outcome; fails (exit 1) when an MCP call fails with anything
@@ -27,6 +29,8 @@ import { groupCpuNs, localToken, publishDataset, startWranglerDev, type Wrangler
 const SECONDS = arg("--seconds", 40);
 /** One cheap request every 150 ms: ~400 a minute, within the anonymous light budget (600). */
 const CHEAP_EVERY_MS = 150;
+/** The flood: a maximal request every 100 ms from one address, whatever the answers say. */
+const FLOOD_EVERY_MS = 100;
 const MAXIMAL = { forecast_length_days: 7300, paths: 2000, output: ["circ_supply", "network_locked", "network_QAP_EIB"] };
 const MCP_MAXIMAL = { forecast_length_days: 7300, paths: 2000, requested_metrics: ["circ_supply", "network_locked", "network_QAP_EIB"] };
 
@@ -68,6 +72,7 @@ interface PhaseResult {
   heavyClients: number;
   cheap: Outcome[];
   heavy: Outcome[];
+  flood: Outcome[];
   mcp: { tool: string; ok: boolean; text: string; ms: number }[];
   apiCpuS: number;
 }
@@ -77,6 +82,7 @@ async function phase(name: string, api: WranglerDev, mcpUrl: string | null, heav
   const until = Date.now() + SECONDS * 1000;
   const cheap: Outcome[] = [];
   const heavy: Outcome[] = [];
+  const flood: Outcome[] = [];
   const mcp: PhaseResult["mcp"] = [];
   const cpu0 = api.pid ? groupCpuNs(api.pid) : 0;
   let n = 0;
@@ -95,6 +101,14 @@ async function phase(name: string, api: WranglerDev, mcpUrl: string | null, heav
       if (o.status === 429 || o.status === 503) await sleep(Math.min(o.retryAfterS * 1000, until - Date.now()));
     }
   };
+  const floodLoop = async () => {
+    const pending: Promise<void>[] = [];
+    for (let seed = 0; Date.now() < until; seed++) {
+      pending.push(post(api.url, "/simulate/ensemble", { ...MAXIMAL, seed }, "192.0.2.66").then((o) => void flood.push(o)));
+      await sleep(FLOOD_EVERY_MS);
+    }
+    await Promise.all(pending);
+  };
   const mcpLoop = async () => {
     if (!mcpUrl) return;
     const client = new Client({ name: "mechafil-load-test", version: "1.0.0" });
@@ -107,13 +121,14 @@ async function phase(name: string, api: WranglerDev, mcpUrl: string | null, heav
         const r = (await client.callTool({ name: tool, arguments: args })) as { isError?: boolean; content?: { type: string; text?: string }[] };
         const text = r.content?.find((c) => c.type === "text")?.text ?? "";
         mcp.push({ tool, ok: !r.isError, text: text.slice(0, 300), ms: performance.now() - t0 });
+        await sleep(500);
       }
     } finally {
       await transport.close();
     }
   };
-  await Promise.all([cheapLoop(), ...Array.from({ length: heavyClients }, (_, k) => heavyLoop(k)), mcpLoop()]);
-  return { name, heavyClients, cheap, heavy, mcp, apiCpuS: api.pid ? (groupCpuNs(api.pid) - cpu0) / 1e9 : NaN };
+  await Promise.all([cheapLoop(), ...Array.from({ length: heavyClients }, (_, k) => heavyLoop(k)), ...(heavyClients > 0 ? [floodLoop()] : []), mcpLoop()]);
+  return { name, heavyClients, cheap, heavy, flood, mcp, apiCpuS: api.pid ? (groupCpuNs(api.pid) - cpu0) / 1e9 : NaN };
 }
 
 const count = (os: Outcome[], status: number) => os.filter((o) => o.status === status).length;
@@ -149,22 +164,22 @@ async function main() {
     const idleP50 = quantile(idle.cheap.map((o) => o.ms), 0.5);
     const idleP95 = quantile(idle.cheap.map((o) => o.ms), 0.95);
     console.log(`\nAdmission control under load: API + MCP workers under wrangler dev on loopback, limits as configured, ${SECONDS} s per phase, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}`);
-    console.log(`cheap client: a computed 1-year weekly /simulate of one field every ${CHEAP_EVERY_MS} ms; maximal clients: 2000 paths × 20 years × 3 metrics, each from its own address, back to back, waiting Retry-After when refused.\n`);
-    console.log("| phase | cheap n | cheap p50 ms | cheap p95 ms | p95 / idle p95 | cheap refused | maximal 200 (median s) | maximal 429 | maximal 503 | MCP calls ok / busy / other | wrangler dev CPU s |");
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log(`cheap client: a computed 1-year weekly /simulate of one field every ${CHEAP_EVERY_MS} ms; maximal clients: 2000 paths × 20 years × 3 metrics, each from its own address, back to back, waiting Retry-After when refused; flood: the maximal request every ${FLOOD_EVERY_MS} ms from one address, answers ignored; MCP: forecast_uncertainty (maximal) and simulate in turn, 0.5 s apart.\n`);
+    console.log("| phase | cheap n | cheap p50 ms | cheap p95 ms | p95 / idle p95 | cheap refused | maximal 200 (median s) | maximal 429 | maximal 503 | flood sent / 200 / 429 / 503 | MCP calls ok / busy / other | wrangler dev CPU s |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of results) {
       const ms = r.cheap.map((o) => o.ms);
       const p95 = quantile(ms, 0.95);
       const busy = r.mcp.filter((m) => !m.ok && m.text.startsWith("The MechaFil API is busy")).length;
       const other = r.mcp.filter((m) => !m.ok && !m.text.startsWith("The MechaFil API is busy"));
       console.log(
-        `| ${r.name} | ${ms.length} | ${quantile(ms, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${(p95 / idleP95).toFixed(2)} | ${r.cheap.filter((o) => o.status !== 200).length} | ${count(r.heavy, 200)}${count(r.heavy, 200) ? ` (${(quantile(r.heavy.filter((o) => o.status === 200).map((o) => o.ms), 0.5) / 1000).toFixed(1)})` : ""} | ${count(r.heavy, 429)} | ${count(r.heavy, 503)} | ${r.mcp.filter((m) => m.ok).length} / ${busy} / ${other.length} | ${r.apiCpuS.toFixed(1)} |`,
+        `| ${r.name} | ${ms.length} | ${quantile(ms, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${(p95 / idleP95).toFixed(2)} | ${r.cheap.filter((o) => o.status !== 200).length} | ${count(r.heavy, 200)}${count(r.heavy, 200) ? ` (${(quantile(r.heavy.filter((o) => o.status === 200).map((o) => o.ms), 0.5) / 1000).toFixed(1)})` : ""} | ${count(r.heavy, 429)} | ${count(r.heavy, 503)} | ${r.flood.length} / ${count(r.flood, 200)} / ${count(r.flood, 429)} / ${count(r.flood, 503)} | ${r.mcp.filter((m) => m.ok).length} / ${busy} / ${other.length} | ${r.apiCpuS.toFixed(1)} |`,
       );
       for (const m of other) {
         failed = true;
         console.log(`  MCP ${m.tool} failed with something other than "busy": ${m.text}`);
       }
-      const bad = [...r.cheap, ...r.heavy].filter((o) => o.status >= 500 && !(o.status === 503 && o.code === "busy"));
+      const bad = [...r.cheap, ...r.heavy, ...r.flood].filter((o) => o.status >= 500 && !(o.status === 503 && o.code === "busy"));
       for (const o of bad.slice(0, 5)) {
         failed = true;
         console.log(`  a ${o.status} (${o.code ?? "?"}) after ${o.ms.toFixed(0)} ms`);
