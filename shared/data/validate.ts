@@ -258,7 +258,7 @@ function checkHistoricalArrays(c: Checker, ref: ReferenceDataset, H: number): vo
  */
 function checkDay1CircSupply(c: Checker, d: Dataset, H: number): void {
   const ref = d.reference;
-  const prepared = prepareInputs(toKernelInputs(ref, d.onchain?.circ_supply ?? null), 1);
+  const prepared = prepareInputs(toKernelInputs(ref, d.onchain?.circ_supply ?? null), { maxForecastDays: 1 });
   const r = simulate(prepared, resolveScenario(prepared, { forecast_length_days: 1, model: "reference" }), undefined, { fields: ["circ_supply"] });
   const model = r.outputs.circ_supply[1]!;
   const [chain, what] = d.onchain ? [d.onchain.circ_supply[1]!, `the chain's on ${addDays(ref.start_date, 1)} (onchain.circ_supply[1])`] : [ref.offline_data.circ_supply_zero, `the chain's on ${ref.start_date}, circ_supply_zero`];
