@@ -1,3 +1,5 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { admit, type Via } from "./admission.ts";
 import { preflight, withCors } from "./cors.ts";
 import type { Env } from "./env.ts";
 import { runScheduledRefresh } from "./refresh.ts";
@@ -7,23 +9,44 @@ import { ROUTES } from "./routes/index.ts";
 export { DatasetOwnerObject } from "./datasetOwner.do.ts";
 
 /**
- * The API worker's entry: each request gets an id, CORS, and its route (routes/index.ts, the
- * registry); the cron refreshes the dataset. Static files of the explorer (workers/api/public) are
- * served by the assets binding before this code runs. A step every request takes before its
- * route goes in `fetch`, between the id and `route`.
+ * The API worker's entry: each request gets an id, CORS, admission control and its route
+ * (routes/index.ts, the registry); the cron refreshes the dataset. Static files of the explorer
+ * (workers/api/public) are served by the assets binding before this code runs. A step every
+ * request takes before its route goes in `serve`, between the id and `route`.
  */
 
 const route = createRouter(ROUTES);
 
+async function serve(request: Request, env: Env, ctx: ExecutionContext, via: Via): Promise<Response> {
+  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+  if (request.method === "OPTIONS") return preflight(request, requestId);
+  // HEAD is GET without the body (uptime monitors use it).
+  const head = request.method === "HEAD";
+  const routed = head ? new Request(request, { method: "GET" }) : request;
+  // Admission control (admission.ts): a budget per client and cost class, one heavy request at a time.
+  const admitted = await admit(routed, env, via);
+  if (admitted instanceof Response) return withCors(admitted, requestId);
+  let response: Response;
+  try {
+    response = await route(routed, env, ctx, requestId);
+  } finally {
+    admitted.release();
+  }
+  return withCors(head ? new Response(null, response) : response, requestId);
+}
+
+/**
+ * The MCP worker's Service Binding (wrangler.mcp.toml: entrypoint = "McpApi"): the same API,
+ * admitted under the MCP budget as one client, since Claude.ai's users share a few addresses.
+ */
+export class McpApi extends WorkerEntrypoint<Env> {
+  override fetch(request: Request): Promise<Response> {
+    return serve(request, this.env, this.ctx, "mcp");
+  }
+}
+
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
-    const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
-    if (request.method === "OPTIONS") return preflight(request, requestId);
-    // HEAD is GET without the body (uptime monitors use it).
-    const head = request.method === "HEAD";
-    const response = await route(head ? new Request(request, { method: "GET" }) : request, env, ctx, requestId);
-    return withCors(head ? new Response(null, response) : response, requestId);
-  },
+  fetch: (request, env, ctx) => serve(request, env, ctx, "public"),
   async scheduled(controller, env, ctx): Promise<void> {
     ctx.waitUntil(runScheduledRefresh(env, controller.cron));
   },

@@ -32,17 +32,24 @@ function jsonContent(schema: z.ZodType | JsonSchema, io: "input" | "output" = "o
 /** Each error status, described once. */
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid JSON or values; the field is named.",
-  401: "Missing or wrong admin token.",
+  401: "Missing or wrong admin token (admin routes), or an X-API-Key that is not a configured key.",
   403: "Admin endpoints are disabled (no ADMIN_TOKEN configured).",
   404: "Unknown or pruned dataset_version (GET /datasets lists the versions that can be used).",
   413: "Body over the stated limit.",
   415: "Body neither declared as JSON nor parsing as JSON.",
-  503: "No dataset published yet.",
+  429: "Over the client's per-minute budget for the request's cost class (its address, its X-API-Key, or the MCP worker; docs/operations.md, Limits), or too many wrong admin tokens: Retry-After says when to try again, the message how to ask for less.",
+  503: "No dataset published yet (no_dataset), or this server's slot for standard and heavy requests is taken for too long (busy): Retry-After says when to try again.",
 };
 
 function errors(codes: readonly number[]) {
   return Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_DESCRIPTIONS[c], content: jsonContent(errorBody) }]));
 }
+
+/**
+ * Every route is admitted first (admission.ts): a wrong X-API-Key is a 401, an exhausted budget a
+ * 429, a taken slot for standard and heavy work a 503, whatever the route.
+ */
+const withAdmission = (codes: readonly number[]) => [...new Set([...codes, 401, 429, 503])].sort((a, b) => a - b);
 
 /** A route's OpenAPI operation. */
 function operation(d: RouteDocs) {
@@ -63,7 +70,7 @@ function operation(d: RouteDocs) {
         }
       : {}),
     ...(d.body ? { requestBody: { required: true, content: jsonContent(typeof d.body === "function" ? d.body() : d.body, "input") } } : {}),
-    responses: { 200: { description: d.ok.description, ...(d.ok.schema ? { content: jsonContent(d.ok.schema) } : {}) }, ...errors(d.errors) },
+    responses: { 200: { description: d.ok.description, ...(d.ok.schema ? { content: jsonContent(d.ok.schema) } : {}) }, ...errors(withAdmission(d.errors)) },
   };
 }
 
