@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -221,6 +221,38 @@ export async function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string;
     // no ps / ss here
   }
   return null;
+}
+
+/**
+ * CPU time of a process so far, in ns, summed over its threads (Linux: the schedstat of each /proc/<pid>/task,
+ * time on a core, not time waiting for one); 0 when the process is gone.
+ */
+export function processCpuNs(pid: string): number {
+  let t = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        t += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ", 1)[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // no such process
+  }
+  return t;
+}
+
+/** CPU time (ns) so far of every process of a wrangler dev's process group (wrangler, its workerd processes). */
+export function groupCpuNs(pgid: number): number {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "-g", String(pgid)], { encoding: "utf8" })
+      .split(/\s+/)
+      .filter(Boolean)
+      .reduce((t, pid) => t + processCpuNs(pid), 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */

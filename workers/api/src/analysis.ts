@@ -1,7 +1,8 @@
 import type { WarmDataset } from "../../../shared/data/dataset.ts";
-import { ensembleSampleBytes, runEnsemble, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
+import { ensembleSlices, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
-import { runSensitivity } from "../../../shared/analysis/sensitivity.ts";
+import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
+import { runToEnd, type Sliced } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
@@ -11,12 +12,12 @@ import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
+import { echoInput, resolveRequestScenario, scheduleNotes, simulateInWorkspace } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
- * goes through `execute` (the execution path of /simulate and /simulate/batch); this file only
- * picks the dates to keep and shapes the answer. No HTTP here.
+ * goes through `simulateInWorkspace` (the execution path of /simulate and /simulate/batch); this
+ * file only picks the dates to keep and shapes the answer. No HTTP here.
  */
 
 const windowsCache = new WeakMap<WarmDataset, HistoryWindows>();
@@ -36,6 +37,15 @@ function guard<T>(f: () => T): T {
   }
 }
 
+/** Sliced work whose validation failures become 400s naming the field. */
+function* guarded<T>(work: Sliced<T>): Sliced<T> {
+  try {
+    return yield* work;
+  } catch (e) {
+    throw toHttpError(e);
+  }
+}
+
 /** The date of index `i` of a metric's kernel array. */
 function dateAt(field: OutputField, r: SimulationResult, i: number): string {
   return addDays(OUTPUT_FIELDS[field].axis === "forecast" ? r.currentDate : r.startDate, i);
@@ -44,10 +54,15 @@ function dateAt(field: OutputField, r: SimulationResult, i: number): string {
 const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
 
 /**
- * Runs and shapes one validated ensemble request. `observe`, for benchmarks, is called after
+ * The answer to one validated ensemble request. `observe`, for benchmarks, is called after
  * every simulation (the central run, then each path).
  */
-export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
+export function answerEnsemble(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
+  return runToEnd(ensembleRequestSlices(req, d, observe));
+}
+
+/** answerEnsemble as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   const central = resolveRequestScenario(req.scenario, d);
   const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
   let centralRun: SimulationResult | null = null;
@@ -57,8 +72,8 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   const horizons = DEFAULT_HORIZONS;
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
-  const result = guard(() =>
-    runEnsemble(
+  const result = yield* guarded(
+    ensembleSlices(
       central,
       plan,
       {
@@ -91,11 +106,11 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
       },
       observe
         ? (sc) => {
-            const r = execute(d, sc, fields);
+            const r = simulateInWorkspace(d, sc, fields);
             observe();
             return r;
           }
-        : (sc) => execute(d, sc, fields),
+        : (sc) => simulateInWorkspace(d, sc, fields),
     ),
   );
   const c = centralRun as unknown as SimulationResult;
@@ -124,6 +139,7 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
     const beyond = Object.entries(mb.horizons).filter(([, s]) => s.index === null).map(([h]) => h);
     if (beyond.length > 0) notes.push(`${field}: horizons ${beyond.join(", ")} lie beyond the forecast; their values are null`);
   }
+  notes.push(...scheduleNotes(d, c.F));
   const m = main as unknown as SeriesDates;
   return {
     input: {
@@ -143,18 +159,28 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   };
 }
 
-/** Runs and shapes one validated sensitivity request. */
-export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
+/** The answer to one validated sensitivity request. */
+export function answerSensitivity(req: SensitivityRequest, d: WarmDataset) {
+  return runToEnd(sensitivityRequestSlices(req, d));
+}
+
+/** answerSensitivity as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDataset) {
   const central = resolveRequestScenario(req.scenario, d);
   const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
   let c: SimulationResult | null = null;
-  const r = guard(() =>
-    runSensitivity(
+  // Read from the central run when it is made: its arrays are the workspace's, which later runs reuse.
+  let main: SeriesDates | null = null;
+  const r = yield* guarded(
+    sensitivitySlices(
       central,
       { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
       (sc) => {
-        const res = execute(d, sc, fields);
-        c ??= res;
+        const res = simulateInWorkspace(d, sc, fields);
+        if (!c) {
+          c = res;
+          main = sampledDates(outputSlice("days", res, dayNumber(res.startDate), false), "daily");
+        }
         return res;
       },
     ),
@@ -162,7 +188,6 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
   const first = r.by_horizon[0]!;
   const run = c as unknown as SimulationResult;
   const date = (i: number | null) => (i === null ? null : dateAt(req.metric, run, i));
-  const main = sampledDates(outputSlice("days", run, dayNumber(run.startDate), false), "daily");
   const sweep = r.sweep
     ? {
         lever: r.sweep.lever,
@@ -173,7 +198,7 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
     : undefined;
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, central, main),
+      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, central, main as unknown as SeriesDates),
       metric: req.metric,
       horizon: req.horizons.length === 1 ? req.horizons[0] : req.horizons,
       bounds: req.bounds,
@@ -190,5 +215,6 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
       ? { by_horizon: r.by_horizon.map((h) => ({ horizon: h.horizon, date: date(h.index), base_value: h.base_value, tornado: h.tornado })) }
       : {}),
     ...(sweep ? { sweep } : {}),
+    ...(scheduleNotes(d, run.F).length > 0 ? { notes: scheduleNotes(d, run.F) } : {}),
   };
 }

@@ -54,14 +54,31 @@ export interface ApiClient {
   sensitivity(body: JsonObject): Promise<JsonObject>;
 }
 
-/** A simulation of 20 years with history can take a moment on a cold isolate; beyond this, give up. */
-const TIMEOUT_MS = 30_000;
+/**
+ * How long a call may take before the API counts as busy: its largest request (a 2000-path
+ * ensemble, ~5 s of CPU) with its wait for the isolate's heavy-work slot (HEAVY_WAIT_MAX_S, 20 s)
+ * fits. The API stops the work of a call given up on at its next slice (request.signal).
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Builds the client from the worker's bindings; throws an ApiError on first use if neither is configured. */
 /** Where the API is: the Service Binding, or a URL for split deployments without one. */
 export interface ApiLocation {
   readonly API?: Fetcher;
   readonly API_URL?: string;
+  /** Optional var: the timeout of one call, ms (default DEFAULT_TIMEOUT_MS). */
+  readonly API_TIMEOUT_MS?: string;
+  /** Optional secret, for API_URL: sent as X-API-Key, so the API gives this server a key's budget instead of its address's. */
+  readonly API_KEY?: string;
+}
+
+function timeoutMs(env: ApiLocation): number {
+  const n = Number(env.API_TIMEOUT_MS);
+  return env.API_TIMEOUT_MS !== undefined && Number.isFinite(n) && n > 0 ? n : DEFAULT_TIMEOUT_MS;
+}
+
+/** The message of every "busy" failure: what an assistant can do about it. */
+function busy(status: number, retryAfterS: number, why: string): ApiError {
+  return new ApiError(status, "api_busy", `The MechaFil API is busy: try a smaller request or again in ${retryAfterS} s (${why}).`);
 }
 
 export function apiClient(env: ApiLocation): ApiClient {
@@ -109,32 +126,51 @@ export function apiClient(env: ApiLocation): ApiClient {
 }
 
 /**
- * A 503 from the API is retried once, after this pause: while the bound worker restarts (a
- * deploy, or wrangler dev reloading it) the platform answers 503 for a moment. Every call here
- * only reads, so a second try cannot do anything twice.
+ * A 503 that is not the API's own answer (its errors are JSON) comes from the platform while the
+ * bound worker is not there: restarting on a deploy, or wrangler dev reloading it. It is retried
+ * once, after this pause; every call here only reads, so a second try cannot do anything twice.
+ * The API's own 503s (busy, no dataset) are answers, not retried here.
  */
 export const RETRY_503_AFTER_MS = 1_000;
 
 async function send(env: ApiLocation, path: string, init?: RequestInit): Promise<Response> {
-  const signal = AbortSignal.timeout(TIMEOUT_MS);
-  const base = env.API_URL?.trim();
-  const once = (): Promise<Response> => {
-    // The host is ignored by a Service Binding; it only has to make a valid URL.
-    if (env.API) return env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
-    if (base) return fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, signal });
-    throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
-  };
+  const res = await sendOnce(env, path, init);
+  if (res.status !== 503 || (res.headers.get("content-type") ?? "").includes("application/json")) return res;
+  await res.body?.cancel();
+  await new Promise((r) => setTimeout(r, RETRY_503_AFTER_MS));
+  return sendOnce(env, path, init);
+}
+
+async function sendOnce(env: ApiLocation, path: string, init?: RequestInit): Promise<Response> {
+  const ms = timeoutMs(env);
+  const signal = AbortSignal.timeout(ms);
   try {
-    const res = await once();
-    if (res.status !== 503) return res;
-    await res.body?.cancel();
-    await new Promise((r) => setTimeout(r, RETRY_503_AFTER_MS));
-    return await once();
+    if (env.API) {
+      // The host is ignored by a Service Binding; it only has to make a valid URL.
+      return await env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
+    }
+    const base = env.API_URL?.trim();
+    if (base) {
+      const headers = new Headers(init?.headers);
+      if (env.API_KEY) headers.set("x-api-key", env.API_KEY);
+      return await fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, headers, signal });
+    }
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : "the connection failed";
-    throw new ApiError(0, "api_unreachable", `The MechaFil API is unreachable (${why}). Try again in a moment.`);
+    // It answered nothing in time: it is up but busy (a call it was slow to admit or to finish).
+    if (e instanceof Error && e.name === "TimeoutError") throw busy(504, Math.ceil(ms / 1000), `no answer within ${ms / 1000} s`);
+    throw new ApiError(0, "api_unreachable", "The MechaFil API is unreachable (the connection failed). Try again in a moment.");
   }
+  throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), or undefined. */
+function retryAfterS(res: Response): number | undefined {
+  const v = res.headers.get("retry-after");
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return Math.max(1, Math.ceil(n));
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(1, Math.ceil((t - Date.now()) / 1000));
 }
 
 async function readJson(res: Response, path: string): Promise<unknown> {
@@ -150,6 +186,13 @@ async function readJson(res: Response, path: string): Promise<unknown> {
     return body;
   }
   const err = isObject(body) && isObject(body.error) ? body.error : undefined;
+  // Over a budget (429), or the API's own 503 for capacity (its heavy-work slot taken): busy, not
+  // broken. Its 503 for a missing dataset is not about load; a 503 that is not its JSON comes from
+  // the platform (the worker is not there) and says "unavailable" below.
+  if (res.status === 429 || (res.status === 503 && err !== undefined && err.code !== "no_dataset")) {
+    const why = err && typeof err.message === "string" ? err.message : `HTTP ${res.status} on ${path}`;
+    throw busy(res.status, retryAfterS(res) ?? 30, why);
+  }
   if (err && typeof err.message === "string") {
     const code = typeof err.code === "string" ? err.code : "api_error";
     const field = typeof err.field === "string" ? err.field : undefined;

@@ -88,7 +88,7 @@ function pointer(url: URL): Response {
  * its own hostname, is unaffected. (wrangler dev keeps a CF-Connecting-IP the client sent itself;
  * a page that forges one is not caught here.)
  */
-export function loopbackHostCheck(request: Request): Response | undefined {
+function loopbackHostCheck(request: Request): Response | undefined {
   const ip = request.headers.get("cf-connecting-ip") ?? "";
   const loopback = /^127\./.test(ip) || ip === "::1" || ip === "::ffff:127.0.0.1";
   return loopback ? hostHeaderValidationResponse(request, localhostAllowedHostnames()) : undefined;
