@@ -203,7 +203,7 @@ export const ensembleResponse = z.object({
           .catchall(num),
       ),
     )
-    .describe('Per metric, at "1y", "2y", "5y" (365, 730, 1825 days after the current date) and "end" (the last value): the date, each quantile, the mean, the paths where the metric is defined and, when a threshold was given, the fractions of paths strictly below and strictly above it.'),
+    .describe('Per metric, at "1y", "2y", "5y" (n years: the last day of an n·365-day forecast, the current date + n·365 − 1) and "end" (the last value): the date, each quantile, the mean, the paths where the metric is defined and, when a threshold was given, the fractions of paths strictly below and strictly above it.'),
   notes: z.array(z.string()).optional().describe("What was left out and why (undefined values, horizons beyond the forecast)."),
 });
 
