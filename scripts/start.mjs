@@ -8,7 +8,8 @@
 // Output is prefixed per worker; Ctrl-C (or either worker exiting) stops both.
 //
 // Environment: API_PORT (8787), MCP_PORT (8788), API_INSPECTOR_PORT (9229), MCP_INSPECTOR_PORT
-// (9230). Extra arguments go to both wranglers, e.g. `npm start -- --persist-to .state`.
+// (9230). Extra arguments go to both wranglers, e.g. `npm start -- --persist-to .state` (the MCP
+// worker then persists to .state/mcp: see mcpArgs).
 //
 // Offline, wrangler's fetch of a real `Request.cf` object (from workers.cloudflare.com) prints a
 // stack trace per worker and start; neither worker reads `request.cf`, so the placeholder is
@@ -18,6 +19,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/**
+ * The MCP worker's arguments from the ones given to both: a `--persist-to DIR` becomes `DIR/mcp`,
+ * since two workerds on one directory's SQLite files race for its locks (SQLITE_BUSY at start);
+ * the MCP worker keeps no state of its own, the API worker's stays in DIR.
+ */
+export function mcpArgs(extra) {
+  return extra.map((a, i) => {
+    if (a.startsWith("--persist-to=")) return `--persist-to=${join(a.slice("--persist-to=".length), "mcp")}`;
+    return extra[i - 1] === "--persist-to" ? join(a, "mcp") : a;
+  });
+}
 
 /** The environment of both wranglers: a private dev registry, and no lookup of the `Request.cf` object unless asked for. */
 export function workerEnv(env, registry) {
@@ -38,7 +51,7 @@ const env = workerEnv(process.env, registry);
 
 const workers = [
   { name: "api", cmd: "npm", args: ["run", "--silent", "start:api", "--", "--port", API_PORT, "--inspector-port", API_INSPECTOR_PORT, ...extra] },
-  { name: "mcp", cmd: "wrangler", args: ["dev", "-c", "wrangler.mcp.toml", "--port", MCP_PORT, "--inspector-port", MCP_INSPECTOR_PORT, ...extra] },
+  { name: "mcp", cmd: "wrangler", args: ["dev", "-c", "wrangler.mcp.toml", "--port", MCP_PORT, "--inspector-port", MCP_INSPECTOR_PORT, ...mcpArgs(extra)] },
 ];
 
 let stopping = false;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PROJECT_DIR, startWranglerDev, waitForDataset, type WranglerDev } from "./wranglerDev.ts";
-import { workerEnv } from "../scripts/start.mjs";
+import { mcpArgs, workerEnv } from "../scripts/start.mjs";
 
 /**
  * `npm start` cannot cross wires: its MCP worker reaches its own API worker even when other
@@ -109,6 +109,9 @@ describe("npm start and a decoy API worker in the shared dev registry", () => {
     expect(log).not.toMatch(/getaddrinfo|ENOTFOUND|Unable to fetch the `Request.cf` object/);
     expect(workerEnv({}, "r").CLOUDFLARE_CF_FETCH_ENABLED).toBe("false");
     expect(workerEnv({ CLOUDFLARE_CF_FETCH_ENABLED: "true" }, "r").CLOUDFLARE_CF_FETCH_ENABLED).toBe("true");
+    // The two wranglers never share a persistence directory (their SQLite locks would collide).
+    expect(mcpArgs(["--persist-to", "/s", "--ip", "127.0.0.1"])).toEqual(["--persist-to", "/s/mcp", "--ip", "127.0.0.1"]);
+    expect(mcpArgs(["--persist-to=/s"])).toEqual(["--persist-to=/s/mcp"]);
   });
 
   it("the decoys are real, different API workers (they have no dataset)", async () => {
