@@ -3,7 +3,7 @@ import type { KernelScenario } from "../kernel/types.ts";
 import type { OutputField } from "../schema/fields.ts";
 import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { Rng } from "./prng.ts";
-import { definedCount, quantileKey, sortedQuantile } from "./quantiles.ts";
+import { definedCount, quantileKey, sortedQuantile, sortFloat32 } from "./quantiles.ts";
 import type { VariationPlan } from "./variation.ts";
 
 /**
@@ -131,7 +131,7 @@ export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: 
     const mean = new Float64Array(m.count);
     let undefinedValues = 0;
     for (let k = 0; k < m.count; k++) {
-      const col = store.subarray(k * N, (k + 1) * N).sort();
+      const col = sortFloat32(store.subarray(k * N, (k + 1) * N));
       const n = definedCount(col, N);
       undefinedValues += N - n;
       let sum = 0;
