@@ -31,7 +31,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { arg, median } from "./stats.ts";
 import { FIXTURES_DIR } from "../test/referenceMaterial.ts";
-import { apiWorkerProcess, listenerPid, localToken, minorFaults, publishDataset, startWranglerDev } from "../test/wranglerDev.ts";
+import { apiWorkerProcess, listenerPid, localToken, minorFaults, processCpuNs, publishDataset, startWranglerDev } from "../test/wranglerDev.ts";
 
 const MAX_REQUESTS = arg("--requests", 200);
 /** Ask for gzip, as browsers do (local workerd then compresses each answer, as the edge would). */
@@ -117,29 +117,13 @@ interface CpuProbe {
   read(): number[];
 }
 
-function cpuNs(pid: string): number {
-  let t = 0;
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        t += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ", 1)[0]);
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-  } catch {
-    // no such process
-  }
-  return t;
-}
-
 /** wrangler's proxy workerd and the worker's own workerd, found by their ports; null elsewhere. */
 function cpuProbe(proxyUrl: string, directUrl: string | null): CpuProbe | null {
   const proxy = listenerPid(new URL(proxyUrl).port);
   const worker = directUrl ? listenerPid(new URL(directUrl).port) : null;
   if (!proxy || !worker || proxy === worker || !existsProc(proxy)) return null;
   // Minor page faults too: a body the runtime copies into fresh memory costs one per 4 KiB page.
-  return { names: ["proxy workerd", "worker's workerd"], read: () => [cpuNs(proxy), cpuNs(worker), minorFaults(proxy) ?? 0, minorFaults(worker) ?? 0] };
+  return { names: ["proxy workerd", "worker's workerd"], read: () => [processCpuNs(proxy), processCpuNs(worker), minorFaults(proxy) ?? 0, minorFaults(worker) ?? 0] };
 }
 
 const existsProc = (pid: string) => {

@@ -13,21 +13,17 @@
  * Options: --reps N (per contestant and horizon, default 2000), --rounds N (default 10),
  * --batch N (scenarios per batch, default 64).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { loadReferenceDataset } from "../shared/data/reference.ts";
 import { simulateFullPath } from "../shared/kernel/fullPath.ts";
 import { prepareDataset } from "../shared/kernel/prepare.ts";
-import type { PreparedDataset } from "../shared/kernel/prepare.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
-import type { KernelScenario } from "../shared/kernel/types.ts";
 import { createWorkspace, simulate, simulateBatch, simulateResolved } from "../shared/kernel/simulate.ts";
 import type { OutputField } from "../shared/schema/fields.ts";
+import { compileC, removeC, runC, writeCInput } from "./c/yardstick.ts";
 import { arg, median } from "./stats.ts";
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -164,48 +160,5 @@ summary.batch_median_ms_10y = batchMed;
 summary.batch_sims_per_s_10y = (batchSize * 1000) / batchMed;
 console.log(`batch of ${batchSize} × 10y: median ${batchMed.toFixed(2)} ms → ${Math.round(summary.batch_sims_per_s_10y)} simulations/s`);
 summary.prepare_ms = tPrepare - tLoad;
-if (c) rmSync(c.dir, { recursive: true, force: true });
+removeC(c);
 console.log(JSON.stringify(summary));
-
-/** Compiles bench/c/kernel.c; null (with a note) without a C compiler. */
-function compileC(): { dir: string; exe: string } | null {
-  const dir = mkdtempSync(join(tmpdir(), "mechafil-bench-"));
-  const exe = join(dir, "kernel");
-  const src = join(dirname(fileURLToPath(import.meta.url)), "c", "kernel.c");
-  try {
-    execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", exe, src, "-lm"], { stdio: "pipe" });
-    return { dir, exe };
-  } catch (e) {
-    console.log(`C yardstick skipped: cannot compile with cc (${(e as Error).message.split("\n")[0]})`);
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-}
-
-/** The C port's input: the dataset and the resolved scenario, with the dataset-only arrays the TypeScript side prepared. */
-function writeCInput(dir: string, p: PreparedDataset, sc: KernelScenario): string {
-  const d = p.dataset;
-  const N = p.H + sc.forecastLengthDays;
-  const header = new Int32Array([
-    p.H, sc.forecastLengthDays, sc.sectorDurationDays, d.rbKnownScheduledExpireVec.length, d.qaKnownScheduledExpireVec.length,
-    d.knownScheduledPledgeReleaseFullVec.length, d.burntFilVec.length, d.lockedRewardZero === null ? 0 : 1,
-  ]);
-  const scalars = new Float64Array([
-    d.rbPowerZero, d.qaPowerZero, d.zeroCumCappedPowerEib, d.circSupplyZero, d.lockedFilZero, d.lockedRewardZero ?? 0,
-    d.dailyBurntFil, sc.burnBoost, sc.useAvailableSupply ? 1 : 0,
-  ]);
-  const arrays = [
-    d.historicalRawPowerEib, d.historicalQaPowerEib, d.historicalOnboardedRbPowerPib, d.historicalOnboardedQaPowerPib,
-    d.historicalRenewedRbPowerPib, d.historicalRenewedQaPowerPib, d.historicalRenewalRate, d.burntFilVec,
-    d.rbKnownScheduledExpireVec, d.qaKnownScheduledExpireVec, d.knownScheduledPledgeReleaseFullVec,
-    sc.rbp, sc.rr, sc.fpr, sc.lockTarget, sc.filPlusM, sc.qaRenewRelativeMultiplier,
-    p.baselineEib.subarray(0, N), p.cumSimpleReward.subarray(0, N), p.totalVest.subarray(0, N), p.gamma.subarray(0, N), p.disbursedReserve.subarray(0, N),
-  ];
-  const input = join(dir, `input-${sc.forecastLengthDays}.bin`);
-  writeFileSync(input, Buffer.concat([header, scalars, ...arrays].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
-  return input;
-}
-
-function runC(exe: string, input: string, n: number): { median_ms: number; circ_supply_end: number } {
-  return JSON.parse(execFileSync(exe, [input, String(n)], { encoding: "utf8" }));
-}
