@@ -4,6 +4,7 @@ import type { OutputField } from "../schema/fields.ts";
 import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { Rng } from "./prng.ts";
 import { definedCount, quantileKey, sortedQuantile, sortFloat32 } from "./quantiles.ts";
+import { ENSEMBLE_PATH_COST, runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
 import type { VariationPlan } from "./variation.ts";
 
 /**
@@ -69,6 +70,9 @@ export interface EnsembleResult {
   readonly kept_values: number;
 }
 
+/** Kept values sorted per slice of the reduction (a column of 2000 float32 sorts in ~0.1 ms). */
+const REDUCE_VALUES_PER_SLICE = 200_000;
+
 /**
  * Runs the ensemble. Each metric's kept values are stored as float32 deviations from the central
  * run (reference 0 where the central value is undefined): quantiles are reference + deviation,
@@ -76,6 +80,16 @@ export interface EnsembleResult {
  * rounding (~6e-8 of the deviation) is far below the sampling error.
  */
 export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: EnsembleOptions, run: Runner): EnsembleResult {
+  return runToEnd(ensembleSlices(central, plan, opts, run));
+}
+
+/**
+ * runEnsemble as sliced work (slices.ts): it yields after every few paths (about SLICE_KERNEL_DAYS
+ * of simulation) and every REDUCE_VALUES_PER_SLICE values of the reduction. Each path's result is
+ * read before the next yield, so `run` may reuse one workspace; nothing of the central run is
+ * read after the first slice.
+ */
+export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, opts: EnsembleOptions, run: Runner): Sliced<EnsembleResult> {
   const N = opts.paths;
   const offset = opts.pathOffset ?? 0;
   const c = run(central);
@@ -102,7 +116,11 @@ export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: 
     hStore.push(idx.map((i) => (i === null ? null : new Float64Array(N))));
   }
 
+  // A path's cost grows with the days simulated (history included: its arrays are copied too).
+  const pathsPerSlice = unitsPerSlice(ENSEMBLE_PATH_COST * c.N);
+  yield;
   for (let p = 0; p < N; p++) {
+    if (p > 0 && p % pathsPerSlice === 0) yield;
     const rng = new Rng(opts.seed, offset + p);
     const r = plan.isFixed ? run(central) : run(plan.sample(rng));
     for (let j = 0; j < M; j++) {
@@ -122,6 +140,7 @@ export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: 
 
   const keys = opts.quantiles.map(quantileKey);
   const out: Record<string, MetricBands> = {};
+  let sorted = 0;
   for (let j = 0; j < M; j++) {
     const m = metrics[j]!;
     const store = stores[j]!;
@@ -131,6 +150,10 @@ export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: 
     const mean = new Float64Array(m.count);
     let undefinedValues = 0;
     for (let k = 0; k < m.count; k++) {
+      if ((sorted += N) >= REDUCE_VALUES_PER_SLICE) {
+        sorted = 0;
+        yield;
+      }
       const col = sortFloat32(store.subarray(k * N, (k + 1) * N));
       const n = definedCount(col, N);
       undefinedValues += N - n;

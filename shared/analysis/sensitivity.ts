@@ -4,6 +4,7 @@ import type { OutputField } from "../schema/fields.ts";
 import type { Runner } from "./ensemble.ts";
 import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever } from "./levers.ts";
+import { runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
 
 /**
  * One-at-a-time sensitivity: each lever moved low and high from the central scenario, the others
@@ -107,7 +108,7 @@ export function checkLevel(lever: AnalysisLever, value: number, field: string): 
 }
 
 /** The metric at each horizon of one run. */
-function read(run: Runner, sc: KernelScenario, metric: OutputField, horizons: readonly HorizonName[]): { values: number[]; H: number; length: number } {
+function read(run: Runner, sc: KernelScenario, metric: OutputField, horizons: readonly HorizonName[]): { values: number[]; H: number; N: number; length: number } {
   const r = run(sc);
   const a = r.outputs[metric];
   return {
@@ -116,11 +117,21 @@ function read(run: Runner, sc: KernelScenario, metric: OutputField, horizons: re
       return i === null ? NaN : a[i]!;
     }),
     H: r.H,
+    N: r.N,
     length: a.length,
   };
 }
 
 export function runSensitivity(central: KernelScenario, opts: SensitivityOptions, run: Runner): SensitivityResult {
+  return runToEnd(sensitivitySlices(central, opts, run));
+}
+
+/**
+ * runSensitivity as sliced work (slices.ts): it yields after every few simulations (about
+ * SLICE_KERNEL_DAYS of them). Each run is read before the next yield, so `run` may reuse one
+ * workspace.
+ */
+export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOptions, run: Runner): Sliced<SensitivityResult> {
   const { metric, horizons } = opts;
   for (const [lever, b] of Object.entries(opts.bounds ?? {}) as [AnalysisLever, readonly [number, number]][]) {
     checkLevel(lever, b[0], `bounds.${lever}[0]`);
@@ -135,14 +146,21 @@ export function runSensitivity(central: KernelScenario, opts: SensitivityOptions
 
   const base = read(run, central, metric, horizons);
   let simulations = 1;
+  const perSlice = unitsPerSlice(base.N);
+  const sliced = function* () {
+    if (simulations % perSlice === 0) yield;
+  };
   const bars: { lever: AnalysisLever; base: number; lo: Move; hi: Move; vlo: number[]; vhi: number[]; moved: TornadoBar["moved"] }[] = [];
   for (const lever of TORNADO_LEVERS) {
     const b = opts.bounds?.[lever];
     const lo = b ? level(central, lever, b[0]) : scaled(central, lever, 1 - DEFAULT_RELATIVE_MOVE);
     const hi = b ? level(central, lever, b[1]) : scaled(central, lever, 1 + DEFAULT_RELATIVE_MOVE);
+    yield* sliced();
     const vlo = read(run, lo.sc, metric, horizons).values;
+    simulations++;
+    yield* sliced();
     const vhi = read(run, hi.sc, metric, horizons).values;
-    simulations += 2;
+    simulations++;
     bars.push({ lever, base: leverMean(central, lever), lo, hi, vlo, vhi, moved: b ? "bounds" : "±20%" });
   }
 
@@ -182,6 +200,7 @@ export function runSensitivity(central: KernelScenario, opts: SensitivityOptions
       let x = steps === 1 ? from : from + ((to - from) * i) / (steps - 1);
       if (info.integer) x = Math.round(x);
       lever_values.push(x);
+      yield* sliced();
       const v = read(run, withLever(central, lever, x), metric, horizons).values;
       simulations++;
       horizons.forEach((h, j) => metric_values[h]!.push(v[j]!));

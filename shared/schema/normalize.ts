@@ -81,7 +81,9 @@ export function normalizeScenarioInput(input: unknown, options: NormalizeOptions
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
     if (v === null && optional.has(k)) continue;
-    out[k] = numeric.has(k) ? coerceNumber(v) : v;
+    // Defined, not assigned: `out["__proto__"] = v` would set out's prototype (and so members zod
+    // reads through it); defined, it stays a member, which the strict schemas refuse by name.
+    Object.defineProperty(out, k, { value: numeric.has(k) ? coerceNumber(v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import type { WarmDataset } from "../../../shared/data/dataset.ts";
-import { ensembleSampleBytes, runEnsemble, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
+import { ensembleSlices, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
-import { runSensitivity } from "../../../shared/analysis/sensitivity.ts";
+import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
+import { runToEnd, type Sliced } from "../../../shared/analysis/slices.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
@@ -35,6 +36,15 @@ function guard<T>(f: () => T): T {
   }
 }
 
+/** Sliced work whose validation failures become 400s naming the field. */
+function* guarded<T>(work: Sliced<T>): Sliced<T> {
+  try {
+    return yield* work;
+  } catch (e) {
+    throw toHttpError(e);
+  }
+}
+
 /** The date of index `i` of a metric's kernel array. */
 function dateAt(field: OutputField, r: SimulationResult, i: number): string {
   return addDays(OUTPUT_FIELDS[field].axis === "forecast" ? r.currentDate : r.startDate, i);
@@ -47,6 +57,11 @@ const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndmanâ
  * every simulation (the central run, then each path).
  */
 export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
+  return runToEnd(ensembleRequestSlices(req, d, observe));
+}
+
+/** runEnsembleRequest as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   const central = resolveRequestScenario(req.scenario, d);
   const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
   let centralRun: SimulationResult | null = null;
@@ -56,8 +71,8 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
   const horizons = ["1y", "2y", "5y", "end"] as const;
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
-  const result = guard(() =>
-    runEnsemble(
+  const result = yield* guarded(
+    ensembleSlices(
       central,
       plan,
       {
@@ -144,16 +159,26 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
 
 /** Runs and shapes one validated sensitivity request. */
 export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
+  return runToEnd(sensitivityRequestSlices(req, d));
+}
+
+/** runSensitivityRequest as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDataset) {
   const central = resolveRequestScenario(req.scenario, d);
   const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
   let c: SimulationResult | null = null;
-  const r = guard(() =>
-    runSensitivity(
+  // Read from the central run when it is made: its arrays are the workspace's, which later runs reuse.
+  let main: SeriesDates | null = null;
+  const r = yield* guarded(
+    sensitivitySlices(
       central,
       { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
       (sc) => {
         const res = execute(d, sc, fields);
-        c ??= res;
+        if (!c) {
+          c = res;
+          main = sampledDates(outputSlice("days", res, dayNumber(res.startDate), false), "daily");
+        }
         return res;
       },
     ),
@@ -161,7 +186,6 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
   const first = r.by_horizon[0]!;
   const run = c as unknown as SimulationResult;
   const date = (i: number | null) => (i === null ? null : dateAt(req.metric, run, i));
-  const main = sampledDates(outputSlice("days", run, dayNumber(run.startDate), false), "daily");
   const sweep = r.sweep
     ? {
         lever: r.sweep.lever,
@@ -172,7 +196,7 @@ export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
     : undefined;
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, central, main),
+      ...echoInput({ scenario: req.scenario, output: [req.metric], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, central, main as unknown as SeriesDates),
       metric: req.metric,
       horizon: req.horizons.length === 1 ? req.horizons[0] : req.horizons,
       bounds: req.bounds,

@@ -125,6 +125,11 @@ async function getArchivedWarm(env: Env, version: string): Promise<WarmDataset> 
   return warm;
 }
 
+/** History days of the latest dataset this isolate holds, or null before its first request (admission's cost estimates). */
+export function warmHistoryDays(): number | null {
+  return cached?.prepared.H ?? null;
+}
+
 /** The versions this isolate holds warm (tests: the cache is bounded). */
 export function warmVersions(): string[] {
   return [...(cached ? [cached.info.version] : []), ...archived.keys()];

@@ -8,6 +8,8 @@ export interface Env extends ApiBindings {
   readonly SPACESCOPE_TOKEN?: string;
   /** Secret; admin endpoints are disabled (403) without it. */
   readonly ADMIN_TOKEN?: string;
+  /** Secret, optional: API keys (separated by commas or whitespace) whose X-API-Key gets the larger RATE_KEY_* budgets. */
+  readonly API_KEYS?: string;
   /** Optional: how long an isolate serves its cached dataset before asking the DO (ms, default 5000). */
   readonly DATASET_REVALIDATE_MS?: string;
   /** Optional, older form of DATASET_START_DATE = "current-N": N days of history (used only when DATASET_START_DATE is unset). */

@@ -17,6 +17,9 @@ export type ErrorCode =
   | "no_dataset"
   | "conflict"
   | "refresh_failed"
+  | "rate_limited"
+  | "busy"
+  | "client_gone"
   | "internal_error";
 
 /** Where a bad input sits, as FastAPI's `loc` starts: the JSON body or the query string. */

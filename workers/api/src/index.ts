@@ -1,4 +1,6 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { Router, type IRequest } from "itty-router";
+import { admit, type Via } from "./admission.ts";
 import type { Env } from "./env.ts";
 import { errorResponse, HttpError, httpErrorResponse } from "./errors.ts";
 import { jsonResponse, unexpectedErrorResponse } from "./respond.ts";
@@ -171,18 +173,38 @@ function withHeaders(response: Response, requestId: string, preflight?: Request)
   return out;
 }
 
+async function serve(request: Request, env: Env, ctx: ExecutionContext, via: Via): Promise<Response> {
+  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+  if (request.method === "OPTIONS") return withHeaders(new Response(null, { status: 204 }), requestId, request);
+  // HEAD is GET without the body (uptime monitors use it).
+  const routed = request.method === "HEAD" ? new Request(request, { method: "GET" }) : request;
+  // Admission control (admission.ts): a budget per client and cost class, one heavy request at a time.
+  const admitted = await admit(routed, env, via);
+  if (admitted instanceof Response) return withHeaders(admitted, requestId);
+  const ir = routed as unknown as IRequest;
+  ir.requestId = requestId;
+  let response: Response;
+  try {
+    response = (await router.fetch(ir, env, ctx)) as Response;
+  } finally {
+    admitted.release();
+  }
+  if (request.method === "HEAD") return withHeaders(new Response(null, response), requestId);
+  return withHeaders(response, requestId);
+}
+
+/**
+ * The MCP worker's Service Binding (wrangler.mcp.toml: entrypoint = "McpApi"): the same API,
+ * admitted under the MCP budget as one client, since Claude.ai's users share a few addresses.
+ */
+export class McpApi extends WorkerEntrypoint<Env> {
+  override fetch(request: Request): Promise<Response> {
+    return serve(request, this.env, this.ctx, "mcp");
+  }
+}
+
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
-    const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
-    if (request.method === "OPTIONS") return withHeaders(new Response(null, { status: 204 }), requestId, request);
-    // HEAD is GET without the body (uptime monitors use it).
-    const routed = request.method === "HEAD" ? new Request(request, { method: "GET" }) : request;
-    const ir = routed as unknown as IRequest;
-    ir.requestId = requestId;
-    const response = (await router.fetch(ir, env, ctx)) as Response;
-    if (request.method === "HEAD") return withHeaders(new Response(null, response), requestId);
-    return withHeaders(response, requestId);
-  },
+  fetch: (request, env, ctx) => serve(request, env, ctx, "public"),
   async scheduled(controller, env, ctx): Promise<void> {
     ctx.waitUntil(runScheduledRefresh(env, controller.cron));
   },

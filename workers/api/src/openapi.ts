@@ -240,7 +240,7 @@ function build() {
       "/simulate": {
         post: {
           summary: "Run one forecast",
-          description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate} bytes.\n\nOutput fields:\n${fieldList}`,
+          description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate.bytes} bytes.\n\nOutput fields:\n${fieldList}`,
           requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
           responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 404, 413, 415, 503) },
         },
@@ -248,7 +248,7 @@ function build() {
       "/simulate/batch": {
         post: {
           summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
-          description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch} bytes.`,
+          description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch.bytes} bytes.`,
           requestBody: { required: true, content: jsonContent(batchBodySchema()) },
           responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 404, 413, 415, 503) },
         },

@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
-import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
+import { fieldIssues, MAX_BASELINE_DAYS, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
 import { normalizeScenarioInput } from "../../../shared/schema/normalize.ts";
+import { MAX_ISSUES, type BodyBounds } from "../../../shared/schema/bounds.ts";
+import { MAX_FORECAST_DAYS } from "../../../shared/kernel/constants.ts";
+import { ENSEMBLE_LIMITS } from "../../../shared/schema/analysis.ts";
+import { HORIZON_NAMES } from "../../../shared/analysis/horizons.ts";
+import type { BodyLimit } from "./body.ts";
 import { datasetVersionSchema } from "../../../shared/schema/datasetVersion.ts";
 
 /**
@@ -11,11 +16,33 @@ import { datasetVersionSchema } from "../../../shared/schema/datasetVersion.ts";
  * response (which fields, which resolution, how much history).
  */
 
-/** Largest accepted request bodies, in bytes (413 above). */
-export const BODY_LIMITS = { simulate: 2 * 1024 * 1024, batch: 8 * 1024 * 1024 } as const;
-
 /** Most scenarios one batch may hold. */
 export const MAX_BATCH_SCENARIOS = 64;
+
+/**
+ * The structure every request body must keep before it is validated (shared/schema/bounds.ts):
+ * the longest array each member takes, few members per object, shallow nesting. Generous for
+ * every valid body (the deepest, a batch scenario's lever, is 4 levels).
+ */
+export const REQUEST_BODY_BOUNDS: BodyBounds = {
+  arrays: {
+    ...Object.fromEntries(["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"].map((l) => [l, MAX_FORECAST_DAYS])),
+    baseline_function_EIB: MAX_BASELINE_DAYS,
+    scenarios: MAX_BATCH_SCENARIOS,
+    output: OUTPUT_FIELD_NAMES.length,
+    quantiles: ENSEMBLE_LIMITS.quantiles.maxCount,
+    horizon: HORIZON_NAMES.length,
+  },
+  otherArrays: 64,
+  members: 64,
+  depth: 8,
+};
+
+/** Largest accepted request bodies: bytes (413 above) and structure (400 before validation). */
+export const BODY_LIMITS = {
+  simulate: { bytes: 2 * 1024 * 1024, bounds: REQUEST_BODY_BOUNDS },
+  batch: { bytes: 8 * 1024 * 1024, bounds: REQUEST_BODY_BOUNDS },
+} as const satisfies Record<string, BodyLimit>;
 
 /**
  * Most output values (fields × entries, summed over scenarios) one batch may return: a batch
@@ -152,15 +179,22 @@ export function parseBatchRequest(raw: unknown): SimulateRequest[] {
   if (issues.length > 0) throw new ValidationError(issues);
   const version = r.data.dataset_version;
   const out: SimulateRequest[] = [];
-  r.data.scenarios.forEach((sc, i) => {
+  let truncated = false;
+  for (let i = 0; i < r.data.scenarios.length; i++) {
+    // Validation stops once a refusal has all the issues it will list.
+    if (issues.length >= MAX_ISSUES) {
+      truncated = true;
+      break;
+    }
     try {
-      const req = parseSimulateRequest({ ...defaults, ...sc }, `scenarios[${i}]`);
+      const req = parseSimulateRequest({ ...defaults, ...r.data.scenarios[i] }, `scenarios[${i}]`);
       out.push(version === undefined ? req : { ...req, datasetVersion: version });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       issues.push(...e.issues);
+      truncated ||= e.truncated;
     }
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
+  }
+  if (issues.length > 0) throw new ValidationError(issues, truncated);
   return out;
 }

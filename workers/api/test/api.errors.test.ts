@@ -99,12 +99,32 @@ describe("POST /simulate rejects bad values, naming the field", () => {
   });
 });
 
-describe("POST /simulate lists at most 50 issues", () => {
-  it("an array of thousands of bad values → the first 50 issues and the count", async () => {
+describe("validation stops after 20 issues", () => {
+  it("an array of thousands of bad values → the first 20 issues, and `truncated`", async () => {
     const e = await expectError(await post("/simulate", { forecast_length_days: 3000, rbp: seq(3000, -1) }), 400, "invalid_request", "rbp[0]");
-    const d = e.error.details as { issues: { field: string }[]; issue_count: number };
-    expect(d.issues).toHaveLength(50);
-    expect(d.issue_count).toBe(3000);
+    const d = e.error.details as { issues: { field: string }[]; truncated: boolean; max_issues: number };
+    expect(d.issues.map((i) => i.field)).toEqual(Array.from({ length: 20 }, (_, i) => `rbp[${i}]`));
+    expect(d).toMatchObject({ truncated: true, max_issues: 20 });
+  });
+
+  it("a batch of 64 scenarios with every lever out of range (~6 MB) → 20 issues, validation stopped early", async () => {
+    const bad = seq(5000, -1);
+    const scenario = { forecast_length_days: 5000, rbp: bad, rr: bad, fpr: bad, lock_target: bad, fil_plus_m: bad, qa_renew_relative_multiplier: bad };
+    const body = JSON.stringify({ scenarios: Array.from({ length: 64 }, () => scenario) });
+    expect(body.length).toBeGreaterThan(5_000_000);
+    const e = await expectError(await post("/simulate/batch", body), 400, "invalid_request", "scenarios[0].rbp[0]");
+    const d = e.error.details as { issues: { field: string }[]; truncated: boolean };
+    expect(d.issues).toHaveLength(20);
+    expect(d.truncated).toBe(true);
+    // Only the first scenario was looked at.
+    expect(d.issues.every((i) => i.field.startsWith("scenarios[0]."))).toBe(true);
+  });
+
+  it("details and FastAPI's detail list the same 20 issues", async () => {
+    const r = await post("/simulate", { forecast_length_days: 100, rbp: seq(100, -1), rr: seq(100, 2) });
+    const e = (await expectError(r, 400, "invalid_request")) as ErrorJson & { detail: unknown[] };
+    expect((e.error.details as { issues: unknown[] }).issues).toHaveLength(20);
+    expect(e.detail).toHaveLength(20);
   });
 });
 
@@ -159,16 +179,16 @@ describe("POST /simulate rejects bad bodies", () => {
     await expectError(await post("/simulate", "{}", { "content-type": "text/csv" }), 415, "unsupported_media_type");
   });
   it("a body over the limit → 413 stating it", async () => {
-    const big = JSON.stringify({ note: "x".repeat(BODY_LIMITS.simulate + 10) });
+    const big = JSON.stringify({ note: "x".repeat(BODY_LIMITS.simulate.bytes + 10) });
     const e = await expectError(await post("/simulate", big), 413, "payload_too_large");
-    expect(e.error.message).toContain(String(BODY_LIMITS.simulate));
+    expect(e.error.message).toContain(String(BODY_LIMITS.simulate.bytes));
   });
   it("a streamed body over the limit (no content-length) → 413", async () => {
     const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(c) {
-        if (sent > BODY_LIMITS.simulate + chunk.length) return c.close();
+        if (sent > BODY_LIMITS.simulate.bytes + chunk.length) return c.close();
         sent += chunk.length;
         c.enqueue(chunk);
       },
@@ -202,6 +222,60 @@ describe("POST /simulate/batch rejects bad batches", () => {
   });
   it("non-JSON → 415", async () => {
     await expectError(await post("/simulate/batch", "{}", { "content-type": "text/csv" }), 415, "unsupported_media_type");
+  });
+});
+
+describe("bodies are bounded before any value is validated, and errors echo little of them", () => {
+  const big = "k".repeat(1024 * 1024);
+  /** [what, route, raw body, status, code, field named] */
+  const cases: [string, string, string, number, string, string][] = [
+    ['{"__proto__": {"rbp": 50}} (it used to set rbp through the prototype)', "/simulate", '{"__proto__": {"rbp": 50}}', 400, "invalid_request", "__proto__"],
+    ["__proto__ in a batch scenario (it used to be dropped silently)", "/simulate/batch", '{"scenarios": [{"__proto__": {"rbp": 50}}]}', 400, "invalid_request", "scenarios[0].__proto__"],
+    ["constructor deep in an ensemble's variation", "/simulate/ensemble", '{"variation": {"rr": {"constructor": {"prototype": 1}}}}', 400, "invalid_request", "variation.rr.constructor"],
+    ["prototype at the top of a sensitivity body", "/simulate/sensitivity", '{"prototype": 1}', 400, "invalid_request", "prototype"],
+    ["an object with 65 members", "/simulate", JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, 1]))), 400, "invalid_request", ""],
+    ["nesting 9 levels deep", "/simulate", `{"a":${"[".repeat(8)}${"]".repeat(8)}}`, 400, "invalid_request", "a[0][0][0][0][0][0][0]"],
+    ["45 output names (there are 44 fields)", "/simulate", JSON.stringify({ output: seq(45).map(() => "days") }), 400, "invalid_request", "output"],
+    ["20 quantiles (at most 19)", "/simulate/ensemble", JSON.stringify({ quantiles: seq(20, 0.5) }), 400, "invalid_request", "quantiles"],
+    ["an unknown member holding 100,000 values", "/simulate", JSON.stringify({ zzz: seq(100_000) }), 400, "invalid_request", "zzz"],
+    ["65 scenarios, counted before any is read", "/simulate/batch", JSON.stringify({ scenarios: seq(65).map(() => ({ rbp: -1 })) }), 400, "invalid_request", "scenarios"],
+    ["a lever of 7301 values (one more than 20 years)", "/simulate", JSON.stringify({ rr: seq(7301, 0.5) }), 400, "invalid_request", "rr"],
+  ];
+  it.each(cases)("%s → %#", async (_what, route, body, status, code, field) => {
+    const res = await post(route, body);
+    const e = await expectError(res, status, code);
+    expect(e.error.field ?? "").toBe(field);
+  });
+
+  it("a 1 MB member name → 400 quoting at most 100 characters of it, in a small answer", async () => {
+    const res = await post("/simulate", `{"${big}": 1}`);
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(text.length).toBeLessThan(2000);
+    const e = JSON.parse(text) as ErrorJson;
+    expect(e.error.field).toBe(`${"k".repeat(100)}… (${big.length} characters)`);
+  });
+
+  it("a 1 MB string as a lever → 400 quoting at most 100 characters of it", async () => {
+    const res = await post("/simulate", JSON.stringify({ rbp: big }));
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(text.length).toBeLessThan(2000);
+    expect((JSON.parse(text) as ErrorJson).error.field).toBe("rbp");
+    expect(text).toContain(`"${"k".repeat(99)}… (${big.length + 2} characters)`);
+  });
+
+  it("a 1 MB member name in a batch scenario → 400, small", async () => {
+    const res = await post("/simulate/batch", `{"scenarios": [{"${big}": 1}]}`);
+    expect(res.status).toBe(400);
+    expect((await res.text()).length).toBeLessThan(2000);
+  });
+
+  it("a valid body at the bounds passes them: every lever 20 years long (then 200, or 503 while no dataset is published)", async () => {
+    const F = 7300;
+    const res = await post("/simulate", { forecast_length_days: F, rbp: seq(F, 3), rr: seq(F, 0.8), fpr: seq(F, 0.9), lock_target: seq(F, 0.3), fil_plus_m: seq(F, 10), qa_renew_relative_multiplier: seq(F, 1), output: "circ_supply" });
+    expect([200, 503]).toContain(res.status);
+    if (res.status === 503) expect(((await res.json()) as ErrorJson).error.code).toBe("no_dataset");
   });
 });
 

@@ -2,7 +2,7 @@ import { uploadedIngestFacts, type Dataset } from "../../../../shared/data/datas
 import { makeVersion } from "../../../../shared/data/format.ts";
 import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
-import { readJsonObject } from "../body.ts";
+import { readJsonObject, type BodyLimit } from "../body.ts";
 import { datasetStore } from "../dataset.do.ts";
 import { invalidateWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
@@ -10,8 +10,12 @@ import { errorResponse, HttpError } from "../errors.ts";
 import { runRefresh } from "../refresh.ts";
 import { jsonResponse } from "../respond.ts";
 
-/** Uploads are reference-layout files (~270 kB for three years of history). */
-const UPLOAD_LIMIT_BYTES = 16 * 1024 * 1024;
+/**
+ * Uploads are reference-layout files (~270 kB for three years of history). Their longest array,
+ * the pledge-release schedule, is the history plus at most the longest forecast (~10,000 values
+ * for a dataset from the network's start); validateDataset then checks every length exactly.
+ */
+const UPLOAD_LIMIT: BodyLimit = { bytes: 16 * 1024 * 1024, bounds: { arrays: {}, otherArrays: 50_000, members: 64, depth: 8 } };
 
 async function digest(s: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
@@ -70,7 +74,7 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
   } catch (e) {
     return withAuthHeader(e);
   }
-  const body = await readJsonObject(request, UPLOAD_LIMIT_BYTES, { strictContentType: true });
+  const body = await readJsonObject(request, UPLOAD_LIMIT, { strictContentType: true });
   let reference;
   try {
     reference = parseReferenceDataset(body);

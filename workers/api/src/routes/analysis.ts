@@ -1,5 +1,6 @@
 import { parseEnsembleRequest, parseSensitivityRequest } from "../../../../shared/schema/analysis.ts";
-import { runEnsembleRequest, runSensitivityRequest } from "../analysis.ts";
+import { runSliced } from "../../../../shared/analysis/slices.ts";
+import { ensembleRequestSlices, sensitivityRequestSlices } from "../analysis.ts";
 import { readJsonObject } from "../body.ts";
 import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
@@ -14,18 +15,21 @@ function parse<T>(f: () => T): T {
   }
 }
 
-/** POST /simulate/ensemble */
+/**
+ * POST /simulate/ensemble. Run in slices (shared/analysis/slices.ts): other requests of the
+ * isolate run between them, and the work stops at the next slice once the client is gone.
+ */
 export async function handleEnsemble(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseEnsembleRequest(body));
   const d = await getWarmDataset(env, req.datasetVersion);
-  return jsonResponse(runEnsembleRequest(req, d));
+  return jsonResponse(await runSliced(ensembleRequestSlices(req, d), { signal: request.signal }));
 }
 
-/** POST /simulate/sensitivity */
+/** POST /simulate/sensitivity, in slices as the ensemble. */
 export async function handleSensitivity(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseSensitivityRequest(body));
   const d = await getWarmDataset(env, req.datasetVersion);
-  return jsonResponse(runSensitivityRequest(req, d));
+  return jsonResponse(await runSliced(sensitivityRequestSlices(req, d), { signal: request.signal }));
 }

@@ -1,4 +1,8 @@
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constants.ts";
+import { ONE_YEAR_EXTENSION_DAYS } from "../../../../shared/analysis/extend.ts";
+import { runSliced, SLICE_KERNEL_DAYS, type Sliced } from "../../../../shared/analysis/slices.ts";
+import type { WarmDataset } from "../../../../shared/data/dataset.ts";
+import { sliceUnits } from "../cost.ts";
 import { parseJsonObject, readJsonObject, readJsonText } from "../body.ts";
 import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
@@ -79,7 +83,7 @@ function valuesBound(req: SimulateRequest, H: number): number {
   return req.output.length * (req.resolution === "daily" ? days : Math.ceil(days / 7));
 }
 
-/** POST /simulate/batch */
+/** POST /simulate/batch, run in slices. */
 export async function handleSimulateBatch(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.batch);
   const reqs = parse(() => parseBatchRequest(body));
@@ -94,10 +98,26 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
       "scenarios",
     );
   }
-  const results = reqs.map((r, i) => {
+  const results = await runSliced(batchSlices(reqs, d), { signal: request.signal });
+  return jsonResponse({ dataset: datasetRef(d.info), count: results.length, results });
+}
+
+/**
+ * A batch's scenarios as sliced work (shared/analysis/slices.ts): other requests of the isolate
+ * run between slices of about SLICE_KERNEL_DAYS, and a batch whose client is gone stops there.
+ */
+function* batchSlices(reqs: readonly SimulateRequest[], d: WarmDataset): Sliced<RawJson[]> {
+  const out: RawJson[] = [];
+  let units = 0;
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
+    if (units >= SLICE_KERNEL_DAYS) {
+      units = 0;
+      yield;
+    }
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      return new RawJson(toJsonBytes(runOne(r, d)));
+      out.push(new RawJson(toJsonBytes(runOne(r, d))));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
@@ -105,6 +125,8 @@ export async function handleSimulateBatch(request: Request, env: Env): Promise<R
       }
       throw e;
     }
-  });
-  return jsonResponse({ dataset: datasetRef(d.info), count: results.length, results });
+    const F = r.scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
+    units += sliceUnits(d.prepared.H + (r.extend1yMetrics ? F + ONE_YEAR_EXTENSION_DAYS : F), valuesBound(r, d.prepared.H));
+  }
+  return out;
 }
