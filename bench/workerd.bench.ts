@@ -5,9 +5,13 @@
  *   - inside workerd under `wrangler dev` (the bench worker, bench/workerd/wrangler.toml; the
  *     inspector attached, as wrangler always does), requests sent to the worker's own workerd;
  *   - inside workerd run by `workerd serve` directly on wrangler's production bundle (the same
- *     workerd binary; no inspector, no dev middleware), and once more per `--v8-flags`;
+ *     workerd binary; no inspector, no dev middleware), once more per `--v8-flags`, and with
+ *     `--serve-inspector` with the inspector listening and with a DevTools session on it, and with
+ *     `--workerd-bin PATH` by another workerd binary (another release: another V8);
  *   - in Node, in this process, on the same TypeScript (tsx);
- *   - with `--node-bundle`, in Node on workerd's bundle (what esbuild's bundling changes);
+ *   - with `--node-bundle`, in Node on a bundle made as wrangler makes one (what bundling changes);
+ *   - with `--node-bin PATH` (repeatable), in a Node process of its own run by that binary (another
+ *     Node version: another V8), measured over HTTP as workerd is;
  *   - the C yardstick (bench/c/kernel.c) for the kernel item.
  * Then the served API worker (`wrangler dev`, the fixture published): the worker's workerd CPU per
  * computed answer, cache hit, ensemble and tornado, each over the floor (GET /).
@@ -20,7 +24,7 @@
  * medians over the rounds; ratios are taken round by round (the same load for both sides).
  *
  *   npm run bench:workerd [-- --rounds 7 --batch-ms 250 --requests 20 --items kernel,ensemble
- *                             --v8-flags "--no-maglev" --node-bundle --no-http --no-serve
+ *                             --v8-flags "--no-maglev" --serve-inspector --workerd-bin PATH --node-bundle --node-bin PATH --no-http --no-serve
  *                             --json FILE --doc]
  * `--doc` rewrites the generated block of docs/performance.md with this run's figures
  * (`npm run perf:doc`).
@@ -145,9 +149,15 @@ function bundle(dir: string): string {
 }
 
 /** The bench worker on `workerd serve` directly: no inspector, no wrangler; optional V8 flags. */
-async function workerdServeContestant(workerJs: string, v8Flags: readonly string[]): Promise<Contestant> {
+/**
+ * The bench worker on `workerd serve`: `inspector` "listen" opens workerd's inspector port as
+ * wrangler dev does; "session" also connects a DevTools client that sends Runtime.enable, as
+ * miniflare's inspector proxy does.
+ */
+async function workerdServeContestant(workerJs: string, v8Flags: readonly string[], inspector: "none" | "listen" | "session" = "none", bin = WORKERD): Promise<Contestant> {
   const dir = mkdtempSync(join(tmpdir(), "mechafil-workerd-"));
   const port = await freePort();
+  const inspectorPort = inspector === "none" ? null : await freePort();
   const capnp = [
     'using Workerd = import "/workerd/workerd.capnp";',
     "const config :Workerd.Config = (",
@@ -164,7 +174,63 @@ async function workerdServeContestant(workerJs: string, v8Flags: readonly string
   ].join("\n");
   writeFileSync(join(dir, "config.capnp"), capnp);
   copyFileSync(workerJs, join(dir, "worker.js"));
-  const child: ChildProcess = spawn(WORKERD, ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const args = ["serve", join(dir, "config.capnp"), ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [])];
+  const child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let err = "";
+  child.stderr?.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  let session: { close(): void } | null = null;
+  const stop = async () => {
+    session?.close();
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // gone
+    }
+    await sleep(200);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await waitUp(url, child, stop, () => err);
+  await load(url);
+  if (inspector === "session") session = await inspectorSession(inspectorPort!);
+  const version = bin === WORKERD ? "" : ` (${spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout.trim()})`;
+  const name = [`workerd serve${version}`, ...(v8Flags.length ? [v8Flags.join(" ")] : []), ...(inspector === "none" ? [] : [`inspector ${inspector === "listen" ? "listening" : "session (Runtime.enable)"}`])].join(", ");
+  return httpContestant(name, url, String(child.pid), stop);
+}
+
+/** A DevTools client on workerd's inspector that enables the Runtime domain (console events), as miniflare's proxy does. */
+async function inspectorSession(port: number): Promise<{ close(): void }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl?: string }[];
+  const wsUrl = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+  if (!wsUrl) throw new Error(`workerd's inspector lists no target: ${JSON.stringify(targets)}`);
+  // Node's WebSocket (the project's types are the Workers runtime's, whose WebSocket differs).
+  const ws = new WebSocket(wsUrl) as unknown as NodeWebSocket;
+  await new Promise<void>((ok, fail) => {
+    ws.addEventListener("open", () => ok());
+    ws.addEventListener("error", () => fail(new Error(`inspector ${wsUrl} did not open`)));
+  });
+  await new Promise<void>((ok) => {
+    ws.addEventListener("message", (m) => (JSON.parse(String(m.data)) as { id?: number }).id === 1 && ok());
+    ws.send(JSON.stringify({ id: 1, method: "Runtime.enable" }));
+  });
+  return ws;
+}
+
+interface NodeWebSocket {
+  addEventListener(type: "open" | "error", f: () => void): void;
+  addEventListener(type: "message", f: (m: { data: unknown }) => void): void;
+  send(data: string): void;
+  close(): void;
+}
+
+/** The bench worker's handler in a Node process of its own (bench/workerd/nodeServer.ts), `bin` being any Node binary. */
+async function nodeServerContestant(bin: string): Promise<Contestant> {
+  const port = await freePort();
+  const child = spawn(bin, ["--import", "tsx", join(PROJECT_DIR, "bench", "workerd", "nodeServer.ts"), String(port)], {
+    cwd: PROJECT_DIR,
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   let err = "";
   child.stderr?.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
@@ -174,24 +240,26 @@ async function workerdServeContestant(workerJs: string, v8Flags: readonly string
     } catch {
       // gone
     }
-    await sleep(200);
-    rmSync(dir, { recursive: true, force: true });
   };
+  await waitUp(url, child, stop, () => err);
+  await load(url);
+  const version = spawnSync(bin, ["-p", "process.version + ', V8 ' + process.versions.v8"], { encoding: "utf8" }).stdout.trim();
+  return httpContestant(`Node ${version}, own process`, url, String(child.pid), stop);
+}
+
+async function waitUp(url: string, child: ChildProcess, stop: () => Promise<void>, err: () => string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       await (await fetch(`${url}/`)).arrayBuffer();
-      break;
+      return;
     } catch {
-      if (i > 200 || child.exitCode !== null) {
+      if (i > 300 || child.exitCode !== null) {
         await stop();
-        throw new Error(`workerd serve did not start:\n${err}`);
+        throw new Error(`${url} did not come up:\n${err()}`);
       }
       await sleep(100);
     }
   }
-  await load(url);
-  const name = v8Flags.length ? `workerd serve, ${v8Flags.join(" ")}` : "workerd serve";
-  return httpContestant(name, url, String(child.pid), stop);
 }
 
 /** Node, in this process, on the TypeScript sources (tsx). */
@@ -270,8 +338,10 @@ async function inIsolate(contestants: Contestant[], itemNames: string[], units: 
     const node = contestants.find((k) => k.name === "Node")!;
     for (const item of itemNames) {
       const u = units[item]!.units;
-      let probe = 0;
-      for (let m = 2; probe * m * u < 50; m *= 2) probe = (await node.run(item, m, u)).ms;
+      await node.run(item, 2, u); // compiled before it is timed
+      let m = 1;
+      let probe = (await node.run(item, m, u)).ms;
+      while (probe * m * u < 50) probe = (await node.run(item, (m *= 2), u)).ms;
       n[item] = Math.max(2, Math.round(BATCH_MS / (probe * u)));
       for (const k of contestants) await k.run(item, Math.max(2, n[item]! >> 2), u);
     }
@@ -394,12 +464,18 @@ async function main() {
   const scratch = mkdtempSync(join(tmpdir(), "mechafil-bundle-"));
   try {
     contestants.push(await wranglerDevContestant());
-    const needBundle = !has("--no-serve") || values("--v8-flags").length > 0;
+    const needBundle = !has("--no-serve") || values("--v8-flags").length > 0 || has("--serve-inspector") || values("--workerd-bin").length > 0;
     const workerJs = needBundle ? bundle(scratch) : null;
     if (workerJs && !has("--no-serve")) contestants.push(await workerdServeContestant(workerJs, []));
     for (const flags of values("--v8-flags")) contestants.push(await workerdServeContestant(workerJs!, flags.split(/\s+/).filter(Boolean)));
+    for (const bin of values("--workerd-bin")) contestants.push(await workerdServeContestant(workerJs!, [], "none", bin));
+    if (workerJs && has("--serve-inspector")) {
+      contestants.push(await workerdServeContestant(workerJs, [], "listen"));
+      contestants.push(await workerdServeContestant(workerJs, [], "session"));
+    }
     contestants.push(nodeContestant());
     if (has("--node-bundle")) contestants.push(await nodeBundleContestant(scratch));
+    for (const bin of values("--node-bin")) contestants.push(await nodeServerContestant(bin));
     console.log(`contestants: ${contestants.map((k) => k.name).join("; ")}; ${ROUNDS} interleaved rounds, batches of ~${BATCH_MS} ms`);
     const items = await inIsolate(contestants, itemNames, units);
     printItems(items, contestants);

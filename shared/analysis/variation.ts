@@ -182,6 +182,20 @@ export class VariationPlan {
     }
   }
 
+  /**
+   * Sampled values clamped to their lever's maximum so far, per historical lever in the plan's
+   * order: what a part of a split ensemble reports to its coordinator.
+   */
+  clampedCounts(): number[] {
+    return this.samplers.flatMap((s) => (s.report.mode === "historical" ? [s.report.clamped_values] : []));
+  }
+
+  /** Adds a part's clampedCounts() to this plan's reports (the coordinator, which samples nothing itself). */
+  addClamped(counts: readonly number[]): void {
+    let i = 0;
+    for (const s of this.samplers) if (s.report.mode === "historical") s.report.clamped_values += counts[i++] ?? 0;
+  }
+
   /** True when no lever varies: every path is the central scenario. */
   get isFixed(): boolean {
     return this.samplers.length === 0;

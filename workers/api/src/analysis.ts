@@ -1,14 +1,25 @@
 import type { WarmDataset } from "../../../shared/data/dataset.ts";
-import { ensembleSlices, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
+import {
+  allocateSamples,
+  ensembleFrame,
+  reduceSamples,
+  samplePaths,
+  type EnsembleFrame,
+  type EnsembleResult,
+  type MetricSampling,
+  type Runner,
+} from "../../../shared/analysis/ensemble.ts";
+import { encodeSamples, inFlight, mergeSamples, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
 import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
-import { runToEnd, type Sliced } from "../../../shared/analysis/slices.ts";
+import { runSliced, runToEnd, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
+import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
 import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
@@ -45,12 +56,89 @@ function* guarded<T>(work: Sliced<T>): Sliced<T> {
   }
 }
 
+/** The dates a result's arrays start from: a forecast-axis field's index 0 is the current date, others the start date. */
+interface RunDates {
+  readonly startDate: string;
+  readonly currentDate: string;
+}
+
 /** The date of index `i` of a metric's kernel array. */
-function dateAt(field: OutputField, r: SimulationResult, i: number): string {
+function dateAt(field: OutputField, r: RunDates, i: number): string {
   return addDays(OUTPUT_FIELDS[field].axis === "forecast" ? r.currentDate : r.startDate, i);
 }
 
 const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
+
+const HORIZONS = ["1y", "2y", "5y", "end"] as const;
+
+/**
+ * What an ensemble request fixes before any path runs: the central scenario and its run (the
+ * frame), the variation plan, the kernel runner, and the answer's dates. The same for a whole
+ * ensemble, a part of a split one and its coordinator, so the three keep the same values.
+ */
+interface EnsembleSetup {
+  readonly central: KernelScenario;
+  readonly plan: VariationPlan;
+  readonly run: Runner;
+  readonly frame: EnsembleFrame;
+  readonly dates: RunDates;
+  readonly fieldDates: Record<string, SeriesDates>;
+  readonly main: SeriesDates;
+}
+
+/**
+ * Runs the central scenario and fixes the setup. `keptPaths`: the paths whose samples this
+ * isolate will hold (all of them, except in a part of a split ensemble), bounded by
+ * ENSEMBLE_LIMITS.storedValues.
+ */
+function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, observe?: () => void): EnsembleSetup {
+  const central = resolveRequestScenario(req.scenario, d);
+  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
+  // The kernel computes only these ("days" places the answer's dates).
+  const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
+  const run: Runner = observe
+    ? (sc) => {
+        const r = execute(d, sc, fields);
+        observe();
+        return r;
+      }
+    : (sc) => execute(d, sc, fields);
+  const fieldDates: Record<string, SeriesDates> = {};
+  let main: SeriesDates | null = null;
+  let dates: RunDates | null = null;
+  const frame = guard(() =>
+    ensembleFrame(
+      central,
+      {
+        horizons: HORIZONS,
+        metrics: (c) => {
+          dates = { startDate: c.startDate, currentDate: c.currentDate };
+          const startDay = dayNumber(c.startDate);
+          main = sampledDates(outputSlice("days", c, startDay, false), req.resolution);
+          const sampling: MetricSampling[] = req.output.map((field) => {
+            const slice = outputSlice(field, c, startDay, false);
+            fieldDates[field] = sampledDates(slice, req.resolution);
+            const { first, step, count } = sampledRange(slice, req.resolution);
+            return { field, first, step, count };
+          });
+          const dateCount = sampling.reduce((s, m) => s + m.count, 0);
+          const kept = dateCount * keptPaths;
+          if (kept > ENSEMBLE_LIMITS.storedValues) {
+            throw new ValidationError([
+              {
+                field: "paths",
+                message: `${req.paths} paths × ${dateCount} dates (summed over ${sampling.length} metrics) would keep ${kept} values, over the limit of ${ENSEMBLE_LIMITS.storedValues}; ask for fewer paths, fewer metrics, weekly resolution or a shorter forecast`,
+              },
+            ]);
+          }
+          return sampling;
+        },
+      },
+      run,
+    ),
+  );
+  return { central, plan, run, frame, dates: dates!, fieldDates, main: main! };
+}
 
 /**
  * Runs and shapes one validated ensemble request. `observe`, for benchmarks, is called after
@@ -62,58 +150,51 @@ export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe
 
 /** runEnsembleRequest as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
 export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
-  const central = resolveRequestScenario(req.scenario, d);
-  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
-  let centralRun: SimulationResult | null = null;
-  const fieldDates: Record<string, SeriesDates> = {};
-  let main: SeriesDates | null = null;
+  const s = ensembleSetup(req, d, req.paths, observe);
+  const samples = allocateSamples(s.frame, req.paths);
+  yield;
+  yield* guarded(samplePaths(s.frame, s.plan, samples, req.seed, req.pathOffset, s.run));
+  const result = yield* guarded(reduceSamples(s.frame, samples, { quantiles: req.quantiles, horizons: HORIZONS, thresholds: req.thresholds }));
+  return shapeEnsemble(req, d, s, result);
+}
 
-  const horizons = ["1y", "2y", "5y", "end"] as const;
-  // The kernel computes only these ("days" places the answer's dates).
-  const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
-  const result = yield* guarded(
-    ensembleSlices(
-      central,
-      plan,
-      {
-        paths: req.paths,
-        seed: req.seed,
-        quantiles: req.quantiles,
-        horizons,
-        thresholds: req.thresholds,
-        metrics: (c) => {
-          centralRun = c;
-          const startDay = dayNumber(c.startDate);
-          main = sampledDates(outputSlice("days", c, startDay, false), req.resolution);
-          const sampling: MetricSampling[] = req.output.map((field) => {
-            const slice = outputSlice(field, c, startDay, false);
-            fieldDates[field] = sampledDates(slice, req.resolution);
-            const { first, step, count } = sampledRange(slice, req.resolution);
-            return { field, first, step, count };
-          });
-          const kept = sampling.reduce((s, m) => s + m.count, 0) * req.paths;
-          if (kept > ENSEMBLE_LIMITS.storedValues) {
-            throw new ValidationError([
-              {
-                field: "paths",
-                message: `${req.paths} paths × ${kept / req.paths} dates (summed over ${sampling.length} metrics) would keep ${kept} values, over the limit of ${ENSEMBLE_LIMITS.storedValues}; ask for fewer paths, fewer metrics, weekly resolution or a shorter forecast`,
-              },
-            ]);
-          }
-          return sampling;
-        },
-      },
-      observe
-        ? (sc) => {
-            const r = execute(d, sc, fields);
-            observe();
-            return r;
-          }
-        : (sc) => execute(d, sc, fields),
-    ),
+/**
+ * One part of a split ensemble (the coordinator's sub-request): paths path_offset …
+ * path_offset + paths − 1 of the request, their samples as bytes (shared/analysis/ensembleParts.ts).
+ */
+export function* ensemblePartSlices(req: EnsembleRequest, d: WarmDataset): Sliced<Uint8Array> {
+  const s = ensembleSetup(req, d, req.paths);
+  const samples = allocateSamples(s.frame, req.paths);
+  yield;
+  yield* guarded(samplePaths(s.frame, s.plan, samples, req.seed, req.pathOffset, s.run));
+  return encodeSamples(s.frame, samples, s.plan.clampedCounts());
+}
+
+/** Runs the part of `paths` paths from `offset` on (of the coordinator's request) and resolves with its bytes. */
+export type PartRunner = (range: { readonly offset: number; readonly paths: number }) => Promise<Uint8Array>;
+
+/**
+ * The coordinator of a split ensemble: the parts run by `runPart` (sub-requests), their samples
+ * put together where one run would have written them, reduced and shaped as one run's. The
+ * answer is the same bytes as ensembleRequestSlices' for the same request.
+ */
+export async function runEnsembleInParts(req: EnsembleRequest, d: WarmDataset, parts: number, runPart: PartRunner, control: SliceControl & { readonly inFlight?: number } = {}) {
+  const s = ensembleSetup(req, d, req.paths);
+  const union = allocateSamples(s.frame, req.paths);
+  // Each part's bytes are copied into the union as soon as they arrive, then dropped.
+  await inFlight(
+    splitPaths(req.paths, parts).map((r) => async () => {
+      const bytes = await runPart({ offset: req.pathOffset + r.offset, paths: r.paths });
+      s.plan.addClamped(guard(() => mergeSamples(s.frame, union, r.offset, bytes)));
+    }),
+    control.inFlight ?? parts,
   );
-  const c = centralRun as unknown as SimulationResult;
+  const result = await runSliced(guarded(reduceSamples(s.frame, union, { quantiles: req.quantiles, horizons: HORIZONS, thresholds: req.thresholds })), control);
+  return shapeEnsemble(req, d, s, result);
+}
 
+/** The answer of an ensemble request from its reduced result. */
+function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, result: EnsembleResult) {
   const bands: Record<string, Record<string, number[]>> = {};
   const hz: Record<string, Record<string, unknown>> = {};
   const notes: string[] = [];
@@ -121,37 +202,37 @@ export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, obs
     const mb = result.metrics[field]!;
     bands[field] = Object.fromEntries(Object.entries(mb.bands).map(([k, v]) => [k, Array.from(v)]));
     hz[field] = Object.fromEntries(
-      Object.entries(mb.horizons).map(([h, s]) => [
+      Object.entries(mb.horizons).map(([h, st]) => [
         h,
         {
-          date: s.index === null ? null : dateAt(field, c, s.index),
-          ...s.quantiles,
-          mean: s.mean,
-          defined_paths: s.defined_paths,
-          ...(s.threshold ? { threshold: s.threshold } : {}),
+          date: st.index === null ? null : dateAt(field, s.dates, st.index),
+          ...st.quantiles,
+          mean: st.mean,
+          defined_paths: st.defined_paths,
+          ...(st.threshold ? { threshold: st.threshold } : {}),
         },
       ]),
     );
     if (mb.undefined_values > 0) {
       notes.push(`${field}: ${mb.undefined_values} path values are undefined (0/0 in the model) and left out of its quantiles and mean`);
     }
-    const beyond = Object.entries(mb.horizons).filter(([, s]) => s.index === null).map(([h]) => h);
+    const beyond = Object.entries(mb.horizons).filter(([, st]) => st.index === null).map(([h]) => h);
     if (beyond.length > 0) notes.push(`${field}: horizons ${beyond.join(", ")} lie beyond the forecast; their values are null`);
   }
-  const m = main as unknown as SeriesDates;
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, central, m),
+      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, s.central, s.main),
       paths: req.paths,
+      ...(req.pathOffset !== 0 ? { path_offset: req.pathOffset } : {}),
       seed: req.seed,
       quantiles: req.quantiles,
       quantile_method: QUANTILE_METHOD,
-      variation: plan.reports,
+      variation: s.plan.reports,
       thresholds: req.thresholds,
       sampled_values_kept: result.kept_values,
     },
     bands,
-    field_dates: fieldDates,
+    field_dates: s.fieldDates,
     horizons: hz,
     ...(notes.length > 0 ? { notes } : {}),
   };

@@ -10,7 +10,7 @@ import { handleListDatasets } from "./routes/datasets.ts";
 import { VERSION } from "./version.ts";
 import { handleHistoricalData, handleHistoricalDataFull } from "./routes/historical.ts";
 import { handleSimulate, handleSimulateBatch, handleSimulateLegacy } from "./routes/simulate.ts";
-import { handleEnsemble, handleSensitivity } from "./routes/analysis.ts";
+import { handleEnsemble, handleEnsemblePart, handleSensitivity } from "./routes/analysis.ts";
 import { handlePublishDataset, handleUpdateCache } from "./routes/admin.ts";
 import { runScheduledRefresh } from "./refresh.ts";
 
@@ -200,6 +200,24 @@ async function serve(request: Request, env: Env, ctx: ExecutionContext, via: Via
 export class McpApi extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Promise<Response> {
     return serve(request, this.env, this.ctx, "mcp");
+  }
+}
+
+/**
+ * The parts of a split ensemble (routes/analysis.ts handleEnsemblePart), reached only through
+ * the self Service Binding ENSEMBLE_PARTS (wrangler.api.toml, entrypoint = "EnsemblePart"): no
+ * public route leads here. Errors are answered as JSON with their status, for the coordinator to
+ * quote.
+ */
+export class EnsemblePart extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+    try {
+      return await handleEnsemblePart(request, this.env);
+    } catch (e) {
+      if (e instanceof HttpError) return httpErrorResponse(e);
+      return unexpectedErrorResponse(e, requestId, request.method, request.url);
+    }
   }
 }
 
