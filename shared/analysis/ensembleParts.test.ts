@@ -4,7 +4,7 @@ import { resolveScenario } from "../kernel/scenario.ts";
 import { createWorkspace, simulateResolved } from "../kernel/simulate.ts";
 import { syntheticDataset } from "../kernel/testDataset.ts";
 import { allocateSamples, ensembleFrame, reduceSamples, runEnsemble, samplePaths, type EnsembleOptions, type Runner } from "./ensemble.ts";
-import { encodeSamples, mergeSamples, PartMismatchError, splitPaths } from "./ensembleParts.ts";
+import { allocatePart, mergeSamples, PartMismatchError, PartReader, splitPaths } from "./ensembleParts.ts";
 import type { HistoryWindows } from "./history.ts";
 import { sampleDeviations } from "./process.ts";
 import { Rng } from "./prng.ts";
@@ -54,9 +54,18 @@ function split(paths: number, ranges: { offset: number; paths: number }[], varia
   for (const r of ranges) {
     const partPlan = new VariationPlan(central, variation, windows);
     const partFrame = ensembleFrame(central, opts, run);
-    const samples = allocateSamples(partFrame, r.paths);
-    runToEnd(samplePaths(partFrame, partPlan, samples, opts.seed, r.offset, run));
-    plan.addClamped(mergeSamples(frame, union, r.offset, encodeSamples(partFrame, samples, partPlan.clampedCounts())));
+    const part = allocatePart(partFrame, r.paths, partPlan.clampedCounts().length);
+    runToEnd(samplePaths(partFrame, partPlan, part.samples, opts.seed, r.offset, run));
+    part.setClamped(partPlan.clampedCounts());
+    // The body as it may arrive: in chunks of any size, some splitting the header or a value.
+    const reader = new PartReader(frame, union, r.offset);
+    const rng = new Rng(r.offset, 99);
+    for (let at = 0; at < part.bytes.length; ) {
+      const size = [1, 3, 7, 4096, 65536][rng.nextU32() % 5]!;
+      reader.push(part.bytes.subarray(at, at + size));
+      at += size;
+    }
+    plan.addClamped(reader.finish());
   }
   return { result: runToEnd(reduceSamples(frame, union, opts)), reports: plan.reports };
 }
@@ -109,8 +118,13 @@ describe("an ensemble split by path ranges", () => {
 
   it("refuses bytes that do not fit the coordinator's frame", () => {
     const frame = ensembleFrame(central, opts, run);
-    const samples = allocateSamples(frame, 5);
-    const bytes = encodeSamples(frame, samples, [0, 0, 0]);
+    const part = allocatePart(frame, 5, 3);
+    part.setClamped([0, 0, 0]);
+    const bytes = part.bytes;
+    // A body that ends early.
+    const early = new PartReader(frame, allocateSamples(frame, 5), 0);
+    early.push(bytes.subarray(0, 100));
+    expect(() => early.finish()).toThrow(PartMismatchError);
     expect(() => mergeSamples(frame, allocateSamples(frame, 4), 0, bytes)).toThrow(PartMismatchError);
     const other = ensembleFrame(central, { ...opts, metrics: [{ field: "circ_supply", first: H, step: 1, count: 10 }] }, run);
     expect(() => mergeSamples(other, allocateSamples(other, 5), 0, bytes)).toThrow(PartMismatchError);

@@ -10,14 +10,19 @@ import type { EnsembleFrame, EnsembleSamples } from "./ensemble.ts";
  * answer is the same bytes.
  *
  * The bytes (little-endian): a header of u32 words (magic, version, paths, metrics, horizons,
- * each metric's kept dates, the clamped-value counts of the plan's historical levers), padded to 8
- * bytes; then each metric's horizon values (float64, paths each, for the horizons within the
- * forecast); then each metric's deviations (float32, dates × paths, date-major as in
- * EnsembleSamples). 4 bytes per kept value, as in memory: no JSON, no text.
+ * each metric's kept dates, the number of historical levers and their clamped-value counts),
+ * padded to 8 bytes; then each metric's horizon values (float64, paths each, for the horizons
+ * within the forecast); then each metric's deviations (float32, dates × paths, date-major as in
+ * EnsembleSamples). 4 bytes per kept value, as in memory: no JSON, no text. A part's samples are
+ * views into its bytes (allocatePart: nothing is copied to send them), and the coordinator copies
+ * a part's body into its union as the chunks arrive (PartReader: no copy of the whole body).
  */
 
 const MAGIC = 0x3150464d; // "MFP1"
 const VERSION = 1;
+
+/** This machine stores typed arrays little-endian (as every platform Workers and Node run on), so the bytes are the arrays' own. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The path ranges of `paths` split into `parts` (the first ranges one path longer when it does not divide). */
 export function splitPaths(paths: number, parts: number): { offset: number; paths: number }[] {
@@ -34,82 +39,151 @@ export function splitPaths(paths: number, parts: number): { offset: number; path
   return out;
 }
 
-function headerWords(frame: EnsembleFrame, levers: number): number {
-  return 5 + frame.metrics.length + 1 + levers;
+const headerWords = (metrics: number, levers: number) => 5 + metrics + 1 + levers;
+const headerBytes = (metrics: number, levers: number) => Math.ceil((headerWords(metrics, levers) * 4) / 8) * 8;
+
+/** A part's samples laid out in the bytes it sends: `samples` are views into `bytes`. */
+export interface PartBuffer {
+  readonly samples: EnsembleSamples;
+  readonly bytes: Uint8Array;
+  /** Writes the part's clamped counts (VariationPlan.clampedCounts()) into the header, once its paths have run. */
+  setClamped(counts: readonly number[]): void;
 }
 
-/** A part's samples and its clamped counts as bytes. */
-export function encodeSamples(frame: EnsembleFrame, samples: EnsembleSamples, clamped: readonly number[]): Uint8Array {
-  const n = samples.paths;
-  const words = headerWords(frame, clamped.length);
-  const headerBytes = Math.ceil((words * 4) / 8) * 8;
+/** The bytes of a part of `paths` paths, with its samples as views into them; `levers`: the plan's historical levers. */
+export function allocatePart(frame: EnsembleFrame, paths: number, levers: number): PartBuffer {
+  if (!LITTLE_ENDIAN) throw new Error("ensemble parts need a little-endian platform");
+  const n = paths;
+  const M = frame.metrics.length;
+  const horizons = frame.hIdx[0]?.length ?? 0;
   let f64 = 0;
-  for (const hs of samples.hStore) for (const h of hs) if (h) f64 += n;
+  for (const idx of frame.hIdx) for (const i of idx) if (i !== null) f64 += n;
   let f32 = 0;
   for (const m of frame.metrics) f32 += m.count * n;
-  const buf = new ArrayBuffer(headerBytes + 8 * f64 + 4 * f32);
-  const view = new DataView(buf);
-  const head = [MAGIC, VERSION, n, frame.metrics.length, frame.hIdx[0]?.length ?? 0, ...frame.metrics.map((m) => m.count), clamped.length, ...clamped];
-  head.forEach((w, i) => view.setUint32(4 * i, w, true));
-  let at = headerBytes;
-  for (const hs of samples.hStore) {
-    for (const h of hs) {
-      if (!h) continue;
-      new Float64Array(buf, at, n).set(h);
+  const head = headerBytes(M, levers);
+  const buf = new ArrayBuffer(head + 8 * f64 + 4 * f32);
+  const words = new Uint32Array(buf, 0, headerWords(M, levers));
+  words.set([MAGIC, VERSION, n, M, horizons, ...frame.metrics.map((m) => m.count), levers]);
+  let at = head;
+  const hStore = frame.hIdx.map((idx) =>
+    idx.map((i) => {
+      if (i === null) return null;
+      const a = new Float64Array(buf, at, n);
       at += 8 * n;
-    }
-  }
-  for (const store of samples.stores) {
-    new Float32Array(buf, at, store.length).set(store);
-    at += 4 * store.length;
-  }
-  return new Uint8Array(buf);
+      return a;
+    }),
+  );
+  const stores = frame.metrics.map((m) => {
+    const a = new Float32Array(buf, at, m.count * n);
+    at += 4 * m.count * n;
+    return a;
+  });
+  return {
+    samples: { paths: n, stores, hStore },
+    bytes: new Uint8Array(buf),
+    setClamped(counts) {
+      if (counts.length !== levers) throw new RangeError(`expected ${levers} clamped counts, got ${counts.length}`);
+      words.set(counts, 6 + M);
+    },
+  };
 }
 
 /** A part's bytes that do not fit the coordinator's frame (another dataset, request or version). */
 export class PartMismatchError extends Error {}
 
 /**
- * Copies a part's samples (bytes from encodeSamples, of the paths from `offset` on) into
- * `union`, the samples of all the paths, and returns the part's clamped counts.
+ * Copies a part's body, of the paths from `offset` on, into `union` (the samples of all the
+ * paths) as its chunks arrive: each value goes where one run of every path writes it. `finish()`
+ * checks that the body was whole and returns the part's clamped counts.
  */
-export function mergeSamples(frame: EnsembleFrame, union: EnsembleSamples, offset: number, bytes: Uint8Array): number[] {
-  // A copy when the bytes are not 8-byte aligned in their buffer (typed-array views need it).
-  const b = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const word = (i: number) => view.getUint32(4 * i, true);
-  const M = frame.metrics.length;
-  const horizons = frame.hIdx[0]?.length ?? 0;
-  if (b.byteLength < 24 || word(0) !== MAGIC || word(1) !== VERSION) throw new PartMismatchError("not an ensemble part of this version");
-  const n = word(2);
-  if (word(3) !== M || word(4) !== horizons || frame.metrics.some((m, j) => word(5 + j) !== m.count)) {
-    throw new PartMismatchError("an ensemble part's metrics or dates differ from the coordinator's");
-  }
-  if (offset + n > union.paths) throw new PartMismatchError(`an ensemble part of ${n} paths from path ${offset} overruns the ${union.paths} paths`);
-  const levers = word(5 + M);
-  const clamped = Array.from({ length: levers }, (_, i) => word(6 + M + i));
-  let at = b.byteOffset + Math.ceil((headerWords(frame, levers) * 4) / 8) * 8;
-  let f64 = 0;
-  for (const hs of union.hStore) for (const h of hs) if (h) f64 += n;
-  let f32 = 0;
-  for (const m of frame.metrics) f32 += m.count * n;
-  if (b.byteLength !== at - b.byteOffset + 8 * f64 + 4 * f32) throw new PartMismatchError(`an ensemble part of ${n} paths has ${b.byteLength} bytes`);
-  for (const hs of union.hStore) {
-    for (const h of hs) {
-      if (!h) continue;
-      h.set(new Float64Array(b.buffer, at, n), offset);
-      at += 8 * n;
+export class PartReader {
+  private header = new Uint8Array(0);
+  /** Where each run of the body's bytes goes, in order, once the header is read. */
+  private segments: Uint8Array[] | null = null;
+  private segment = 0;
+  private within = 0;
+  private clamped: number[] = [];
+
+  constructor(
+    private readonly frame: EnsembleFrame,
+    private readonly union: EnsembleSamples,
+    private readonly offset: number,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    let c = chunk;
+    if (this.segments === null) {
+      c = this.readHeader(c);
+      if (this.segments === null) return;
+    }
+    const segs = this.segments;
+    while (c.byteLength > 0) {
+      const dest = segs[this.segment];
+      if (!dest) throw new PartMismatchError("an ensemble part sent more bytes than its paths need");
+      const take = Math.min(dest.byteLength - this.within, c.byteLength);
+      dest.set(c.subarray(0, take), this.within);
+      c = c.subarray(take);
+      this.within += take;
+      if (this.within === dest.byteLength) {
+        this.segment++;
+        this.within = 0;
+      }
     }
   }
-  const N = union.paths;
-  frame.metrics.forEach((m, j) => {
-    const part = new Float32Array(b.buffer, at, m.count * n);
-    const store = union.stores[j]!;
-    // Date k of the part's path p is date k of path offset + p.
-    for (let k = 0; k < m.count; k++) store.set(part.subarray(k * n, (k + 1) * n), k * N + offset);
-    at += 4 * m.count * n;
-  });
-  return clamped;
+
+  finish(): number[] {
+    if (this.segments === null || this.segment !== this.segments.length) throw new PartMismatchError("an ensemble part's body ended early");
+    return this.clamped;
+  }
+
+  /** Collects the header (it may span chunks); once whole, checks it and lays out the segments. Returns the rest of the chunk. */
+  private readHeader(chunk: Uint8Array): Uint8Array {
+    const M = this.frame.metrics.length;
+    // The fixed words first, then (knowing the levers) the whole header.
+    const need = (levers: number | null) => (levers === null ? 4 * headerWords(M, 0) : headerBytes(M, levers));
+    let levers: number | null = null;
+    const joined = new Uint8Array(this.header.byteLength + chunk.byteLength);
+    joined.set(this.header);
+    joined.set(chunk, this.header.byteLength);
+    const view = new DataView(joined.buffer);
+    const word = (i: number) => view.getUint32(4 * i, true);
+    if (joined.byteLength < need(null)) {
+      this.header = joined;
+      return new Uint8Array(0);
+    }
+    if (word(0) !== MAGIC || word(1) !== VERSION) throw new PartMismatchError("not an ensemble part of this version");
+    levers = word(5 + M);
+    if (joined.byteLength < need(levers)) {
+      this.header = joined;
+      return new Uint8Array(0);
+    }
+    const n = word(2);
+    const horizons = this.frame.hIdx[0]?.length ?? 0;
+    if (word(3) !== M || word(4) !== horizons || this.frame.metrics.some((m, j) => word(5 + j) !== m.count)) {
+      throw new PartMismatchError("an ensemble part's metrics or dates differ from the coordinator's");
+    }
+    const N = this.union.paths;
+    const o = this.offset;
+    if (o + n > N) throw new PartMismatchError(`an ensemble part of ${n} paths from path ${o} overruns the ${N} paths`);
+    this.clamped = Array.from({ length: levers }, (_, i) => word(6 + M + i));
+    const segs: Uint8Array[] = [];
+    for (const hs of this.union.hStore) for (const h of hs) if (h) segs.push(new Uint8Array(h.buffer, h.byteOffset + 8 * o, 8 * n));
+    this.frame.metrics.forEach((m, j) => {
+      const s = this.union.stores[j]!;
+      // Date k of the part's path p is date k of path o + p.
+      for (let k = 0; k < m.count; k++) segs.push(new Uint8Array(s.buffer, s.byteOffset + 4 * (k * N + o), 4 * n));
+    });
+    this.segments = segs.filter((s) => s.byteLength > 0);
+    this.header = new Uint8Array(0);
+    return joined.subarray(need(levers));
+  }
+}
+
+/** Copies a whole part's bytes into `union` (PartReader in one go); returns its clamped counts. */
+export function mergeSamples(frame: EnsembleFrame, union: EnsembleSamples, offset: number, bytes: Uint8Array): number[] {
+  const r = new PartReader(frame, union, offset);
+  r.push(bytes);
+  return r.finish();
 }
 
 /** Runs `tasks` with at most `limit` in flight (the parts a coordinator waits for); rejects with the first failure. */

@@ -9,7 +9,7 @@ import {
   type MetricSampling,
   type Runner,
 } from "../../../shared/analysis/ensemble.ts";
-import { encodeSamples, inFlight, mergeSamples, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
+import { allocatePart, inFlight, PartReader, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
 import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
 import { runSliced, runToEnd, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
@@ -164,14 +164,16 @@ export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, obs
  */
 export function* ensemblePartSlices(req: EnsembleRequest, d: WarmDataset): Sliced<Uint8Array> {
   const s = ensembleSetup(req, d, req.paths);
-  const samples = allocateSamples(s.frame, req.paths);
+  // The samples are written straight into the bytes the part sends.
+  const part = allocatePart(s.frame, req.paths, s.plan.clampedCounts().length);
   yield;
-  yield* guarded(samplePaths(s.frame, s.plan, samples, req.seed, req.pathOffset, s.run));
-  return encodeSamples(s.frame, samples, s.plan.clampedCounts());
+  yield* guarded(samplePaths(s.frame, s.plan, part.samples, req.seed, req.pathOffset, s.run));
+  part.setClamped(s.plan.clampedCounts());
+  return part.bytes;
 }
 
-/** Runs the part of `paths` paths from `offset` on (of the coordinator's request) and resolves with its bytes. */
-export type PartRunner = (range: { readonly offset: number; readonly paths: number }) => Promise<Uint8Array>;
+/** Runs the part of `paths` paths from `offset` on (of the coordinator's request) and resolves with its body. */
+export type PartRunner = (range: { readonly offset: number; readonly paths: number }) => Promise<ReadableStream<Uint8Array>>;
 
 /**
  * The coordinator of a split ensemble: the parts run by `runPart` (sub-requests), their samples
@@ -181,11 +183,18 @@ export type PartRunner = (range: { readonly offset: number; readonly paths: numb
 export async function runEnsembleInParts(req: EnsembleRequest, d: WarmDataset, parts: number, runPart: PartRunner, control: SliceControl & { readonly inFlight?: number } = {}) {
   const s = ensembleSetup(req, d, req.paths);
   const union = allocateSamples(s.frame, req.paths);
-  // Each part's bytes are copied into the union as soon as they arrive, then dropped.
+  // Each part's body is copied into the union chunk by chunk as it arrives.
   await inFlight(
     splitPaths(req.paths, parts).map((r) => async () => {
-      const bytes = await runPart({ offset: req.pathOffset + r.offset, paths: r.paths });
-      s.plan.addClamped(guard(() => mergeSamples(s.frame, union, r.offset, bytes)));
+      const body = await runPart({ offset: req.pathOffset + r.offset, paths: r.paths });
+      const into = new PartReader(s.frame, union, r.offset);
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        into.push(value);
+      }
+      s.plan.addClamped(into.finish());
     }),
     control.inFlight ?? parts,
   );

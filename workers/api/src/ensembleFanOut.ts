@@ -104,8 +104,8 @@ const PART_URL = "https://ensemble-part.internal/simulate/ensemble/part";
 
 /**
  * Sends one part: the coordinator's body with the part's `paths` and `path_offset` and the
- * dataset version it runs on; resolves with the part's bytes. A failed part fails the whole
- * ensemble (503, naming the part), never a partial answer.
+ * dataset version it runs on; resolves with the part's body (its bytes, read as they arrive). A
+ * failed part fails the whole ensemble (503, naming the part), never a partial answer.
  */
 export async function requestPart(
   binding: Fetcher,
@@ -113,7 +113,7 @@ export async function requestPart(
   range: { readonly offset: number; readonly paths: number },
   datasetVersion: string,
   signal?: AbortSignal,
-): Promise<Uint8Array> {
+): Promise<ReadableStream<Uint8Array>> {
   const partBody = { ...body, paths: range.paths, path_offset: range.offset, dataset_version: datasetVersion };
   let res: Response;
   try {
@@ -126,5 +126,6 @@ export async function requestPart(
     const text = (await res.text()).slice(0, 300);
     throw new HttpError(503, "ensemble_part_failed", `the part of paths ${range.offset}–${range.offset + range.paths - 1} answered ${res.status}: ${text}`);
   }
-  return new Uint8Array(await res.arrayBuffer());
+  if (!res.body) throw new HttpError(503, "ensemble_part_failed", `the part of paths ${range.offset}–${range.offset + range.paths - 1} answered without a body`);
+  return res.body;
 }
