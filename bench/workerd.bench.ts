@@ -14,7 +14,9 @@
  *     Node version: another V8), measured over HTTP as workerd is;
  *   - the C yardstick (bench/c/kernel.c) for the kernel item.
  * Then the served API worker (`wrangler dev`, the fixture published): the worker's workerd CPU per
- * computed answer, cache hit, ensemble and tornado, each over the floor (GET /).
+ * computed answer, cache hit, ensemble and tornado, each over the floor (GET /); and ensembles in
+ * one run against in parts (two servers, the fan-out on and off), 2000 paths and (unless
+ * `--no-big`) 20,000.
  *
  * Two measures per item: the runtime's own timer (performance.now() around the loop, inside
  * workerd too, where it is wall time at 1 ms resolution: batches are ~250 ms) and the process's
@@ -24,7 +26,7 @@
  * medians over the rounds; ratios are taken round by round (the same load for both sides).
  *
  *   npm run bench:workerd [-- --rounds 7 --batch-ms 250 --requests 20 --items kernel,ensemble
- *                             --v8-flags "--no-maglev" --serve-inspector --workerd-bin PATH --node-bundle --node-bin PATH --no-http --no-serve
+ *                             --v8-flags "--no-maglev" --serve-inspector --workerd-bin PATH --node-bundle --node-bin PATH --no-http --no-big --no-serve
  *                             --json FILE --doc]
  * `--doc` rewrites the generated block of docs/performance.md with this run's figures
  * (`npm run perf:doc`).
@@ -391,65 +393,166 @@ async function inIsolate(contestants: Contestant[], itemNames: string[], units: 
 // ---------------------------------------------------------------------------------------------
 // The served API worker
 
+interface KindFigures {
+  /** The worker's workerd CPU per request over its floor's (GET /), and wall p50 over the floor's, ms. */
+  readonly cpuOverFloorMs: number;
+  readonly wallOverFloorMs: number;
+  readonly n: number;
+  /** Units of work per request (an ensemble's paths), for a cost per unit. */
+  readonly units?: number;
+  /** Sub-requests of a split ensemble (x-ensemble-parts). */
+  readonly parts?: number;
+}
+
 interface HttpFigures {
-  /** Per request kind: the worker's workerd CPU per request over the floor's, and wall p50 over the floor's (ms). */
-  readonly kinds: Record<string, { cpuOverFloorMs: number; wallOverFloorMs: number; n: number }>;
+  readonly kinds: Record<string, KindFigures>;
   readonly floor: { cpuMs: number; wallMs: number };
 }
 
-async function servedApi(): Promise<HttpFigures> {
+/** A served API worker: `wrangler dev` with the fixture published, requests sent to the worker's own workerd. */
+interface Served {
+  readonly url: string;
+  readonly pid: string;
+  stop(): Promise<void>;
+}
+
+async function serveApi(vars: Record<string, string> = {}): Promise<Served> {
   const persistDir = mkdtempSync(join(tmpdir(), "mechafil-workerd-bench-"));
   const token = localToken();
-  const dev = await startWranglerDev({ config: "wrangler.api.toml", vars: { ADMIN_TOKEN: token }, persistDir });
+  const dev = await startWranglerDev({ config: "wrangler.api.toml", vars: { ADMIN_TOKEN: token, ...vars }, persistDir });
+  const stop = async () => {
+    await dev.stop();
+    rmSync(persistDir, { recursive: true, force: true });
+  };
   try {
     await publishDataset(dev.url, token, FIXTURE);
     const own = await apiWorkerProcess(dev);
     if (!own) throw new Error("the API worker's own workerd was not found (Linux ps/ss needed)");
-    let unique = 0;
-    const post = (path: string, body: unknown) => ({ path, body: JSON.stringify(body) });
-    const kinds: [string, () => { path: string; body: string | null }][] = [
-      ["floor", () => ({ path: "/", body: null })],
-      ["computed weekly", () => post("/simulate", { forecast_length_days: 3650, rbp: 3 + ++unique * 1e-9 })],
-      ["computed daily", () => post("/simulate", { forecast_length_days: 3650, resolution: "daily", rbp: 3 + ++unique * 1e-9 })],
-      ["cache hit", () => post("/simulate", { forecast_length_days: 3650 })],
-      [
-        "ensemble",
-        () => post("/simulate/ensemble", { paths: ENSEMBLE_BENCH_PATHS, forecast_length_days: 3650, output: ["circ_supply", "network_locked", "network_QAP_EIB"], seed: ++unique }),
-      ],
-      ["tornado", () => post("/simulate/sensitivity", { metric: "circ_supply", horizon: "5y", rbp: 3 + ++unique * 1e-9 })],
-    ];
-    const once = async (k: { path: string; body: string | null }) => {
-      const c0 = processCpuNs(own.pid);
-      const t0 = performance.now();
-      const res = await fetch(`${own.url}${k.path}`, {
-        method: k.body === null ? "GET" : "POST",
-        headers: { "accept-encoding": "identity", ...(k.body === null ? {} : { "content-type": "application/json" }) },
-        body: k.body,
-      });
-      await res.arrayBuffer();
-      const wall = performance.now() - t0;
-      if (!res.ok) throw new Error(`${k.path} answered ${res.status}`);
-      return { cpuMs: (processCpuNs(own.pid) - c0) / 1e6, wall };
+    return { url: own.url, pid: own.pid, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+interface Kind {
+  readonly name: string;
+  readonly server: Served;
+  readonly units?: number;
+  make(): { path: string; body: string | null };
+}
+
+let unique = 0;
+const post = (path: string, body: unknown) => ({ path, body: JSON.stringify(body) });
+const floorKind = (name: string, server: Served): Kind => ({ name, server, make: () => ({ path: "/", body: null }) });
+
+/** One request; the CPU its server's workerd spent meanwhile, its wall time and its parts. */
+async function once(k: Kind): Promise<{ cpuMs: number; wall: number; parts: number | null }> {
+  const { path, body } = k.make();
+  const c0 = processCpuNs(k.server.pid);
+  const t0 = performance.now();
+  const res = await fetch(`${k.server.url}${path}`, {
+    method: body === null ? "GET" : "POST",
+    headers: { "accept-encoding": "identity", ...(body === null ? {} : { "content-type": "application/json" }) },
+    body,
+  });
+  const text = await res.text();
+  const wall = performance.now() - t0;
+  if (!res.ok) throw new Error(`${k.name}: ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  const parts = res.headers.get("x-ensemble-parts");
+  return { cpuMs: (processCpuNs(k.server.pid) - c0) / 1e6, wall, parts: parts === null ? null : Number(parts) };
+}
+
+/** `rounds` rounds of one request of each kind, the order rotated every round; figures over each kind's server's floor. */
+async function measureKinds(kinds: readonly Kind[], floors: ReadonlyMap<Served, string>, rounds: number, warm = 2): Promise<Record<string, KindFigures & { floorCpuMs: number; floorWallMs: number }>> {
+  for (let i = 0; i < warm; i++) for (const k of kinds) await once(k);
+  const got: Record<string, { cpuMs: number; wall: number; parts: number | null }[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < kinds.length; j++) {
+      const k = kinds[(j + r) % kinds.length]!;
+      (got[k.name] ??= []).push(await once(k));
+    }
+  }
+  const out: Record<string, KindFigures & { floorCpuMs: number; floorWallMs: number }> = {};
+  for (const k of kinds) {
+    const xs = got[k.name]!;
+    const floor = got[floors.get(k.server)!]!;
+    const floorCpuMs = median(floor.map((x) => x.cpuMs));
+    const floorWallMs = median(floor.map((x) => x.wall));
+    out[k.name] = {
+      cpuOverFloorMs: median(xs.map((x) => x.cpuMs)) - floorCpuMs,
+      wallOverFloorMs: median(xs.map((x) => x.wall)) - floorWallMs,
+      n: xs.length,
+      floorCpuMs,
+      floorWallMs,
+      ...(k.units ? { units: k.units } : {}),
+      ...(xs[0]!.parts !== null ? { parts: xs[0]!.parts } : {}),
     };
-    for (let i = 0; i < 5; i++) for (const [, make] of kinds) await once(make());
-    const got: Record<string, { cpuMs: number; wall: number }[]> = {};
-    for (let r = 0; r < REQUESTS; r++) {
-      for (let j = 0; j < kinds.length; j++) {
-        const [name, make] = kinds[(j + r) % kinds.length]!;
-        (got[name] ??= []).push(await once(make()));
-      }
-    }
-    const floorCpu = median(got.floor!.map((x) => x.cpuMs));
-    const floorWall = median(got.floor!.map((x) => x.wall));
-    const out: HttpFigures["kinds"] = {};
-    for (const [name] of kinds.slice(1)) {
-      const xs = got[name]!;
-      out[name] = { cpuOverFloorMs: median(xs.map((x) => x.cpuMs)) - floorCpu, wallOverFloorMs: median(xs.map((x) => x.wall)) - floorWall, n: xs.length };
-    }
-    return { kinds: out, floor: { cpuMs: floorCpu, wallMs: floorWall } };
+  }
+  return out;
+}
+
+/** The served API worker: computed answers, a cache hit, an ensemble and a tornado, over the floor. */
+async function servedApi(): Promise<HttpFigures> {
+  const a = await serveApi();
+  try {
+    const kinds: Kind[] = [
+      floorKind("floor", a),
+      { name: "computed weekly", server: a, make: () => post("/simulate", { forecast_length_days: 3650, rbp: 3 + ++unique * 1e-9 }) },
+      { name: "computed daily", server: a, make: () => post("/simulate", { forecast_length_days: 3650, resolution: "daily", rbp: 3 + ++unique * 1e-9 }) },
+      { name: "cache hit", server: a, make: () => post("/simulate", { forecast_length_days: 3650 }) },
+      {
+        name: "ensemble",
+        server: a,
+        units: ENSEMBLE_BENCH_PATHS,
+        make: () => post("/simulate/ensemble", { paths: ENSEMBLE_BENCH_PATHS, forecast_length_days: 3650, output: ["circ_supply", "network_locked", "network_QAP_EIB"], seed: ++unique }),
+      },
+      { name: "tornado", server: a, make: () => post("/simulate/sensitivity", { metric: "circ_supply", horizon: "5y", rbp: 3 + ++unique * 1e-9 }) },
+    ];
+    const got = await measureKinds(kinds, new Map([[a, "floor"]]), REQUESTS, 5);
+    const { floor, ...rest } = got;
+    return { kinds: rest, floor: { cpuMs: floor!.floorCpuMs, wallMs: floor!.floorWallMs } };
   } finally {
-    await dev.stop();
-    rmSync(persistDir, { recursive: true, force: true });
+    await a.stop();
+  }
+}
+
+/** An ensemble's forecast for the fan-out figures: 10 years weekly, one metric. */
+const FANOUT_BODY = { forecast_length_days: 3650, output: "circ_supply" };
+
+/**
+ * Ensembles in one run against in parts: two API servers, one as configured (parts from 250
+ * paths) and one with the fan-out off; each request kind's CPU (the worker's workerd, parts
+ * included: under wrangler dev they run in the same process) and wall time over its server's
+ * floor. `big`: the largest ensembles too (20,000 paths, 5 years: 5.2 M kept values).
+ */
+async function servedEnsembles(big: boolean): Promise<Record<string, KindFigures>> {
+  const parts = await serveApi();
+  const one = await serveApi({ ENSEMBLE_FANOUT_MIN_PATHS: "1000000" });
+  try {
+    const ens = (name: string, server: Served, paths: number, extra: Record<string, unknown> = {}): Kind => ({
+      name,
+      server,
+      units: paths,
+      make: () => post("/simulate/ensemble", { ...FANOUT_BODY, ...extra, paths, seed: ++unique }),
+    });
+    const kinds: Kind[] = [floorKind("floor, parts server", parts), floorKind("floor, one-run server", one), ens("2000 paths, one run", one, 2000), ens("2000 paths, in parts", parts, 2000)];
+    const figures = await measureKinds(kinds, new Map([[parts, "floor, parts server"], [one, "floor, one-run server"]]), Math.max(3, Math.ceil(REQUESTS / 4)), 1);
+    if (big) {
+      const b = [
+        floorKind("floor, parts server", parts),
+        floorKind("floor, one-run server", one),
+        ens("20,000 paths × 5 years, one run", one, 20_000, { forecast_length_days: 1825 }),
+        ens("20,000 paths × 5 years, in parts", parts, 20_000, { forecast_length_days: 1825 }),
+      ];
+      Object.assign(figures, await measureKinds(b, new Map([[parts, "floor, parts server"], [one, "floor, one-run server"]]), 2, 0));
+    }
+    const out: Record<string, KindFigures> = {};
+    for (const [k, v] of Object.entries(figures)) if (!k.startsWith("floor")) out[k] = v;
+    return out;
+  } finally {
+    await parts.stop();
+    await one.stop();
   }
 }
 
@@ -486,13 +589,16 @@ async function main() {
 
     const http = has("--no-http") ? null : await servedApi();
     if (http) printHttp(http);
+    const ensembles = has("--no-http") ? null : await servedEnsembles(!has("--no-big"));
+    if (ensembles) printEnsembles(ensembles, items);
     const result: WorkerdBenchResult = {
       date: started.toISOString(),
-      machine: { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, kernel: release(), node: process.version },
+      machine: { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, kernel: release(), node: process.version, workerd: spawnSync(WORKERD, ["--version"], { encoding: "utf8" }).stdout.trim() },
       load: { start: loadStart, end: loadText() },
       rounds: ROUNDS,
       items,
       http,
+      ensembles,
     };
     printTargets(result);
     console.log(`load average at the end ${result.load.end}`);
@@ -523,6 +629,18 @@ function printItems(items: Record<string, ItemFigures>, contestants: Contestant[
 function printHttp(http: HttpFigures) {
   console.log(`\nthe served API worker (wrangler dev), the worker's workerd: floor GET / ${f3(http.floor.cpuMs)} ms CPU, ${f3(http.floor.wallMs)} ms wall; over the floor (CPU / wall):`);
   for (const [k, v] of Object.entries(http.kinds)) console.log(`  ${k}: +${f3(v.cpuOverFloorMs)} / +${f3(v.wallOverFloorMs)} ms (n=${v.n})`);
+}
+
+function printEnsembles(e: Record<string, KindFigures>, items: Record<string, ItemFigures>) {
+  const sim = items.kernel?.by["workerd, wrangler dev"]?.cpuMs ?? null;
+  console.log(`\nensembles in one run and in parts (10-year weekly paths, one metric unless said; CPU of the worker's workerd, parts included, over the floor):`);
+  for (const [k, v] of Object.entries(e)) {
+    const perPath = v.units ? v.cpuOverFloorMs / v.units : null;
+    console.log(
+      `  ${k}: CPU ${f3(v.cpuOverFloorMs)} ms, wall ${f3(v.wallOverFloorMs)} ms (n=${v.n})${v.parts ? `, ${v.parts} parts (${f3(v.cpuOverFloorMs / v.parts)} ms CPU each, coordinator's share included)` : ""}` +
+        `${perPath !== null ? `; per path ${f3(perPath)} ms${sim ? ` = ${f2(perPath / sim)} a simulation` : ""}` : ""}`,
+    );
+  }
 }
 
 function printTargets(r: WorkerdBenchResult) {
