@@ -19,9 +19,8 @@ import { performance } from "node:perf_hooks";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { dayNumber } from "../shared/kernel/dates.ts";
-import { simulateFullPath } from "../shared/kernel/fullPath.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../shared/kernel/simulate.ts";
+import { createWorkspace, simulate } from "../shared/kernel/simulate.ts";
 import { OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import { cachedJson, clearMemoryCache } from "../workers/api/src/responseCache.ts";
@@ -45,7 +44,7 @@ const rounds = arg("--rounds", 5);
 const ref = parseReferenceDataset(JSON.parse(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")));
 const d = warmDataset({ info: { version: "bench", source: "upload", start_date: ref.start_date, current_date: ref.current_date, fetched_at: "" }, reference: ref, onchain: null });
 const ws = createWorkspace();
-const fullWs = { buffer: new Float64Array(0) };
+const fromStartWs = createWorkspace();
 
 /** Times one step: median of `reps` calls. */
 function time<T>(f: () => T): { ms: number; min: number; value: T } {
@@ -83,7 +82,7 @@ for (const [name, body] of cases) {
   for (let r = 0; r < rounds; r++) {
     {
       // Before: every field over every day, plain arrays, JSON.stringify of the whole answer.
-      const sim = time(() => simulateFullPath(d.prepared, sc, fullWs));
+      const sim = time(() => simulate(d.prepared, sc, fromStartWs, { fromStart: true }));
       const startDay = dayNumber(sim.value.startDate);
       const shape = time(() => {
         const out: Record<string, (number | null)[]> = {};
@@ -111,7 +110,7 @@ for (const [name, body] of cases) {
     }
     {
       // After: the asked fields from the fast path, Series, bytes written from the typed arrays.
-      const sim = time(() => simulateResolved(d.prepared, sc, ws, { fields: req.output }));
+      const sim = time(() => simulate(d.prepared, sc, ws, { fields: req.output }));
       const shape = time(() => shapeSimulation(sim.value, req.output, req.resolution, req.includeHistory));
       const answer = runOne(req, d);
       // The body's bytes, as the worker hands them to the runtime (and keeps them in its cache).

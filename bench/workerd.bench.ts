@@ -38,7 +38,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
-import { prepareDataset } from "../shared/kernel/prepare.ts";
+import { prepareInputs } from "../shared/kernel/prepare.ts";
 import { loadReferenceDataset } from "../shared/data/reference.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
 import {
@@ -330,7 +330,7 @@ interface ItemFigures {
 
 async function inIsolate(contestants: Contestant[], itemNames: string[], units: Record<string, { unit: string; units: number }>): Promise<Record<string, ItemFigures>> {
   const c = compileC();
-  const prepared = prepareDataset(loadReferenceDataset(FIXTURE));
+  const prepared = prepareInputs(loadReferenceDataset(FIXTURE));
   const cInput = c ? writeCInput(c.dir, prepared, resolveScenario(prepared, { forecast_length_days: 3650 })) : null;
   const out: Record<string, ItemFigures> = {};
   try {

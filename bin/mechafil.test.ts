@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
+import { OUTPUT_FIELD_NAMES, REFERENCE_FIELD_NAMES } from "../shared/schema/fields.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mechafil-cli-"));
 afterAll(() => {
@@ -20,7 +21,7 @@ const run = (...args: string[]) =>
 describe.skipIf(!referenceAvailable())("mechafil CLI", () => {
   const dataset = join(FIXTURES_DIR, "dataset-2025-09-09.json");
 
-  it("prints the date anchors, and all 44 daily arrays with --daily", () => {
+  it("prints the date anchors and the model, and the model's daily arrays with --daily", () => {
     const req = file("ok.json", JSON.stringify({ forecast_length_days: 30 }));
     const brief = run("simulate", "--dataset", dataset, "--request", req);
     expect(brief.status).toBe(0);
@@ -31,13 +32,21 @@ describe.skipIf(!referenceAvailable())("mechafil CLI", () => {
       history_days: 1065,
       forecast_length_days: 30,
       n_days: 1095,
+      model: "current",
     });
     const daily = run("simulate", "--dataset", dataset, "--request", req, "--daily");
     expect(daily.status).toBe(0);
     const out = JSON.parse(daily.stdout).outputs;
-    expect(Object.keys(out)).toHaveLength(44);
+    expect(Object.keys(out).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
     expect(out.days).toHaveLength(1095);
     expect(out["1y_sector_roi"]).toHaveLength(1095 - 364);
+    expect(out.day_sector_fee[1094]).toBeGreaterThan(0);
+    // The reference model: MODEL.md's 44 fields, as the golden files hold them.
+    const reference = run("simulate", "--dataset", dataset, "--request", req, "--daily", "--model", "reference");
+    expect(reference.status).toBe(0);
+    expect(JSON.parse(reference.stdout).model).toBe("reference");
+    expect(Object.keys(JSON.parse(reference.stdout).outputs).sort()).toEqual([...REFERENCE_FIELD_NAMES]);
+    expect(run("simulate", "--dataset", dataset, "--request", req, "--model", "jax").stderr).toMatch(/--model takes reference or current/);
   });
 
   it("rejects an out-of-range lever with the field and rule on stderr", () => {

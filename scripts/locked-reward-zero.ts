@@ -15,9 +15,10 @@
 import { readFileSync } from "node:fs";
 import { B0_EIB, BASELINE_ALLOC, BASELINE_GROWTH, LAMBDA, NETWORK_START_DATE, REWARD_LOCK_SHARE, REWARD_RELEASE_DAYS, SIMPLE_ALLOC } from "../shared/kernel/constants.ts";
 import { daysBetween } from "../shared/kernel/dates.ts";
-import { prepareDataset } from "../shared/kernel/prepare.ts";
+import { prepareInputs } from "../shared/kernel/prepare.ts";
+import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
-import { parseReferenceDataset, toKernelDataset } from "../shared/data/reference.ts";
+import { parseReferenceDataset, toKernelInputs } from "../shared/data/reference.ts";
 
 const path = process.argv[2] ?? new URL("../../shared/fixtures/dataset-2025-09-09.json", import.meta.url).pathname;
 const ref = parseReferenceDataset(JSON.parse(readFileSync(path, "utf8")));
@@ -46,7 +47,10 @@ console.log(`reward on the start day ${Math.round(dayReward)} FIL; locked_fil_ze
 console.log(`locked_reward_zero: vesting_180d ${Math.round(vestingSum)} FIL, half_locked ${Math.round(od.locked_fil_zero / 2)} FIL`);
 
 const { locked_reward_zero: _given, ...without } = od;
-const run = (offline: typeof od) => simulate(prepareDataset(toKernelDataset({ ...ref, offline_data: offline })), { forecast_length_days: 3650 });
+const run = (offline: typeof od) => {
+  const prepared = prepareInputs(toKernelInputs({ ...ref, offline_data: offline }));
+  return simulate(prepared, resolveScenario(prepared, { forecast_length_days: 3650 }));
+};
 const half = run(without);
 const ours = run({ ...without, locked_reward_zero: vestingSum });
 const H = half.H;

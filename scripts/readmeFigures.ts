@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { demoDataset } from "../shared/data/demo.ts";
 import { addDays } from "../shared/kernel/dates.ts";
+import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 
 /**
@@ -23,8 +24,8 @@ export function exampleConversation(): string {
   const rbp = Number(s.raw_byte_power.toFixed(2));
   const half = rbp / 2;
   const F = 1826;
-  const base = simulate(d.prepared, { forecast_length_days: F });
-  const variant = simulate(d.prepared, { forecast_length_days: F, rbp: half });
+  const base = simulate(d.prepared, resolveScenario(d.prepared, { forecast_length_days: F }));
+  const variant = simulate(d.prepared, resolveScenario(d.prepared, { forecast_length_days: F, rbp: half }));
   // compare_scenarios' horizons: 365 and 1825 days after the first forecast day (current_date).
   const at = (r: typeof base, field: "circ_supply" | "network_locked", days: number) => r.outputs[field][r.H + days]!;
   const y1 = addDays(d.info.current_date, 365);

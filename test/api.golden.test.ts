@@ -57,7 +57,7 @@ function warm(file: string): WarmDataset {
 describe.skipIf(!available)("/simulate shaping matches the golden files (in-process)", () => {
   it.each(goldens)("%s", (name) => {
     const g = readGolden(name);
-    const body = runOne(parseSimulateRequest({ ...g.request, resolution: "daily", include_history: true }), warm(g.dataset));
+    const body = runOne(parseSimulateRequest({ ...g.request, model: "reference", resolution: "daily", include_history: true }), warm(g.dataset));
     // Through JSON, as a client receives it.
     const cmp = compare(name, JSON.parse(JSON.stringify(body.simulation_output)));
     expect(cmp.stdout).toMatch(/parity: ok/);
@@ -95,7 +95,7 @@ describe.skipIf(!available)("the served worker (wrangler dev) matches the golden
       it.each(byDataset.get(dataset)!)("%s: daily with history passes compare-golden.mjs; weekly is those Mondays", async (name) => {
         const g = readGolden(name);
         const post = async (extra: Record<string, unknown>) => {
-          const res = await fetch(`${server.url}/simulate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...g.request, ...extra }) });
+          const res = await fetch(`${server.url}/simulate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...g.request, model: "reference", ...extra }) });
           expect(res.status).toBe(200);
           return (await res.json()) as { input: { dataset: { current_date: string } }; simulation_output: Record<string, (number | null)[]>; field_dates: Record<string, { start_date: string | null }> };
         };

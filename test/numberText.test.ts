@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadReferenceDataset } from "../shared/data/reference.ts";
-import { prepareDataset } from "../shared/kernel/prepare.ts";
-import { simulate } from "../shared/kernel/simulate.ts";
+import { prepareInputs } from "../shared/kernel/prepare.ts";
 import { OUTPUT_FIELD_NAMES } from "../shared/schema/fields.ts";
 import { parseScenario } from "../shared/schema/scenario.ts";
 import { numberText, numberTextStats } from "../workers/api/src/numberText.ts";
 import { edgeValues, families, mismatches } from "./numberTextCases.ts";
 import { FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
+import { simulateInput } from "../shared/kernel/testDataset.ts";
 
 /**
  * numberText.ts writes numbers as bytes without V8's formatting; every byte must be what
@@ -76,8 +76,8 @@ function goldenOutputValues(): Float64Array {
   const chunks: Float64Array[] = [];
   for (const name of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".json")).sort()) {
     const g = JSON.parse(readFileSync(join(GOLDEN_DIR, name), "utf8")) as { dataset: string; request: Record<string, unknown> };
-    const prepared = prepareDataset(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
-    const result = simulate(prepared, parseScenario(g.request));
+    const prepared = prepareInputs(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
+    const result = simulateInput(prepared, parseScenario(g.request));
     for (const field of OUTPUT_FIELD_NAMES) chunks.push(Float64Array.from(result.outputs[field]));
   }
   const out = new Float64Array(chunks.reduce((s, c) => s + c.length, 0));

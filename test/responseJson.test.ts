@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { warmDataset, type WarmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { dayNumber } from "../shared/kernel/dates.ts";
-import { simulateFullPath } from "../shared/kernel/fullPath.ts";
+import { simulate } from "../shared/kernel/simulate.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { parseSimulateRequest, type SimulateRequest } from "../workers/api/src/schemas.ts";
@@ -137,11 +137,11 @@ describe.skipIf(!referenceAvailable())("a /simulate answer written from typed ar
   });
 
   /**
-   * Today's answer: the kernel's full path (all 44 arrays, every day from start_date) sampled
+   * Today's answer: the kernel run from day 1 (all 44 arrays, every day from start_date) sampled
    * into plain arrays by sampleValues, as the shaping did before Series, then JSON.stringify.
    */
   function todaysJson(answer: ReturnType<typeof runOne>, req: SimulateRequest): string {
-    const r = simulateFullPath(warm().prepared, resolveScenario(warm().prepared, req.scenario));
+    const r = simulate(warm().prepared, resolveScenario(warm().prepared, req.scenario), undefined, { fromStart: true });
     const startDay = dayNumber(r.startDate);
     const simulation_output: Record<string, (number | null)[]> = {};
     for (const f of req.output) {

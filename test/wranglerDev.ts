@@ -232,22 +232,9 @@ export async function workerProcess(dev: WranglerDev, path: string, isOurs: (res
   return null;
 }
 
-/** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */
-export function minorFaults(pid: string): number | null {
-  try {
-    // After the command name in parentheses (which may hold spaces): state is field 3, minflt 10.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const v = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
-    return Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * CPU time of a process so far, in ns, summed over its threads (Linux
- * /proc/<pid>/task/<tid>/schedstat, ns resolution; 0 when it cannot be read): the time it ran,
- * not the time it waited for a core.
+ * CPU time of a process so far, in ns, summed over its threads (Linux: the schedstat of each /proc/<pid>/task,
+ * time on a core, not time waiting for one); 0 when the process is gone.
  */
 export function processCpuNs(pid: string): number {
   let t = 0;
@@ -263,4 +250,28 @@ export function processCpuNs(pid: string): number {
     // no such process
   }
   return t;
+}
+
+/** CPU time (ns) so far of every process of a wrangler dev's process group (wrangler, its workerd processes). */
+export function groupCpuNs(pgid: number): number {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "-g", String(pgid)], { encoding: "utf8" })
+      .split(/\s+/)
+      .filter(Boolean)
+      .reduce((t, pid) => t + processCpuNs(pid), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Minor page faults of a process so far (Linux /proc/<pid>/stat, its 10th field), or null. */
+export function minorFaults(pid: string): number | null {
+  try {
+    // After the command name in parentheses (which may hold spaces): state is field 3, minflt 10.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const v = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
 }

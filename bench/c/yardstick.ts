@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { PreparedDataset } from "../../shared/kernel/prepare.ts";
+import type { PreparedInputs } from "../../shared/kernel/prepare.ts";
 import type { KernelScenario } from "../../shared/kernel/types.ts";
 
 /**
@@ -37,8 +37,8 @@ export function removeC(c: CYardstick | null): void {
 }
 
 /** The C port's input file for one resolved scenario. */
-export function writeCInput(dir: string, p: PreparedDataset, sc: KernelScenario): string {
-  const d = p.dataset;
+export function writeCInput(dir: string, p: PreparedInputs, sc: KernelScenario): string {
+  const d = p.inputs;
   const N = p.H + sc.forecastLengthDays;
   const header = new Int32Array([
     p.H, sc.forecastLengthDays, sc.sectorDurationDays, d.rbKnownScheduledExpireVec.length, d.qaKnownScheduledExpireVec.length,

@@ -1,7 +1,7 @@
 import { warmDataset, type WarmDataset } from "../../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../../shared/data/reference.ts";
 import { resolveScenario } from "../../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../../shared/kernel/simulate.ts";
+import { createWorkspace, simulate } from "../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../shared/kernel/types.ts";
 import { parseEnsembleRequest, parseSensitivityRequest } from "../../shared/schema/analysis.ts";
 import { runEnsembleRequest, runSensitivityRequest } from "../../workers/api/src/analysis.ts";
@@ -61,7 +61,7 @@ export function benchItems(fixtureText: string): Record<string, Item> {
 
   return {
     /** The kernel alone: a 10-year forecast, all 44 fields, into a kept workspace. */
-    kernel: { unit: "simulation", units: 1, run: () => simulateResolved(d.prepared, sc10, ws) },
+    kernel: { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10, ws) },
     /** The API's execution path (the isolate's workspace), with the fields an ensemble asks. */
     execute: { unit: "simulation", units: 1, run: () => execute(d, sc10, ensembleFields) },
     /** The serializer on a computed 10-year weekly answer (all fields, ~361 KB). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { prepareDataset } from "../kernel/prepare.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
 import { resolveScenario } from "../kernel/scenario.ts";
-import { createWorkspace, simulate, simulateResolved } from "../kernel/simulate.ts";
-import { syntheticDataset } from "../kernel/testDataset.ts";
+import { createWorkspace, simulate } from "../kernel/simulate.ts";
+import { simulateInput, syntheticDataset } from "../kernel/testDataset.ts";
 import type { KernelScenario } from "../kernel/types.ts";
 import { massWithin, truncatedSampler, type Distribution } from "./distributions.ts";
 import { runEnsemble, type Runner } from "./ensemble.ts";
@@ -117,7 +117,7 @@ describe("the historical process", () => {
       rr: { values: Float64Array.from(ar1Series(180, 0.4, 0.8, 12), (v) => 1 / (1 + Math.exp(-(1.5 + v)))), source: "synthetic" },
       fpr: { values: Float64Array.from(ar1Series(180, 0.6, 0.5, 13), (v) => 1 / (1 + Math.exp(-(2 + v)))), source: "synthetic" },
     };
-    const prepared = prepareDataset(syntheticDataset(60));
+    const prepared = prepareInputs(syntheticDataset(60));
     // A central path that moves (a ramp): the process is around it, day by day.
     const rbp = Float64Array.from({ length: F }, (_, t) => 2 + t / 100);
     const central = resolveScenario(prepared, { forecast_length_days: F, rbp, rr: 0.8, fpr: 0.9 });
@@ -161,7 +161,7 @@ describe("the historical process", () => {
 
 describe("the historical sampler", () => {
   it("is, value for value, inverse(g(central) + x) of the AR(1) drawn with normal()", () => {
-    const prepared = prepareDataset(syntheticDataset(60));
+    const prepared = prepareInputs(syntheticDataset(60));
     const windows: HistoryWindows = {
       rbp: { values: Float64Array.from(ar1Series(180, 0.7, 0.9, 21), (v) => Math.exp(1 + v)), source: "synthetic" },
       rr: { values: Float64Array.from(ar1Series(180, 0.4, 0.8, 22), (v) => 1 / (1 + Math.exp(-(1.5 + v)))), source: "synthetic" },
@@ -274,9 +274,9 @@ describe("quantiles", () => {
 });
 
 describe("ensembles and sensitivity on the kernel", () => {
-  const prepared = prepareDataset(syntheticDataset(400));
+  const prepared = prepareInputs(syntheticDataset(400));
   const ws = createWorkspace();
-  const run: Runner = (sc) => simulateResolved(prepared, sc, ws);
+  const run: Runner = (sc) => simulate(prepared, sc, ws);
   const windows: HistoryWindows = {
     rbp: { values: Float64Array.from(ar1Series(180, 0.7, 0.2, 1), (v) => Math.exp(1 + v)), source: "synthetic" },
     rr: { values: Float64Array.from(ar1Series(180, 0.3, 0.5, 2), (v) => 1 / (1 + Math.exp(-(1.5 + v)))), source: "synthetic" },
@@ -295,7 +295,7 @@ describe("ensembles and sensitivity on the kernel", () => {
   it("zero variation: every quantile and the mean are the central run, exactly", () => {
     const fixed = Object.fromEntries(["rbp", "rr", "fpr"].map((l) => [l, "fixed"])) as VariationInput;
     const e = ens(fixed, 1, 7);
-    const c = simulate(prepared, { forecast_length_days: F });
+    const c = simulateInput(prepared, { forecast_length_days: F });
     for (const m of metrics) {
       const expected = Array.from({ length: m.count }, (_, k) => c.outputs[m.field][m.first + k * m.step]!);
       for (const band of Object.values(e.metrics[m.field]!.bands)) expect(Array.from(band)).toEqual(expected);
@@ -317,17 +317,17 @@ describe("ensembles and sensitivity on the kernel", () => {
     // the float32 rounding of its deviation from the central run (2^-24 of it).
     const one = ens({}, 3, 1, 5);
     const s = new VariationPlan(central, {}, windows).sample(new Rng(3, 5));
-    const direct = simulate(prepared, { forecast_length_days: F, rbp: s.rbp, rr: s.rr, fpr: s.fpr }).outputs.network_QAP_EIB[H + 100]!;
-    const centralValue = simulate(prepared, { forecast_length_days: F }).outputs.network_QAP_EIB[H + 100]!;
+    const direct = simulateInput(prepared, { forecast_length_days: F, rbp: s.rbp, rr: s.rr, fpr: s.fpr }).outputs.network_QAP_EIB[H + 100]!;
+    const centralValue = simulateInput(prepared, { forecast_length_days: F }).outputs.network_QAP_EIB[H + 100]!;
     expect(direct).not.toBe(centralValue);
     expect(Math.abs(one.metrics.network_QAP_EIB!.bands.p50![100]! - direct)).toBeLessThanOrEqual(Math.abs(direct - centralValue) * 2 ** -23);
-    expect(one.metrics.network_QAP_EIB!.horizons.end!.quantiles.p50).toBe(simulate(prepared, { forecast_length_days: F, rbp: s.rbp, rr: s.rr, fpr: s.fpr }).outputs.network_QAP_EIB[H + F - 1]);
+    expect(one.metrics.network_QAP_EIB!.horizons.end!.quantiles.p50).toBe(simulateInput(prepared, { forecast_length_days: F, rbp: s.rbp, rr: s.rr, fpr: s.fpr }).outputs.network_QAP_EIB[H + F - 1]);
   });
 
   it("the tornado's swing is the difference of two simulations; clamped moves are flagged", () => {
     const c = resolveScenario(prepared, { forecast_length_days: F, rr: 0.9 });
     const t = runSensitivity(c, { metric: "network_locked", horizons: ["2y"], bounds: { rbp: [1, 5] } }, run);
-    const at = (input: Record<string, unknown>) => simulate(prepared, { forecast_length_days: F, rr: 0.9, ...input }).outputs.network_locked[H + 730]!;
+    const at = (input: Record<string, unknown>) => simulateInput(prepared, { forecast_length_days: F, rr: 0.9, ...input }).outputs.network_locked[H + 730]!;
     const bars = t.by_horizon[0]!.tornado;
     expect(t.by_horizon[0]!.base_value).toBe(at({}));
     const rbp = bars.find((b) => b.lever === "rbp")!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { prepareDataset } from "../kernel/prepare.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
 import { resolveScenario } from "../kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../kernel/simulate.ts";
+import { createWorkspace, simulate } from "../kernel/simulate.ts";
 import { syntheticDataset } from "../kernel/testDataset.ts";
 import { allocateSamples, ensembleFrame, reduceSamples, runEnsemble, samplePaths, type EnsembleOptions, type Runner } from "./ensemble.ts";
 import { allocatePart, mergeSamples, PartMismatchError, PartReader, splitPaths } from "./ensembleParts.ts";
@@ -16,9 +16,9 @@ import { VariationPlan, type VariationInput } from "./variation.ts";
  * parts' samples, sent as bytes and put together, reduce to exactly the same result.
  */
 
-const prepared = prepareDataset(syntheticDataset(300));
+const prepared = prepareInputs(syntheticDataset(300));
 const ws = createWorkspace();
-const run: Runner = (sc) => simulateResolved(prepared, sc, ws);
+const run: Runner = (sc) => simulate(prepared, sc, ws);
 const ar1 = (phi: number, sigma: number, seed: number) => {
   const x = new Float64Array(180);
   sampleDeviations(new Rng(seed, 0), phi, sigma, x);

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { demoDataset } from "../data/demo.ts";
 import { warmDataset } from "../data/dataset.ts";
 import { resolveScenario, type ScenarioInput } from "../kernel/scenario.ts";
-import { simulateResolved } from "../kernel/simulate.ts";
+import { simulate } from "../kernel/simulate.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
 import { ONE_YEAR_EXTENSION_DAYS, ONE_YEAR_FIELDS, planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } from "./extend.ts";
 
 const d = warmDataset(demoDataset());
-const run = (s: ScenarioInput) => simulateResolved(d.prepared, resolveScenario(d.prepared, s));
+const run = (s: ScenarioInput) => simulate(d.prepared, resolveScenario(d.prepared, s));
 
 describe("one-year extension", () => {
   it("is off unless asked: the scenario and the result are untouched", () => {

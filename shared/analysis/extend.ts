@@ -2,7 +2,7 @@ import type { SimulationResult } from "../kernel/simulate.ts";
 import type { Lever, ScenarioInput } from "../kernel/scenario.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../kernel/constants.ts";
 import { addDays } from "../kernel/dates.ts";
-import { OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
 
 /**
  * One-year metrics over short horizons. `1y_return_per_sector` and `1y_sector_roi` of a day need
@@ -17,7 +17,7 @@ import { OUTPUT_FIELDS, type OutputField } from "../schema/fields.ts";
 export const ONE_YEAR_EXTENSION_DAYS = 365;
 
 /** Fields whose values need a year after their day. */
-export const ONE_YEAR_FIELDS: readonly OutputField[] = (Object.keys(OUTPUT_FIELDS) as OutputField[]).filter((f) => OUTPUT_FIELDS[f].axis === "one_year");
+export const ONE_YEAR_FIELDS: readonly OutputField[] = OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].axis === "one_year");
 
 /** What an extension did, as responses state it. */
 export interface ExtensionInfo {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { prepareDataset } from "../kernel/prepare.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
 import { resolveScenario } from "../kernel/scenario.ts";
-import { createWorkspace, simulateResolved } from "../kernel/simulate.ts";
+import { createWorkspace, simulate } from "../kernel/simulate.ts";
 import { syntheticDataset } from "../kernel/testDataset.ts";
 import { ensembleSlices, runEnsemble, type Runner } from "./ensemble.ts";
 import type { HistoryWindows } from "./history.ts";
@@ -65,7 +65,7 @@ describe("runSliced / runToEnd", () => {
 
 describe("sliced ensembles and sensitivity equal the straight runs", () => {
   const H = 200;
-  const prepared = prepareDataset(syntheticDataset(H));
+  const prepared = prepareInputs(syntheticDataset(H));
   const F = 1500;
   const central = resolveScenario(prepared, { forecast_length_days: F });
   const windows: HistoryWindows = {
@@ -81,8 +81,8 @@ describe("sliced ensembles and sensitivity equal the straight runs", () => {
 
   it("an ensemble run in slices, with another request simulating other forecasts on the same workspace between slices, equals one run straight through", async () => {
     const ws = createWorkspace();
-    const run: Runner = (sc) => simulateResolved(prepared, sc, ws);
-    const reference = runEnsemble(central, new VariationPlan(central, {}, windows), opts, (sc) => simulateResolved(prepared, sc, createWorkspace()));
+    const run: Runner = (sc) => simulate(prepared, sc, ws);
+    const reference = runEnsemble(central, new VariationPlan(central, {}, windows), opts, (sc) => simulate(prepared, sc, createWorkspace()));
 
     const other = resolveScenario(prepared, { forecast_length_days: 300, rbp: 9, rr: 0.1 });
     let slices = 0;
@@ -90,7 +90,7 @@ describe("sliced ensembles and sensitivity equal the straight runs", () => {
       onSlice: () => {
         slices++;
         // What a cheap request does between two slices: its own simulation in the isolate's workspace.
-        simulateResolved(prepared, other, ws);
+        simulate(prepared, other, ws);
       },
     });
     expect(sliced).toEqual(reference);
@@ -102,15 +102,15 @@ describe("sliced ensembles and sensitivity equal the straight runs", () => {
 
   it("a tornado and sweep run in slices equal the straight run", async () => {
     const ws = createWorkspace();
-    const run: Runner = (sc) => simulateResolved(prepared, sc, ws);
+    const run: Runner = (sc) => simulate(prepared, sc, ws);
     const o = { metric: "network_locked" as const, horizons: ["1y", "end"] as const, sweep: { lever: "rbp" as const, from: 1, to: 9, steps: 41 } };
-    const reference = runSensitivity(central, o, (sc) => simulateResolved(prepared, sc, createWorkspace()));
+    const reference = runSensitivity(central, o, (sc) => simulate(prepared, sc, createWorkspace()));
     const other = resolveScenario(prepared, { forecast_length_days: 50 });
     let slices = 0;
     const sliced = await runSliced(sensitivitySlices(central, o, run), {
       onSlice: () => {
         slices++;
-        simulateResolved(prepared, other, ws);
+        simulate(prepared, other, ws);
       },
     });
     expect(sliced).toEqual(reference);
@@ -122,7 +122,7 @@ describe("sliced ensembles and sensitivity equal the straight runs", () => {
     let runs = 0;
     const run: Runner = (sc) => {
       runs++;
-      return simulateResolved(prepared, sc, ws);
+      return simulate(prepared, sc, ws);
     };
     const ac = new AbortController();
     let slices = 0;

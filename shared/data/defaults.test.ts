@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { prepareDataset } from "../kernel/prepare.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
 import { resolveScenario } from "../kernel/scenario.ts";
 import { defaultWarnings, scenarioDefaults } from "./defaults.ts";
 import { demoDataset } from "./demo.ts";
-import { toKernelDataset } from "./reference.ts";
+import { toKernelInputs } from "./reference.ts";
 
 const DEMO = demoDataset();
 const withMedians = (m: Partial<typeof DEMO.reference.smoothed_metrics>) => ({ ...DEMO.reference, smoothed_metrics: { ...DEMO.reference.smoothed_metrics, ...m } });
@@ -21,10 +21,10 @@ describe("scenario defaults", () => {
     expect(d.fpr).toBe(1);
     expect(d.adjustments).toEqual([{ code: "default_clamped", field: "fpr", median: 1.05, used: 1, message: expect.stringMatching(/default fpr clamped to 1: .*filplus_rate is 1\.05/) }]);
     // The kernel's default is the clamped value; the published median stays as measured.
-    const k = toKernelDataset(ref);
+    const k = toKernelInputs(ref);
     expect(k.smoothed.fpr).toBe(1);
     expect(ref.smoothed_metrics.filplus_rate).toBe(1.05);
-    expect(resolveScenario(prepareDataset(k), { forecast_length_days: 10 }).fpr[0]).toBe(1);
+    expect(resolveScenario(prepareInputs(k), { forecast_length_days: 10 }).fpr[0]).toBe(1);
     // Only scenarios that leave fpr to the default carry the warning.
     expect(defaultWarnings(d.adjustments, {})).toHaveLength(1);
     expect(defaultWarnings(d.adjustments, { fpr: 0.9 })).toEqual([]);

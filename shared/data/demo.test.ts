@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { warmDataset } from "./dataset.ts";
 import { DEMO_CURRENT_DATE, demoDataset } from "./demo.ts";
 import { validateDataset } from "./validate.ts";
-import { simulate } from "../kernel/simulate.ts";
-import { prepareDataset } from "../kernel/prepare.ts";
+import { prepareInputs } from "../kernel/prepare.ts";
 import { DISBURSED_RESERVE_FIL } from "../kernel/constants.ts";
-import { toKernelDataset } from "./reference.ts";
+import { toKernelInputs } from "./reference.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
+import { simulateInput } from "../kernel/testDataset.ts";
 
 describe("demo dataset", () => {
   const d = demoDataset();
@@ -35,14 +35,14 @@ describe("demo dataset", () => {
 
   it("runs through the kernel: every output finite over its whole length", () => {
     const w = warmDataset(d);
-    const r = simulate(w.prepared, {});
+    const r = simulateInput(w.prepared, {});
     expect(Object.keys(r.outputs).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
     for (const name of OUTPUT_FIELD_NAMES) {
       const a = r.outputs[name]!;
       const bad = a.findIndex((v) => !Number.isFinite(v));
       expect(bad, `${name}[${bad}]`).toBe(-1);
     }
-    const rs = simulate(w.prepared, { rbp: 6, rr: 0.6, fpr: 0.9, forecast_length_days: 365 * 5 });
+    const rs = simulateInput(w.prepared, { rbp: 6, rr: 0.6, fpr: 0.9, forecast_length_days: 365 * 5 });
     expect(rs.outputs.network_RBP_EIB!.every(Number.isFinite)).toBe(true);
   });
 });
@@ -50,7 +50,7 @@ describe("demo dataset", () => {
 describe("demo dataset: on-chain series and the model's history agree", () => {
   const d = demoDataset();
   const oc = d.onchain!;
-  const r = simulate(prepareDataset(toKernelDataset(d.reference)), {});
+  const r = simulateInput(prepareInputs(toKernelInputs(d.reference)), {});
   const o = r.outputs;
   const H = r.H;
   const checkDays = { start: 0, middle: Math.floor(H / 2), current: H };

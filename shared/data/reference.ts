@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KernelDataset } from "../kernel/types.ts";
+import type { KernelInputs } from "../kernel/types.ts";
 import { dayNumber, isIsoDate } from "../kernel/dates.ts";
 import { scenarioDefaults } from "./defaults.ts";
 
@@ -100,7 +100,7 @@ export function parseReferenceDataset(json: unknown): ReferenceDataset {
 }
 
 /** The kernel's typed-array view of a validated reference dataset. */
-export function toKernelDataset(d: ReferenceDataset): KernelDataset {
+export function toKernelInputs(d: ReferenceDataset, onchainCircSupply: readonly number[] | null = null): KernelInputs {
   const od = d.offline_data;
   const f = (a: number[]) => Float64Array.from(a);
   const defaults = scenarioDefaults(d);
@@ -127,18 +127,19 @@ export function toKernelDataset(d: ReferenceDataset): KernelDataset {
     dailyBurntFil: od.daily_burnt_fil,
     burntFilVec: f(od.burnt_fil_vec),
     historicalRenewalRate: f(od.historical_renewal_rate),
+    onchainCircSupply: onchainCircSupply === null ? null : f([...onchainCircSupply]),
     // The medians clamped into the levers' ranges (a real FIL+ median can exceed 1): defaults.ts.
     smoothed: { rbp: defaults.rbp, rr: defaults.rr, fpr: defaults.fpr },
   };
 }
 
 /** Parses the text of a reference dataset file into the kernel's dataset. */
-export function loadReferenceDataset(text: string): KernelDataset {
+export function loadReferenceDataset(text: string): KernelInputs {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new DatasetFormatError("", `not JSON: ${(e as Error).message}`);
   }
-  return toKernelDataset(parseReferenceDataset(json));
+  return toKernelInputs(parseReferenceDataset(json));
 }

@@ -69,3 +69,35 @@ export const VESTING_TRANCHES = [
 
 /** Longest forecast the project accepts: 20 years. */
 export const MAX_FORECAST_DAYS = 20 * 365;
+
+/**
+ * FIP-0100, the daily sector fee (../shared/PROTOCOL.md §A). Network version 25 ("Teep") activated
+ * at epoch 4,878,840 = 2025-04-14T23:00Z (lotus build/buildconstants/params_mainnet.go,
+ * UpgradeTeepHeight), so 2025-04-15 is the first whole day with the fee; the 90-day grace period
+ * for extensions of older sectors ended with nv26 ("Tock", epoch 5,138,040 = 2025-07-13T23:00Z;
+ * builtin-actors actors/miner/src/policy.rs FIP_0100_GRACE_PERIOD_END_VERSION = 26).
+ */
+export const FIP0100_FIRST_FEE_DATE = "2025-04-15";
+export const FIP0100_GRACE_END_DATE = "2025-07-14";
+/**
+ * The fee per byte of QA power per day per FIL of circulating supply at activation, k =
+ * DAILY_FEE_CIRCULATING_SUPPLY_QAP_MULTIPLIER_NUM / _DENOM = 161817 / 10^30 (builtin-actors
+ * runtime/src/runtime/policy.rs), and per PiB: κ = k · 2^50 ≈ 1.821897e-10.
+ */
+export const FIP0100_FEE_PER_BYTE = 161817 / 1e30;
+export const FIP0100_FEE_PER_PIB = FIP0100_FEE_PER_BYTE * PIB_BYTES;
+/** The fee paid is at most half a day of expected block reward (FIP-0100 `daily_proof_fee_payable`). */
+export const FIP0100_CAP_SHARE = 0.5;
+/**
+ * Our rule, not the protocol's (README "The daily fee"): fee-paying power onboarded in the history
+ * is taken to live this long (the model's default sector duration) before it expires or renews at
+ * the day's renewal rate, keeping its fee.
+ */
+export const FEE_HISTORY_SECTOR_DAYS = DEFAULT_SECTOR_DURATION_DAYS;
+/** The window of the forecast's gas burn: the mean daily on-chain burn of the last 90 days, net of the modelled fee. */
+export const GAS_BURN_WINDOW_DAYS = 90;
+
+/** The model variants (../shared/PROTOCOL.md): "reference" is MODEL.md exactly; "current" adds FIP-0100 (and FIP-0118 when asked). */
+export const MODELS = ["reference", "current"] as const;
+export type Model = (typeof MODELS)[number];
+export const DEFAULT_MODEL: Model = "current";

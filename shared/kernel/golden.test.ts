@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMPARE_GOLDEN, FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "../../test/referenceMaterial.ts";
 import { loadReferenceDataset } from "../data/reference.ts";
-import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
+import { REFERENCE_FIELD_NAMES } from "../schema/fields.ts";
 import { parseScenario } from "../schema/scenario.ts";
-import { prepareDataset } from "./prepare.ts";
-import { simulate } from "./simulate.ts";
+import { prepareInputs } from "./prepare.ts";
+import { simulateInput } from "./testDataset.ts";
 
 const available = referenceAvailable();
 const goldens = available ? readdirSync(GOLDEN_DIR).filter((f) => f.endsWith(".json")).sort() : [];
@@ -55,7 +55,7 @@ describe.skipIf(!available)("golden parity", () => {
       writeFileSync(requestFile, JSON.stringify(g.request));
       const out = execFileSync(
         process.execPath,
-        ["--import", "tsx", "bin/mechafil.ts", "simulate", "--dataset", join(FIXTURES_DIR, g.dataset), "--request", requestFile, "--daily"],
+        ["--import", "tsx", "bin/mechafil.ts", "simulate", "--dataset", join(FIXTURES_DIR, g.dataset), "--request", requestFile, "--daily", "--model", "reference"],
         { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
       );
       writeFileSync(resultFile, out);
@@ -66,11 +66,11 @@ describe.skipIf(!available)("golden parity", () => {
 
     it(`${name}: the kernel called directly matches every field`, () => {
       const g = readGolden(name);
-      const prepared = prepareDataset(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
-      const result = simulate(prepared, parseScenario(g.request));
-      expect(Object.keys(g.outputs).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
+      const prepared = prepareInputs(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, g.dataset), "utf8")));
+      const result = simulateInput(prepared, { ...parseScenario(g.request), model: "reference" });
+      expect(Object.keys(g.outputs).sort()).toEqual([...REFERENCE_FIELD_NAMES]);
       const errors: Record<string, number> = {};
-      for (const field of OUTPUT_FIELD_NAMES) {
+      for (const field of REFERENCE_FIELD_NAMES) {
         const got = result.outputs[field];
         const ref = g.outputs[field]!;
         expect(got.length, field).toBe(ref.length);

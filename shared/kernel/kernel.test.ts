@@ -10,13 +10,13 @@ import {
 import { daysBetween } from "./dates.ts";
 import { ScenarioError } from "./errors.ts";
 import { fip81Gamma } from "./gamma.ts";
-import { mintRewards } from "./minting.ts";
+import { dayArrays } from "./days.ts";
+import { mint } from "./minting.ts";
 import { forecastPower } from "./power.ts";
-import { prepareDataset } from "./prepare.ts";
+import { prepareInputs } from "./prepare.ts";
 import { resolveScenario } from "./scenario.ts";
-import { simulate, simulateBatch } from "./simulate.ts";
 import { initialPledge } from "./supply.ts";
-import { syntheticDataset } from "./testDataset.ts";
+import { syntheticDataset, simulateInput } from "./testDataset.ts";
 import { vestingTranche } from "./vesting.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
 
@@ -30,8 +30,8 @@ describe("vesting", () => {
   });
 
   it("accumulates all tranches from start_vested_amt", () => {
-    const prepared = prepareDataset(syntheticDataset(30, "2020-10-15"));
-    const r = simulate(prepared, { forecast_length_days: 200 });
+    const prepared = prepareInputs(syntheticDataset(30, "2020-10-15"));
+    const r = simulateInput(prepared, { forecast_length_days: 200 });
     const perDay = VESTING_TRANCHES.reduce((s, v) => s + v.amount / v.days, 0);
     expect(r.outputs.total_day_vest[0]).toBeCloseTo(perDay, 6);
     expect(r.outputs.total_vest[0]).toBeCloseTo(300_000_000 + perDay, 4);
@@ -90,19 +90,14 @@ describe("FIP-81 γ", () => {
 
 describe("minting", () => {
   it("follows the closed forms of MODEL.md §3", () => {
-    const n = 3;
-    const out = {
-      cappedPower: new Float64Array(n),
-      cumCappedPower: new Float64Array(n),
-      networkTime: new Float64Array(n),
-      cumBaselineReward: new Float64Array(n),
-      cumNetworkReward: new Float64Array(n),
-      dayNetworkReward: new Float64Array(n),
-    };
+    const { arrays: out } = dayArrays(4);
+    out.rbpEib.set([5, 20, 7]);
     const cumSimple = f64(100, 200, 300);
-    mintRewards(f64(5, 20, 7), f64(10, 10, 10), cumSimple, 1000, out);
-    expect([...out.cappedPower]).toEqual([5, 10, 7]);
-    expect([...out.cumCappedPower]).toEqual([1005, 1015, 1022]);
+    const state = { cappedSum: 0 };
+    mint(out, f64(10, 10, 10), cumSimple, 1000, 0, 3, state);
+    expect([...out.cappedPower.subarray(0, 3)]).toEqual([5, 10, 7]);
+    expect([...out.cumCappedPower.subarray(0, 3)]).toEqual([1005, 1015, 1022]);
+    expect(state.cappedSum).toBe(22);
     const g = Math.log(2) / 365;
     const b0 = 2.766213637444971e18 / 2 ** 60;
     const nt = Math.log((g * 1015) / b0 + 1) / g;
@@ -112,8 +107,25 @@ describe("minting", () => {
     expect(out.dayNetworkReward[0]).toBe(out.dayNetworkReward[1]);
   });
 
+  it("a run split at any day carries its state: the same numbers as one run", () => {
+    const whole = dayArrays(8).arrays;
+    const split = dayArrays(8).arrays;
+    const rb = f64(5, 20, 7, 9, 30, 2, 11);
+    whole.rbpEib.set(rb);
+    split.rbpEib.set(rb);
+    const baseline = f64(10, 10, 10, 12, 12, 12, 14);
+    const cumSimple = f64(100, 200, 300, 350, 390, 420, 450);
+    mint(whole, baseline, cumSimple, 1000, 0, 7, { cappedSum: 0 });
+    const state = { cappedSum: 0 };
+    mint(split, baseline, cumSimple, 1000, 0, 4, state);
+    mint(split, baseline, cumSimple, 1000, 4, 7, state);
+    for (const name of ["cappedPower", "cumCappedPower", "networkTime", "cumBaselineReward", "cumNetworkReward", "dayNetworkReward"] as const) {
+      expect([...split[name].subarray(0, 7)], name).toEqual([...whole[name].subarray(0, 7)]);
+    }
+  });
+
   it("simple minting is 0 at network start and tends to the allocation", () => {
-    const prepared = prepareDataset(syntheticDataset(10, "2020-10-15"));
+    const prepared = prepareInputs(syntheticDataset(10, "2020-10-15"));
     expect(prepared.cumSimpleReward[0]).toBe(0);
     expect(prepared.cumSimpleReward[5000]).toBeLessThan(SIMPLE_ALLOC);
   });
@@ -122,14 +134,14 @@ describe("minting", () => {
 describe("power forecast", () => {
   it("schedules onboarded and renewed power to expire after D days and renews at rr", () => {
     const F = 5;
-    const se = new Float64Array(F);
-    const ren = new Float64Array(F);
-    const total = new Float64Array(F);
-    forecastPower(100, f64(1, 1, 1, 1, 1), f64(2, 2), f64(0.5, 0.5, 0.5, 0.5, 0.5), null, 2, se, ren, total);
+    const inputs = syntheticDataset(1, "2024-01-01", { rbPowerZero: 100, rbKnownScheduledExpireVec: f64(2, 2) });
+    const sc = resolveScenario(prepareInputs(inputs), { forecast_length_days: F, rbp: 1, rr: 0.5, sector_duration_days: 2 });
+    const { arrays: a } = dayArrays(1 + F + 1);
+    forecastPower(inputs, sc, 1, a);
     // k=0: se 2, ren 1; k=1: se 2, ren 1; k=2: se = 0 + onb[0] + ren[0] = 2, ren 1 ...
-    expect([...se]).toEqual([2, 2, 2, 2, 2]);
-    expect([...ren]).toEqual([1, 1, 1, 1, 1]);
-    expect([...total]).toEqual([100, 100, 100, 100, 100]);
+    expect([...a.rbScheduledExpire.subarray(0, F)]).toEqual([2, 2, 2, 2, 2]);
+    expect([...a.rbRenewed.subarray(2, 2 + F)]).toEqual([1, 1, 1, 1, 1]);
+    expect([...a.rbpEib.subarray(2, 2 + F)].map((v) => v * 1024)).toEqual([100, 100, 100, 100, 100]);
   });
 
   it("never lets network power go negative, even when known expirations exceed it", () => {
@@ -139,7 +151,7 @@ describe("power forecast", () => {
       rbKnownScheduledExpireVec: new Float64Array(400).fill(10),
       qaKnownScheduledExpireVec: new Float64Array(400).fill(10),
     });
-    const r = simulate(prepareDataset(ds), { rbp: 0, rr: 0, forecast_length_days: 60 });
+    const r = simulateInput(prepareInputs(ds), { rbp: 0, rr: 0, forecast_length_days: 60 });
     for (const v of r.outputs.network_RBP_EIB) expect(v).toBeGreaterThanOrEqual(0);
     for (const v of r.outputs.network_QAP_EIB) expect(v).toBeGreaterThanOrEqual(0);
     // with no QA power a sector's rewards are undefined, not infinite
@@ -148,7 +160,7 @@ describe("power forecast", () => {
 
   it("caps QA power at fil_plus_m times raw-byte power", () => {
     const ds = syntheticDataset(20, "2024-01-01", { rbPowerZero: 100, qaPowerZero: 5000 });
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 30, fil_plus_m: 10 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 30, fil_plus_m: 10 });
     for (let t = r.H + 1; t < r.N; t++) {
       expect(r.outputs.network_QAP_EIB[t]!).toBeLessThanOrEqual(10 * r.outputs.network_RBP_EIB[t]! * (1 + 1e-15));
     }
@@ -184,7 +196,7 @@ describe("supply", () => {
       lockedFilZero: 1_000,
       knownScheduledPledgeReleaseFullVec: new Float64Array(200).fill(1e9),
     });
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 40, rr: 0 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 40, rr: 0 });
     let hitFloor = false;
     for (const v of r.outputs.network_locked) {
       expect(v).toBeGreaterThanOrEqual(0);
@@ -195,7 +207,7 @@ describe("supply", () => {
 
   it("starts from the dataset's supply and carries the disbursed reserve", () => {
     const ds = syntheticDataset(10);
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 5 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 5 });
     expect(r.outputs.circ_supply[0]).toBe(ds.circSupplyZero);
     expect(r.outputs.available_supply[0]).toBe(ds.circSupplyZero);
     expect(r.outputs.network_locked[0]).toBe(ds.lockedFilZero);
@@ -205,7 +217,7 @@ describe("supply", () => {
 
   it("uses locked_reward_zero when the dataset has it", () => {
     const ds = syntheticDataset(10, "2024-01-01", { lockedRewardZero: 1e7 });
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 5 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 5 });
     expect(r.outputs.network_locked_reward[0]).toBe(1e7);
     expect(r.outputs.network_locked_pledge[0]).toBe(ds.lockedFilZero - 1e7);
   });
@@ -213,7 +225,7 @@ describe("supply", () => {
   it("extends the gas burn by daily_burnt_fil × burn_boost after the history", () => {
     const H = 10;
     const ds = syntheticDataset(H);
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 5, burn_boost: 2 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 5, burn_boost: 2 });
     const burn = r.outputs.network_gas_burn;
     expect(burn[H]).toBe(ds.burntFilVec[H]);
     expect(burn[H + 1]! - burn[H]!).toBeCloseTo(2 * ds.dailyBurntFil, 6);
@@ -223,17 +235,17 @@ describe("supply", () => {
 describe("edge cases the reference gets wrong", () => {
   it("a forecast shorter than 365 days gives shorter 1y_ fields, never negative-length", () => {
     const ds = syntheticDataset(100);
-    const r = simulate(prepareDataset(ds), { forecast_length_days: 30 });
+    const r = simulateInput(prepareInputs(ds), { forecast_length_days: 30 });
     expect(r.N).toBe(130);
     expect(r.outputs["1y_return_per_sector"].length).toBe(0);
     expect(r.outputs["1y_sector_roi"].length).toBe(0);
-    const r2 = simulate(prepareDataset(ds), { forecast_length_days: 300 });
+    const r2 = simulateInput(prepareInputs(ds), { forecast_length_days: 300 });
     expect(r2.outputs["1y_return_per_sector"].length).toBe(400 - 364);
   });
 
   it("zero onboarding makes pledge per sector and ROI undefined (NaN → null), not 0", () => {
     const ds = syntheticDataset(10);
-    const r = simulate(prepareDataset(ds), { rbp: 0, forecast_length_days: 400 });
+    const r = simulateInput(prepareInputs(ds), { rbp: 0, forecast_length_days: 400 });
     const t = r.H + 5;
     expect(Number.isNaN(r.outputs.day_pledge_per_QAP[t]!)).toBe(true);
     expect(Number.isNaN(r.outputs["1y_sector_roi"][t]!)).toBe(true);
@@ -246,27 +258,27 @@ describe("edge cases the reference gets wrong", () => {
     const ds2 = syntheticDataset(30, "2024-11-20"); // current 2024-12-20: 29 days into the ramp
     expect(daysBetween("2024-11-21", ds2.currentDate)).toBe(29);
     for (const d of [ds, ds2]) {
-      const r = simulate(prepareDataset(d), { forecast_length_days: 10 });
+      const r = simulateInput(prepareInputs(d), { forecast_length_days: 10 });
       for (const f of OUTPUT_FIELD_NAMES) for (const v of r.outputs[f]) expect(Number.isFinite(v), f).toBe(true);
     }
   });
 });
 
 describe("scenario resolution", () => {
-  const prepared = prepareDataset(syntheticDataset(10));
+  const prepared = prepareInputs(syntheticDataset(10));
 
   it("takes rbp, rr and fpr defaults from the dataset's medians", () => {
-    const r = simulate(prepared, { forecast_length_days: 3 });
+    const r = simulateInput(prepared, { forecast_length_days: 3 });
     expect(r.outputs.rb_day_onboarded_power_pib[r.H + 1]).toBe(3);
     expect(r.outputs.full_renewal_rate[r.H]).toBe(0.8);
   });
 
   it("accepts daily arrays of exactly the forecast length, and names the field otherwise", () => {
-    expect(() => simulate(prepared, { forecast_length_days: 3, rbp: [1, 2, 3] })).not.toThrow();
-    expect(() => simulate(prepared, { forecast_length_days: 3, rbp: [1, 2] })).toThrow(ScenarioError);
-    expect(() => simulate(prepared, { forecast_length_days: 3, rr: [1, 2] })).toThrow(/^rr: has 2 values, expected exactly 3/);
-    expect(() => simulate(prepared, { forecast_length_days: 3, rr: NaN })).toThrow(/rr: must be a finite number/);
-    expect(() => simulate(prepared, { forecast_length_days: 3, baseline_function_EIB: [1] })).toThrow(/baseline_function_EIB/);
+    expect(() => simulateInput(prepared, { forecast_length_days: 3, rbp: [1, 2, 3] })).not.toThrow();
+    expect(() => simulateInput(prepared, { forecast_length_days: 3, rbp: [1, 2] })).toThrow(ScenarioError);
+    expect(() => simulateInput(prepared, { forecast_length_days: 3, rr: [1, 2] })).toThrow(/^rr: has 2 values, expected exactly 3/);
+    expect(() => simulateInput(prepared, { forecast_length_days: 3, rr: NaN })).toThrow(/rr: must be a finite number/);
+    expect(() => simulateInput(prepared, { forecast_length_days: 3, baseline_function_EIB: [1] })).toThrow(/baseline_function_EIB/);
   });
 
   it("shares a constant lever's array between scenarios (read-only), never a daily array given by the caller", () => {
@@ -284,7 +296,7 @@ describe("scenario resolution", () => {
     given[0] = 9;
     expect([...c.rbp]).toEqual([1, 2, 3]);
     // A simulation leaves the shared arrays as they were.
-    simulate(prepared, { forecast_length_days: 30, rbp: 2, rr: 0.5 });
+    simulateInput(prepared, { forecast_length_days: 30, rbp: 2, rr: 0.5 });
     expect([...a.rbp, ...a.rr]).toEqual([...new Array(30).fill(2), ...new Array(30).fill(0.5)]);
   });
 
@@ -296,23 +308,24 @@ describe("scenario resolution", () => {
 
   it("uses a baseline override for minting", () => {
     const N = 13;
-    const r = simulate(prepared, { forecast_length_days: 3, baseline_function_EIB: new Array(N).fill(1e-6) });
+    const r = simulateInput(prepared, { forecast_length_days: 3, baseline_function_EIB: new Array(N).fill(1e-6) });
     expect(r.outputs.network_baseline_EIB[5]).toBe(1e-6);
     expect(r.outputs.capped_power_EIB[5]).toBe(1e-6);
   });
 
-  it("runs a batch on one dataset, each result its own", () => {
-    const [a, b] = simulateBatch(prepared, [{ forecast_length_days: 20, rbp: 1 }, { forecast_length_days: 20, rbp: 6 }]);
-    expect(a!.outputs.network_RBP_EIB[a!.N - 1]).toBeLessThan(b!.outputs.network_RBP_EIB[b!.N - 1]!);
-    const again = simulate(prepared, { forecast_length_days: 20, rbp: 1 });
-    expect([...again.outputs.circ_supply]).toEqual([...a!.outputs.circ_supply]);
+  it("gives each run without a workspace its own memory", () => {
+    const a = simulateInput(prepared, { forecast_length_days: 20, rbp: 1 });
+    const b = simulateInput(prepared, { forecast_length_days: 20, rbp: 6 });
+    expect(a.outputs.network_RBP_EIB[a.N - 1]).toBeLessThan(b.outputs.network_RBP_EIB[b.N - 1]!);
+    const again = simulateInput(prepared, { forecast_length_days: 20, rbp: 1 });
+    expect([...again.outputs.circ_supply]).toEqual([...a.outputs.circ_supply]);
   });
 
   it("leaves the dataset untouched (one dataset serves many simulations)", () => {
     const ds = syntheticDataset(10);
-    const p = prepareDataset(ds);
+    const p = prepareInputs(ds);
     const before = JSON.stringify([...p.totalVest.subarray(0, 100), ...ds.historicalRawPowerEib]);
-    simulate(p, { forecast_length_days: 50, rbp: 100, baseline_function_EIB: new Array(60).fill(3) });
+    simulateInput(p, { forecast_length_days: 50, rbp: 100, baseline_function_EIB: new Array(60).fill(3) });
     expect(JSON.stringify([...p.totalVest.subarray(0, 100), ...ds.historicalRawPowerEib])).toBe(before);
   });
 });

@@ -1,74 +1,82 @@
-import { SECTOR_EIB, SECTOR_PIB, YEAR_DAYS } from "./constants.ts";
+import { SECTOR_EIB, YEAR_DAYS } from "./constants.ts";
+import type { DayArrays } from "./days.ts";
 
 /**
- * Pledge of one 32 GiB QA sector onboarded each day (MODEL.md §7). The reference divides the
- * day's onboarding pledge by the power onboarded; pledge is linear in power, so this takes the
- * pledge of one PiB instead, which is the same number without the cancellation and underflow
- * that division suffers at extreme inputs. With nothing onboarded it is undefined (0/0): NaN,
- * null in JSON. Day 0 repeats day 1, as in the reference.
+ * §7 block rewards earned each day by one 32 GiB QA sector, over days [from, to), and their
+ * running sum (`rewardPrefix[t + 1]`, the one-year sums' base) from `rewardSum`, the sum before
+ * day `from`; returns the sum through day to − 1. A day without QA power is undefined (NaN), and
+ * so is every sum after it: the one-year sums then take their careful path.
  */
-export function pledgePerSector(pledgePerPib: Float64Array, dayOnboardedQap: Float64Array, out: Float64Array): void {
-  const n = out.length;
-  for (let t = 1; t < n; t++) out[t] = dayOnboardedQap[t] === 0 ? NaN : SECTOR_PIB * pledgePerPib[t]!;
-  if (n > 1) out[0] = out[1]!;
-}
-
-/** Block rewards earned each day by one 32 GiB QA sector; undefined with no QA power. */
-export function rewardsPerSector(dayNetworkReward: Float64Array, networkQapEib: Float64Array, out: Float64Array): void {
-  const n = out.length;
-  let noPower = false;
-  for (let t = 0; t < n; t++) {
-    const q = networkQapEib[t]!;
-    out[t] = (SECTOR_EIB * dayNetworkReward[t]!) / q;
-    noPower ||= q === 0;
+export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardSum: number): number {
+  const { qapEib, dayNetworkReward: dayNet, rewardsPerSector: rps, rewardPrefix: prefix } = a;
+  const sectorEib = SECTOR_EIB;
+  if (from === 0) prefix[0] = 0;
+  for (let t = from; t < to; t++) {
+    const q = qapEib[t]!;
+    const v = q === 0 ? NaN : (sectorEib * dayNet[t]!) / q;
+    rps[t] = v;
+    prefix[t + 1] = rewardSum += v;
   }
-  // Rare (the network lost all its power): mark those days undefined rather than infinite.
-  if (noPower) for (let t = 0; t < n; t++) if (networkQapEib[t] === 0) out[t] = NaN;
+  return rewardSum;
 }
 
 /**
- * One-year return and ROI of a sector onboarded on day i, i = 0 … N − 365 (empty when N < 365).
- * The 365-day sums come from one prefix sum rather than 365 additions per day. `prefix` and
- * `undefinedBefore` (each ≥ N + 1 long) are scratch; the second counts undefined reward days,
- * so that only a window that holds one is undefined, and is only filled when there are any.
+ * One-year return (the next 365 days' rewards) and ROI (that over the day's pledge per sector)
+ * of a sector onboarded on day i, for windows i in [from, to), to ≤ N − 364, from the prefix
+ * sums through day to + 364. When some reward day before then is undefined, only the windows
+ * that hold one are: the sums are taken again over the defined days, counting the undefined
+ * ones (`scratchA`, `scratchB`). With the FIP-0100 fee (`firstFeeDay` ≥ 0), also the fee a sector
+ * pays over its year (its fixed daily fee scaled on each day by the share of what was due that
+ * the cap let through; none for a sector activated before the fee began) and the return and ROI
+ * net of it.
  */
-export function oneYearReturns(
-  dayRewardsPerSector: Float64Array,
-  dayPledgePerSector: Float64Array,
-  prefix: Float64Array,
-  undefinedBefore: Float64Array,
-  outReturn: Float64Array,
-  outRoi: Float64Array,
-): void {
-  const n = dayRewardsPerSector.length;
-  const m = outReturn.length;
-  let sum = 0;
-  prefix[0] = 0;
-  for (let t = 0; t < n; t++) prefix[t + 1] = sum += dayRewardsPerSector[t]!;
-  if (sum === sum) {
-    for (let i = 0; i < m; i++) {
-      const ret = prefix[i + YEAR_DAYS]! - prefix[i]!;
-      const pledge = dayPledgePerSector[i]!;
-      outReturn[i] = ret;
-      outRoi[i] = pledge > 0 ? ret / pledge : NaN;
+export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
+  if (to <= from) return;
+  const { rewardPrefix: prefix, oneYearReturn: ret } = a;
+  const year = YEAR_DAYS;
+  if (prefix[to - 1 + year] !== prefix[to - 1 + year]) oneYearReturnsUndefined(a, from, to);
+  else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
+  if (roi) oneYearRois(a, from, to);
+  if (firstFeeDay >= 0) oneYearFees(a, from, to, roi, firstFeeDay);
+}
+
+function oneYearRois(a: DayArrays, from: number, to: number): void {
+  const { pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi: roi } = a;
+  for (let i = from; i < to; i++) {
+    const pledge = ppq[i]!;
+    roi[i] = pledge > 0 ? ret[i]! / pledge : NaN;
+  }
+}
+
+function oneYearFees(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
+  const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn, oneYearNetRoi, pledgePerSector: ppq } = a;
+  const year = YEAR_DAYS;
+  for (let i = from; i < to; i++) {
+    const fee = i >= firstFeeDay ? feePerSector[i]! * (cap[i + year]! - cap[i]!) : 0;
+    const net = ret[i]! - fee;
+    oneYearFee[i] = fee;
+    oneYearNetReturn[i] = net;
+    if (roi) {
+      const pledge = ppq[i]!;
+      oneYearNetRoi[i] = pledge > 0 ? net / pledge : NaN;
     }
-    return;
   }
-  // Some reward days are undefined: sum the defined ones and mark the windows that hold one.
-  sum = 0;
+}
+
+function oneYearReturnsUndefined(a: DayArrays, from: number, to: number): void {
+  const { rewardsPerSector: rps, oneYearReturn: ret, scratchA: defined, scratchB: undefinedBefore } = a;
+  const year = YEAR_DAYS;
+  const n = to - 1 + year;
+  let sum = 0;
   let bad = 0;
+  defined[0] = 0;
   undefinedBefore[0] = 0;
   for (let t = 0; t < n; t++) {
-    const v = dayRewardsPerSector[t]!;
+    const v = rps[t]!;
     if (v === v) sum += v;
     else bad++;
-    prefix[t + 1] = sum;
+    defined[t + 1] = sum;
     undefinedBefore[t + 1] = bad;
   }
-  for (let i = 0; i < m; i++) {
-    const ret = undefinedBefore[i + YEAR_DAYS] === undefinedBefore[i] ? prefix[i + YEAR_DAYS]! - prefix[i]! : NaN;
-    const pledge = dayPledgePerSector[i]!;
-    outReturn[i] = ret;
-    outRoi[i] = pledge > 0 ? ret / pledge : NaN;
-  }
+  for (let i = from; i < to; i++) ret[i] = undefinedBefore[i + year] === undefinedBefore[i] ? defined[i + year]! - defined[i]! : NaN;
 }

@@ -1,41 +1,73 @@
-/**
- * Power forecast for one kind of power (raw-byte or QA), MODEL.md §1, over F = onb.length days:
- * scheduled expirations (known ones plus onboarded and renewed power coming due after D days),
- * renewals, and the running total in PiB.
- *
- * `mult` scales renewals (QA power keeps `qa_renew_relative_multiplier` of its level); pass null
- * for 1. Writes `se`, `ren` and `total` (each of length F).
- */
-export function forecastPower(
-  powerZero: number,
-  onb: Float64Array,
-  known: Float64Array,
-  rr: Float64Array,
-  mult: Float64Array | null,
-  D: number,
-  se: Float64Array,
-  ren: Float64Array,
-  total: Float64Array,
-): void {
-  const F = onb.length;
-  const nKnown = known.length;
-  let cumOnb = 0;
-  let cumSe = 0;
-  let cumRen = 0;
-  for (let k = 0; k < F; k++) {
-    let s = k < nKnown ? known[k]! : 0;
-    if (k >= D) s += onb[k - D]! + ren[k - D]!;
-    const r = s * rr[k]! * (mult === null ? 1 : mult[k]!);
-    se[k] = s;
-    ren[k] = r;
-    cumOnb += onb[k]!;
-    cumSe += s;
-    cumRen += r;
-    total[k] = powerZero + cumOnb - cumSe + cumRen;
-  }
+import { PIB_PER_EIB } from "./constants.ts";
+import type { DayArrays } from "./days.ts";
+import type { KernelInputs, KernelScenario } from "./types.ts";
+
+/** §1 power, history: the dataset's own days 0 … H (renewal rate 0 … H−1), as the chain measured them. */
+export function powerHistory(inputs: KernelInputs, a: DayArrays): void {
+  a.rbpEib.set(inputs.historicalRawPowerEib);
+  a.qapEib.set(inputs.historicalQaPowerEib);
+  a.rbOnboarded.set(inputs.historicalOnboardedRbPowerPib);
+  a.rbRenewed.set(inputs.historicalRenewedRbPowerPib);
+  a.qaOnboarded.set(inputs.historicalOnboardedQaPowerPib);
+  a.qaRenewed.set(inputs.historicalRenewedQaPowerPib);
+  a.renewalRate.set(inputs.historicalRenewalRate);
 }
 
-/** QA onboarding from raw-byte onboarding: FIL+ deals count `fil_plus_m` times. */
-export function qaOnboarding(rbp: Float64Array, fpr: Float64Array, filPlusM: Float64Array, out: Float64Array): void {
-  for (let k = 0; k < rbp.length; k++) out[k] = rbp[k]! * (1 + (filPlusM[k]! - 1) * fpr[k]!);
+/**
+ * §1 power forecast (MODEL.md): forecast day k lands on day t = H + 1 + k, for k = 0 … F − 1.
+ * Raw-byte and QA power side by side: scheduled expirations (the known schedule plus power
+ * onboarded or renewed D days before), renewals, and the running totals from the current date's
+ * power. Day N (k = F − 1) lies past the simulation: only its expirations are kept (they are a
+ * forecast field); its other values land in the arrays' spare last slot.
+ */
+export function forecastPower(inputs: KernelInputs, sc: KernelScenario, H: number, a: DayArrays): void {
+  const N = H + sc.forecastLengthDays;
+  const D = sc.sectorDurationDays;
+  const { rbp, rr, fpr, filPlusM, qaRenewRelativeMultiplier: qaMult } = sc;
+  const { rbpEib, qapEib, rbOnboarded: rbOnb, rbRenewed: rbRen, qaOnboarded: qaOnb, qaRenewed: qaRen } = a;
+  const rbSe = a.rbScheduledExpire, qaSe = a.qaScheduledExpire;
+  const knownRb = inputs.rbKnownScheduledExpireVec, knownQa = inputs.qaKnownScheduledExpireVec;
+  const nKnownRb = knownRb.length, nKnownQa = knownQa.length;
+  const rbZero = inputs.rbPowerZero, qaZero = inputs.qaPowerZero;
+  // × 2^-10 is ÷ 1024 to the bit (both are the exact quotient, rounded once), without a division.
+  const eibPerPib = 1 / PIB_PER_EIB;
+  let cumOnbRb = 0, cumSeRb = 0, cumRenRb = 0, cumOnbQa = 0, cumSeQa = 0, cumRenQa = 0;
+  for (let t = H + 1; t <= N; t++) {
+    const k = t - H - 1;
+    let sRb = k < nKnownRb ? knownRb[k]! : 0;
+    let sQa = k < nKnownQa ? knownQa[k]! : 0;
+    if (k >= D) {
+      const i = t - D;
+      sRb += rbOnb[i]! + rbRen[i]!;
+      sQa += qaOnb[i]! + qaRen[i]!;
+    }
+    const rbk = rbp[k]!;
+    const rrk = rr[k]!;
+    const rRb = sRb * rrk;
+    const rQa = sQa * rrk * qaMult[k]!;
+    const fpm = filPlusM[k]!;
+    // FIL+ deals count fil_plus_m times.
+    const onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
+    rbSe[k] = sRb;
+    qaSe[k] = sQa;
+    cumOnbRb += rbk;
+    cumSeRb += sRb;
+    cumRenRb += rRb;
+    cumOnbQa += onbQ;
+    cumSeQa += sQa;
+    cumRenQa += rQa;
+    const totRb = rbZero + cumOnbRb - cumSeRb + cumRenRb;
+    const totQa = qaZero + cumOnbQa - cumSeQa + cumRenQa;
+    // Power is never negative: scheduled expirations can exceed what is left (the reference then
+    // goes below zero); QA power is at most fil_plus_m times raw-byte power.
+    const rb = totRb > 0 ? totRb : 0;
+    const qaCap = fpm * rb;
+    const qa = totQa < qaCap ? totQa : qaCap;
+    rbpEib[t] = rb * eibPerPib;
+    qapEib[t] = (qa > 0 ? qa : 0) * eibPerPib;
+    rbOnb[t] = rbk;
+    rbRen[t] = rRb;
+    qaOnb[t] = onbQ;
+    qaRen[t] = rQa;
+  }
 }

@@ -1,25 +1,32 @@
 import {
   DISBURSED_RESERVE_FIL,
   FIP81_ACTIVATION_DATE,
+  GAS_BURN_WINDOW_DAYS,
+  HISTORICAL_LOCK_TARGET,
   MAX_FORECAST_DAYS,
   NETWORK_START_DATE,
   VESTING_TRANCHES,
+  YEAR_DAYS,
+  type Model,
 } from "./constants.ts";
 import { daysBetween } from "./dates.ts";
-import { simulateFullPath } from "./fullPath.ts";
+import { dayArrays, type DayArrayName, type DayArrays } from "./days.ts";
 import { fip81Gamma } from "./gamma.ts";
-import { baselinePower, cumSimpleReward } from "./minting.ts";
-import type { SimulationResult } from "./result.ts";
-import type { KernelDataset, KernelScenario } from "./types.ts";
+import { baselinePower, cumSimpleReward, mint, type MintingState } from "./minting.ts";
+import { oneYearSums, rewardsPerSector } from "./perSector.ts";
+import { feeCalendar, historyFeePower, historyFeeSegment, noFee, type FeeCalendar } from "./fees.ts";
+import { powerHistory } from "./power.ts";
+import { supply, supplyStart, type SupplyState } from "./supply.ts";
+import type { KernelInputs } from "./types.ts";
 import { vestingSchedule } from "./vesting.ts";
 
 /**
- * A dataset with everything that depends on the dataset alone computed once, for the longest
- * forecast allowed: chain days, vesting, simple minting, the protocol's baseline and FIP-81 γ.
- * Simulations copy the first N values, so per request only the scenario's own work remains.
+ * A dataset's inputs with everything that does not depend on a scenario computed once, for the
+ * longest forecast allowed: chain days, vesting, simple minting, the protocol's baseline, FIP-81 γ,
+ * and the history (every day before the current date) with the state it leaves.
  */
-export interface PreparedBase {
-  readonly dataset: KernelDataset;
+export interface PreparedInputs {
+  readonly inputs: KernelInputs;
   /** History length in days: current_date − start_date. */
   readonly H: number;
   /** start_date − network start, in days. */
@@ -36,56 +43,82 @@ export interface PreparedBase {
   readonly baselineEib: Float64Array;
   readonly gamma: Float64Array;
   readonly disbursedReserve: Float64Array;
+  /** The lock target of history days (MODEL.md §5), length H. */
+  readonly historyLock: Float64Array;
+  /** Where FIP-0100's days fall on this dataset's axis. */
+  readonly feeCalendar: FeeCalendar;
+  /** The forecast's gas-burn window (days). */
+  readonly gasBurnWindowDays: number;
+  /** Zeros, as long as the days: the FIP-0100 fields of the reference model. */
+  readonly zeros: Float64Array;
+  /** Per model variant; index 0: pledge on circulating supply, 1: on available supply (`use_available_supply`). */
+  readonly history: Readonly<Record<Model, readonly [KernelHistory, KernelHistory]>>;
 }
 
 /**
- * The days before current_date, computed once per dataset. They depend on a scenario only
- * through `use_available_supply` (the pledge's supply base) and a baseline override (which
- * takes the full path), so there is one history per value of `use_available_supply`.
- * Which indices of each array are history (the simulation writes from there on):
- * power, onboarding, renewals, minting and rewards per sector: 0 … H; renewal rate, supply,
- * pledge per sector: 0 … H−1 (day H uses the scenario's lock target and renewal rate);
- * one-year windows: the first `oneYearWindows` (their year ends by current_date).
+ * The days before the current date and the state they leave. They depend on a scenario only
+ * through `use_available_supply` (the pledge's supply base) and a baseline override (which then
+ * runs the history again, in the workspace), so there is one history per value of
+ * `use_available_supply`. Which days are history (a forecast writes from there on): power,
+ * onboarding, renewals, minting and rewards per sector: 0 … H; renewal rate, supply and pledge per
+ * sector: 0 … H − 1 (day H uses the scenario's lock target and renewal rate); one-year windows:
+ * the first `oneYearWindows` (their year ends before the current date).
  */
 export interface KernelHistory {
-  /** The full path's run with a one-day forecast, whose arrays hold every history value. */
-  readonly run: SimulationResult;
-  /** Running sum of capped power through day H, before the cumulative offset (as minting sums). */
-  readonly cappedSum: number;
-  /** The pledge's supply base after day H−1 (circulating or available supply). */
-  readonly supplyBase: number;
-  /** Running sum of daily rewards per sector through day H (NaN when one is undefined). */
+  readonly days: DayArrays;
+  readonly minting: Readonly<MintingState>;
+  readonly supply: Readonly<SupplyState>;
+  /** Sum of the rewards per sector through day H (NaN when one is undefined). */
   readonly rewardSum: number;
-  /** prefix[t] = sum of daily rewards per sector before day t, t = 0 … H+1 (the one-year sums' base). */
-  readonly rewardPrefix: Float64Array;
-  /** One-year windows that end by current_date: max(H − 363, 0). */
   readonly oneYearWindows: number;
+  /** FIP-0100 fee-paying QA power live on the current date, P_H (PiB); 0 in the reference model. */
+  readonly payingPower: number;
 }
 
-export interface PreparedDataset extends PreparedBase {
-  /** Index 0: pledge on circulating supply; 1: on available supply (`use_available_supply`). */
-  readonly history: readonly [KernelHistory, KernelHistory];
+/** The arrays of forecast days only, and those whose history ends before day H (day H takes the scenario's lock target and renewal rate). */
+const FORECAST_ONLY = new Set<DayArrayName>(["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"]);
+const BEFORE_H = new Set<DayArrayName>([
+  ...["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"],
+  // The fee paid on the current date comes with its supply (day H's is the forecast's first).
+  ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort"],
+] as const);
+
+/** How many leading values of each daily array the history holds. */
+export function historyLength(name: DayArrayName, h: Omit<KernelHistory, "days">, H: number): number {
+  switch (name) {
+    case "rewardPrefix":
+      return H + 2;
+    case "oneYearReturn":
+    case "oneYearRoi":
+    case "oneYearFee":
+    case "oneYearNetReturn":
+    case "oneYearNetRoi":
+      return h.oneYearWindows;
+    default:
+      return FORECAST_ONLY.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
+  }
 }
 
-/** Checks the dataset's shape and computes its scenario-independent arrays. */
-export function prepareDataset(dataset: KernelDataset, maxForecastDays: number = MAX_FORECAST_DAYS): PreparedDataset {
-  const H = daysBetween(dataset.startDate, dataset.currentDate);
+/** Checks the inputs' shape and computes their scenario-independent arrays and history. */
+export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MAX_FORECAST_DAYS, gasBurnWindowDays: number = GAS_BURN_WINDOW_DAYS): PreparedInputs {
+  const H = daysBetween(inputs.startDate, inputs.currentDate);
   if (!(H >= 1)) throw new RangeError(`dataset: current_date must be after start_date (got ${H} days)`);
   const expectLength = (name: string, a: Float64Array, n: number) => {
     if (a.length !== n) throw new RangeError(`dataset: ${name} has ${a.length} values, expected ${n}`);
   };
-  expectLength("historical_raw_power_eib", dataset.historicalRawPowerEib, H + 1);
-  expectLength("historical_qa_power_eib", dataset.historicalQaPowerEib, H + 1);
-  expectLength("historical_onboarded_rb_power_pib", dataset.historicalOnboardedRbPowerPib, H + 1);
-  expectLength("historical_onboarded_qa_power_pib", dataset.historicalOnboardedQaPowerPib, H + 1);
-  expectLength("historical_renewed_rb_power_pib", dataset.historicalRenewedRbPowerPib, H + 1);
-  expectLength("historical_renewed_qa_power_pib", dataset.historicalRenewedQaPowerPib, H + 1);
-  expectLength("burnt_fil_vec", dataset.burntFilVec, H + 1);
-  expectLength("historical_renewal_rate", dataset.historicalRenewalRate, H);
+  expectLength("historical_raw_power_eib", inputs.historicalRawPowerEib, H + 1);
+  expectLength("historical_qa_power_eib", inputs.historicalQaPowerEib, H + 1);
+  expectLength("historical_onboarded_rb_power_pib", inputs.historicalOnboardedRbPowerPib, H + 1);
+  expectLength("historical_onboarded_qa_power_pib", inputs.historicalOnboardedQaPowerPib, H + 1);
+  expectLength("historical_renewed_rb_power_pib", inputs.historicalRenewedRbPowerPib, H + 1);
+  expectLength("historical_renewed_qa_power_pib", inputs.historicalRenewedQaPowerPib, H + 1);
+  expectLength("burnt_fil_vec", inputs.burntFilVec, H + 1);
+  expectLength("historical_renewal_rate", inputs.historicalRenewalRate, H);
+  if (inputs.onchainCircSupply) expectLength("on-chain circ_supply", inputs.onchainCircSupply, H + 1);
 
-  const startDay = daysBetween(NETWORK_START_DATE, dataset.startDate);
-  if (startDay < 0) throw new RangeError(`dataset: start_date ${dataset.startDate} is before network start`);
-  const fip81Offset = daysBetween(FIP81_ACTIVATION_DATE, dataset.currentDate);
+  const startDay = daysBetween(NETWORK_START_DATE, inputs.startDate);
+  if (startDay < 0) throw new RangeError(`dataset: start_date ${inputs.startDate} is before network start`);
+  const fip81Offset = daysBetween(FIP81_ACTIVATION_DATE, inputs.currentDate);
   const n = H + maxForecastDays;
   const buf = new Float64Array(n * (VESTING_TRANCHES.length + 7));
   let off = 0;
@@ -96,17 +129,17 @@ export function prepareDataset(dataset: KernelDataset, maxForecastDays: number =
   const tranches = VESTING_TRANCHES.map(take);
   const totalDayVest = take();
   const totalVest = take();
-  vestingSchedule(days, dataset.startVestedAmt, tranches, totalDayVest, totalVest);
+  vestingSchedule(days, inputs.startVestedAmt, tranches, totalDayVest, totalVest);
   const simple = take();
   cumSimpleReward(days, simple);
   const baselineEib = take();
-  baselinePower(dataset.initBaselineEib, baselineEib);
+  baselinePower(inputs.initBaselineEib, baselineEib);
   const gamma = take();
   fip81Gamma(H, fip81Offset, gamma);
   const disbursedReserve = take().fill(DISBURSED_RESERVE_FIL);
 
-  const base: PreparedBase = {
-    dataset,
+  const base = {
+    inputs,
     H,
     startDay,
     fip81Offset,
@@ -119,50 +152,67 @@ export function prepareDataset(dataset: KernelDataset, maxForecastDays: number =
     baselineEib,
     gamma,
     disbursedReserve,
+    historyLock: new Float64Array(H).fill(HISTORICAL_LOCK_TARGET),
+    feeCalendar: feeCalendar(inputs.startDate),
+    gasBurnWindowDays,
+    zeros: new Float64Array(n),
   };
-  return { ...base, history: [computeHistory(base, false), computeHistory(base, true)] };
+  const kept = (model: Model, useAvailableSupply: boolean): KernelHistory => {
+    const { arrays } = dayArrays(H + 2);
+    return { days: arrays, ...runHistory(base, baselineEib, model, useAvailableSupply, arrays) };
+  };
+  const variants = (model: Model) => [kept(model, false), kept(model, true)] as const;
+  return { ...base, history: { reference: variants("reference"), current: variants("current") } };
 }
 
-/** One history variant, from the full path run with a one-day forecast. */
-function computeHistory(p: PreparedBase, useAvailableSupply: boolean): KernelHistory {
-  const { H, dataset: ds } = p;
-  const one = (v: number) => new Float64Array(1).fill(v);
-  // Any levers: with one forecast day only day H depends on them, and day H is not history.
-  const sc: KernelScenario = {
-    forecastLengthDays: 1,
-    sectorDurationDays: 540,
-    rbp: one(ds.smoothed.rbp),
-    rr: one(ds.smoothed.rr),
-    fpr: one(ds.smoothed.fpr),
-    lockTarget: one(0.3),
-    filPlusM: one(10),
-    qaRenewRelativeMultiplier: one(1),
-    burnBoost: 1,
-    useAvailableSupply,
-    baselineEib: null,
-  };
-  const run = simulateFullPath(p, sc);
-  const o = run.outputs;
-  // The same additions in the same order as the full path's loops.
-  let cappedSum = 0;
-  for (let t = 0; t <= H; t++) cappedSum += o.capped_power_EIB[t]!;
-  const rewardPrefix = new Float64Array(H + 2);
-  let rewardSum = 0;
-  for (let t = 0; t <= H; t++) rewardPrefix[t + 1] = rewardSum += o.day_rewards_per_sector[t]!;
-  return {
-    run,
-    cappedSum,
-    // Day 1 starts from the dataset's scalars rather than day 0's arrays (as the supply loop does).
-    supplyBase:
-      H === 1
-        ? useAvailableSupply
-          ? ds.circSupplyZero - ds.lockedFilZero
-          : ds.circSupplyZero
-        : useAvailableSupply
-          ? o.available_supply[H - 1]!
-          : o.circ_supply[H - 1]!,
-    rewardSum,
-    rewardPrefix,
-    oneYearWindows: o["1y_return_per_sector"].length,
-  };
+/**
+ * The history (days 0 … H as KernelHistory says) run into `a`: the dataset's power, then minting,
+ * supply and rewards per sector from the dataset's starting state. `prepareInputs` runs it once
+ * per dataset; a scenario that overrides the baseline runs it again with its own curve.
+ */
+export function runHistory(
+  p: Omit<PreparedInputs, "history">,
+  baselineEib: Float64Array,
+  model: Model,
+  useAvailableSupply: boolean,
+  a: DayArrays,
+): Omit<KernelHistory, "days"> {
+  const { H, inputs, feeCalendar: cal } = p;
+  const withFee = model === "current";
+  powerHistory(inputs, a);
+  let payingPower = 0;
+  if (withFee) {
+    noFee(a, 0, Math.min(cal.firstFeeDay, H + 1));
+    payingPower = historyFeePower(inputs, a, H, cal);
+  }
+  const minting: MintingState = { cappedSum: 0 };
+  mint(a, baselineEib, p.cumSimpleReward, inputs.zeroCumCappedPowerEib, 0, H + 1, minting);
+  const state = supplyStart(inputs, useAvailableSupply, a);
+  supply(
+    a,
+    inputs,
+    { baselineEib, totalVest: p.totalVest, gamma: p.gamma },
+    {
+      H,
+      sectorDurationDays: 0, // unused: no history day reaches the releases the model tracks (t − D ≥ H)
+      useAvailableSupply,
+      dailyBurn: 0,
+      lock: p.historyLock,
+      rate: inputs.historicalRenewalRate,
+      leverOffset: 0,
+      perSector: true,
+      fee: withFee ? historyFeeSegment(cal) : null,
+      firstFeeDay: cal.firstFeeDay,
+    },
+    1,
+    H,
+    state,
+  );
+  // Day 0's pledge per sector repeats day 1's (MODEL.md §7); with a one-day history day 1 is a forecast day.
+  if (H >= 2) a.pledgePerSector[0] = a.pledgePerSector[1]!;
+  const rewardSum = rewardsPerSector(a, 0, H + 1, 0);
+  // Windows whose year ends before the current date (the current date's fee is the forecast's first).
+  const oneYearWindows = Math.max(H - (YEAR_DAYS - 1), 0);
+  oneYearSums(a, 0, oneYearWindows, true, withFee ? cal.firstFeeDay : -1);
+  return { minting, supply: state, rewardSum, oneYearWindows, payingPower };
 }

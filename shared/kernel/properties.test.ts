@@ -7,10 +7,10 @@ import { loadReferenceDataset } from "../data/reference.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
 import { LIMITS, parseScenario, ValidationError } from "../schema/scenario.ts";
 import { YEAR_DAYS } from "./constants.ts";
-import { prepareDataset, type PreparedDataset } from "./prepare.ts";
+import { prepareInputs, type PreparedInputs } from "./prepare.ts";
 import type { ScenarioInput } from "./scenario.ts";
-import { simulate, type SimulationResult } from "./simulate.ts";
-import { syntheticDataset } from "./testDataset.ts";
+import type { SimulationResult } from "./simulate.ts";
+import { syntheticDataset, simulateInput } from "./testDataset.ts";
 
 type LeverName = "rbp" | "rr" | "fpr" | "lock_target" | "fil_plus_m" | "qa_renew_relative_multiplier";
 const LEVERS: LeverName[] = ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"];
@@ -77,6 +77,12 @@ function checkResult(r: SimulationResult): void {
         case "1y_sector_roi":
           expect(Number.isNaN(o["1y_return_per_sector"][i]!) || !(o.day_pledge_per_QAP[i]! > 0), `${field}[${i}]`).toBe(true);
           break;
+        case "1y_net_return_per_sector":
+          expect(o["1y_return_per_sector"][i], `${field}[${i}]`).toBeNaN();
+          break;
+        case "1y_sector_net_roi":
+          expect(Number.isNaN(o["1y_net_return_per_sector"][i]!) || !(o.day_pledge_per_QAP[i]! > 0), `${field}[${i}]`).toBe(true);
+          break;
         default:
           expect.fail(`${field}[${i}] is NaN`);
       }
@@ -85,11 +91,11 @@ function checkResult(r: SimulationResult): void {
   expect(o["1y_sector_roi"].length).toBe(Math.max(r.N - 364, 0));
 }
 
-function runProperty(prepared: PreparedDataset, maxDays: number, numRuns: number): void {
+function runProperty(prepared: PreparedInputs, maxDays: number, numRuns: number): void {
   fc.assert(
     fc.property(validScenario(maxDays), (raw) => {
       const scenario: ScenarioInput = parseScenario(stripUndefined(raw));
-      checkResult(simulate(prepared, scenario));
+      checkResult(simulateInput(prepared, scenario));
     }),
     { numRuns },
   );
@@ -97,22 +103,22 @@ function runProperty(prepared: PreparedDataset, maxDays: number, numRuns: number
 
 describe("kernel properties", () => {
   it("never throws and returns finite numbers (or undefined where MODEL.md says) on a synthetic dataset", () => {
-    runProperty(prepareDataset(syntheticDataset(200)), 3000, 150);
+    runProperty(prepareInputs(syntheticDataset(200)), 3000, 150);
   });
 
   it.skipIf(!referenceAvailable())("… and on the real network snapshot, up to 20 years", () => {
     const ds = loadReferenceDataset(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8"));
-    runProperty(prepareDataset(ds), 7300, 120);
+    runProperty(prepareInputs(ds), 7300, 120);
   });
 
   it("handles the extremes: nothing onboarded or renewed for 20 years, and everything renewed at the top multiplier", () => {
-    const prepared = prepareDataset(syntheticDataset(200));
+    const prepared = prepareInputs(syntheticDataset(200));
     for (const s of [
       { rbp: 0, rr: 0, forecast_length_days: 7300 },
       { rbp: 0, rr: 0, fpr: 0, lock_target: 0, burn_boost: 100, forecast_length_days: 7300 },
       { rbp: 10_000, rr: 1, qa_renew_relative_multiplier: 10, fil_plus_m: 20, sector_duration_days: 180, forecast_length_days: 7300 },
     ]) {
-      checkResult(simulate(prepared, parseScenario(s)));
+      checkResult(simulateInput(prepared, parseScenario(s)));
     }
   });
 });

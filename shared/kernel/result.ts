@@ -1,4 +1,6 @@
 import type { OutputField } from "../schema/fields.ts";
+import type { Model } from "./constants.ts";
+import type { FeeFacts } from "./fees.ts";
 
 /** The requested daily arrays (all 44 by default) plus the date anchors that place them on the calendar. */
 export interface SimulationResult<F extends OutputField = OutputField> {
@@ -14,4 +16,7 @@ export interface SimulationResult<F extends OutputField = OutputField> {
   readonly currentDate: string;
   /** current_date + F. */
   readonly endDate: string;
+  readonly model: Model;
+  /** What a reader needs to check the FIP-0100 fee (current model, when supply was computed). */
+  readonly fee: FeeFacts | null;
 }

@@ -3,11 +3,14 @@ import {
   DEFAULT_FIL_PLUS_M,
   DEFAULT_FORECAST_LENGTH_DAYS,
   DEFAULT_LOCK_TARGET,
+  DEFAULT_MODEL,
+  MODELS,
+  type Model,
   DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
   DEFAULT_SECTOR_DURATION_DAYS,
 } from "./constants.ts";
 import { ScenarioError } from "./errors.ts";
-import type { PreparedDataset } from "./prepare.ts";
+import type { PreparedInputs } from "./prepare.ts";
 import type { KernelScenario } from "./types.ts";
 
 /** A lever: one value for every forecast day, or exactly one value per forecast day. */
@@ -15,6 +18,8 @@ export type Lever = number | readonly number[] | Float64Array;
 
 /** A scenario as users write it (the names of the golden files and of mechafil-server). */
 export interface ScenarioInput {
+  /** The model variant (default DEFAULT_MODEL, "current"). */
+  readonly model?: Model;
   readonly rbp?: Lever;
   readonly rr?: Lever;
   readonly fpr?: Lever;
@@ -85,11 +90,14 @@ function wholeDays(field: string, v: number, min: number, max: number): number {
  * 30-day medians for rbp, rr and fpr; MODEL.md for the rest), scalars become daily arrays.
  * Checks structure only (lengths, whole days, finiteness); physical ranges are the schema's job.
  */
-export function resolveScenario(prepared: PreparedDataset, input: ScenarioInput): KernelScenario {
+export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput): KernelScenario {
   const F = wholeDays("forecast_length_days", input.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS, 1, prepared.maxForecastDays);
   const D = wholeDays("sector_duration_days", input.sector_duration_days ?? DEFAULT_SECTOR_DURATION_DAYS, 1, 100_000);
-  const s = prepared.dataset.smoothed;
+  const s = prepared.inputs.smoothed;
+  const model = input.model ?? DEFAULT_MODEL;
+  if (!MODELS.includes(model)) throw new ScenarioError("model", `must be one of ${MODELS.join(", ")}, got ${String(model)}`);
   return {
+    model,
     forecastLengthDays: F,
     sectorDurationDays: D,
     rbp: lever("rbp", input.rbp, s.rbp, F),

@@ -9,5 +9,6 @@ export function summarizeResult(r: SimulationResult) {
     history_days: r.H,
     forecast_length_days: r.F,
     n_days: r.N,
+    model: r.model,
   };
 }

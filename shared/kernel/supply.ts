@@ -1,130 +1,229 @@
 import {
+  DISBURSED_RESERVE_FIL,
+  FIP0100_CAP_SHARE,
+  FIP0100_FEE_PER_PIB,
   PIB_PER_EIB,
   PLEDGE_CAP_PER_PIB,
   REWARD_LOCK_SHARE,
   REWARD_RELEASE_DAYS,
+  SECTOR_PIB,
   STORAGE_PLEDGE_DAYS,
 } from "./constants.ts";
-
-/** What the supply loop reads, all of length N unless stated. */
-export interface SupplyInputs {
-  /** Number of history days H (the forecast starts at t = H). */
-  readonly H: number;
-  readonly sectorDurationDays: number;
-  readonly circSupplyZero: number;
-  readonly lockedFilZero: number;
-  readonly lockedRewardZero: number | null;
-  readonly dailyBurntFil: number;
-  readonly burnBoost: number;
-  readonly useAvailableSupply: boolean;
-  /** Cumulative burn history; any length (used for t below its length). */
-  readonly burntFilVec: Float64Array;
-  /** Known pledge releases from start_date; any length. */
-  readonly knownPledgeRelease: Float64Array;
-  readonly networkQapEib: Float64Array;
-  readonly baselineEib: Float64Array;
-  readonly dayNetworkReward: Float64Array;
-  readonly cumNetworkReward: Float64Array;
-  readonly totalVest: Float64Array;
-  readonly disbursedReserve: Float64Array;
-  readonly lock: Float64Array;
-  readonly gamma: Float64Array;
-  readonly dayOnboardedQap: Float64Array;
-  readonly dayRenewedQap: Float64Array;
-  readonly renewalRate: Float64Array;
-}
-
-export interface SupplyBuffers {
-  readonly dayLockedPledge: Float64Array;
-  readonly dayRenewedPledge: Float64Array;
-  readonly networkLocked: Float64Array;
-  readonly networkLockedPledge: Float64Array;
-  readonly networkLockedReward: Float64Array;
-  readonly networkGasBurn: Float64Array;
-  readonly circSupply: Float64Array;
-  readonly availableSupply: Float64Array;
-  /** Pledge per PiB of QA power added on each day (t ≥ 1): the per-sector pledge without 0/0. */
-  readonly pledgePerPib: Float64Array;
-}
+import type { DayArrays } from "./days.ts";
+import type { FeeSegment } from "./fees.ts";
+import type { KernelInputs } from "./types.ts";
 
 /**
  * Initial pledge for `p` PiB of QA power added on a day (MODEL.md §6): storage pledge plus the
- * consensus pledge, whose two terms FIP-81 weighs with γ, capped at 1 FIL per GiB.
- * No power needs no pledge; with no network power left, the cap binds.
+ * consensus pledge, whose two terms FIP-81 weighs with γ, capped at 1 FIL per GiB. The day's
+ * common factors come in computed once (`M` = max(Q, B), `r20` = 20 days of rewards, `LS` = lock
+ * target × supply, `omw` = 1 − γ, `capPerPib` = the cap per PiB), in the reference's order of
+ * operations so results agree to the last bits. No power needs no pledge; with no network power
+ * left, the cap binds.
  */
-export function initialPledge(p: number, Q: number, B: number, r: number, L: number, w: number, S: number): number {
+export function pledgeOf(p: number, Q: number, M: number, r20: number, LS: number, w: number, omw: number, capPerPib: number): number {
   if (p === 0) return 0;
-  const cap = p * PLEDGE_CAP_PER_PIB;
+  const cap = p * capPerPib;
   if (!(Q > 0)) return cap;
-  // Operation order as in the reference, so results agree to the last bits.
   const share = p / Q;
-  const storage = STORAGE_PLEDGE_DAYS * r * share;
-  const simple = Math.max(L * S * share, 0);
-  const baseline = Math.max(L * S * (p / Math.max(Q, B)), 0);
-  const pledge = storage + ((1 - w) * simple + w * baseline);
+  const storage = r20 * share;
+  const simple = Math.max(LS * share, 0);
+  const baseline = Math.max(LS * (p / M), 0);
+  const pledge = storage + (omw * simple + w * baseline);
   return pledge < cap ? pledge : cap;
 }
 
-/** Locking, pledge and circulating supply, day by day (MODEL.md §6). */
-export function simulateSupply(inp: SupplyInputs, out: SupplyBuffers): void {
-  const N = inp.networkQapEib.length;
-  const { H, sectorDurationDays: D, burntFilVec, knownPledgeRelease } = inp;
-  const nBurn = burntFilVec.length;
-  const nRelease = knownPledgeRelease.length;
-  const dailyBurn = inp.dailyBurntFil * inp.burnBoost;
-  const { dayLockedPledge, dayRenewedPledge, networkLocked, networkLockedPledge, networkLockedReward, networkGasBurn } =
-    out;
+/** MODEL.md §6's pledge(p) in its own terms: Q, B in PiB, r FIL/day, L lock target, w = γ, S supply. */
+export function initialPledge(p: number, Q: number, B: number, r: number, L: number, w: number, S: number): number {
+  return pledgeOf(p, Q, Math.max(Q, B), STORAGE_PLEDGE_DAYS * r, L * S, w, 1 - w, PLEDGE_CAP_PER_PIB);
+}
 
-  const r0 = inp.lockedRewardZero ?? inp.lockedFilZero / 2;
-  networkLockedReward[0] = r0;
-  networkLockedPledge[0] = inp.lockedFilZero - r0;
-  networkLocked[0] = inp.lockedFilZero;
-  out.circSupply[0] = inp.circSupplyZero;
-  out.availableSupply[0] = inp.circSupplyZero;
-  dayLockedPledge[0] = 0;
-  dayRenewedPledge[0] = 0;
-  networkGasBurn[0] = nBurn > 0 ? burntFilVec[0]! : 0;
+/** A segment without the fee (the reference model): its exits are never read. */
+const NO_FEE: FeeSegment = { rho: 0, known: new Float64Array(0), knownOffset: 0, cohortLife: 0, cohortStart: 0, forecast: null };
+const NO_FEE_FORECAST = { renewMultiplier: new Float64Array(0), olderShare: 0, graceEndDay: 0 };
 
-  // Locals, not property loads, in the hot loop.
-  const { networkQapEib, baselineEib, dayNetworkReward, lock, gamma, renewalRate, dayOnboardedQap, dayRenewedQap } = inp;
-  const { cumNetworkReward, totalVest, disbursedReserve, useAvailableSupply } = inp;
-  const { circSupply, availableSupply, pledgePerPib } = out;
-  let S = useAvailableSupply ? inp.circSupplyZero - inp.lockedFilZero : inp.circSupplyZero;
-  for (let t = 1; t < N; t++) {
-    const Q = networkQapEib[t]! * PIB_PER_EIB;
-    const B = baselineEib[t]! * PIB_PER_EIB;
-    const r = dayNetworkReward[t]!;
-    const L = lock[t]!;
+/** What the supply loop carries from one day to the next. */
+export interface SupplyState {
+  /** The pledge's supply base: circulating (or available) supply of the day before. */
+  supplyBase: number;
+  lockedReward: number;
+  lockedPledge: number;
+  locked: number;
+  burn: number;
+  /** FIP-0100: days on which the cap bound, and the first of them. */
+  feeCapBoundDays: number;
+  feeFirstCapBoundDay: number;
+}
+
+/** The dataset-only arrays supply reads (each at least N long). */
+export interface SupplyCurves {
+  readonly baselineEib: Float64Array;
+  readonly totalVest: Float64Array;
+  readonly gamma: Float64Array;
+}
+
+/** One segment's inputs: the lock target and renewal rate of day t are `lock[t − leverOffset]`, `rate[t − leverOffset]`. */
+export interface SupplySegment {
+  /** First forecast day: from H on, pledge locked D days before is released by the model. */
+  readonly H: number;
+  readonly sectorDurationDays: number;
+  readonly useAvailableSupply: boolean;
+  /** Burn per day once the dataset's cumulative burn ends. */
+  readonly dailyBurn: number;
+  readonly lock: Float64Array;
+  readonly rate: Float64Array;
+  readonly leverOffset: number;
+  /** Also the pledge of one sector onboarded on the day (MODEL.md §7), the pledge's third evaluation. */
+  readonly perSector: boolean;
+  /** The FIP-0100 fee (`model: "current"`), from day `firstFeeDay`; null for the reference model. */
+  readonly fee: FeeSegment | null;
+  readonly firstFeeDay: number;
+}
+
+/** Day 0 from the dataset's scalars (MODEL.md §6 "Start"); returns the state day 1 starts from. */
+export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a: DayArrays): SupplyState {
+  const r0 = inputs.lockedRewardZero ?? inputs.lockedFilZero / 2;
+  const burn0 = inputs.burntFilVec.length > 0 ? inputs.burntFilVec[0]! : 0;
+  a.lockedReward[0] = r0;
+  a.lockedPledge[0] = inputs.lockedFilZero - r0;
+  a.locked[0] = inputs.lockedFilZero;
+  a.circSupply[0] = inputs.circSupplyZero;
+  a.availableSupply[0] = inputs.circSupplyZero;
+  a.dayLockedPledge[0] = 0;
+  a.dayRenewedPledge[0] = 0;
+  a.burn[0] = burn0;
+  return {
+    supplyBase: useAvailableSupply ? inputs.circSupplyZero - inputs.lockedFilZero : inputs.circSupplyZero,
+    lockedReward: r0,
+    lockedPledge: inputs.lockedFilZero - r0,
+    locked: inputs.lockedFilZero,
+    burn: burn0,
+    feeCapBoundDays: 0,
+    feeFirstCapBoundDay: -1,
+  };
+}
+
+/**
+ * §6 supply, locking and pledge over days [from, to), from > 0, sequential in t, from the state
+ * the day before left. Each pass reads the model's constants into locals before its loop: V8
+ * reads a module-level constant used inside a loop from its module binding on every iteration (a
+ * hole check and unboxing; measured 6–11 % of a pass).
+ */
+export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves, seg: SupplySegment, from: number, to: number, state: SupplyState): void {
+  const { H, sectorDurationDays: D, useAvailableSupply, lock, rate: rateOf, leverOffset, perSector } = seg;
+  const { qapEib, qaOnboarded: qaOnb, qaRenewed: qaRen, cumNetworkReward: cumNet, dayNetworkReward: dayNet } = a;
+  const { dayLockedPledge: dayLocked, dayRenewedPledge: dayRenewed, locked, lockedPledge, lockedReward } = a;
+  const { burn: burnArr, circSupply: circArr, availableSupply: availArr, pledgePerSector: ppq } = a;
+  const release0 = inputs.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
+  const burntFilVec = inputs.burntFilVec, nBurn = burntFilVec.length;
+  const { baselineEib: baseline, totalVest, gamma } = curves;
+  // FIP-0100 (fees.ts): the segment's exits, and what is due, paid and summed so far.
+  const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay;
+  const { feeDue, sectorFee, cumSectorFee, feePerSector, feeCohort, feeNewPaying, feeKeep, feeCapPrefix } = a;
+  const { rho, known, knownOffset, cohortLife, cohortStart, forecast } = seg.fee ?? NO_FEE;
+  const nKnown = known.length;
+  const inForecast = forecast !== null;
+  const { renewMultiplier, olderShare, graceEndDay } = forecast ?? NO_FEE_FORECAST;
+  let capBoundDays = state.feeCapBoundDays, firstCapBound = state.feeFirstCapBoundDay;
+  // The fee's price reads the circulating supply of the day before: on-chain where the dataset has it.
+  const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
+  const feePerPib = FIP0100_FEE_PER_PIB, capShare = FIP0100_CAP_SHARE;
+  const resume = from > firstFeeDay;
+  let due = resume ? feeDue[from - 1]! : 0, cumFee = resume ? cumSectorFee[from - 1]! : 0, capSum = resume ? feeCapPrefix[from]! : 0;
+  if (feeOn && !resume && firstFeeDay < to) feeCapPrefix[firstFeeDay] = 0;
+  const dailyBurn = seg.dailyBurn;
+  const pibPerEib = PIB_PER_EIB, capPerPib = PLEDGE_CAP_PER_PIB, storageDays = STORAGE_PLEDGE_DAYS, sectorPib = SECTOR_PIB;
+  const lockShare = REWARD_LOCK_SHARE, releaseDays = REWARD_RELEASE_DAYS, reserve = DISBURSED_RESERVE_FIL;
+  let S = state.supplyBase, prevReward = state.lockedReward, prevPledge = state.lockedPledge, prevLocked = state.locked, prevBurn = state.burn;
+  for (let t = from; t < to; t++) {
+    const j = t - leverOffset;
+    const Q = qapEib[t]! * pibPerEib;
+    const onbQ = qaOnb[t]!;
+    const M = Math.max(Q, baseline[t]! * pibPerEib);
+    const r = dayNet[t]!;
+    const LS = lock[j]! * S;
     const w = gamma[t]!;
-    const rate = renewalRate[t]!;
-
-    let release = t < nRelease ? knownPledgeRelease[t]! : 0;
-    if (t - D >= H) release += dayLockedPledge[t - D]!;
-    const onboard = initialPledge(dayOnboardedQap[t]!, Q, B, r, L, w, S);
-    pledgePerPib[t] = initialPledge(1, Q, B, r, L, w, S);
-    const renewed = initialPledge(dayRenewedQap[t]!, Q, B, r, L, w, S);
+    const omw = 1 - w;
+    const r20 = storageDays * r;
+    const rate = rateOf[j]!;
+    let release = t < nRelease ? release0[t]! : 0;
+    if (t - D >= H) release += dayLocked[t - D]!;
+    const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw, capPerPib);
+    const renewed = pledgeOf(qaRen[t]!, Q, M, r20, LS, w, omw, capPerPib);
     const original = rate * release;
     const extra = renewed - original;
     const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
     const renewedPledge = original > renewed ? original : renewed;
-    dayRenewedPledge[t] = renewedPledge;
-    dayLockedPledge[t] = onboard + renewedPledge;
-
-    const prevReward = networkLockedReward[t - 1]!;
-    const dReward = REWARD_LOCK_SHARE * r - prevReward / REWARD_RELEASE_DAYS;
-    networkLockedPledge[t] = networkLockedPledge[t - 1]! + dPledge;
-    networkLockedReward[t] = prevReward + dReward;
-    const locked = Math.max(networkLocked[t - 1]! + dPledge + dReward, 0);
-    networkLocked[t] = locked;
-
-    const burn = t < nBurn ? burntFilVec[t]! : networkGasBurn[t - 1]! + dailyBurn;
-    networkGasBurn[t] = burn;
-
-    const cs = disbursedReserve[t]! + cumNetworkReward[t]! + totalVest[t]! - locked - burn;
+    dayRenewed[t] = renewedPledge;
+    dayLocked[t] = onboard + renewedPledge;
+    const dReward = lockShare * r - prevReward / releaseDays;
+    prevPledge = prevPledge + dPledge;
+    lockedPledge[t] = prevPledge;
+    prevReward = prevReward + dReward;
+    // FIP-0100: the fee is paid first from the rewards still vesting (locked → burnt), then from
+    // balance. With no fee, both terms below are + 0 and − 0: the reference's numbers to the bit.
+    let fee = 0;
+    let fromLocked = 0;
+    if (feeOn && t >= firstFeeDay) {
+      // Power entering today brings φ = κ · CS of the day before per PiB (with the renewed share
+      // of what leaves, at its own rate); what leaves takes its fee along; the network pays what
+      // is due up to half the day's reward, and the cap scales every sector's fee alike.
+      const phi = feePerPib * (t - 1 < nOnchain ? onchainCirc[t - 1]! : circArr[t - 1]!);
+      const k = t - knownOffset;
+      const knownExpiring = k >= 0 && k < nKnown ? known[k]! : 0;
+      let leave = rho * knownExpiring;
+      if (t - cohortLife >= cohortStart) leave += feeCohort[t - cohortLife]!;
+      let keep: number, entering: number;
+      if (inForecast) {
+        keep = rate * renewMultiplier[j]!;
+        entering = onbQ + (t >= graceEndDay ? keep * olderShare * knownExpiring : 0);
+      } else {
+        keep = feeKeep[t]!;
+        entering = feeNewPaying[t]!;
+      }
+      const cohort = phi * entering + keep * leave;
+      feeCohort[t] = cohort;
+      const d = due + cohort - leave;
+      due = d > 0 ? d : 0;
+      const cap = capShare * r;
+      if (due > cap) {
+        fee = cap;
+        if (capBoundDays++ === 0) firstCapBound = t;
+      } else fee = due;
+      cumFee += fee;
+      capSum += due > 0 ? fee / due : 1;
+      feeDue[t] = due;
+      sectorFee[t] = fee;
+      cumSectorFee[t] = cumFee;
+      feeCapPrefix[t + 1] = capSum;
+      feePerSector[t] = phi * sectorPib;
+      fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
+      prevReward -= fromLocked;
+    }
+    lockedReward[t] = prevReward;
+    const lk = Math.max(prevLocked + dPledge + dReward - fromLocked, 0);
+    locked[t] = lk;
+    prevLocked = lk;
+    // On history days the chain's burn already holds the fee.
+    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn + fee;
+    burnArr[t] = burn;
+    prevBurn = burn;
+    const cs = reserve + cumNet[t]! + totalVest[t]! - lk - burn;
     const circ = Math.max(cs, 0);
-    const avail = Math.max(cs + locked, 0);
-    circSupply[t] = circ;
-    availableSupply[t] = avail;
+    const avail = Math.max(cs + lk, 0);
+    circArr[t] = circ;
+    availArr[t] = avail;
+    // The pledge of one sector: pledge is linear in power, so one PiB's pledge × 2^-15 is the
+    // reference's day pledge ÷ power onboarded without its cancellation; undefined (0/0) when
+    // nothing is onboarded.
+    if (perSector) ppq[t] = onbQ === 0 ? NaN : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
     S = useAvailableSupply ? avail : circ;
   }
+  state.supplyBase = S;
+  state.lockedReward = prevReward;
+  state.lockedPledge = prevPledge;
+  state.locked = prevLocked;
+  state.burn = prevBurn;
+  state.feeCapBoundDays = capBoundDays;
+  state.feeFirstCapBoundDay = firstCapBound;
 }

@@ -1,11 +1,15 @@
-import type { KernelDataset } from "./types.ts";
+import type { OutputField } from "../schema/fields.ts";
 import { addDays } from "./dates.ts";
+import type { PreparedInputs } from "./prepare.ts";
+import { resolveScenario, type ScenarioInput } from "./scenario.ts";
+import { simulate, type SimulateOptions, type SimulationResult, type Workspace } from "./simulate.ts";
+import type { KernelInputs } from "./types.ts";
 
 /**
  * A small synthetic dataset for unit tests: H history days of constant, plausible values, so
  * expected numbers can be worked out by hand. Not real network data.
  */
-export function syntheticDataset(H: number, startDate = "2024-01-01", overrides: Partial<KernelDataset> = {}): KernelDataset {
+export function syntheticDataset(H: number, startDate = "2024-01-01", overrides: Partial<KernelInputs> = {}): KernelInputs {
   const full = (v: number) => new Float64Array(H + 1).fill(v);
   return {
     startDate,
@@ -33,4 +37,14 @@ export function syntheticDataset(H: number, startDate = "2024-01-01", overrides:
     smoothed: { rbp: 3, rr: 0.8, fpr: 0.8 },
     ...overrides,
   };
+}
+
+/** Resolves a scenario as users write it and runs it: the tests' shorthand for `simulate(p, resolveScenario(p, input))`. */
+export function simulateInput<F extends OutputField = OutputField>(
+  prepared: PreparedInputs,
+  input: ScenarioInput = {},
+  workspace?: Workspace,
+  options?: SimulateOptions<F>,
+): SimulationResult<F> {
+  return simulate(prepared, resolveScenario(prepared, input), workspace, options);
 }

@@ -1,10 +1,12 @@
+import type { Model } from "./constants.ts";
+
 /**
  * The kernel's inputs and outputs. Arrays are Float64Array; a dataset is read-only input,
  * so one loaded dataset serves any number of simulations at once.
  */
 
 /** The offline data of MODEL.md "Inputs", already in typed arrays. */
-export interface KernelDataset {
+export interface KernelInputs {
   readonly startDate: string;
   readonly currentDate: string;
   readonly rbPowerZero: number;
@@ -33,6 +35,11 @@ export interface KernelDataset {
   readonly burntFilVec: Float64Array;
   /** Length H. */
   readonly historicalRenewalRate: Float64Array;
+  /**
+   * On-chain circulating supply, start … current (H + 1 values), where the dataset has it (ingested
+   * ones do; the reference layout does not): the FIP-0100 fee's price on history days.
+   */
+  readonly onchainCircSupply?: Float64Array | null;
   /** Scenario defaults: 30-day medians at current_date. */
   readonly smoothed: { readonly rbp: number; readonly rr: number; readonly fpr: number };
 }
@@ -42,6 +49,8 @@ export interface KernelDataset {
  * constant lever's array is shared by every scenario resolved with that value and length.
  */
 export interface KernelScenario {
+  /** "reference": MODEL.md exactly; "current": with the FIP-0100 daily fee (../shared/PROTOCOL.md §A). */
+  readonly model: Model;
   readonly forecastLengthDays: number;
   readonly sectorDurationDays: number;
   readonly rbp: Float64Array;

@@ -6,7 +6,8 @@ import type { VariationInput, VariationSpec } from "../analysis/variation.ts";
 import type { SweepSpec } from "../analysis/sensitivity.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
-import { fieldIssues, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "./scenario.ts";
+import { fieldIssues, REQUEST_DEFAULTS, scenarioSchema, scenarioShape, ValidationError, withRequestDefaults, type FieldIssue, type RequestDefaults } from "./scenario.ts";
+import type { Model } from "../kernel/constants.ts";
 import { normalizeScenarioInput } from "./normalize.ts";
 import { datasetVersionSchema } from "./datasetVersion.ts";
 
@@ -191,7 +192,7 @@ export const sensitivityRequestSchema = z
   .describe("A central scenario (the /simulate levers) and the metric and horizon of the tornado.");
 
 export interface EnsembleRequest {
-  readonly scenario: ScenarioInput;
+  readonly scenario: ScenarioInput & { readonly model: Model };
   readonly output: readonly OutputField[];
   readonly resolution: "weekly" | "daily";
   readonly paths: number;
@@ -207,7 +208,7 @@ export interface EnsembleRequest {
 }
 
 export interface SensitivityRequest {
-  readonly scenario: ScenarioInput;
+  readonly scenario: ScenarioInput & { readonly model: Model };
   readonly metric: OutputField;
   readonly horizons: readonly HorizonName[];
   readonly bounds: Partial<Record<AnalysisLever, readonly [number, number]>>;
@@ -218,13 +219,13 @@ export interface SensitivityRequest {
 
 const SCENARIO_KEYS = new Set(Object.keys(scenarioShape));
 
-function splitScenario(data: Record<string, unknown>): ScenarioInput {
+function splitScenario(data: Record<string, unknown>, defaults: RequestDefaults): ScenarioInput & { readonly model: Model } {
   const scenario: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (SCENARIO_KEYS.has(k) && v !== undefined) scenario[k] = v;
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(fieldIssues(s.error, scenario));
-  return s.data;
+  return withRequestDefaults(s.data, defaults);
 }
 
 /**
@@ -240,7 +241,7 @@ export function normalizeSensitivityBody(raw: unknown): unknown {
 }
 
 /** Validates an ensemble body; throws ValidationError naming every bad member. */
-export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
+export function parseEnsembleRequest(raw: unknown, defaults: RequestDefaults = REQUEST_DEFAULTS): EnsembleRequest {
   const json = normalizeEnsembleBody(raw);
   const r = ensembleRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
@@ -257,7 +258,7 @@ export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
     throw new ValidationError([{ field: "path_offset", message: `path_offset + paths must not exceed ${ENSEMBLE_LIMITS.pathStreams} (the streams of a seed), got ${pathOffset} + ${paths}` }]);
   }
   return {
-    scenario: splitScenario(d),
+    scenario: splitScenario(d, defaults),
     output,
     resolution: d.resolution ?? "weekly",
     paths,
@@ -275,7 +276,7 @@ export function parseEnsembleRequest(raw: unknown): EnsembleRequest {
 }
 
 /** Validates a sensitivity body; throws ValidationError naming every bad member. */
-export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
+export function parseSensitivityRequest(raw: unknown, defaults: RequestDefaults = REQUEST_DEFAULTS): SensitivityRequest {
   const json = normalizeSensitivityBody(raw);
   const r = sensitivityRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
@@ -302,7 +303,7 @@ export function parseSensitivityRequest(raw: unknown): SensitivityRequest {
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return {
-    scenario: splitScenario(d),
+    scenario: splitScenario(d, defaults),
     metric: d.metric ?? "circ_supply",
     horizons,
     bounds,

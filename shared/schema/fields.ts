@@ -1,6 +1,7 @@
 /**
- * The 44 daily output fields of the kernel: unit, kind and one-line meaning. One table serves
- * the API's field_meta, the OpenAPI docs, the MCP tools and the explorer, so they cannot drift.
+ * The daily output fields of the kernel: unit, kind, one-line meaning, and which model variant
+ * brings them. One table serves the API's field_meta, the OpenAPI docs, the MCP tools and the
+ * explorer, so they cannot drift.
  */
 
 /** stock: a level on the day; flow: an amount per day; cumulative: a running total since a fixed day. */
@@ -9,37 +10,53 @@ export type FieldKind = "stock" | "flow" | "cumulative" | "ratio" | "index";
 /** What the array's index 0 is: the dataset's start date, the current date, or start + index. */
 export type FieldAxis = "full" | "forecast" | "one_year";
 
+/**
+ * Which part of the model a field comes from: "reference", the 44 fields of MODEL.md (the
+ * golden files); "fee", FIP-0100 (../shared/PROTOCOL.md §A, 0 in the reference model).
+ */
+export type FieldGroup = "reference" | "fee";
+
 export interface FieldMeta {
   readonly unit: string;
   readonly kind: FieldKind;
   readonly axis: FieldAxis;
   readonly meaning: string;
+  readonly group: FieldGroup;
 }
 
-const m = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "full"): FieldMeta => ({
+const m = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "full", group: FieldGroup = "reference"): FieldMeta => ({
   unit,
   kind,
   axis,
   meaning,
+  group,
 });
+/** A FIP-0100 field. */
+const fee = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "full"): FieldMeta => m(unit, kind, meaning, axis, "fee");
 
 /** Field metadata, keyed by the field's name in the kernel output (and in the golden files). */
 export const OUTPUT_FIELDS = {
   "1y_return_per_sector": m("FIL/sector", "flow", "FIL earned over the next 365 days by one 32 GiB QA sector onboarded on the day", "one_year"),
   "1y_sector_roi": m("ratio", "ratio", "1y_return_per_sector divided by the pledge of that sector (null when no pledge is defined)", "one_year"),
+  "1y_fee_per_sector": fee("FIL/sector", "flow", "FIP-0100 fee paid over the next 365 days by one 32 GiB QA sector onboarded on the day (0 in the reference model)", "one_year"),
+  "1y_net_return_per_sector": fee("FIL/sector", "flow", "1y_return_per_sector minus 1y_fee_per_sector", "one_year"),
+  "1y_sector_net_roi": fee("ratio", "ratio", "1y_net_return_per_sector divided by the pledge of that sector (null when no pledge is defined)", "one_year"),
   available_supply: m("FIL", "stock", "circulating supply plus locked FIL"),
   capped_power_EIB: m("EiB", "stock", "raw-byte power counted for baseline minting: min(baseline, raw-byte power)"),
   circ_supply: m("FIL", "stock", "circulating FIL supply"),
   cum_baseline_reward: m("FIL", "cumulative", "FIL minted by baseline minting since network start"),
   cum_capped_power_EIB: m("EiB·day", "cumulative", "sum of capped power since network start"),
   cum_network_reward: m("FIL", "cumulative", "FIL minted as block rewards since network start (simple + baseline)"),
+  cum_sector_fee: fee("FIL", "cumulative", "FIP-0100 sector fees paid (and burnt) since 2025-04-15 (0 in the reference model)"),
   cum_simple_reward: m("FIL", "cumulative", "FIL minted by simple (exponential-decay) minting since network start"),
+  day_fee_per_sector: fee("FIL/sector/day", "flow", "FIP-0100 daily fee of one 32 GiB QA sector onboarded on the day, fixed for its life (0 in the reference model)"),
   day_locked_pledge: m("FIL/day", "flow", "pledge newly locked on the day (onboarding plus renewals)"),
   day_network_reward: m("FIL/day", "flow", "block rewards minted on the day"),
   day_onboarded_power_QAP_PIB: m("PiB/day", "flow", "quality-adjusted power onboarded on the day"),
   day_pledge_per_QAP: m("FIL/sector", "stock", "initial pledge of one 32 GiB QA sector onboarded on the day (null when nothing is onboarded)"),
   day_renewed_pledge: m("FIL/day", "flow", "pledge re-locked by renewals on the day"),
   day_renewed_power_QAP_PIB: m("PiB/day", "flow", "quality-adjusted power renewed on the day"),
+  day_sector_fee: fee("FIL/day", "flow", "FIP-0100 sector fees paid by the network on the day, after the cap (0 in the reference model)"),
   day_rewards_per_sector: m("FIL/sector/day", "flow", "block rewards earned on the day by one 32 GiB QA sector"),
   days: m("days", "index", "days since the network's economic start, 2020-10-15"),
   disbursed_reserve: m("FIL", "stock", "FIL disbursed from the mining reserve"),
@@ -47,7 +64,7 @@ export const OUTPUT_FIELDS = {
   network_QAP_EIB: m("EiB", "stock", "network quality-adjusted power"),
   network_RBP_EIB: m("EiB", "stock", "network raw-byte power"),
   network_baseline_EIB: m("EiB", "stock", "baseline power target of baseline minting"),
-  network_gas_burn: m("FIL", "cumulative", "FIL burnt (gas and penalties) since network start"),
+  network_gas_burn: m("FIL", "cumulative", "FIL burnt since network start: gas, penalties and (in the current model, on forecast days) FIP-0100 sector fees"),
   network_locked: m("FIL", "stock", "FIL locked in pledge and vesting rewards"),
   network_locked_pledge: m("FIL", "stock", "FIL locked as sector pledge"),
   network_locked_reward: m("FIL", "stock", "block rewards still locked (released linearly over 180 days)"),
@@ -73,8 +90,20 @@ export const OUTPUT_FIELDS = {
 
 export type OutputField = keyof typeof OUTPUT_FIELDS;
 
-/** The 44 field names, in alphabetical order (as MODEL.md lists them). */
-export const OUTPUT_FIELD_NAMES = Object.keys(OUTPUT_FIELDS) as readonly OutputField[];
+/** Every field name, in alphabetical order. */
+export const OUTPUT_FIELD_NAMES = (Object.keys(OUTPUT_FIELDS) as OutputField[]).sort() as readonly OutputField[];
+
+/** The 44 fields of MODEL.md, in alphabetical order (as MODEL.md lists them): the golden files' fields. */
+export const REFERENCE_FIELD_NAMES = OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].group === "reference");
+
+/**
+ * The fields an answer holds when the request names none: MODEL.md's 44, plus those the model
+ * variant computes (in the reference model the FIP-0100 fields are only zeros).
+ */
+export function defaultFields(model: "reference" | "current"): readonly OutputField[] {
+  return model === "reference" ? REFERENCE_FIELD_NAMES : DEFAULT_CURRENT_FIELDS;
+}
+const DEFAULT_CURRENT_FIELDS = [...REFERENCE_FIELD_NAMES, ...OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].group === "fee")];
 
 /** Type guard for a field name coming from a request. */
 export function isOutputField(name: string): name is OutputField {

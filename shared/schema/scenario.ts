@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../kernel/constants.ts";
+import { DEFAULT_FORECAST_LENGTH_DAYS, DEFAULT_MODEL, MAX_FORECAST_DAYS, MODELS, type Model } from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { echo, MAX_ISSUES, pathText } from "./bounds.ts";
 
@@ -78,6 +78,12 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  model: z
+    .enum(MODELS, { error: `must be one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
+    .describe(
+      `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
+    )
+    .optional(),
   rbp: lever("rbp", "Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median.").optional(),
   rr: lever("rr", "Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median.").optional(),
   fpr: lever("fpr", "FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median.").optional(),
@@ -192,6 +198,20 @@ function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): read
 
 function fmtPath(path: readonly PropertyKey[]): string {
   return pathText(path.map((p) => (typeof p === "number" ? p : String(p))));
+}
+
+/**
+ * What a request leaves unset and the deployment decides: the model variant (the API worker's
+ * MODEL_DEFAULT var; "current" unless the operator changes it).
+ */
+export interface RequestDefaults {
+  readonly model: Model;
+}
+export const REQUEST_DEFAULTS: RequestDefaults = { model: DEFAULT_MODEL };
+
+/** The scenario with the deployment's defaults filled in, so every answer (and its cache key) names them. */
+export function withRequestDefaults<S extends { model?: Model | undefined }>(s: S, defaults: RequestDefaults): S & { model: Model } {
+  return { ...s, model: s.model ?? defaults.model };
 }
 
 /** Validates a scenario object; throws ValidationError naming every bad field. */

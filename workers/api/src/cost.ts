@@ -21,8 +21,8 @@ import { MAX_BATCH_SCENARIOS } from "./schemas.ts";
  * `npm run bench:cost`, bench/cost.bench.ts, which prints these and the estimates' error).
  */
 export const COST = {
-  /** Every request: routing, admission, headers. */
-  requestMs: 0.5,
+  /** Every request: routing, admission, headers (wrangler dev's workerd spends ~4–5 ms on any request; production far less). */
+  requestMs: 1,
   /** Reading, parsing and bounding one byte of body. */
   bodyByteUs: 0.01,
   /** One simulated day of one run (the history's arrays are copied too, so history days count). */

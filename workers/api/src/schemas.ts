@@ -1,6 +1,17 @@
 import { z } from "zod";
-import { OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
-import { fieldIssues, MAX_BASELINE_DAYS, scenarioSchema, scenarioShape, ValidationError, type FieldIssue } from "../../../shared/schema/scenario.ts";
+import { defaultFields, OUTPUT_FIELD_NAMES, type OutputField } from "../../../shared/schema/fields.ts";
+import {
+  fieldIssues,
+  MAX_BASELINE_DAYS,
+  REQUEST_DEFAULTS,
+  scenarioSchema,
+  scenarioShape,
+  ValidationError,
+  withRequestDefaults,
+  type FieldIssue,
+  type RequestDefaults,
+} from "../../../shared/schema/scenario.ts";
+import type { Model } from "../../../shared/kernel/constants.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
 import { normalizeScenarioInput } from "../../../shared/schema/normalize.ts";
 import { MAX_ISSUES, type BodyBounds } from "../../../shared/schema/bounds.ts";
@@ -58,7 +69,9 @@ export { datasetVersionSchema };
 export const responseOptionsShape = {
   output: z
     .union([outputField, z.array(outputField).min(1, { error: "must name at least one output field" }).max(OUTPUT_FIELD_NAMES.length)])
-    .describe("One output field name or a list of them. Default: all 44 fields.")
+    .describe(
+      'One output field name or a list of them. Default: the model\'s fields (MODEL.md\'s 44, and under model "current" the 6 of the FIP-0100 fee).',
+    )
     .optional(),
   resolution: z
     .enum(["weekly", "daily"], { error: 'must be "weekly" or "daily"' })
@@ -102,7 +115,8 @@ export type Resolution = "weekly" | "daily";
 
 /** A validated /simulate request, split into what the kernel needs and what the shaping needs. */
 export interface SimulateRequest {
-  readonly scenario: ScenarioInput;
+  /** With the model resolved (the request's, or the deployment's default). */
+  readonly scenario: ScenarioInput & { readonly model: Model };
   readonly output: readonly OutputField[];
   readonly resolution: Resolution;
   readonly includeHistory: boolean;
@@ -121,7 +135,7 @@ function prefixed(issues: readonly FieldIssue[], prefix: string): FieldIssue[] {
  * Validates one /simulate body. `prefix` names where it sits in a batch ("scenarios[3]").
  * Throws ValidationError naming every bad member.
  */
-export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest {
+export function parseSimulateRequest(raw: unknown, prefix = "", defaults: RequestDefaults = REQUEST_DEFAULTS): SimulateRequest {
   // Old clients' nulls and decimal strings, read before zod (shared with the MCP tools).
   const json = normalizeSimulateBody(raw);
   const r = simulateRequestSchema.safeParse(json);
@@ -130,9 +144,10 @@ export function parseSimulateRequest(raw: unknown, prefix = ""): SimulateRequest
   // Lengths of lever arrays depend on forecast_length_days: the scenario schema's own check.
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(prefixed(fieldIssues(s.error, scenario), prefix));
+  const resolved = withRequestDefaults(s.data, defaults);
   return {
-    scenario: s.data,
-    output: output === undefined ? OUTPUT_FIELD_NAMES : typeof output === "string" ? [output] : dedupe(output),
+    scenario: resolved,
+    output: output === undefined ? defaultFields(resolved.model) : typeof output === "string" ? [output] : dedupe(output),
     resolution: resolution ?? "weekly",
     includeHistory: include_history ?? false,
     extend1yMetrics: extend_1y_metrics ?? false,
@@ -164,15 +179,15 @@ function normalizeBatchBody(json: unknown): unknown {
 }
 
 /** Validates a /simulate/batch body: the defaults alone, then each scenario merged over them. */
-export function parseBatchRequest(raw: unknown): SimulateRequest[] {
+export function parseBatchRequest(raw: unknown, defaults: RequestDefaults = REQUEST_DEFAULTS): SimulateRequest[] {
   const json = normalizeBatchBody(raw);
   const r = batchRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
-  const defaults = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
+  const shared = (json as { defaults?: Record<string, unknown> }).defaults ?? {};
   const issues: FieldIssue[] = [];
   // One batch, one dataset: the version is named once, at the top level.
   const once = "must be set once, at the top level of the batch (one batch runs on one dataset)";
-  if ("dataset_version" in defaults) issues.push({ field: "defaults.dataset_version", message: once });
+  if ("dataset_version" in shared) issues.push({ field: "defaults.dataset_version", message: once });
   r.data.scenarios.forEach((sc, i) => {
     if ("dataset_version" in sc) issues.push({ field: `scenarios[${i}].dataset_version`, message: once });
   });
@@ -187,7 +202,7 @@ export function parseBatchRequest(raw: unknown): SimulateRequest[] {
       break;
     }
     try {
-      const req = parseSimulateRequest({ ...defaults, ...r.data.scenarios[i] }, `scenarios[${i}]`);
+      const req = parseSimulateRequest({ ...shared, ...r.data.scenarios[i] }, `scenarios[${i}]`, defaults);
       out.push(version === undefined ? req : { ...req, datasetVersion: version });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;

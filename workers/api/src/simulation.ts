@@ -1,10 +1,14 @@
 import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } from "../../../shared/analysis/extend.ts";
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
 import { defaultWarnings } from "../../../shared/data/defaults.ts";
-import { resolveScenario } from "../../../shared/kernel/scenario.ts";
-import { createWorkspace, simulateResolved, type SimulationResult } from "../../../shared/kernel/simulate.ts";
+import { resolveScenario, type ScenarioInput } from "../../../shared/kernel/scenario.ts";
+import { MODELS, type Model } from "../../../shared/kernel/constants.ts";
+import { addDays } from "../../../shared/kernel/dates.ts";
+import type { FeeFacts } from "../../../shared/kernel/fees.ts";
+import { REQUEST_DEFAULTS, type RequestDefaults } from "../../../shared/schema/scenario.ts";
+import { createWorkspace, simulate, type SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
-import type { OutputField } from "../../../shared/schema/fields.ts";
+import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
 import { registerImmutable } from "./serialize.ts";
@@ -33,7 +37,7 @@ export function datasetRef(info: DatasetInfo) {
  * Every value the simulation used, as the kernel resolved it (defaults included), plus the
  * dataset and the date anchors. A lever given as an array is summarised; otherwise its value.
  */
-export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates) {
+export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenario, main: SeriesDates, fee: FeeFacts | null = null) {
   const given = req.scenario;
   const lever = (input: unknown, used: Float64Array) => (typeof input === "object" && input !== null ? summariseLever(used) : used[0]!);
   const rbp = lever(given.rbp, sc.rbp);
@@ -48,6 +52,7 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
     renewal_rate: rr,
     filplus_rate: fpr,
     // The full record, in the request's own names.
+    model: sc.model,
     rbp,
     rr,
     fpr,
@@ -68,8 +73,64 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
     sim_end_date: main.end_date,
     timestep_days: main.timestep_days,
     n_entries: main.n_entries,
+    ...(fee ? { fee: feeEcho(fee, d.info.start_date) } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/**
+ * What a reader needs to check the FIP-0100 fee of a current-model answer, in
+ * ../shared/PROTOCOL.md §A's symbols: κ, the first fee day and the grace period's end, F_H, P_H,
+ * π, ρ, the gas-burn window and its means, and whether the cap bound.
+ */
+export function feeEcho(f: FeeFacts, startDate: string) {
+  const date = (t: number) => addDays(startDate, t);
+  return {
+    fip: "FIP-0100",
+    kappa_per_pib_per_fil: f.feePerPibPerFil,
+    first_fee_date: f.firstFeeDate,
+    grace_end_date: f.graceEndDate,
+    F_H_fil_per_day: f.dueAtCurrentDate,
+    P_H_pib: f.payingPower,
+    pi: f.payingShare,
+    rho_fil_per_day_per_pib: f.leavingFeePerPib,
+    price_source: f.priceSource === "onchain" ? "on-chain circulating supply on history days" : "the model's circulating supply (the dataset has no on-chain series)",
+    history_rule: `fee-paying power of the history lives ${f.historySectorDays} days, then renews at the day's renewal rate keeping its fee`,
+    gas_burn: {
+      window_days: f.gasBurn.windowDays,
+      from: date(f.gasBurn.from),
+      to: date(f.gasBurn.to),
+      mean_onchain_burn_fil_per_day: f.gasBurn.meanOnchainBurn,
+      mean_fee_fil_per_day: f.gasBurn.meanFee,
+      gas_fil_per_day: f.gasBurn.gasPerDay,
+      clamped_at_zero: f.gasBurn.clamped,
+      note: "the forecast burns gas_fil_per_day × burn_boost plus the fee of each day",
+    },
+    cap_bound: { days: f.capBoundDays, first_date: f.firstCapBoundDay === null ? null : date(f.firstCapBoundDay) },
+    ...(f.startsAfterFee
+      ? { warning: `the dataset starts after ${f.firstFeeDate}: fee-paying power onboarded before its start date is missing from F_H and P_H` }
+      : {}),
+  };
+}
+
+/** Unit, kind and meaning of each returned field (as /historical-data's field_meta). */
+function fieldMeta(fields: readonly OutputField[]) {
+  const out: Record<string, { unit: string; kind: string; meaning: string }> = {};
+  for (const f of fields) {
+    const { unit, kind, meaning } = OUTPUT_FIELDS[f];
+    out[f] = { unit, kind, meaning };
+  }
+  return out;
+}
+
+/**
+ * The deployment's defaults for what a request leaves unset: the model from the MODEL_DEFAULT
+ * var ("current" when unset; a value that is no model is reported by /health and not used).
+ */
+export function requestDefaults(env: { readonly MODEL_DEFAULT?: string }): RequestDefaults & { readonly invalid?: string } {
+  const v = env.MODEL_DEFAULT;
+  if (v === undefined || v === "") return REQUEST_DEFAULTS;
+  return MODELS.includes(v as Model) ? { model: v as Model } : { ...REQUEST_DEFAULTS, invalid: v };
 }
 
 /**
@@ -80,7 +141,7 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
 const workspace = createWorkspace();
 
 /** Resolves a validated scenario on the dataset; kernel ScenarioErrors become 400s naming the field. */
-export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d: WarmDataset): KernelScenario {
+export function resolveRequestScenario(scenario: ScenarioInput, d: WarmDataset): KernelScenario {
   try {
     return resolveScenario(d.prepared, scenario);
   } catch (e) {
@@ -95,7 +156,7 @@ export function resolveRequestScenario(scenario: SimulateRequest["scenario"], d:
  */
 export function execute(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
   // Only the fields asked for: the kernel then skips the stages none of them needs.
-  return simulateResolved(d.prepared, sc, workspace, fields ? { fields } : undefined);
+  return simulate(d.prepared, sc, workspace, fields ? { fields } : undefined);
 }
 
 /** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
@@ -110,9 +171,10 @@ export function runOne(req: SimulateRequest, d: WarmDataset) {
   registerImmutable(d.prepared.days.buffer);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);
   return {
-    input: echoInput(req, d, sc, shaped.main),
+    input: echoInput(req, d, sc, shaped.main, result.fee),
     simulation_output: shaped.simulation_output,
     field_dates: shaped.field_dates,
+    field_meta: fieldMeta(req.output),
     extension: plan.info,
     notes: shortArrayNotes(shaped.field_dates, shaped.main, plan.info, plan.requestedDays),
   };

@@ -41,11 +41,12 @@ describe("admin authentication", () => {
     ["a token that is a prefix of the right one", bearer(TOKEN.slice(0, -1))],
     ["another scheme", { authorization: `Basic ${TOKEN}` }],
   ];
-  for (const [name, headers] of wrong) {
+  wrong.forEach(([name, headers], i) => {
     it(`${name}: 401 on both endpoints, nothing runs`, async () => {
       const fake = installFakeSpacescope();
       for (const path of ["/admin/update-cache", "/admin/datasets"]) {
-        const res = await post(path, headers, "{}");
+        // An address per case: wrong tokens are counted per address (below).
+        const res = await post(path, { ...headers, "cf-connecting-ip": `192.0.2.${10 + i}` }, "{}");
         expect(res.status).toBe(401);
         expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
         const body = (await res.json()) as { error: { code: string; message: string } };
@@ -54,7 +55,26 @@ describe("admin authentication", () => {
       }
       expect(fake.requests).toHaveLength(0);
     });
-  }
+  });
+
+  it("wrong tokens are limited per address: the 6th in a minute is a 429, and then even the right token is refused from there; other addresses are not", async () => {
+    // Counted per minute of the clock: start well inside one.
+    const left = 60 - ((Date.now() / 1000) % 60);
+    if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 200));
+    const from = (ip: string, token: string) => post("/admin/datasets", { ...bearer(token), "cf-connecting-ip": ip }, "{}");
+    const ip = "192.0.2.77";
+    for (let k = 0; k < 5; k++) expect((await from(ip, `wrong-${k}`)).status).toBe(401);
+    const sixth = await from(ip, "wrong-6");
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const e = (await sixth.json()) as { error: { code: string; message: string; details: { limit: string; budget_per_minute: number } } };
+    expect(e.error).toMatchObject({ code: "rate_limited", details: { limit: "admin_failures_per_minute", budget_per_minute: 5 } });
+    expect(e.error.message).toMatch(/at most 5 a minute/);
+    // Guessing on is useless: the right token from this address is refused for the rest of the minute.
+    expect((await from(ip, TOKEN)).status).toBe(429);
+    // Another address with the right token goes through authentication (then its empty upload is a 400).
+    expect((await from("192.0.2.78", TOKEN)).status).toBe(400);
+  });
 });
 
 describe("POST /admin/update-cache", () => {

@@ -46,9 +46,11 @@ suite("compatibility with mechafil-server's clients", () => {
     expect(outputOf(nulls)).toEqual(outputOf(plain));
     expect(nulls.input.rbp).toBe(plain.input.rbp);
     expect(nulls.input.resolution).toBe("weekly");
-    // output: null is "all fields".
+    // output: null is "the model's fields": MODEL.md's 44, and the fee's 6 in the current model (the default).
     const all = await json<SimBody>(await post("/simulate", { forecast_length_days: 30, output: null }));
-    expect(Object.keys(all.simulation_output)).toHaveLength(44);
+    expect(Object.keys(all.simulation_output)).toHaveLength(50);
+    const reference = await json<SimBody>(await post("/simulate", { forecast_length_days: 30, output: null, model: "reference" }));
+    expect(Object.keys(reference.simulation_output)).toHaveLength(44);
   });
 
   it("plain decimal strings are read as numbers, scalars and array elements", async () => {
@@ -185,7 +187,11 @@ suite("1y metrics over short horizons", () => {
     const ext = await json<ExtBody>(await post("/simulate", { ...body, extend_1y_metrics: true }));
     expect(ext.input.extend_1y_metrics).toBe(true);
     expect(ext.input.forecast_length_days).toBe(365);
-    expect(ext.extension).toMatchObject({ days: 365, simulated_forecast_length_days: 730, fields: ["1y_return_per_sector", "1y_sector_roi"] });
+    expect(ext.extension).toMatchObject({
+      days: 365,
+      simulated_forecast_length_days: 730,
+      fields: ["1y_fee_per_sector", "1y_net_return_per_sector", "1y_return_per_sector", "1y_sector_net_roi", "1y_sector_roi"],
+    });
     const n = ext.field_dates.circ_supply!.n_entries;
     expect(n).toBe(52);
     for (const f of ["1y_sector_roi", "1y_return_per_sector"]) {

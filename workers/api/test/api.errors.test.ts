@@ -235,7 +235,7 @@ describe("bodies are bounded before any value is validated, and errors echo litt
     ["prototype at the top of a sensitivity body", "/simulate/sensitivity", '{"prototype": 1}', 400, "invalid_request", "prototype"],
     ["an object with 65 members", "/simulate", JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, 1]))), 400, "invalid_request", ""],
     ["nesting 9 levels deep", "/simulate", `{"a":${"[".repeat(8)}${"]".repeat(8)}}`, 400, "invalid_request", "a[0][0][0][0][0][0][0]"],
-    ["45 output names (there are 44 fields)", "/simulate", JSON.stringify({ output: seq(45).map(() => "days") }), 400, "invalid_request", "output"],
+    [`${OUTPUT_FIELD_NAMES.length + 1} output names (one more than there are fields)`, "/simulate", JSON.stringify({ output: seq(OUTPUT_FIELD_NAMES.length + 1).map(() => "days") }), 400, "invalid_request", "output"],
     ["20 quantiles (at most 19)", "/simulate/ensemble", JSON.stringify({ quantiles: seq(20, 0.5) }), 400, "invalid_request", "quantiles"],
     ["an unknown member holding 100,000 values", "/simulate", JSON.stringify({ zzz: seq(100_000) }), 400, "invalid_request", "zzz"],
     ["65 scenarios, counted before any is read", "/simulate/batch", JSON.stringify({ scenarios: seq(65).map(() => ({ rbp: -1 })) }), 400, "invalid_request", "scenarios"],

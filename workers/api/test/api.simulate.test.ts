@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { warmDataset, type WarmDataset } from "../../../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../../../shared/data/reference.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
-import { simulate } from "../../../shared/kernel/simulate.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
 import { fixture2025, get, post, publish, type ErrorJson } from "./helpers.ts";
+import { simulateInput } from "../../../shared/kernel/testDataset.ts";
 
 /**
  * /simulate, /simulate/batch, /health and /historical-data on a dataset published from
@@ -121,7 +121,7 @@ suite("with a published dataset", () => {
 
     it("daily with history returns exactly the kernel's 44 arrays", async () => {
       const b = await sim({ resolution: "daily", include_history: true });
-      const r = simulate(local.prepared, {});
+      const r = simulateInput(local.prepared, {});
       for (const f of OUTPUT_FIELD_NAMES) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
       expect(b.input).toMatchObject({ sim_start_date: "2022-10-10", sim_end_date: addDays("2025-09-09", 3649), n_entries: r.N, timestep_days: 1 });
       expect(b.field_dates.rb_sched_expire_power_pib).toEqual({ start_date: "2025-09-09", end_date: addDays("2025-09-09", 3649), timestep_days: 1, n_entries: r.F });
@@ -183,7 +183,7 @@ suite("with a published dataset", () => {
         use_available_supply: true,
       };
       const b = await sim({ ...scenario, resolution: "daily", include_history: true });
-      const r = simulate(local.prepared, scenario);
+      const r = simulateInput(local.prepared, scenario);
       for (const f of OUTPUT_FIELD_NAMES) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
       expect(b.input).toMatchObject({
         rbp: { type: "array", length: F, first: rbp[0], last: rbp[F - 1] },

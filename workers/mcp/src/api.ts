@@ -54,14 +54,31 @@ export interface ApiClient {
   sensitivity(body: JsonObject): Promise<JsonObject>;
 }
 
-/** A simulation of 20 years with history can take a moment on a cold isolate; beyond this, give up. */
-const TIMEOUT_MS = 30_000;
+/**
+ * How long a call may take before the API counts as busy: its largest request (a 2000-path
+ * ensemble, ~5 s of CPU) with its wait for the isolate's heavy-work slot (HEAVY_WAIT_MAX_S, 20 s)
+ * fits. The API stops the work of a call given up on at its next slice (request.signal).
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Builds the client from the worker's bindings; throws an ApiError on first use if neither is configured. */
 /** Where the API is: the Service Binding, or a URL for split deployments without one. */
 export interface ApiLocation {
   readonly API?: Fetcher;
   readonly API_URL?: string;
+  /** Optional var: the timeout of one call, ms (default DEFAULT_TIMEOUT_MS). */
+  readonly API_TIMEOUT_MS?: string;
+  /** Optional secret, for API_URL: sent as X-API-Key, so the API gives this server a key's budget instead of its address's. */
+  readonly API_KEY?: string;
+}
+
+function timeoutMs(env: ApiLocation): number {
+  const n = Number(env.API_TIMEOUT_MS);
+  return env.API_TIMEOUT_MS !== undefined && Number.isFinite(n) && n > 0 ? n : DEFAULT_TIMEOUT_MS;
+}
+
+/** The message of every "busy" failure: what an assistant can do about it. */
+function busy(status: number, retryAfterS: number, why: string): ApiError {
+  return new ApiError(status, "api_busy", `The MechaFil API is busy: try a smaller request or again in ${retryAfterS} s (${why}).`);
 }
 
 export function apiClient(env: ApiLocation): ApiClient {
@@ -109,19 +126,35 @@ export function apiClient(env: ApiLocation): ApiClient {
 }
 
 async function send(env: ApiLocation, path: string, init?: RequestInit): Promise<Response> {
-  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  const ms = timeoutMs(env);
+  const signal = AbortSignal.timeout(ms);
   try {
     if (env.API) {
       // The host is ignored by a Service Binding; it only has to make a valid URL.
       return await env.API.fetch(new Request(`https://mechafil-api.internal${path}`, { ...init, signal }));
     }
     const base = env.API_URL?.trim();
-    if (base) return await fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, signal });
+    if (base) {
+      const headers = new Headers(init?.headers);
+      if (env.API_KEY) headers.set("x-api-key", env.API_KEY);
+      return await fetch(`${base.replace(/\/+$/, "")}${path}`, { ...init, headers, signal });
+    }
   } catch (e) {
-    const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : "the connection failed";
-    throw new ApiError(0, "api_unreachable", `The MechaFil API is unreachable (${why}). Try again in a moment.`);
+    // It answered nothing in time: it is up but busy (a call it was slow to admit or to finish).
+    if (e instanceof Error && e.name === "TimeoutError") throw busy(504, Math.ceil(ms / 1000), `no answer within ${ms / 1000} s`);
+    throw new ApiError(0, "api_unreachable", "The MechaFil API is unreachable (the connection failed). Try again in a moment.");
   }
   throw new ApiError(0, "api_not_configured", "The MCP server has no route to the MechaFil API (neither the API binding nor API_URL is set).");
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), or undefined. */
+function retryAfterS(res: Response): number | undefined {
+  const v = res.headers.get("retry-after");
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return Math.max(1, Math.ceil(n));
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(1, Math.ceil((t - Date.now()) / 1000));
 }
 
 async function readJson(res: Response, path: string): Promise<unknown> {
@@ -137,6 +170,12 @@ async function readJson(res: Response, path: string): Promise<unknown> {
     return body;
   }
   const err = isObject(body) && isObject(body.error) ? body.error : undefined;
+  // Over a budget (429) or out of capacity (503, its own or the platform's): busy, not broken. A
+  // 503 that says no dataset is loaded is not about load.
+  if (res.status === 429 || (res.status === 503 && err?.code !== "no_dataset")) {
+    const why = err && typeof err.message === "string" ? err.message : `HTTP ${res.status} on ${path}`;
+    throw busy(res.status, retryAfterS(res) ?? 30, why);
+  }
   if (err && typeof err.message === "string") {
     const code = typeof err.code === "string" ? err.code : "api_error";
     const field = typeof err.field === "string" ? err.field : undefined;

@@ -6,4 +6,8 @@
 export interface Env extends McpBindings {
   /** Secret. When set, /mcp requires `Authorization: Bearer <token>`; unset = open. */
   readonly MCP_AUTH_TOKEN?: string;
+  /** Optional var: how long one call to the API may take, ms (default 30000); past it the tools say the API is busy. */
+  readonly API_TIMEOUT_MS?: string;
+  /** Secret, optional: an API key (X-API-Key) for calls through API_URL (split deployments). */
+  readonly API_KEY?: string;
 }

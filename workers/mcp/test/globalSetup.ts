@@ -9,7 +9,8 @@ import { startWranglerDev, type WranglerDev, type WranglerDevOptions } from "../
  * - the API worker (demo dataset) and two MCP worker processes, sharing a private dev registry so
  *   each MCP worker's Service Binding `API` reaches this API worker (exactly as `npm start` wires
  *   them); two, so one legacy "session" can be served by different isolates;
- * - a second MCP worker in an empty registry (its API is down) with MCP_AUTH_TOKEN set.
+ * - a second MCP worker in an empty registry (its API is down) with MCP_AUTH_TOKEN set;
+ * - an MCP worker on the same API that gives up on a call after 2 s (API_TIMEOUT_MS).
  * Private registries and state directories keep the tests apart from a developer's `npm start`.
  */
 
@@ -22,10 +23,16 @@ declare module "vitest" {
     /** MCP worker whose API binding reaches nothing, with bearer auth on. */
     mcpAltUrl: string;
     mcpAltToken: string;
+    /** An MCP worker on the same API that gives up on a call after API_TIMEOUT_MS = 2 s. */
+    mcpShortUrl: string;
+    /** The API's wrangler process group (its CPU: test/wranglerDev.ts groupCpuNs). */
+    apiPgid: number;
   }
 }
 
 const ALT_TOKEN = "test-token-3f9c2a";
+/** The short-timeout MCP worker's API_TIMEOUT_MS (busy.test.ts). */
+export const SHORT_TIMEOUT_MS = 2000;
 const ok200 = (r: Response) => r.status === 200;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -41,6 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     { config: "wrangler.mcp.toml", registryPath: registry, readiness: { path: "/", ready: ok200 } },
     { config: "wrangler.mcp.toml", registryPath: registry, readiness: { path: "/", ready: ok200 } },
     { config: "wrangler.mcp.toml", vars: { MCP_AUTH_TOKEN: ALT_TOKEN }, registryPath: join(dir, "empty-registry"), readiness: { path: "/", ready: ok200 } },
+    { config: "wrangler.mcp.toml", vars: { API_TIMEOUT_MS: String(SHORT_TIMEOUT_MS) }, registryPath: registry, readiness: { path: "/", ready: ok200 } },
   ];
   // Started together: three sequential starts would triple the wait.
   const started = await Promise.allSettled(all.map(startWranglerDev));
@@ -54,11 +62,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown();
     throw failed.reason;
   }
-  const [api, mcp, mcp2, alt] = servers as [WranglerDev, WranglerDev, WranglerDev, WranglerDev];
+  const [api, mcp, mcp2, alt, short] = servers as [WranglerDev, WranglerDev, WranglerDev, WranglerDev, WranglerDev];
   project.provide("apiUrl", api.url);
   project.provide("mcpUrl", `${mcp.url}/mcp`);
   project.provide("mcpUrl2", `${mcp2.url}/mcp`);
   project.provide("mcpAltUrl", `${alt.url}/mcp`);
   project.provide("mcpAltToken", ALT_TOKEN);
+  project.provide("mcpShortUrl", `${short.url}/mcp`);
+  project.provide("apiPgid", api.pid ?? 0);
   return teardown;
 }

@@ -57,6 +57,18 @@ describe("api client via API_URL", () => {
         req.on("end", () => {
           const b = JSON.parse(body || "{}") as Record<string, unknown>;
           if (b.output === "boom") return void res.writeHead(502, { "content-type": "text/html" }).end("<html>bad gateway</html>");
+          if (b.output === "over-budget") {
+            return void res
+              .writeHead(429, { "content-type": "application/json", "retry-after": "42" })
+              .end(JSON.stringify({ error: { code: "rate_limited", message: "rate limit: the MCP server may make 30 heavy requests a minute; ask for less (fewer paths)" } }));
+          }
+          if (b.output === "slot-taken") {
+            return void res.writeHead(503, { "content-type": "application/json", "retry-after": "7" }).end(JSON.stringify({ error: { code: "busy", message: "busy: one heavy request at a time" } }));
+          }
+          if (b.output === "platform-503") return void res.writeHead(503, { "content-type": "text/html" }).end("<html>overloaded</html>");
+          if (b.output === "no-dataset") return void res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "no_dataset", message: "no dataset has been published yet" } }));
+          if (b.output === "slow") return; // never answers
+          if (typeof b.key === "string") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input: { key: req.headers["x-api-key"] ?? null }, simulation_output: {} }));
           if ("extend_1y_metrics" in b) {
             return void res
               .writeHead(400, { "content-type": "application/json" })
@@ -93,6 +105,30 @@ describe("api client via API_URL", () => {
     const res = await simulateExtending1y(apiClient({ API_URL: base }), { output: ["1y_sector_roi"], forecast_length_days: 30 });
     expect(res.simulation_output["1y_sector_roi"]).toEqual([]);
     expect(res.notes?.join(" ")).toMatch(/cannot extend the simulation for the 1y_ metrics.*ends 364 days before/);
+  });
+
+  it("429, 503 and a timeout say the API is busy, with when to try again; only a failed connection says unreachable", async () => {
+    const api = apiClient({ API_URL: base, API_TIMEOUT_MS: "300" });
+    const cases: [string, number, RegExp][] = [
+      ["over-budget", 429, /again in 42 s \(rate limit: the MCP server may make 30 heavy requests a minute; ask for less \(fewer paths\)\)\.$/],
+      ["slot-taken", 503, /again in 7 s \(busy: one heavy request at a time\)\.$/],
+      ["platform-503", 503, /again in 30 s \(HTTP 503 on \/simulate\)\.$/],
+      ["slow", 504, /again in 1 s \(no answer within 0\.3 s\)\.$/],
+    ];
+    for (const [output, status, tail] of cases) {
+      const e = (await api.simulate({ output }).catch((x: unknown) => x)) as ApiError;
+      expect(e, output).toMatchObject({ status, code: "api_busy" });
+      expect(e.message, output).toMatch(/^The MechaFil API is busy: try a smaller request or again in \d+ s/);
+      expect(e.message, output).toMatch(tail);
+      expect(e.message).not.toMatch(/unreachable/);
+    }
+    // No dataset is not a matter of load.
+    expect(await api.simulate({ output: "no-dataset" }).catch((x: unknown) => x)).toMatchObject({ status: 503, code: "no_dataset" });
+  });
+
+  it("through API_URL, an API_KEY is sent as X-API-Key", async () => {
+    const res = await apiClient({ API_URL: base, API_KEY: "mcp-key-1" }).simulate({ key: "?" });
+    expect(res.input).toEqual({ key: "mcp-key-1" });
   });
 
   it("an unreachable API and a missing configuration are named", async () => {

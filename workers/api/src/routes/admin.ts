@@ -2,7 +2,9 @@ import { uploadedIngestFacts, type Dataset } from "../../../../shared/data/datas
 import { makeVersion } from "../../../../shared/data/format.ts";
 import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
+import { addressKey, secondsToWindowEnd, withinBudget } from "../admission.ts";
 import { readJsonObject, type BodyLimit } from "../body.ts";
+import { admissionSettings } from "../limits.ts";
 import { datasetStore } from "../dataset.do.ts";
 import { invalidateWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
@@ -22,24 +24,50 @@ async function digest(s: string): Promise<ArrayBuffer> {
 }
 
 /**
+ * Addresses that sent more wrong admin tokens than ADMIN_FAILURES_PER_MIN, until when (ms): every
+ * admin call from them is refused before its token is looked at, for the rest of the minute.
+ * The count is the Rate Limiting binding's (shared by the isolates of a location); this isolate
+ * remembers the refusal, so a right token guessed after the limit is refused too.
+ */
+const blockedUntil = new Map<string, number>();
+
+/**
  * Admin calls need `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are hashed first so the
- * comparison is constant-time and independent of the lengths; the token is never logged.
+ * comparison is constant-time and independent of the lengths; the token is never logged. Wrong
+ * tokens are counted per address (CF-Connecting-IP): past ADMIN_FAILURES_PER_MIN a minute, 429.
  */
 async function authorize(request: Request, env: Env): Promise<void> {
   if (!env.ADMIN_TOKEN) {
     throw new HttpError(403, "forbidden", "admin endpoints are disabled: no ADMIN_TOKEN is configured (wrangler secret put ADMIN_TOKEN, or .dev.vars locally)");
   }
+  const address = addressKey(request.headers.get("cf-connecting-ip")?.trim() || "unknown");
+  const now = Date.now();
+  for (const [a, until] of blockedUntil) if (until <= now) blockedUntil.delete(a);
+  const limit = admissionSettings(env).adminFailuresPerMin;
+  const tooMany = () =>
+    new HttpError(429, "rate_limited", `too many wrong admin tokens from this address: at most ${limit} a minute; every admin call from it is refused for ${secondsToWindowEnd(now)} s`, undefined, {
+      limit: "admin_failures_per_minute",
+      budget_per_minute: limit,
+      retry_after_s: secondsToWindowEnd(now),
+    });
+  if ((blockedUntil.get(address) ?? 0) > now) throw tooMany();
   const header = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   const [given, expected] = await Promise.all([digest(m?.[1] ?? ""), digest(env.ADMIN_TOKEN)]);
   if (!m || !crypto.subtle.timingSafeEqual(given, expected)) {
+    if (!(await withinBudget(env.RATE_ADMIN_FAILURES, "RATE_ADMIN_FAILURES", `admin|${address}`, limit))) {
+      blockedUntil.set(address, now + secondsToWindowEnd(now) * 1000);
+      throw tooMany();
+    }
     throw new HttpError(401, "unauthorized", "missing or wrong admin token: send Authorization: Bearer <ADMIN_TOKEN>");
   }
 }
 
 function withAuthHeader(e: unknown): Response {
   if (e instanceof HttpError) {
-    const headers: HeadersInit | undefined = e.status === 401 ? { "www-authenticate": 'Bearer realm="mechafil-admin"' } : undefined;
+    const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s;
+    const headers: HeadersInit | undefined =
+      e.status === 401 ? { "www-authenticate": 'Bearer realm="mechafil-admin"' } : e.status === 429 && retry !== undefined ? { "retry-after": String(retry) } : undefined;
     return errorResponse(e.status, e.code, e.message, e.field, e.details, headers);
   }
   throw e;

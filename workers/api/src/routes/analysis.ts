@@ -7,6 +7,7 @@ import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
 import { BODY_LIMITS } from "../schemas.ts";
+import { requestDefaults } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -22,7 +23,7 @@ function parse<T>(f: () => T): T {
  */
 export async function handleEnsemble(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseEnsembleRequest(body));
+  const req = parse(() => parseEnsembleRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   // Large ensembles run in parts, sub-requests to this worker (ensembleFanOut.ts).
   const s = fanOutSettings(env);
@@ -51,7 +52,7 @@ export async function handleEnsemblePart(request: Request, env: Env): Promise<Re
 /** POST /simulate/sensitivity, in slices as the ensemble. */
 export async function handleSensitivity(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
-  const req = parse(() => parseSensitivityRequest(body));
+  const req = parse(() => parseSensitivityRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   return jsonResponse(await runSliced(sensitivityRequestSlices(req, d), { signal: request.signal }));
 }

@@ -3,6 +3,7 @@ import { getDataStatus, type DataStatus } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "../errors.ts";
 import { jsonResponse } from "../respond.ts";
+import { requestDefaults } from "../simulation.ts";
 import { VERSION } from "../version.ts";
 
 /** A dataset whose current_date is more than this many days before today (UTC) is stale. */
@@ -10,7 +11,7 @@ export const MAX_DATASET_AGE_DAYS = 2;
 
 /** Why /health says `degraded`: a code a monitor can match, and a sentence a person can act on. */
 export interface HealthReason {
-  readonly code: "dataset_stale" | "last_refresh_failed" | "default_clamped" | "upstream_lagging";
+  readonly code: "dataset_stale" | "last_refresh_failed" | "default_clamped" | "upstream_lagging" | "model_default_invalid";
   readonly message: string;
 }
 
@@ -56,10 +57,16 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
   }
   const today = now.toISOString().slice(0, 10);
   const reasons = healthReasons(status, today);
+  const defaults = requestDefaults(env);
+  if (defaults.invalid !== undefined) {
+    reasons.push({ code: "model_default_invalid", message: `MODEL_DEFAULT is "${defaults.invalid.slice(0, 40)}", which is no model (reference or current): requests that name none get "${defaults.model}"` });
+  }
   return jsonResponse({
     status: reasons.length ? "degraded" : "healthy",
     reasons,
     version: VERSION,
+    // The model a request that names none gets (MODEL_DEFAULT).
+    model_default: defaults.model,
     dataset: {
       version: dataset.version,
       source: dataset.source,

@@ -1,6 +1,8 @@
 import type { OnChainSeries, WarmDataset } from "../../../../shared/data/dataset.ts";
 import type { OfflineData } from "../../../../shared/data/reference.ts";
 import { dayNumber } from "../../../../shared/kernel/dates.ts";
+import { resolveScenario } from "../../../../shared/kernel/scenario.ts";
+import { simulate } from "../../../../shared/kernel/simulate.ts";
 import type { FieldKind } from "../../../../shared/schema/fields.ts";
 import { getWarmDataset } from "../datasetCache.ts";
 import type { Env } from "../env.ts";
@@ -8,7 +10,7 @@ import { HttpError } from "../errors.ts";
 import { jsonResponse, jsonText } from "../respond.ts";
 import { datasetVersionSchema, type Resolution } from "../schemas.ts";
 import { sampledDates, sampleValues, type DailySlice, type SeriesDates } from "../shape.ts";
-import { datasetRef } from "../simulation.ts";
+import { datasetRef, feeEcho } from "../simulation.ts";
 
 /**
  * GET /historical-data: the dataset's series and scalars, under mechafil-server's `data` member
@@ -104,6 +106,18 @@ interface Payload {
   readonly resolution: Resolution;
   /** Default levers clamped into their range (the medians above are published as measured). */
   readonly warnings?: WarmDataset["defaults"]["adjustments"];
+  /**
+   * The FIP-0100 fee on the current date as the current model sees it (the same for every
+   * scenario): F_H, P_H, π, ρ and the forecast's gas-burn window with its two means.
+   */
+  readonly fee: ReturnType<typeof currentFee>;
+}
+
+/** The current model's fee facts of the dataset, from a one-day forecast (they do not depend on the scenario). */
+function currentFee(d: WarmDataset) {
+  const run = simulate(d.prepared, resolveScenario(d.prepared, { model: "current", forecast_length_days: 1 }), undefined, { fields: ["circ_supply"] });
+  const { cap_bound: _capBound, ...facts } = feeEcho(run.fee!, d.info.start_date);
+  return facts;
 }
 
 interface Built {
@@ -204,7 +218,7 @@ function buildPayload(d: WarmDataset, resolution: Resolution): Payload {
     fpr: metric(sm.filplus_rate, "ratio", "filplus_rate", "median of the last 30 daily values up to current_date"),
   };
   const warnings = d.defaults.adjustments;
-  return { data, field_meta, anchors, smoothed_metrics, dataset: datasetRef(d.info), resolution, ...(warnings.length ? { warnings } : {}) };
+  return { data, field_meta, anchors, smoothed_metrics, fee: currentFee(d), dataset: datasetRef(d.info), resolution, ...(warnings.length ? { warnings } : {}) };
 }
 
 type SmoothingSeries = "raw_byte_power" | "renewal_rate" | "filplus_rate";

@@ -11,7 +11,7 @@ import { jsonResponse, toHttpError } from "../respond.ts";
 import { cachedJson, knownBody, memoryAnswer } from "../responseCache.ts";
 import { RawJson, toJsonBytes } from "../serialize.ts";
 import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
-import { datasetRef, runOne } from "../simulation.ts";
+import { datasetRef, requestDefaults, runOne } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -47,7 +47,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
     const hit = await memoryAnswer(request, ctx, "simulate", d.info.version, known.canonical);
     if (hit) return hit;
   }
-  const req = parse(() => parseSimulateRequest(parseJsonObject(body)));
+  const req = parse(() => parseSimulateRequest(parseJsonObject(body), "", requestDefaults(env)));
   // A non-latest version is cached under its own version: the key names the version used.
   const d = await getWarmDataset(env, req.datasetVersion);
   return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)), {
@@ -64,7 +64,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
  */
 export async function handleSimulateLegacy(request: Request, env: Env, ctx: ExecutionContext | undefined, includeHistory: boolean): Promise<Response> {
   const body = normalizeSimulateBody(await readJsonObject(request, BODY_LIMITS.simulate)) as Record<string, unknown>;
-  const req = parse(() => parseSimulateRequest({ resolution: "daily", include_history: includeHistory, ...body }));
+  const req = parse(() => parseSimulateRequest({ resolution: "daily", include_history: includeHistory, ...body }, "", requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
   const sm = d.reference.smoothed_metrics;
   // Cached like /simulate, under the route's own name (its answer has one member more).
@@ -86,7 +86,7 @@ function valuesBound(req: SimulateRequest, H: number): number {
 /** POST /simulate/batch, run in slices. */
 export async function handleSimulateBatch(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, BODY_LIMITS.batch);
-  const reqs = parse(() => parseBatchRequest(body));
+  const reqs = parse(() => parseBatchRequest(body, requestDefaults(env)));
   // Every request of a batch names the same version (the batch's top-level dataset_version).
   const d = await getWarmDataset(env, reqs[0]?.datasetVersion);
   const total = reqs.reduce((sum, r) => sum + valuesBound(r, d.prepared.H), 0);

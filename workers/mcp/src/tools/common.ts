@@ -136,7 +136,7 @@ export async function runTool(name: string, body: () => Promise<CallToolResult>)
 }
 
 function describeApiError(e: ApiError): string {
-  if (e.status === 0 || e.code === "api_unavailable") return e.message;
+  if (e.status === 0 || e.code === "api_unavailable" || e.code === "api_busy") return e.message;
   if (e.status >= 400 && e.status < 500) {
     const field = e.field ? ` (field: ${e.field})` : "";
     return `The MechaFil API rejected the request${field}: ${e.message}`;

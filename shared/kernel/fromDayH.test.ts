@@ -6,22 +6,26 @@ import { FIXTURES_DIR, referenceAvailable } from "../../test/referenceMaterial.t
 import { loadReferenceDataset } from "../data/reference.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "../schema/fields.ts";
 import { LIMITS } from "../schema/scenario.ts";
-import { simulateFullPath } from "./fullPath.ts";
-import { prepareDataset, type PreparedDataset } from "./prepare.ts";
+import { prepareInputs, type PreparedInputs } from "./prepare.ts";
 import { resolveScenario, type ScenarioInput } from "./scenario.ts";
-import { createWorkspace, simulateResolved, type Workspace } from "./simulate.ts";
+import { createWorkspace, simulate, type Workspace } from "./simulate.ts";
+import type { KernelScenario } from "./types.ts";
 import { syntheticDataset } from "./testDataset.ts";
 
 /**
- * The fast path (history computed once per dataset, one pass over the forecast, only the asked
- * fields) against the full path (every day from start_date, the kernel as it was), bit for bit:
- * same length, and every value the same double (NaN where NaN).
+ * A run from day H (the history kept once per dataset, the passes over the forecast days only,
+ * only the asked fields) against a run of the same passes from day 1 (the history run again from
+ * the dataset's starting state, every field), bit for bit: same length, and every value the same
+ * double (NaN where NaN).
  */
+
+/** The same scenario run from the dataset's first day, in memory of its own. */
+const fromStart = (prepared: PreparedInputs, sc: KernelScenario) => simulate(prepared, sc, undefined, { fromStart: true });
 
 function sameBits(field: string, got: Float64Array, want: Float64Array): void {
   expect(got.length, `${field}: length`).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect.fail(`${field}[${i}]: fast path ${got[i]} ≠ full path ${want[i]}`);
+    if (!Object.is(got[i], want[i])) expect.fail(`${field}[${i}]: from day H ${got[i]} ≠ from day 1 ${want[i]}`);
   }
 }
 
@@ -53,16 +57,16 @@ const defined = (o: Record<string, unknown>): ScenarioInput => Object.fromEntrie
 
 const fieldSubset = fc.oneof(fc.constant(undefined), fc.subarray([...OUTPUT_FIELD_NAMES], { minLength: 1 }));
 
-function check(prepared: PreparedDataset, maxDays: number, numRuns: number): void {
+function check(prepared: PreparedInputs, maxDays: number, numRuns: number): void {
   // One workspace across every run, as the API and ensembles use it: the history must survive
   // forecasts of every length and both supply variants.
   const ws: Workspace = createWorkspace();
   fc.assert(
     fc.property(scenario(maxDays), fieldSubset, fc.boolean(), (raw, fields, reuse) => {
       const sc = resolveScenario(prepared, defined(raw));
-      const full = simulateFullPath(prepared, sc);
+      const full = fromStart(prepared, sc);
       const want = full.outputs;
-      const got = simulateResolved(prepared, sc, reuse ? ws : undefined, fields ? { fields } : undefined);
+      const got = simulate(prepared, sc, reuse ? ws : undefined, fields ? { fields } : undefined);
       // The workspace keeps its views and end date per forecast length: never a stale one.
       expect([got.H, got.F, got.N, got.startDate, got.currentDate, got.endDate]).toEqual([full.H, full.F, full.N, full.startDate, full.currentDate, full.endDate]);
       const names = (fields ?? OUTPUT_FIELD_NAMES) as readonly OutputField[];
@@ -73,53 +77,53 @@ function check(prepared: PreparedDataset, maxDays: number, numRuns: number): voi
   );
 }
 
-describe("fast path = full path, bit for bit", () => {
+describe("a run from day H = a run from day 1, bit for bit", () => {
   it("on a synthetic dataset (short history: one-year windows start in the forecast)", () => {
-    check(prepareDataset(syntheticDataset(200)), 1500, 150);
+    check(prepareInputs(syntheticDataset(200)), 1500, 150);
   });
 
   it("on a dataset with a one-day history", () => {
-    check(prepareDataset(syntheticDataset(1)), 800, 60);
+    check(prepareInputs(syntheticDataset(1)), 800, 60);
   });
 
   it("on a synthetic dataset whose history has a day without QA power (undefined rewards per sector)", () => {
     const ds = syntheticDataset(420);
     const qa = new Float64Array(ds.historicalQaPowerEib);
     qa[17] = 0;
-    check(prepareDataset({ ...ds, historicalQaPowerEib: qa }), 900, 40);
+    check(prepareInputs({ ...ds, historicalQaPowerEib: qa }), 900, 40);
   });
 
   it.skipIf(!referenceAvailable())("on the real network snapshot, up to 20 years", () => {
     const ds = loadReferenceDataset(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8"));
-    check(prepareDataset(ds), 7300, 80);
+    check(prepareInputs(ds), 7300, 80);
   });
 
-  it("with a baseline override (the full path itself), with and without a workspace", () => {
-    const prepared = prepareDataset(syntheticDataset(200));
+  it("with a baseline override (which runs the history again), with and without a workspace", () => {
+    const prepared = prepareInputs(syntheticDataset(200));
     const ws = createWorkspace();
     const F = 400;
     const input = { forecast_length_days: F, baseline_function_EIB: Array.from({ length: 200 + F }, (_, i) => 10 + i / 50) };
     const sc = resolveScenario(prepared, input);
-    const want = simulateFullPath(prepared, sc).outputs;
+    const want = fromStart(prepared, sc).outputs;
     // Before and after a fast-path run on the same workspace: neither disturbs the other.
     for (const w of [ws, undefined, ws]) {
-      const got = simulateResolved(prepared, sc, w);
+      const got = simulate(prepared, sc, w);
       for (const f of OUTPUT_FIELD_NAMES) sameBits(f, got.outputs[f], want[f]);
-      const fast = simulateResolved(prepared, resolveScenario(prepared, { forecast_length_days: F }), ws);
-      const fastWant = simulateFullPath(prepared, resolveScenario(prepared, { forecast_length_days: F })).outputs;
+      const fast = simulate(prepared, resolveScenario(prepared, { forecast_length_days: F }), ws);
+      const fastWant = fromStart(prepared, resolveScenario(prepared, { forecast_length_days: F })).outputs;
       for (const f of OUTPUT_FIELD_NAMES) sameBits(f, fast.outputs[f], fastWant[f]);
     }
   });
 
   it("keeps each dataset's history apart when one workspace alternates datasets", () => {
-    const a = prepareDataset(syntheticDataset(200));
-    const b = prepareDataset(syntheticDataset(200, "2023-06-01", { circSupplyZero: 400_000_000, historicalQaPowerEib: new Float64Array(201).fill(30) }));
+    const a = prepareInputs(syntheticDataset(200));
+    const b = prepareInputs(syntheticDataset(200, "2023-06-01", { circSupplyZero: 400_000_000, historicalQaPowerEib: new Float64Array(201).fill(30) }));
     const ws = createWorkspace();
     for (const p of [a, b, a, b]) {
       for (const use_available_supply of [false, true, false]) {
         const sc = resolveScenario(p, { forecast_length_days: 500, use_available_supply });
-        const got = simulateResolved(p, sc, ws);
-        const want = simulateFullPath(p, sc);
+        const got = simulate(p, sc, ws);
+        const want = fromStart(p, sc);
         expect([got.currentDate, got.endDate]).toEqual([want.currentDate, want.endDate]);
         for (const f of OUTPUT_FIELD_NAMES) sameBits(f, got.outputs[f], want.outputs[f]);
       }
@@ -129,16 +133,16 @@ describe("fast path = full path, bit for bit", () => {
 
 describe("fields option", () => {
   it("returns only the asked fields, and skips the per-sector stage when none of its fields is asked", () => {
-    const prepared = prepareDataset(syntheticDataset(200));
+    const prepared = prepareInputs(syntheticDataset(200));
     const ws = createWorkspace();
     const sc = resolveScenario(prepared, { forecast_length_days: 800 });
-    const all = simulateResolved(prepared, sc, ws);
+    const all = simulate(prepared, sc, ws);
     const pledge = Float64Array.from(all.outputs.day_pledge_per_QAP);
     // A second scenario asking only for supply fields must leave the per-sector arrays untouched.
     const other = resolveScenario(prepared, { forecast_length_days: 800, rbp: 9, lock_target: 0.5 });
-    const r = simulateResolved(prepared, other, ws, { fields: ["circ_supply", "days"] });
+    const r = simulate(prepared, other, ws, { fields: ["circ_supply", "days"] });
     expect(Object.keys(r.outputs).sort()).toEqual(["circ_supply", "days"]);
-    sameBits("circ_supply", r.outputs.circ_supply, simulateFullPath(prepared, other).outputs.circ_supply);
-    sameBits("day_pledge_per_QAP (not recomputed)", ws.slots[21]!.subarray(0, all.N), pledge);
+    sameBits("circ_supply", r.outputs.circ_supply, fromStart(prepared, other).outputs.circ_supply);
+    sameBits("day_pledge_per_QAP (not recomputed)", ws.arrays!.pledgePerSector.subarray(0, all.N), pledge);
   });
 });

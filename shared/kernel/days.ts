@@ -1,0 +1,45 @@
+/**
+ * The daily arrays every pass reads and writes, named for what they hold. Index t is day
+ * start_date + t. One set lives in each workspace (and one in each prepared history), each array
+ * a view of one buffer: passes take the set and a day range, so the history (run once per
+ * dataset) and a forecast (run per request) are the same code writing into the same layout.
+ */
+const NAMES = [
+  // §1 power; the scheduled expirations are indexed by forecast day k (day H + 1 + k).
+  ...["rbpEib", "qapEib", "rbOnboarded", "rbRenewed", "qaOnboarded", "qaRenewed", "rbScheduledExpire", "qaScheduledExpire", "renewalRate"],
+  // §3 minting
+  ...["cappedPower", "cumCappedPower", "networkTime", "cumBaselineReward", "cumNetworkReward", "dayNetworkReward"],
+  // §6 supply
+  ...["dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply"],
+  // §7 per sector: rewardPrefix[t] is the sum of rewardsPerSector before day t; the one-year
+  // windows are indexed by their first day; the scratch serves their sums when a day is undefined.
+  ...["pledgePerSector", "rewardsPerSector", "rewardPrefix", "oneYearReturn", "oneYearRoi", "scratchA", "scratchB"],
+  // FIP-0100 (fees.ts): what is due and paid, the fee of one sector onboarded on the day, the
+  // fee that entered each day (a cohort), the power entering and the renewal share that keeps
+  // its fee, the running sum of the share of what was due that was paid, one-year sums.
+  ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort", "feeNewPaying", "feeKeep", "feeCapPrefix"],
+  ...["oneYearFee", "oneYearNetReturn", "oneYearNetRoi"],
+] as const;
+
+export type DayArrayName = (typeof NAMES)[number];
+export type DayArrays = Readonly<Record<DayArrayName, Float64Array>>;
+
+/**
+ * A set of daily arrays of `stride` values each (at least N + 1: the prefix sums and the last
+ * forecast day's expirations use one more), views of `buffer` (a new one when it is too small).
+ */
+export function dayArrays(stride: number, buffer?: Float64Array): { arrays: DayArrays; buffer: Float64Array } {
+  const need = NAMES.length * stride;
+  const buf = buffer && buffer.length >= need ? buffer : new Float64Array(need);
+  const arrays = {} as Record<DayArrayName, Float64Array>;
+  NAMES.forEach((name, i) => (arrays[name] = buf.subarray(i * stride, (i + 1) * stride)));
+  return { arrays, buffer: buf };
+}
+
+/** Copies the first `count(name)` values of each array of `from` into `to`. */
+export function copyDays(from: DayArrays, to: DayArrays, count: (name: DayArrayName) => number): void {
+  for (const name of NAMES) {
+    const n = count(name);
+    if (n > 0) to[name].set(from[name].subarray(0, n));
+  }
+}
