@@ -78,7 +78,7 @@ function main(): void {
   const scenario = parseScenario(requestJson);
   const prepared = prepareInputs(dataset);
   const sc = resolveScenario(prepared, args.model ? { ...scenario, model: args.model } : scenario);
-  const result = simulate(prepared, sc, undefined, { fields: defaultFields(sc.model) });
+  const result = simulate(prepared, sc, undefined, { fields: defaultFields(sc.model, sc.solstice !== null) });
   const body = args.daily ? { ...summarizeResult(result), outputs: result.outputs } : summarizeResult(result);
   process.stdout.write(JSON.stringify(body, (_k, v) => (v instanceof Float64Array ? Array.from(v) : v)) + "\n");
 }

@@ -57,6 +57,21 @@ export function planOneYearExtension(scenario: ScenarioInput, extend: boolean, m
   const requestedDays = scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
   if (!extend) return { scenario, requestedDays, info: null };
   const days = Math.max(0, Math.min(ONE_YEAR_EXTENSION_DAYS, maxForecastDays - requestedDays));
+  return {
+    scenario: extendScenario(scenario, days),
+    requestedDays,
+    info: {
+      days,
+      simulated_forecast_length_days: requestedDays + days,
+      fields: ONE_YEAR_FIELDS,
+      how: `simulated ${days} days${days < ONE_YEAR_EXTENSION_DAYS ? ` (of ${ONE_YEAR_EXTENSION_DAYS} wanted: the longest forecast allowed)` : ""} past the requested horizon, each lever (and a baseline override) held at its last value, so that the one-year fields cover every requested day; every other field covers the requested horizon only`,
+    },
+  };
+}
+
+/** The scenario simulated `days` longer: array levers and a baseline override padded with their last value, scalar levers unchanged. */
+export function extendScenario(scenario: ScenarioInput, days: number): ScenarioInput {
+  const requestedDays = scenario.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
   const extended: ScenarioInput = {
     ...scenario,
     forecast_length_days: requestedDays + days,
@@ -70,16 +85,7 @@ export function planOneYearExtension(scenario: ScenarioInput, extend: boolean, m
   };
   // Members the request did not set stay unset (a default stays a default).
   for (const k of Object.keys(extended) as (keyof ScenarioInput)[]) if (extended[k] === undefined) delete (extended as Record<string, unknown>)[k];
-  return {
-    scenario: extended,
-    requestedDays,
-    info: {
-      days,
-      simulated_forecast_length_days: requestedDays + days,
-      fields: ONE_YEAR_FIELDS,
-      how: `simulated ${days} days${days < ONE_YEAR_EXTENSION_DAYS ? ` (of ${ONE_YEAR_EXTENSION_DAYS} wanted: the longest forecast allowed)` : ""} past the requested horizon, each lever (and a baseline override) held at its last value, so that the one-year fields cover every requested day; every other field covers the requested horizon only`,
-    },
-  };
+  return extended;
 }
 
 /**

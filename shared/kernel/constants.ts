@@ -101,3 +101,21 @@ export const GAS_BURN_WINDOW_DAYS = 90;
 export const MODELS = ["reference", "current"] as const;
 export type Model = (typeof MODELS)[number];
 export const DEFAULT_MODEL: Model = "current";
+
+/**
+ * FIP-0118 "Solstice" (../shared/PROTOCOL.md §B; FIPs FIPS/fip-0118.md as Accepted, builtin-actors
+ * PR #1782): from its activation every new sector has 10× QAP, and each block reward is split into
+ * a consensus share w1 (the winning miner's), a service share w2 and a burnt rest. A quarter is
+ * 262,974 epochs = 91.3104 days; w1 falls by 0.05 a quarter from 0.95 to 0.50; w2 rises from 0.05
+ * to 0.10 over the first quarter, then by 0.05 about 17 days into the quarter after each quarter
+ * whose Filecoin Pay volume passes its gate, never above min(0.50, 1 − w1).
+ */
+export const SOLSTICE_QA_MULTIPLIER = 10;
+export const SOLSTICE_QUARTER_DAYS = 262_974 / 2880;
+export const SOLSTICE_CONSENSUS_START = 0.95;
+export const SOLSTICE_CONSENSUS_FLOOR = 0.5;
+export const SOLSTICE_SERVICE_START = 0.05;
+export const SOLSTICE_SERVICE_FIRST_QUARTER_END = 0.1;
+export const SOLSTICE_SHARE_STEP = 0.05;
+export const SOLSTICE_SERVICE_MAX = 0.5;
+export const SOLSTICE_GATE_LAG_DAYS = 17;

@@ -19,6 +19,9 @@ const NAMES = [
   // its fee, the running sum of the share of what was due that was paid, one-year sums.
   ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort", "feeNewPaying", "feeKeep", "feeCapPrefix"],
   ...["oneYearFee", "oneYearNetReturn", "oneYearNetRoi"],
+  // FIP-0118 (rewardSplit.ts): the shares of each day's reward, the three streams, their sums since T.
+  ...["consensusShare", "serviceShare", "consensusReward", "serviceReward", "burntReward"],
+  ...["cumConsensusReward", "cumServiceReward", "cumBurntReward"],
 ] as const;
 
 export type DayArrayName = (typeof NAMES)[number];

@@ -33,11 +33,13 @@ export interface FeeCalendar {
   readonly graceEndDay: number;
   /** Whether the dataset starts after the fee began, so fee-paying power onboarded before its start is missing. */
   readonly startsAfterFee: boolean;
+  /** Our rule for the history's fee-paying power: it lives this long, then renews at the day's rate or expires. */
+  readonly historySectorDays: number;
 }
 
-export function feeCalendar(startDate: string): FeeCalendar {
+export function feeCalendar(startDate: string, historySectorDays: number = FEE_HISTORY_SECTOR_DAYS): FeeCalendar {
   const first = daysBetween(startDate, FIP0100_FIRST_FEE_DATE);
-  return { firstFeeDay: Math.max(first, 1), graceEndDay: daysBetween(startDate, FIP0100_GRACE_END_DATE), startsAfterFee: first < 1 };
+  return { firstFeeDay: Math.max(first, 1), graceEndDay: daysBetween(startDate, FIP0100_GRACE_END_DATE), startsAfterFee: first < 1, historySectorDays };
 }
 
 /** How the power that leaves on a day takes its fee with it, over one segment of days. */
@@ -73,12 +75,12 @@ export function noFee(a: DayArrays, from: number, to: number): void {
  * The history's fee-paying power, days [firstFeeDay, H] (PROTOCOL.md §A "History"): what enters
  * each day (`feeNewPaying`: power onboarded, and from the grace period's end the renewals of
  * older power that did not pay) and the renewal rate of paying power that leaves (`feeKeep`).
- * Which paying power has expired is not in the data; our rule: it lives FEE_HISTORY_SECTOR_DAYS
- * and then renews at the day's renewal rate, keeping its fee, like the forecast's cohorts.
- * Returns the paying power live on the current date, P_H (PiB).
+ * Which paying power has expired is not in the data; our rule: it lives `cal.historySectorDays`
+ * (FEE_HISTORY_SECTOR_DAYS by default) and then renews at the day's renewal rate, keeping its fee,
+ * like the forecast's cohorts. Returns the paying power live on the current date, P_H (PiB).
  */
 export function historyFeePower(inputs: KernelInputs, a: DayArrays, H: number, cal: FeeCalendar): number {
-  const life = FEE_HISTORY_SECTOR_DAYS;
+  const life = cal.historySectorDays;
   const { historicalOnboardedQaPowerPib: onb, historicalRenewedQaPowerPib: renewed, historicalRenewalRate: rate } = inputs;
   const cohortPower = new Float64Array(H + 1);
   let paying = 0;
@@ -98,7 +100,7 @@ export function historyFeePower(inputs: KernelInputs, a: DayArrays, H: number, c
 
 /** The history's fee segment: cohorts one by one, from the first fee day. */
 export function historyFeeSegment(cal: FeeCalendar): FeeSegment {
-  return { cohortLife: FEE_HISTORY_SECTOR_DAYS, cohortStart: cal.firstFeeDay, rho: 0, known: new Float64Array(0), knownOffset: 0, forecast: null };
+  return { cohortLife: cal.historySectorDays, cohortStart: cal.firstFeeDay, rho: 0, known: new Float64Array(0), knownOffset: 0, forecast: null };
 }
 
 /** The forecast's fee segment: ρ for the known schedule, the forecast's own cohorts one by one after D days. */
@@ -187,7 +189,7 @@ export function feeFacts(p: PreparedInputs, start: FeeAtCurrentDate, capBound: {
     graceEndDate: FIP0100_GRACE_END_DATE,
     startsAfterFee: p.feeCalendar.startsAfterFee,
     priceSource: p.inputs.onchainCircSupply ? "onchain" : "model",
-    historySectorDays: FEE_HISTORY_SECTOR_DAYS,
+    historySectorDays: p.feeCalendar.historySectorDays,
     capBoundDays: capBound.days,
     firstCapBoundDay: capBound.days > 0 ? capBound.first : null,
   };

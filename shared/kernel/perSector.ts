@@ -5,15 +5,18 @@ import type { DayArrays } from "./days.ts";
  * §7 block rewards earned each day by one 32 GiB QA sector, over days [from, to), and their
  * running sum (`rewardPrefix[t + 1]`, the one-year sums' base) from `rewardSum`, the sum before
  * day `from`; returns the sum through day to − 1. A day without QA power is undefined (NaN), and
- * so is every sum after it: the one-year sums then take their careful path.
+ * so is every sum after it: the one-year sums then take their careful path. Under FIP-0118 the
+ * sector's owner earns the consensus share of the reward (`minerShare`, w1; null without it).
  */
-export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardSum: number): number {
+export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardSum: number, minerShare: Float64Array | null): number {
   const { qapEib, dayNetworkReward: dayNet, rewardsPerSector: rps, rewardPrefix: prefix } = a;
   const sectorEib = SECTOR_EIB;
+  const split = minerShare !== null, w1 = minerShare ?? dayNet;
   if (from === 0) prefix[0] = 0;
   for (let t = from; t < to; t++) {
     const q = qapEib[t]!;
-    const v = q === 0 ? NaN : (sectorEib * dayNet[t]!) / q;
+    const r = split ? w1[t]! * dayNet[t]! : dayNet[t]!;
+    const v = q === 0 ? NaN : (sectorEib * r) / q;
     rps[t] = v;
     prefix[t + 1] = rewardSum += v;
   }

@@ -1,5 +1,6 @@
 import {
   DISBURSED_RESERVE_FIL,
+  FEE_HISTORY_SECTOR_DAYS,
   FIP81_ACTIVATION_DATE,
   GAS_BURN_WINDOW_DAYS,
   HISTORICAL_LOCK_TARGET,
@@ -49,8 +50,9 @@ export interface PreparedInputs {
   readonly feeCalendar: FeeCalendar;
   /** The forecast's gas-burn window (days). */
   readonly gasBurnWindowDays: number;
-  /** Zeros, as long as the days: the FIP-0100 fields of the reference model. */
+  /** Zeros and ones, as long as the days: the FIP-0100 fields of the reference model, FIP-0118's without it. */
   readonly zeros: Float64Array;
+  readonly ones: Float64Array;
   /** Per model variant; index 0: pledge on circulating supply, 1: on available supply (`use_available_supply`). */
   readonly history: Readonly<Record<Model, readonly [KernelHistory, KernelHistory]>>;
 }
@@ -76,7 +78,11 @@ export interface KernelHistory {
 }
 
 /** The arrays of forecast days only, and those whose history ends before day H (day H takes the scenario's lock target and renewal rate). */
-const FORECAST_ONLY = new Set<DayArrayName>(["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"]);
+/** Arrays a simulation writes whole: the forecast's expirations, scratch, and FIP-0118's split (only with Solstice). */
+const NOT_KEPT = new Set<DayArrayName>([
+  ...["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"],
+  ...["consensusShare", "serviceShare", "consensusReward", "serviceReward", "burntReward", "cumConsensusReward", "cumServiceReward", "cumBurntReward"],
+] as const);
 const BEFORE_H = new Set<DayArrayName>([
   ...["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"],
   // The fee paid on the current date comes with its supply (day H's is the forecast's first).
@@ -95,12 +101,23 @@ export function historyLength(name: DayArrayName, h: Omit<KernelHistory, "days">
     case "oneYearNetRoi":
       return h.oneYearWindows;
     default:
-      return FORECAST_ONLY.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
+      return NOT_KEPT.has(name) ? 0 : BEFORE_H.has(name) ? H : H + 1;
   }
 }
 
+/** Choices made once per dataset; the defaults are the model's. */
+export interface PrepareOptions {
+  /** The longest forecast to prepare for (days; default 20 years). */
+  readonly maxForecastDays?: number;
+  /** The forecast's gas-burn window (days; default GAS_BURN_WINDOW_DAYS). */
+  readonly gasBurnWindowDays?: number;
+  /** How long the history's fee-paying power lives before it expires or renews (default FEE_HISTORY_SECTOR_DAYS). */
+  readonly feeHistorySectorDays?: number;
+}
+
 /** Checks the inputs' shape and computes their scenario-independent arrays and history. */
-export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MAX_FORECAST_DAYS, gasBurnWindowDays: number = GAS_BURN_WINDOW_DAYS): PreparedInputs {
+export function prepareInputs(inputs: KernelInputs, options: PrepareOptions = {}): PreparedInputs {
+  const { maxForecastDays = MAX_FORECAST_DAYS, gasBurnWindowDays = GAS_BURN_WINDOW_DAYS, feeHistorySectorDays = FEE_HISTORY_SECTOR_DAYS } = options;
   const H = daysBetween(inputs.startDate, inputs.currentDate);
   if (!(H >= 1)) throw new RangeError(`dataset: current_date must be after start_date (got ${H} days)`);
   const expectLength = (name: string, a: Float64Array, n: number) => {
@@ -153,9 +170,10 @@ export function prepareInputs(inputs: KernelInputs, maxForecastDays: number = MA
     gamma,
     disbursedReserve,
     historyLock: new Float64Array(H).fill(HISTORICAL_LOCK_TARGET),
-    feeCalendar: feeCalendar(inputs.startDate),
+    feeCalendar: feeCalendar(inputs.startDate, feeHistorySectorDays),
     gasBurnWindowDays,
     zeros: new Float64Array(n),
+    ones: new Float64Array(n).fill(1),
   };
   const kept = (model: Model, useAvailableSupply: boolean): KernelHistory => {
     const { arrays } = dayArrays(H + 2);
@@ -203,6 +221,7 @@ export function runHistory(
       perSector: true,
       fee: withFee ? historyFeeSegment(cal) : null,
       firstFeeDay: cal.firstFeeDay,
+      split: null,
     },
     1,
     H,
@@ -210,7 +229,7 @@ export function runHistory(
   );
   // Day 0's pledge per sector repeats day 1's (MODEL.md §7); with a one-day history day 1 is a forecast day.
   if (H >= 2) a.pledgePerSector[0] = a.pledgePerSector[1]!;
-  const rewardSum = rewardsPerSector(a, 0, H + 1, 0);
+  const rewardSum = rewardsPerSector(a, 0, H + 1, 0, null);
   // Windows whose year ends before the current date (the current date's fee is the forecast's first).
   const oneYearWindows = Math.max(H - (YEAR_DAYS - 1), 0);
   oneYearSums(a, 0, oneYearWindows, true, withFee ? cal.firstFeeDay : -1);

@@ -11,7 +11,8 @@ import {
 } from "./constants.ts";
 import { ScenarioError } from "./errors.ts";
 import type { PreparedInputs } from "./prepare.ts";
-import type { KernelScenario } from "./types.ts";
+import { addDays, daysBetween, isIsoDate } from "./dates.ts";
+import type { KernelScenario, SolsticeScenario } from "./types.ts";
 
 /** A lever: one value for every forecast day, or exactly one value per forecast day. */
 export type Lever = number | readonly number[] | Float64Array;
@@ -20,6 +21,8 @@ export type Lever = number | readonly number[] | Float64Array;
 export interface ScenarioInput {
   /** The model variant (default DEFAULT_MODEL, "current"). */
   readonly model?: Model;
+  /** The preset the request started from (its members are already merged in: shared/schema/presets.ts). */
+  readonly preset?: string;
   readonly rbp?: Lever;
   readonly rr?: Lever;
   readonly fpr?: Lever;
@@ -32,6 +35,47 @@ export interface ScenarioInput {
   readonly use_available_supply?: boolean;
   /** Baseline power override, EiB, one value per simulated day (H + F). */
   readonly baseline_function_EIB?: readonly number[] | Float64Array;
+  /** FIP-0118 "Solstice" from a date after the current date (current model only). */
+  readonly solstice?: SolsticeInput;
+}
+
+/** FIP-0118 as users write it (../shared/PROTOCOL.md §B). */
+export interface SolsticeInput {
+  /** YYYY-MM-DD, or "current+N" (N days after the dataset's current date); after the current date. */
+  readonly activation_date: string;
+  /** "none" (default), "all" (every quarter's gate from quarter 2 on), or the quarter numbers (≥ 2) whose gates pass. */
+  readonly service_gates?: "none" | "all" | readonly number[];
+  /** "total" (default) or "miner_share": the reward estimate of the initial pledge and the fee cap. */
+  readonly pledge_reward_basis?: "total" | "miner_share";
+}
+
+/** "current+N": N days after the dataset's current date (presets say "current+90"). */
+export const RELATIVE_DATE = /^current\+(\d{1,5})$/;
+
+/** A date as a request gives it (YYYY-MM-DD or "current+N") on a dataset, as YYYY-MM-DD; null when it is neither. */
+export function resolveDate(s: string, currentDate: string): string | null {
+  const m = RELATIVE_DATE.exec(s);
+  if (m) return addDays(currentDate, Number(m[1]));
+  return isIsoDate(s) ? s : null;
+}
+
+/** A Solstice input on a dataset: its activation as a day index after the current date. */
+function solsticeOf(prepared: PreparedInputs, model: Model, s: SolsticeInput | undefined): SolsticeScenario | null {
+  if (s === undefined) return null;
+  if (model !== "current") throw new ScenarioError("solstice", `needs model "current" (FIP-0118 builds on the network as it runs now), got model "${model}"`);
+  const date = resolveDate(String(s.activation_date), prepared.inputs.currentDate);
+  if (date === null) throw new ScenarioError("solstice.activation_date", `must be a calendar date YYYY-MM-DD or "current+N", got ${String(s.activation_date).slice(0, 40)}`);
+  const T = daysBetween(prepared.inputs.startDate, date);
+  if (!(T > prepared.H)) {
+    throw new ScenarioError("solstice.activation_date", `must be after the dataset's current date ${prepared.inputs.currentDate} (mainnet has not activated FIP-0118), got ${date}`);
+  }
+  const gates = s.service_gates ?? "none";
+  if (typeof gates !== "string") {
+    gates.forEach((q, i) => {
+      if (!Number.isInteger(q) || q < 2) throw new ScenarioError(`solstice.service_gates[${i}]`, `must be a quarter number, a whole number from 2 on (quarter 1 has no gate), got ${q}`);
+    });
+  }
+  return { activationDay: T | 0, serviceGates: gates, pledgeRewardBasis: s.pledge_reward_basis ?? "total" };
 }
 
 function finiteScalar(field: string, v: number): number {
@@ -117,5 +161,6 @@ export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput):
       input.baseline_function_EIB === undefined
         ? null
         : dailyArray("baseline_function_EIB", input.baseline_function_EIB, prepared.H + F),
+    solstice: solsticeOf(prepared, model, input.solstice),
   };
 }

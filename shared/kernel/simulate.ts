@@ -6,6 +6,7 @@ import { mint } from "./minting.ts";
 import { oneYearSums, rewardsPerSector } from "./perSector.ts";
 import { feeAtCurrentDate, feeFacts, forecastFeeSegment, historyFeeSegment, noFee, type FeeFacts } from "./fees.ts";
 import { forecastPower } from "./power.ts";
+import { splitRewards } from "./rewardSplit.ts";
 import { historyLength, runHistory, type KernelHistory, type PreparedInputs } from "./prepare.ts";
 import type { SimulationResult } from "./result.ts";
 import { supply } from "./supply.ts";
@@ -88,6 +89,14 @@ const ARRAY_OF = {
   day_renewed_power_QAP_PIB: "qaRenewed",
   day_rewards_per_sector: "rewardsPerSector",
   day_sector_fee: "sectorFee",
+  consensus_reward_share: "consensusShare",
+  service_reward_share: "serviceShare",
+  day_consensus_reward: "consensusReward",
+  day_service_reward: "serviceReward",
+  day_burnt_reward: "burntReward",
+  cum_consensus_reward: "cumConsensusReward",
+  cum_service_reward: "cumServiceReward",
+  cum_burnt_reward: "cumBurntReward",
   full_renewal_rate: "renewalRate",
   network_QAP_EIB: "qapEib",
   network_RBP_EIB: "rbpEib",
@@ -126,7 +135,21 @@ const PREPARED_ARRAY_OF: Record<PreparedField, (p: PreparedInputs) => Float64Arr
  * In the reference model the FIP-0100 fields are zeros, and the net one-year fields the gross
  * ones: views of those, with no work.
  */
-const REFERENCE_FEE_FIELD: Partial<Record<OutputField, OutputField | "zeros">> = {
+type Alias = OutputField | "zeros" | "ones";
+
+/** Without FIP-0118 every reward is the miner's: shares 1 and 0, the consensus stream the whole reward, nothing since an activation. */
+const NO_SOLSTICE_FIELD: Partial<Record<OutputField, Alias>> = {
+  consensus_reward_share: "ones",
+  service_reward_share: "zeros",
+  day_consensus_reward: "day_network_reward",
+  day_service_reward: "zeros",
+  day_burnt_reward: "zeros",
+  cum_consensus_reward: "zeros",
+  cum_service_reward: "zeros",
+  cum_burnt_reward: "zeros",
+};
+
+const REFERENCE_FEE_FIELD: Partial<Record<OutputField, Alias>> = {
   "1y_fee_per_sector": "zeros",
   "1y_net_return_per_sector": "1y_return_per_sector",
   "1y_sector_net_roi": "1y_sector_roi",
@@ -147,7 +170,11 @@ interface Needs {
   rate: boolean;
 }
 
-const MINTING_FIELDS = new Set<OutputField>(["capped_power_EIB", "cum_capped_power_EIB", "network_time", "cum_baseline_reward", "cum_network_reward", "day_network_reward"]);
+const MINTING_FIELDS = new Set<OutputField>([
+  ...["capped_power_EIB", "cum_capped_power_EIB", "network_time", "cum_baseline_reward", "cum_network_reward", "day_network_reward"],
+  ...["consensus_reward_share", "service_reward_share", "day_consensus_reward", "day_service_reward", "day_burnt_reward"],
+  ...["cum_consensus_reward", "cum_service_reward", "cum_burnt_reward"],
+] as const);
 const SUPPLY_FIELDS = new Set<OutputField>([
   "day_sector_fee",
   "cum_sector_fee",
@@ -221,7 +248,11 @@ export function simulate<F extends OutputField = OutputField>(
   forecastPower(inputs, sc, H, a);
   // §2 vesting, §4 γ and §5's history lock target are the dataset's alone: in `prepared`.
   // §3 minting.
-  if (need.minting) mint(a, baseline, prepared.cumSimpleReward, inputs.zeroCumCappedPowerEib, H + 1, N, { ...history.minting });
+  if (need.minting) {
+    mint(a, baseline, prepared.cumSimpleReward, inputs.zeroCumCappedPowerEib, H + 1, N, { ...history.minting });
+    // FIP-0118's split of each day's reward (rewardSplit.ts).
+    if (sc.solstice) splitRewards(sc.solstice, a, N);
+  }
   // §6 supply, locking and pledge (day H on: its lock target and renewal rate are the scenario's),
   // with the FIP-0100 fee in the current model (fees.ts).
   let fee: FeeFacts | null = null;
@@ -239,6 +270,9 @@ export function simulate<F extends OutputField = OutputField>(
       perSector: need.perSector,
       fee: null,
       firstFeeDay: cal.firstFeeDay,
+      split: sc.solstice
+        ? { consensusShare: a.consensusShare, burntReward: a.burntReward, minerShareBasis: sc.solstice.pledgeRewardBasis === "miner_share" }
+        : null,
     };
     const state = { ...history.supply };
     if (!withFee) supply(a, inputs, curves, seg, H, N, state);
@@ -257,7 +291,7 @@ export function simulate<F extends OutputField = OutputField>(
   // §7 per-sector quantities.
   if (need.rewards) {
     const Y = Math.max(N - (YEAR_DAYS - 1), 0);
-    rewardsPerSector(a, H + 1, N, history.rewardSum);
+    rewardsPerSector(a, H + 1, N, history.rewardSum, sc.solstice ? a.consensusShare : null);
     if (need.oneYear) oneYearSums(a, history.oneYearWindows, Y, need.roi, need.oneYearFee && withFee ? prepared.feeCalendar.firstFeeDay : -1);
   }
 
@@ -265,8 +299,9 @@ export function simulate<F extends OutputField = OutputField>(
   const fields = options?.fields ?? (OUTPUT_FIELD_NAMES as readonly F[]);
   const outputs = {} as Record<OutputField, Float64Array>;
   for (const f of fields) {
-    const alias: OutputField | "zeros" | undefined = withFee ? undefined : REFERENCE_FEE_FIELD[f];
-    outputs[f] = alias === undefined ? all.outputs[f] : alias === "zeros" ? prepared.zeros.subarray(0, all.outputs[f].length) : all.outputs[alias];
+    const alias: Alias | undefined = (withFee ? undefined : REFERENCE_FEE_FIELD[f]) ?? (sc.solstice ? undefined : NO_SOLSTICE_FIELD[f]);
+    const n = all.outputs[f].length;
+    outputs[f] = alias === undefined ? all.outputs[f] : alias === "zeros" ? prepared.zeros.subarray(0, n) : alias === "ones" ? prepared.ones.subarray(0, n) : all.outputs[alias];
   }
   if (sc.baselineEib !== null && "network_baseline_EIB" in outputs) outputs.network_baseline_EIB = sc.baselineEib;
   return { outputs, H, F, N, startDate: inputs.startDate, currentDate: inputs.currentDate, endDate: all.endDate, model: sc.model, fee };

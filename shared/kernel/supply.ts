@@ -41,6 +41,7 @@ export function initialPledge(p: number, Q: number, B: number, r: number, L: num
 /** A segment without the fee (the reference model): its exits are never read. */
 const NO_FEE: FeeSegment = { rho: 0, known: new Float64Array(0), knownOffset: 0, cohortLife: 0, cohortStart: 0, forecast: null };
 const NO_FEE_FORECAST = { renewMultiplier: new Float64Array(0), olderShare: 0, graceEndDay: 0 };
+const NO_SPLIT = { consensusShare: new Float64Array(0), burntReward: new Float64Array(0), minerShareBasis: false };
 
 /** What the supply loop carries from one day to the next. */
 export interface SupplyState {
@@ -78,6 +79,12 @@ export interface SupplySegment {
   /** The FIP-0100 fee (`model: "current"`), from day `firstFeeDay`; null for the reference model. */
   readonly fee: FeeSegment | null;
   readonly firstFeeDay: number;
+  /**
+   * FIP-0118 (rewardSplit.ts): the miner's share of each day's reward, which is what vests, and
+   * the burnt stream; whether the pledge's and the fee cap's reward estimate is the miner's share
+   * rather than the whole reward. Null without Solstice.
+   */
+  readonly split: { readonly consensusShare: Float64Array; readonly burntReward: Float64Array; readonly minerShareBasis: boolean } | null;
 }
 
 /** Day 0 from the dataset's scalars (MODEL.md §6 "Start"); returns the state day 1 starts from. */
@@ -125,6 +132,8 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const inForecast = forecast !== null;
   const { renewMultiplier, olderShare, graceEndDay } = forecast ?? NO_FEE_FORECAST;
   let capBoundDays = state.feeCapBoundDays, firstCapBound = state.feeFirstCapBoundDay;
+  const split = seg.split !== null;
+  const { consensusShare, burntReward, minerShareBasis } = seg.split ?? NO_SPLIT;
   // The fee's price reads the circulating supply of the day before: on-chain where the dataset has it.
   const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
   const feePerPib = FIP0100_FEE_PER_PIB, capShare = FIP0100_CAP_SHARE;
@@ -141,10 +150,18 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     const onbQ = qaOnb[t]!;
     const M = Math.max(Q, baseline[t]! * pibPerEib);
     const r = dayNet[t]!;
+    // FIP-0118: the miner's share vests, the burnt stream is burnt; the pledge's (and the fee
+    // cap's) reward estimate is the whole reward or the miner's share. Without it: r, r and 0.
+    let rMiner = r, rBasis = r, burnt = 0;
+    if (split) {
+      rMiner = consensusShare[t]! * r;
+      if (minerShareBasis) rBasis = rMiner;
+      burnt = burntReward[t]!;
+    }
     const LS = lock[j]! * S;
     const w = gamma[t]!;
     const omw = 1 - w;
-    const r20 = storageDays * r;
+    const r20 = storageDays * rBasis;
     const rate = rateOf[j]!;
     let release = t < nRelease ? release0[t]! : 0;
     if (t - D >= H) release += dayLocked[t - D]!;
@@ -156,7 +173,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     const renewedPledge = original > renewed ? original : renewed;
     dayRenewed[t] = renewedPledge;
     dayLocked[t] = onboard + renewedPledge;
-    const dReward = lockShare * r - prevReward / releaseDays;
+    const dReward = lockShare * rMiner - prevReward / releaseDays;
     prevPledge = prevPledge + dPledge;
     lockedPledge[t] = prevPledge;
     prevReward = prevReward + dReward;
@@ -185,7 +202,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       feeCohort[t] = cohort;
       const d = due + cohort - leave;
       due = d > 0 ? d : 0;
-      const cap = capShare * r;
+      const cap = capShare * rBasis;
       if (due > cap) {
         fee = cap;
         if (capBoundDays++ === 0) firstCapBound = t;
@@ -205,7 +222,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     locked[t] = lk;
     prevLocked = lk;
     // On history days the chain's burn already holds the fee.
-    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn + fee;
+    const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn + fee + burnt;
     burnArr[t] = burn;
     prevBurn = burn;
     const cs = reserve + cumNet[t]! + totalVest[t]! - lk - burn;

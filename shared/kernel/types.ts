@@ -63,4 +63,16 @@ export interface KernelScenario {
   readonly useAvailableSupply: boolean;
   /** Baseline power override, EiB, length N = H + F; null for the protocol's curve. */
   readonly baselineEib: Float64Array | null;
+  /** FIP-0118 from a day of the forecast (current model only); null without it. */
+  readonly solstice: SolsticeScenario | null;
+}
+
+/** FIP-0118 "Solstice" as a scenario sets it (../shared/PROTOCOL.md §B). */
+export interface SolsticeScenario {
+  /** The activation day T, as a day index (start_date + T), after the current date. */
+  readonly activationDay: number;
+  /** Which quarters' Filecoin Pay gates pass: none, all (from quarter 2 on), or these quarter numbers (≥ 2). */
+  readonly serviceGates: "none" | "all" | readonly number[];
+  /** What the initial pledge's and the fee cap's reward estimate is: the whole block reward, or the miner's share. */
+  readonly pledgeRewardBasis: "total" | "miner_share";
 }

@@ -12,9 +12,10 @@ export type FieldAxis = "full" | "forecast" | "one_year";
 
 /**
  * Which part of the model a field comes from: "reference", the 44 fields of MODEL.md (the
- * golden files); "fee", FIP-0100 (../shared/PROTOCOL.md §A, 0 in the reference model).
+ * golden files); "fee", FIP-0100 (../shared/PROTOCOL.md §A, 0 in the reference model);
+ * "solstice", FIP-0118 (§B; the trivial split without it).
  */
-export type FieldGroup = "reference" | "fee";
+export type FieldGroup = "reference" | "fee" | "solstice";
 
 export interface FieldMeta {
   readonly unit: string;
@@ -33,6 +34,8 @@ const m = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "fu
 });
 /** A FIP-0100 field. */
 const fee = (unit: string, kind: FieldKind, meaning: string, axis: FieldAxis = "full"): FieldMeta => m(unit, kind, meaning, axis, "fee");
+/** A FIP-0118 field. */
+const solstice = (unit: string, kind: FieldKind, meaning: string): FieldMeta => m(unit, kind, meaning, "full", "solstice");
 
 /** Field metadata, keyed by the field's name in the kernel output (and in the golden files). */
 export const OUTPUT_FIELDS = {
@@ -44,6 +47,14 @@ export const OUTPUT_FIELDS = {
   available_supply: m("FIL", "stock", "circulating supply plus locked FIL"),
   capped_power_EIB: m("EiB", "stock", "raw-byte power counted for baseline minting: min(baseline, raw-byte power)"),
   circ_supply: m("FIL", "stock", "circulating FIL supply"),
+  consensus_reward_share: solstice("ratio", "ratio", "FIP-0118 w1: the winning miner's share of the day's block reward (1 without Solstice)"),
+  cum_burnt_reward: solstice("FIL", "cumulative", "FIP-0118 burnt block-reward stream since the activation date (0 without Solstice)"),
+  cum_consensus_reward: solstice("FIL", "cumulative", "FIP-0118 consensus (miner) block-reward stream since the activation date (0 without Solstice)"),
+  cum_service_reward: solstice("FIL", "cumulative", "FIP-0118 service block-reward stream since the activation date (0 without Solstice)"),
+  day_burnt_reward: solstice("FIL/day", "flow", "FIP-0118 burnt share of the day's block reward, w0 · reward (0 without Solstice)"),
+  day_consensus_reward: solstice("FIL/day", "flow", "FIP-0118 consensus (miner) share of the day's block reward, w1 · reward (the whole reward without Solstice)"),
+  day_service_reward: solstice("FIL/day", "flow", "FIP-0118 service-orchestrator share of the day's block reward, w2 · reward, liquid (0 without Solstice)"),
+  service_reward_share: solstice("ratio", "ratio", "FIP-0118 w2: the service orchestrators' share of the day's block reward (0 without Solstice)"),
   cum_baseline_reward: m("FIL", "cumulative", "FIL minted by baseline minting since network start"),
   cum_capped_power_EIB: m("EiB·day", "cumulative", "sum of capped power since network start"),
   cum_network_reward: m("FIL", "cumulative", "FIL minted as block rewards since network start (simple + baseline)"),
@@ -100,10 +111,12 @@ export const REFERENCE_FIELD_NAMES = OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIE
  * The fields an answer holds when the request names none: MODEL.md's 44, plus those the model
  * variant computes (in the reference model the FIP-0100 fields are only zeros).
  */
-export function defaultFields(model: "reference" | "current"): readonly OutputField[] {
-  return model === "reference" ? REFERENCE_FIELD_NAMES : DEFAULT_CURRENT_FIELDS;
+export function defaultFields(model: "reference" | "current", solstice = false): readonly OutputField[] {
+  return model === "reference" ? REFERENCE_FIELD_NAMES : solstice ? DEFAULT_SOLSTICE_FIELDS : DEFAULT_CURRENT_FIELDS;
 }
-const DEFAULT_CURRENT_FIELDS = [...REFERENCE_FIELD_NAMES, ...OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].group === "fee")];
+const ofGroup = (g: FieldGroup) => OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].group === g);
+const DEFAULT_CURRENT_FIELDS = [...REFERENCE_FIELD_NAMES, ...ofGroup("fee")];
+const DEFAULT_SOLSTICE_FIELDS = [...DEFAULT_CURRENT_FIELDS, ...ofGroup("solstice")];
 
 /** Type guard for a field name coming from a request. */
 export function isOutputField(name: string): name is OutputField {

@@ -1,3 +1,4 @@
+import { withPreset } from "./presets.ts";
 import { scenarioShape } from "./scenario.ts";
 
 /**
@@ -85,5 +86,6 @@ export function normalizeScenarioInput(input: unknown, options: NormalizeOptions
     // reads through it); defined, it stays a member, which the strict schemas refuse by name.
     Object.defineProperty(out, k, { value: numeric.has(k) ? coerceNumber(v) : v, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  // A named preset's members, under the caller's own.
+  return withPreset(out);
 }

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { DEFAULT_FORECAST_LENGTH_DAYS, DEFAULT_MODEL, MAX_FORECAST_DAYS, MODELS, type Model } from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { echo, MAX_ISSUES, pathText } from "./bounds.ts";
+import { isIsoDate } from "../kernel/dates.ts";
+import { RELATIVE_DATE } from "../kernel/scenario.ts";
+import { PRESET_NAMES } from "./presets.ts";
 
 /**
  * The one scenario schema: API validation, OpenAPI docs and MCP tool schemas all read it, so
@@ -78,6 +81,10 @@ function lever(field: Bounded, description: string) {
 }
 
 export const scenarioShape = {
+  preset: z
+    .enum(PRESET_NAMES, { error: `must be one of the presets ${PRESET_NAMES.map((n) => JSON.stringify(n)).join(", ")} (GET /presets)` })
+    .describe(`A named scenario to start from (GET /presets): ${PRESET_NAMES.join(", ")}. The request's own members override it.`)
+    .optional(),
   model: z
     .enum(MODELS, { error: `must be one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
     .describe(
@@ -103,6 +110,28 @@ export const scenarioShape = {
   use_available_supply: z
     .boolean({ error: "must be true or false" })
     .describe("Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default false.")
+    .optional(),
+  solstice: z
+    .strictObject({
+      activation_date: z
+        .string({ error: 'must be a calendar date YYYY-MM-DD or "current+N"' })
+        .refine((s) => isIsoDate(s) || RELATIVE_DATE.test(s), {
+          error: (iss) => `must be a calendar date YYYY-MM-DD or "current+N" (N days after the dataset's current date), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
+        })
+        .describe('The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset\'s current date, or "current+N" for N days after it.'),
+      service_gates: z
+        .union([
+          z.enum(["none", "all"], { error: 'must be "none", "all" or a list of quarter numbers' }),
+          z.array(z.number().int({ error: "must be a whole quarter number" }).min(2, { error: "must be a quarter number from 2 on (quarter 1 has no gate)" }).max(400)).max(400),
+        ])
+        .describe('Which quarters\' Filecoin Pay volume gates pass, each raising the service share by 0.05 about 17 days into the next quarter: "none" (default), "all", or quarter numbers (2, 3, …).')
+        .optional(),
+      pledge_reward_basis: z
+        .enum(["total", "miner_share"], { error: 'must be "total" or "miner_share"' })
+        .describe('The reward estimate in the initial pledge and in the FIP-0100 fee cap: "total" (default: the formula unchanged) or "miner_share" (w1 of it).')
+        .optional(),
+    })
+    .describe('FIP-0118 "Solstice" (needs model "current"): from activation_date every new sector has 10× QAP and each block reward is split between the miner (falling from 95 % to 50 % over nine quarters), service orchestrators and burn.')
     .optional(),
   baseline_function_EIB: boundedArray("baseline_function_EIB", 0, MAX_BASELINE_DAYS)
     .describe("Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.")

@@ -147,7 +147,7 @@ export function parseSimulateRequest(raw: unknown, prefix = "", defaults: Reques
   const resolved = withRequestDefaults(s.data, defaults);
   return {
     scenario: resolved,
-    output: output === undefined ? defaultFields(resolved.model) : typeof output === "string" ? [output] : dedupe(output),
+    output: output === undefined ? defaultFields(resolved.model, resolved.solstice !== undefined) : typeof output === "string" ? [output] : dedupe(output),
     resolution: resolution ?? "weekly",
     includeHistory: include_history ?? false,
     extend1yMetrics: extend_1y_metrics ?? false,

@@ -53,6 +53,17 @@ export function echoInput(req: SimulateRequest, d: WarmDataset, sc: KernelScenar
     filplus_rate: fpr,
     // The full record, in the request's own names.
     model: sc.model,
+    preset: given.preset ?? null,
+    solstice: sc.solstice
+      ? {
+          activation_date: addDays(d.info.start_date, sc.solstice.activationDay),
+          service_gates: sc.solstice.serviceGates,
+          pledge_reward_basis: sc.solstice.pledgeRewardBasis,
+          ...(sc.solstice.activationDay >= d.prepared.H + sc.forecastLengthDays
+            ? { note: "the activation falls after the forecast's last day: FIP-0118 changes nothing in this answer" }
+            : {}),
+        }
+      : null,
     rbp,
     rr,
     fpr,

@@ -70,6 +70,25 @@ suite("model: reference and current", () => {
     expect(e.error.message).toMatch(/"reference", "current"/);
   });
 
+  it("presets: a named start whose members the request overrides; solstice's activation is resolved and echoed", async () => {
+    const sol = await json<Body>(await post("/simulate", { preset: "solstice", forecast_length_days: 400, output: ["consensus_reward_share", "day_burnt_reward"], resolution: "daily" }));
+    expect(sol.input).toMatchObject({ preset: "solstice", model: "current", solstice: { activation_date: "2025-12-08", service_gates: "none", pledge_reward_basis: "total" } });
+    expect(sol.simulation_output.consensus_reward_share![90]).toBe(0.95);
+    expect(sol.simulation_output.consensus_reward_share![89]).toBe(1);
+    const gates = await json<Body>(await post("/simulate", { preset: "solstice", solstice: { service_gates: "all", pledge_reward_basis: "miner_share" }, forecast_length_days: 30, output: "circ_supply" }));
+    expect(gates.input.solstice).toMatchObject({ activation_date: "2025-12-08", service_gates: "all", pledge_reward_basis: "miner_share" });
+    const asReference = await json<Body>(await post("/simulate", { preset: "reference", forecast_length_days: 30, output: "circ_supply" }));
+    expect(asReference.input.model).toBe("reference");
+    const bad = await post("/simulate", { preset: "jax" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as ErrorJson).error.field).toBe("preset");
+    const refused = await post("/simulate", { model: "reference", solstice: { activation_date: "2026-01-01" } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorJson).error).toMatchObject({ field: "solstice", message: expect.stringContaining('needs model "current"') });
+    const early = await post("/simulate", { solstice: { activation_date: "2025-09-01" } });
+    expect(((await early.json()) as ErrorJson).error.field).toBe("solstice.activation_date");
+  });
+
   it("/historical-data says the forecast's gas-burn window and both means", async () => {
     const h = await json<{ fee: { gas_burn: Record<string, number | string>; F_H_fil_per_day: number } }>(await get("/historical-data"));
     expect(h.fee.gas_burn).toMatchObject({ window_days: 90, to: "2025-09-09" });

@@ -3,14 +3,17 @@ import { warmDataset, type WarmDataset } from "../../../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../../../shared/data/reference.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import type { ScenarioInput } from "../../../shared/kernel/scenario.ts";
-import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
+import { defaultFields, OUTPUT_FIELDS } from "../../../shared/schema/fields.ts";
 import { fixture2025, get, post, publish, type ErrorJson } from "./helpers.ts";
 import { simulateInput } from "../../../shared/kernel/testDataset.ts";
+
+/** The fields of a current-model answer that names none: MODEL.md's 44 and the fee's 6. */
+const DEFAULT_FIELDS = defaultFields("current");
 
 /**
  * /simulate, /simulate/batch, /health and /historical-data on a dataset published from
  * ../shared/fixtures through POST /admin/datasets. The kernel run here, in the test, on the same
- * fixture is the expected answer: daily with history must be exactly its 44 arrays.
+ * fixture is the expected answer: daily with history must be exactly its arrays.
  */
 
 interface SeriesDates {
@@ -87,9 +90,9 @@ suite("with a published dataset", () => {
   });
 
   describe("POST /simulate", () => {
-    it("{} runs the defaults: weekly Mondays of the 10-year forecast, all 44 fields", async () => {
+    it("{} runs the defaults: weekly Mondays of the 10-year forecast, the current model's fields", async () => {
       const b = await sim({});
-      expect(Object.keys(b.simulation_output).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
+      expect(Object.keys(b.simulation_output).sort()).toEqual([...DEFAULT_FIELDS].sort());
       const s = local.kernel.smoothed;
       expect(b.input).toMatchObject({
         "current date": "2025-09-09",
@@ -119,10 +122,10 @@ suite("with a published dataset", () => {
       expect(b.field_dates.days).toEqual({ start_date: b.input.sim_start_date, end_date: b.input.sim_end_date, timestep_days: 7, n_entries: b.input.n_entries });
     });
 
-    it("daily with history returns exactly the kernel's 44 arrays", async () => {
+    it("daily with history returns exactly the kernel's arrays", async () => {
       const b = await sim({ resolution: "daily", include_history: true });
       const r = simulateInput(local.prepared, {});
-      for (const f of OUTPUT_FIELD_NAMES) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
+      for (const f of DEFAULT_FIELDS) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
       expect(b.input).toMatchObject({ sim_start_date: "2022-10-10", sim_end_date: addDays("2025-09-09", 3649), n_entries: r.N, timestep_days: 1 });
       expect(b.field_dates.rb_sched_expire_power_pib).toEqual({ start_date: "2025-09-09", end_date: addDays("2025-09-09", 3649), timestep_days: 1, n_entries: r.F });
       // The 1y_ fields need 365 days ahead: they end 364 days before the last simulated day.
@@ -137,7 +140,7 @@ suite("with a published dataset", () => {
       const full = await sim({ resolution: "daily", include_history: true, forecast_length_days: 400 });
       const fc = await sim({ resolution: "daily", forecast_length_days: 400 });
       const H = local.prepared.H;
-      for (const f of OUTPUT_FIELD_NAMES) {
+      for (const f of DEFAULT_FIELDS) {
         const expected = OUTPUT_FIELDS[f].axis === "forecast" ? full.simulation_output[f] : full.simulation_output[f]!.slice(H);
         expect(fc.simulation_output[f], f).toEqual(expected);
       }
@@ -184,7 +187,7 @@ suite("with a published dataset", () => {
       };
       const b = await sim({ ...scenario, resolution: "daily", include_history: true });
       const r = simulateInput(local.prepared, scenario);
-      for (const f of OUTPUT_FIELD_NAMES) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
+      for (const f of DEFAULT_FIELDS) expect(b.simulation_output[f], f).toEqual(asJson(r.outputs[f]));
       expect(b.input).toMatchObject({
         rbp: { type: "array", length: F, first: rbp[0], last: rbp[F - 1] },
         raw_byte_power: { type: "array", length: F, first: rbp[0], last: rbp[F - 1] },
