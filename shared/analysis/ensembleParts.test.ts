@@ -130,6 +130,11 @@ describe("an ensemble split by path ranges", () => {
     expect(() => mergeSamples(other, allocateSamples(other, 5), 0, bytes)).toThrow(PartMismatchError);
     expect(() => mergeSamples(frame, allocateSamples(frame, 5), 0, bytes.subarray(0, bytes.length - 4))).toThrow(PartMismatchError);
     expect(() => mergeSamples(frame, allocateSamples(frame, 5), 0, new Uint8Array(64))).toThrow(PartMismatchError);
+    // A part of another central run (another version of the code or of the inputs): same shape, other values.
+    const otherCentral = ensembleFrame(resolveScenario(prepared, { forecast_length_days: F, rbp: 9000 }), opts, run);
+    const foreign = allocatePart(otherCentral, 5, 3);
+    foreign.setClamped([0, 0, 0]);
+    expect(() => mergeSamples(frame, allocateSamples(frame, 5), 0, foreign.bytes)).toThrow(/central run differs/);
     // Unaligned bytes (a part's body read at any offset) are fine.
     const shifted = new Uint8Array(bytes.length + 1);
     shifted.set(bytes, 1);

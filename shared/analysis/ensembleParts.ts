@@ -9,8 +9,9 @@ import type { EnsembleFrame, EnsembleSamples } from "./ensemble.ts";
  * dataset version and request), so the union is bit for bit the samples of one run and the
  * answer is the same bytes.
  *
- * The bytes (little-endian): a header of u32 words (magic, version, paths, metrics, horizons,
- * each metric's kept dates, the number of historical levers and their clamped-value counts),
+ * The bytes (little-endian): a header of u32 words (magic, version, the frame's checksum, paths,
+ * metrics, horizons, each metric's kept dates, the number of historical levers and their
+ * clamped-value counts),
  * padded to 8 bytes; then each metric's horizon values (float64, paths each, for the horizons
  * within the forecast); then each metric's deviations (float32, dates × paths, date-major as in
  * EnsembleSamples). 4 bytes per kept value, as in memory: no JSON, no text. A part's samples are
@@ -39,7 +40,36 @@ export function splitPaths(paths: number, parts: number): { offset: number; path
   return out;
 }
 
-const headerWords = (metrics: number, levers: number) => 5 + metrics + 1 + levers;
+// Word offsets of the header.
+const W_MAGIC = 0;
+const W_VERSION = 1;
+const W_FRAME = 2;
+const W_PATHS = 3;
+const W_METRICS = 4;
+const W_HORIZONS = 5;
+const W_COUNTS = 6;
+const headerWords = (metrics: number, levers: number) => W_COUNTS + metrics + 1 + levers;
+
+/**
+ * A checksum of what a frame fixes (the central run's kept values and horizon values, the kept
+ * dates): a part computed by another version of the code or on other inputs (a deployment rolling
+ * out while the ensemble runs) has another, and its bytes are refused rather than mixed in.
+ */
+export function frameChecksum(frame: EnsembleFrame): number {
+  const known = checksums.get(frame);
+  if (known !== undefined) return known;
+  let h = 0x811c9dc5;
+  const mix = (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  };
+  for (const r of frame.refs) mix(new Uint8Array(r.buffer, r.byteOffset, r.byteLength));
+  mix(new Uint8Array(Float64Array.from(frame.hRef.flat()).buffer));
+  mix(new Uint8Array(Int32Array.from([frame.H, frame.N, ...frame.metrics.flatMap((m) => [m.first, m.step, m.count]), ...frame.hIdx.flat().map((i) => i ?? -1)]).buffer));
+  checksums.set(frame, h >>> 0);
+  return h >>> 0;
+}
+
+const checksums = new WeakMap<EnsembleFrame, number>();
 const headerBytes = (metrics: number, levers: number) => Math.ceil((headerWords(metrics, levers) * 4) / 8) * 8;
 
 /** A part's samples laid out in the bytes it sends: `samples` are views into `bytes`. */
@@ -63,7 +93,7 @@ export function allocatePart(frame: EnsembleFrame, paths: number, levers: number
   const head = headerBytes(M, levers);
   const buf = new ArrayBuffer(head + 8 * f64 + 4 * f32);
   const words = new Uint32Array(buf, 0, headerWords(M, levers));
-  words.set([MAGIC, VERSION, n, M, horizons, ...frame.metrics.map((m) => m.count), levers]);
+  words.set([MAGIC, VERSION, frameChecksum(frame), n, M, horizons, ...frame.metrics.map((m) => m.count), levers]);
   let at = head;
   const hStore = frame.hIdx.map((idx) =>
     idx.map((i) => {
@@ -83,7 +113,7 @@ export function allocatePart(frame: EnsembleFrame, paths: number, levers: number
     bytes: new Uint8Array(buf),
     setClamped(counts) {
       if (counts.length !== levers) throw new RangeError(`expected ${levers} clamped counts, got ${counts.length}`);
-      words.set(counts, 6 + M);
+      words.set(counts, W_COUNTS + M + 1);
     },
   };
 }
@@ -151,21 +181,22 @@ export class PartReader {
       this.header = joined;
       return new Uint8Array(0);
     }
-    if (word(0) !== MAGIC || word(1) !== VERSION) throw new PartMismatchError("not an ensemble part of this version");
-    levers = word(5 + M);
+    if (word(W_MAGIC) !== MAGIC || word(W_VERSION) !== VERSION) throw new PartMismatchError("not an ensemble part of this version");
+    levers = word(W_COUNTS + M);
     if (joined.byteLength < need(levers)) {
       this.header = joined;
       return new Uint8Array(0);
     }
-    const n = word(2);
+    const n = word(W_PATHS);
     const horizons = this.frame.hIdx[0]?.length ?? 0;
-    if (word(3) !== M || word(4) !== horizons || this.frame.metrics.some((m, j) => word(5 + j) !== m.count)) {
+    if (word(W_METRICS) !== M || word(W_HORIZONS) !== horizons || this.frame.metrics.some((m, j) => word(W_COUNTS + j) !== m.count)) {
       throw new PartMismatchError("an ensemble part's metrics or dates differ from the coordinator's");
     }
+    if (word(W_FRAME) !== frameChecksum(this.frame)) throw new PartMismatchError("an ensemble part's central run differs from the coordinator's (another version of the code or of the inputs)");
     const N = this.union.paths;
     const o = this.offset;
     if (o + n > N) throw new PartMismatchError(`an ensemble part of ${n} paths from path ${o} overruns the ${N} paths`);
-    this.clamped = Array.from({ length: levers }, (_, i) => word(6 + M + i));
+    this.clamped = Array.from({ length: levers }, (_, i) => word(W_COUNTS + M + 1 + i));
     const segs: Uint8Array[] = [];
     for (const hs of this.union.hStore) for (const h of hs) if (h) segs.push(new Uint8Array(h.buffer, h.byteOffset + 8 * o, 8 * n));
     this.frame.metrics.forEach((m, j) => {

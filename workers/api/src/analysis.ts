@@ -9,10 +9,10 @@ import {
   type MetricSampling,
   type Runner,
 } from "../../../shared/analysis/ensemble.ts";
-import { allocatePart, inFlight, PartReader, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
+import { allocatePart, inFlight, PartMismatchError, PartReader, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
 import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
-import { runSliced, runToEnd, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
+import { runSliced, runToEnd, WorkCancelled, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
@@ -20,6 +20,7 @@ import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.t
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../../shared/kernel/types.ts";
+import { HttpError } from "./errors.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
 import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
@@ -190,16 +191,32 @@ export async function runEnsembleInParts(req: EnsembleRequest, d: WarmDataset, p
       const into = new PartReader(s.frame, union, r.offset);
       const reader = body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        into.push(value);
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          if (control.signal?.aborted) throw new WorkCancelled(control.signal.reason);
+          throw e;
+        }
+        if (chunk.done) break;
+        mismatchIs503(() => into.push(chunk.value));
       }
-      s.plan.addClamped(into.finish());
+      s.plan.addClamped(mismatchIs503(() => into.finish()));
     }),
     control.inFlight ?? parts,
   );
   const result = await runSliced(guarded(reduceSamples(s.frame, union, { quantiles: req.quantiles, horizons: HORIZONS, thresholds: req.thresholds })), control);
   return shapeEnsemble(req, d, s, result);
+}
+
+/** A part that does not fit its coordinator (a deployment rolling out meanwhile): 503, to be tried again. */
+function mismatchIs503<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PartMismatchError) throw new HttpError(503, "ensemble_part_failed", `${e.message}; try again`);
+    throw e;
+  }
 }
 
 /** The answer of an ensemble request from its reduced result. */

@@ -1,3 +1,4 @@
+import { WorkCancelled } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../shared/kernel/constants.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest } from "../../../shared/schema/analysis.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
@@ -119,7 +120,8 @@ export async function requestPart(
   try {
     res = await binding.fetch(PART_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(partBody), ...(signal ? { signal } : {}) });
   } catch (e) {
-    if (signal?.aborted) throw e;
+    // The coordinator's client went away: the parts stop at their next slice too.
+    if (signal?.aborted) throw new WorkCancelled(signal.reason);
     throw new HttpError(503, "ensemble_part_failed", `the part of paths ${range.offset}–${range.offset + range.paths - 1} failed: ${(e as Error).message}; try again, or ask for fewer paths`);
   }
   if (!res.ok) {

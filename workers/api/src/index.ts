@@ -56,7 +56,7 @@ function home(request: IRequest): Response {
       health: "/health (GET): status, version and the dataset in use",
       simulate: "/simulate (POST): one forecast, weekly (Mondays) by default",
       simulate_batch: "/simulate/batch (POST): up to 64 forecasts on one dataset read",
-      simulate_ensemble: "/simulate/ensemble (POST): uncertainty bands (quantiles over up to 2000 scenario paths)",
+      simulate_ensemble: "/simulate/ensemble (POST): uncertainty bands (quantiles over up to 20,000 scenario paths)",
       simulate_sensitivity: "/simulate/sensitivity (POST): tornado of the levers' effects on one metric, and one-lever sweeps",
       historical_data: "/historical-data (GET): the dataset's series, weekly by default",
       datasets: "/datasets (GET): the dataset versions a request can name in dataset_version",
