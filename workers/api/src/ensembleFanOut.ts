@@ -18,7 +18,7 @@ import { HttpError } from "./errors.ts";
  * invocations in all; so a split has at most ENSEMBLE_MAX_PARTS parts (default 24), leaving room
  * for the invocations a part may make itself (the Durable Object that holds the dataset, when
  * its isolate's copy is stale). Each part is its own invocation: its own CPU limit ([limits]
- * cpu_ms) and about ENSEMBLE_PART_KERNEL_DAYS of simulation (~0.3–0.5 s of CPU in workerd).
+ * cpu_ms) and about ENSEMBLE_PART_KERNEL_DAYS of simulation (~0.4–0.55 s of CPU in workerd).
  * By default a Service Binding call runs on the same thread of the same machine as its caller,
  * so the parts run one after another in one isolate, interleaved (in slices) with its other
  * requests; they bound what each invocation spends, and keep the isolate responsive, more than
@@ -38,10 +38,11 @@ export interface FanOutSettings {
 
 export const FAN_OUT_DEFAULTS: FanOutSettings = {
   minPaths: 250,
-  // ~0.08–0.12 µs of workerd CPU per simulated path-day (bench:workerd's ensemble item; a 10-year
-  // path simulates ~4,700 days with the history): 4 M path-days ≈ 0.3–0.5 s per part, and 20,000
-  // ten-year paths fit 24 parts.
-  partKernelDays: 4_000_000,
+  // 0.12–0.17 µs of workerd CPU per simulated path-day on the build machine under load (bench:workerd,
+  // "ensembles in parts"; a 10-year path simulates ~4,700 days with the history): 3.3 M path-days
+  // ≈ 0.4–0.55 s per part. 24 such parts hold every 20,000-path ensemble the kept-values bound
+  // allows (400 weekly dates of one metric: 7.6 years).
+  partKernelDays: 3_300_000,
   maxParts: 24,
   inFlight: 2,
 };

@@ -106,11 +106,13 @@ suite("ensembles in parts", () => {
     const plan = (b: Record<string, unknown>, split = true) => partsFor(parseEnsembleRequest(b), 1065, s, split);
     expect(plan({ paths: 249 })).toBe(1);
     expect(plan({ paths: 250 })).toBe(2);
-    // 20,000 ten-year paths: within 24 parts of at most 4 M path-days each.
-    const k = plan({ paths: 20_000, forecast_length_days: 3650 });
+    // 20,000 paths of the longest forecast the kept-values bound allows them (400 weekly dates of
+    // one metric: 2800 days): within 24 parts of at most 3.3 M path-days each.
+    const k = plan({ paths: 20_000, forecast_length_days: 2800 });
     expect(k).toBeLessThanOrEqual(24);
-    expect(Math.ceil(20_000 / k) * (1065 + 3650)).toBeLessThanOrEqual(s.partKernelDays);
-    // Twenty years need more parts than one request may run.
+    expect(Math.ceil(20_000 / k) * (1065 + 2800)).toBeLessThanOrEqual(s.partKernelDays);
+    // Longer forecasts need more parts than one request may run: a 400 saying how many paths fit.
+    expect(() => plan({ paths: 20_000, forecast_length_days: 3650 })).toThrow(/ask for at most \d+ paths/);
     expect(() => plan({ paths: 20_000, forecast_length_days: 7300 })).toThrow(/ask for at most \d+ paths/);
     // Without the binding: one run, up to 2000 paths.
     expect(plan({ paths: 2000 }, false)).toBe(1);
