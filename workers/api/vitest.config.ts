@@ -27,10 +27,6 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "../../wrangler.api.toml" },
       miniflare: {
-        // The worker's flags, plus enable_ctx_exports: with it the pool finds the worker's named
-        // entrypoints (EnsemblePart, McpApi), so the self Service Binding ENSEMBLE_PARTS (the
-        // ensemble's parts, api.fanout.test.ts) reaches EnsemblePart as deployed.
-        compatibilityFlags: ["nodejs_compat", "enable_request_signal", "enable_ctx_exports"],
         // The data tests' fake Spacescope (test/dataFake.ts) checks this token; short timeout and
         // backoff keep the failure cases fast.
         bindings: {
