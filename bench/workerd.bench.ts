@@ -380,7 +380,7 @@ async function inIsolate(contestants: Contestant[], itemNames: string[], units: 
         };
       }
       const fig: ItemFigures = { unit: units[item]!.unit, by, n: n[item]! };
-      const sims = samples["kernel, current model"];
+      const sims = samples["kernel (current model)"];
       if (item === "ensemble" && sims) {
         // Path against simulation round by round: both met the same load.
         (fig as { pathOverSimulation?: Record<string, number | null> }).pathOverSimulation = Object.fromEntries(
@@ -643,7 +643,7 @@ function printHttp(http: HttpFigures) {
 }
 
 function printEnsembles(e: Record<string, KindFigures>, items: Record<string, ItemFigures>) {
-  const sim = items["kernel, current model"]?.by["workerd, wrangler dev"]?.cpuMs ?? null;
+  const sim = items["kernel (current model)"]?.by["workerd, wrangler dev"]?.cpuMs ?? null;
   console.log(`\nensembles in one run and in parts (10-year weekly paths, one metric unless said; CPU of the worker's workerd, parts included, over the floor):`);
   for (const [k, v] of Object.entries(e)) {
     const perPath = v.units ? v.cpuOverFloorMs / v.units : null;
@@ -661,7 +661,7 @@ function printTargets(r: WorkerdBenchResult) {
   console.log("\ntargets (workerd under wrangler dev, process CPU inside the isolate):");
   console.log(`  10-year weekly computed answer ≤ 1.0 ms: ${f3(cpu("computed weekly"))} ms${r.http ? `; served, over the floor: ${f3(r.http.kinds["computed weekly"]?.cpuOverFloorMs)} ms` : ""}`);
   console.log(`  10-year daily computed answer ≤ 5.0 ms: ${f3(cpu("computed daily"))} ms${r.http ? `; served, over the floor: ${f3(r.http.kinds["computed daily"]?.cpuOverFloorMs)} ms` : ""}`);
-  console.log(`  ensemble path ≤ 2.5 × one simulation: ${f2(ratio(dev))} (path ${f3(cpu("ensemble"))} ms, simulation ${f3(cpu("kernel, current model"))} ms, both on the current model; Node ${f2(ratio("Node"))})`);
+  console.log(`  ensemble path ≤ 2.5 × one simulation: ${f2(ratio(dev))} (path ${f3(cpu("ensemble"))} ms, simulation ${f3(cpu("kernel (current model)"))} ms, both on the current model; Node ${f2(ratio("Node"))})`);
 }
 
 main().catch((e: unknown) => {

@@ -66,7 +66,7 @@ export function benchItems(fixtureText: string): Record<string, Item> {
     /** The kernel alone: a 10-year forecast of the reference model (the C port's), every field, into a kept workspace. */
     kernel: { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10, ws) },
     /** The same on the current model (the API's default: the FIP-0100 fee). */
-    "kernel, current model": { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10Current, ws) },
+    "kernel (current model)": { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10Current, ws) },
     /** The API's execution path (the isolate's workspace) on the current model, with the fields an ensemble asks. */
     execute: { unit: "simulation", units: 1, run: () => execute(d, sc10Current, ensembleFields) },
     /** The serializer on a computed 10-year weekly answer (all fields, ~361 KB). */

@@ -43,6 +43,18 @@ const START = "<!-- generated:bench-workerd:start (npm run perf:doc) -->";
 const END = "<!-- generated:bench-workerd:end -->";
 
 const WRANGLER_DEV = "workerd, wrangler dev";
+
+/** A contestant's name as a column head. */
+function shortName(c: string): string {
+  return c
+    .replace(/^workerd, wrangler dev$/, "workerd (wrangler dev)")
+    .replace(/^workerd serve \(workerd ([\d-]+)\)$/, "workerd $1 (serve)")
+    .replace(/^workerd serve, inspector listening$/, "serve, inspector listening")
+    .replace(/^workerd serve, inspector session \(Runtime\.enable\)$/, "serve, DevTools session")
+    .replace(/^workerd serve, (.+)$/, "serve, $1")
+    .replace(/^Node$/, "Node (in the bench)")
+    .replace(/^Node (v[\d.]+), V8 ([\d.]+)\.[\d.]+-node\.\d+, own process$/, "Node $1 (V8 $2), own process");
+}
 const ms = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "—" : x.toFixed(digits));
 const times = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${x.toFixed(2)}×`);
 
@@ -58,7 +70,7 @@ export function performanceBlock(r: WorkerdBenchResult): string {
   out.push("");
   out.push("**Inside the isolate** (bench/workerd/items.ts, the same code in every runtime): ms of process CPU per unit (the runtime's timer in brackets where it differs by more than 10 %), and the CPU ratio to Node in the same rounds.");
   out.push("");
-  out.push(`| item (per) | ${contestants.join(" | ")} | C port | ${contestants.filter((c) => c !== "Node").map((c) => `${c} ÷ Node`).join(" | ")} |`);
+  out.push(`| item (per) | ${contestants.map(shortName).join(" | ")} | C port (its timer) | ${contestants.filter((c) => c !== "Node").map((c) => `${shortName(c)} ÷ Node`).join(" | ")} |`);
   out.push(`|---|${contestants.map(() => "---").join("|")}|---|${contestants.filter((c) => c !== "Node").map(() => "---").join("|")}|`);
   for (const [item, fig] of Object.entries(r.items)) {
     const cells = contestants.map((c) => {
@@ -67,7 +79,8 @@ export function performanceBlock(r: WorkerdBenchResult): string {
       return `${ms(b.cpuMs)}${off ? ` (${ms(b.ms)})` : ""}`;
     });
     const ratios = contestants.filter((c) => c !== "Node").map((c) => times(fig.by[c]!.cpuOverNode));
-    out.push(`| ${item} (${fig.unit}) | ${cells.join(" | ")} | ${fig.c ? `${ms(fig.c.ms)} (wrangler dev ÷ C ${times(fig.c.over[WRANGLER_DEV])})` : ""} | ${ratios.join(" | ")} |`);
+    const dev = fig.by[WRANGLER_DEV]?.cpuMs;
+    out.push(`| ${item} (${fig.unit}) | ${cells.join(" | ")} | ${fig.c ? `${ms(fig.c.ms)} (workerd ÷ C ${times(dev ? dev / fig.c.ms : null)})` : ""} | ${ratios.join(" | ")} |`);
   }
   if (r.http) {
     out.push("");
@@ -78,10 +91,10 @@ export function performanceBlock(r: WorkerdBenchResult): string {
     for (const [k, v] of Object.entries(r.http.kinds)) out.push(`| ${k} | ${ms(v.cpuOverFloorMs, 2)} | ${ms(v.wallOverFloorMs, 2)} | ${v.n} |`);
   }
   if (r.ensembles) {
-    const sim = r.items["kernel, current model"]?.by[WRANGLER_DEV]?.cpuMs ?? null;
+    const sim = r.items["kernel (current model)"]?.by[WRANGLER_DEV]?.cpuMs ?? null;
     out.push("");
     out.push(
-      `**Ensembles in one run and in parts** (10-year weekly paths of one metric unless said; two servers side by side, the fan-out on and off; the worker's workerd CPU, its parts included, over the floor). One 10-year simulation of the current model: ${ms(sim)} ms ("kernel, current model", above).`,
+      `**Ensembles in one run and in parts** (10-year weekly paths of one metric unless said; two servers side by side, the fan-out on and off; the worker's workerd CPU, its parts included, over the floor). One 10-year simulation of the current model: ${ms(sim)} ms ("kernel (current model)", above).`,
     );
     out.push("");
     out.push("| request | parts | CPU, ms | CPU per part, ms | wall, ms | CPU per path, ms | ÷ one simulation | n |");
@@ -95,7 +108,7 @@ export function performanceBlock(r: WorkerdBenchResult): string {
   }
   const cpu = (item: string) => r.items[item]?.by[WRANGLER_DEV]?.cpuMs ?? null;
   const e = cpu("ensemble");
-  const k = cpu("kernel, current model");
+  const k = cpu("kernel (current model)");
   out.push("");
   out.push("Targets, in workerd under `wrangler dev`, this run (process CPU inside the isolate; served figures above):");
   out.push(`- 10-year weekly computed answer ≤ 1.0 ms: **${ms(cpu("computed weekly"))} ms**${r.http ? ` (served, over the floor: ${ms(r.http.kinds["computed weekly"]?.cpuOverFloorMs, 2)} ms)` : ""};`);
