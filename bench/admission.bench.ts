@@ -20,6 +20,8 @@ import { estimateCost, type CostedRoute } from "../workers/api/src/cost.ts";
 import { costClass, DEFAULT_SETTINGS } from "../workers/api/src/limits.ts";
 
 const REPS = arg("--reps", 15);
+/** An API key whose heavy budget is 0 (RATE_KEY_HEAVY_PER_MIN): each of its heavy requests is a 429. */
+const OVER_BUDGET_KEY = "bench-key-0123456789";
 const seq = (n: number, v: number) => Array.from({ length: n }, () => v);
 
 interface Kind {
@@ -72,7 +74,12 @@ const REJECTIONS: [string, string, string][] = [
   ["malformed JSON", "/simulate", '{"rbp": 3,'],
   ["a body over 2 MiB (declared length: refused unread)", "/simulate", json({ note: "x".repeat(2 * 1024 * 1024 + 10) })],
   ["an unknown X-API-Key", "/simulate", "{}"],
+  ["a maximal ensemble over its client's heavy budget (429)", "/simulate/ensemble", json({ forecast_length_days: 7300, paths: 2000, output: ["circ_supply", "network_locked", "network_QAP_EIB"] })],
 ];
+
+/** The headers of a refusal's request: the 429 case comes from an API key whose heavy budget is 0. */
+const refusalHeaders = (name: string): Record<string, string> =>
+  name.includes("X-API-Key") ? { "x-api-key": "not-a-key" } : name.includes("(429)") ? { "x-api-key": OVER_BUDGET_KEY } : {};
 
 function post(url: string, path: string, body: string | null, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const init: RequestInit = body === null ? { headers: { "accept-encoding": "identity", ...headers } } : { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity", ...headers }, body };
@@ -86,7 +93,7 @@ async function main() {
   const unlimited = "1000000";
   const dev = await startWranglerDev({
     config: "wrangler.api.toml",
-    vars: { ADMIN_TOKEN: token, RATE_ANON_LIGHT_PER_MIN: unlimited, RATE_ANON_STANDARD_PER_MIN: unlimited, RATE_ANON_HEAVY_PER_MIN: unlimited, API_KEYS: "bench-key-0123456789" },
+    vars: { ADMIN_TOKEN: token, RATE_ANON_LIGHT_PER_MIN: unlimited, RATE_ANON_STANDARD_PER_MIN: unlimited, RATE_ANON_HEAVY_PER_MIN: unlimited, API_KEYS: OVER_BUDGET_KEY, RATE_KEY_HEAVY_PER_MIN: "0" },
   });
   try {
     await publishDataset(dev.url, token, fixture);
@@ -126,7 +133,7 @@ async function main() {
     console.log("| bad input | body bytes | status | CPU ms (median) | max |");
     console.log("|---|---|---|---|---|");
     for (const [name, path, body] of REJECTIONS) {
-      const headers: Record<string, string> = name.includes("X-API-Key") ? { "x-api-key": "not-a-key" } : {};
+      const headers = refusalHeaders(name);
       await post(url, path, body, headers);
       const xs: number[] = [];
       let status = 0;

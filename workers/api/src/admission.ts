@@ -4,7 +4,7 @@ import { ASSUMED_HISTORY_DAYS, estimateCost, type CostedRoute, type CostEstimate
 import { admissionSettings, costClass, type AdmissionSettings, type CostClass, type Tier } from "./limits.ts";
 import type { Env } from "./env.ts";
 import { errorResponse, HttpError, httpErrorResponse } from "./errors.ts";
-import { CLIENT_GONE_STATUS } from "./respond.ts";
+import { CLIENT_GONE_STATUS, unexpectedErrorResponse } from "./respond.ts";
 import { BODY_LIMITS } from "./schemas.ts";
 
 /**
@@ -277,6 +277,15 @@ function refusal(status: 429 | 503, retryAfterS: number, message: string, detail
  * must be the object the route then reads (its body is read here once, for the estimate).
  */
 export async function admit(request: Request, env: Env, via: Via): Promise<Admitted | Response> {
+  try {
+    return await admitOrRefuse(request, env, via);
+  } catch (e) {
+    // A failure of admission itself (not of the request): the generic 500, logged with its stack.
+    return unexpectedErrorResponse(e, request.headers.get("cf-ray") ?? "admission", request.method, request.url);
+  }
+}
+
+async function admitOrRefuse(request: Request, env: Env, via: Via): Promise<Admitted | Response> {
   const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
   // Admin calls have their own per-address limit on wrong tokens (routes/admin.ts).
   if (path.startsWith("/admin/")) return { client: { tier: "anonymous", key: "admin", label: "admin" }, cls: "light", estimate: { cpuMs: 0, what: "admin" }, release: NOOP };

@@ -23,7 +23,7 @@ import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { HttpError } from "./errors.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, execute, resolveRequestScenario } from "./simulation.ts";
+import { echoInput, execute, resolveRequestScenario, scheduleNotes } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
@@ -245,6 +245,7 @@ function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, r
     const beyond = Object.entries(mb.horizons).filter(([, st]) => st.index === null).map(([h]) => h);
     if (beyond.length > 0) notes.push(`${field}: horizons ${beyond.join(", ")} lie beyond the forecast; their values are null`);
   }
+  notes.push(...scheduleNotes(d, s.central.forecastLengthDays));
   return {
     input: {
       ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, s.central, s.main),
@@ -320,5 +321,6 @@ export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDatase
       ? { by_horizon: r.by_horizon.map((h) => ({ horizon: h.horizon, date: date(h.index), base_value: h.base_value, tornado: h.tornado })) }
       : {}),
     ...(sweep ? { sweep } : {}),
+    ...(scheduleNotes(d, run.F).length > 0 ? { notes: scheduleNotes(d, run.F) } : {}),
   };
 }

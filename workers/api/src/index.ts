@@ -126,7 +126,7 @@ const CORS: Record<string, string> = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
   "access-control-allow-headers": CORS_ALLOWED_HEADERS.join(", "),
-  "access-control-expose-headers": "x-request-id",
+  "access-control-expose-headers": "x-request-id, retry-after",
   "access-control-max-age": "86400",
 };
 

@@ -200,12 +200,13 @@ const errors = (...codes: number[]) =>
       {
         description: {
           400: "Invalid JSON or values; the field is named.",
-          401: "Missing or wrong admin token.",
+          401: "Missing or wrong admin token (admin routes), or an X-API-Key that is not a configured key.",
           403: "Admin endpoints are disabled (no ADMIN_TOKEN configured).",
           404: "Unknown or pruned dataset_version (GET /datasets lists the versions that can be used).",
           413: "Body over the stated limit.",
           415: "Body neither declared as JSON nor parsing as JSON.",
-          503: "No dataset published yet.",
+          429: "Over the client's per-minute budget for the request's cost class (its address, its X-API-Key, or the MCP worker; docs/operations.md, Limits), or too many wrong admin tokens: Retry-After says when to try again, the message how to ask for less.",
+          503: "No dataset published yet (no_dataset), or this server's slot for standard and heavy requests is taken for too long (busy): Retry-After says when to try again.",
         }[c],
         content: jsonContent(errorBody),
       },
@@ -234,7 +235,7 @@ function build() {
       "/health": {
         get: {
           summary: "Status (healthy or degraded, with reasons), code version and the dataset in use",
-          responses: { 200: { description: "Serving (healthy or degraded).", content: jsonContent(healthResponse) }, ...errors(503) },
+          responses: { 200: { description: "Serving (healthy or degraded).", content: jsonContent(healthResponse) }, ...errors(401, 429, 503) },
         },
       },
       "/simulate": {
@@ -242,7 +243,7 @@ function build() {
           summary: "Run one forecast",
           description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate.bytes} bytes.\n\nOutput fields:\n${fieldList}`,
           requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
-          responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 404, 413, 415, 503) },
+          responses: { 200: { description: "The forecast.", content: jsonContent(simulateResponse) }, ...errors(400, 401, 404, 413, 415, 429, 503) },
         },
       },
       "/simulate/batch": {
@@ -250,7 +251,7 @@ function build() {
           summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
           description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch.bytes} bytes.`,
           requestBody: { required: true, content: jsonContent(batchBodySchema()) },
-          responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 404, 413, 415, 503) },
+          responses: { 200: { description: "One result per scenario, in order.", content: jsonContent(batchResponse) }, ...errors(400, 401, 404, 413, 415, 429, 503) },
         },
       },
       ...analysisPaths(jsonContent, errors),
@@ -262,7 +263,7 @@ function build() {
             { name: "fields", in: "query", required: false, schema: { type: "string" }, description: "Comma-separated member names of `data`; unknown names are a 400 listing the valid ones." },
             { name: "dataset_version", in: "query", required: false, schema: js(datasetVersionSchema, "input"), description: datasetVersionSchema.description },
           ],
-          responses: { 200: { description: "The data.", content: jsonContent(historicalResponse) }, ...errors(400, 404, 503) },
+          responses: { 200: { description: "The data.", content: jsonContent(historicalResponse) }, ...errors(400, 401, 404, 429, 503) },
         },
       },
       "/datasets": {
@@ -278,7 +279,7 @@ function build() {
           summary: "Legacy (mechafil-server): every day of the forecast",
           description: "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
           requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
-          responses: { 200: { description: "The forecast, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 413, 415, 503) },
+          responses: { 200: { description: "The forecast, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 401, 413, 415, 429, 503) },
         },
       },
       "/simulate/full-with-history": {
@@ -287,7 +288,7 @@ function build() {
           summary: "Legacy (mechafil-server): every day from the dataset's start",
           description: "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
           requestBody: { required: true, content: jsonContent(simulateRequestSchema, "input") },
-          responses: { 200: { description: "The forecast with history, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 413, 415, 503) },
+          responses: { 200: { description: "The forecast with history, daily.", content: jsonContent(simulateResponse.extend({ smoothed_metrics: legacySmoothed })) }, ...errors(400, 401, 413, 415, 429, 503) },
         },
       },
       "/historical-data/full": {
@@ -295,21 +296,21 @@ function build() {
           deprecated: true,
           summary: "Legacy (mechafil-server): the daily historical data",
           description: "mechafil-server's members (`message`, `smoothed_metrics` as plain numbers, `historical_arrays`, `offline_data`) plus the daily /historical-data answer (`data`, `field_meta`, `anchors`, `dataset`; the detailed smoothed metrics as `smoothed_metrics_detail`). Use /historical-data?resolution=daily.",
-          responses: { 200: { description: "The data, daily." }, ...errors(503) },
+          responses: { 200: { description: "The data, daily." }, ...errors(401, 429, 503) },
         },
       },
       "/admin/update-cache": {
         post: {
           summary: "Refresh the dataset from Spacescope now (admin)",
           security: [{ adminToken: [] }],
-          responses: { 200: { description: "Refresh outcome." }, ...errors(401, 403) },
+          responses: { 200: { description: "Refresh outcome." }, ...errors(401, 403, 429) },
         },
       },
       "/admin/datasets": {
         post: {
           summary: "Publish a dataset in the reference offline-data layout (admin)",
           security: [{ adminToken: [] }],
-          responses: { 200: { description: "Published." }, ...errors(400, 401, 403, 413, 415) },
+          responses: { 200: { description: "Published." }, ...errors(400, 401, 403, 413, 415, 429) },
         },
       },
     },

@@ -85,7 +85,7 @@ export function analysisPaths(jsonContent: Content, errors: Errors) {
           "rbp, rr and fpr vary by default as their own 180-day history did (a mean-reverting AR(1) process on log onboarding and logit rates around the central path, persistence and volatility estimated from the dataset); other levers are fixed unless given a distribution. " +
           `Seeded: the same seed gives the same answer. At most ${ENSEMBLE_LIMITS.storedValues} sampled values (paths × dates, summed over metrics) per request. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
         requestBody: { required: true, content: jsonContent(ensembleRequestSchema, "input") },
-        responses: { 200: { description: "The bands.", content: jsonContent(ensembleResponse) }, ...errors(400, 413, 415, 503) },
+        responses: { 200: { description: "The bands.", content: jsonContent(ensembleResponse) }, ...errors(400, 401, 413, 415, 429, 503) },
       },
     },
     "/simulate/sensitivity": {
@@ -95,7 +95,7 @@ export function analysisPaths(jsonContent: Content, errors: Errors) {
           `Moves each of ${TORNADO_LEVERS.join(", ")} low and high from the central scenario, one at a time (default: central × 0.8 and × 1.2, clamped to the valid range; or \`bounds\`), and reads the metric at the horizon: 15 simulations. ` +
           `An optional \`sweep\` runs one lever over ${SWEEP_STEPS.min}–${SWEEP_STEPS.max} evenly spaced levels. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
         requestBody: { required: true, content: jsonContent(sensitivityRequestSchema, "input") },
-        responses: { 200: { description: "The tornado (and sweep).", content: jsonContent(sensitivityResponse) }, ...errors(400, 413, 415, 503) },
+        responses: { 200: { description: "The tornado (and sweep).", content: jsonContent(sensitivityResponse) }, ...errors(400, 401, 413, 415, 429, 503) },
       },
     },
   };

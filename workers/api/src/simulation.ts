@@ -1,5 +1,6 @@
 import { planOneYearExtension, restrictToRequestedHorizon, shortArrayNotes } from "../../../shared/analysis/extend.ts";
 import type { DatasetInfo, WarmDataset } from "../../../shared/data/dataset.ts";
+import { scheduleNote } from "../../../shared/data/schedules.ts";
 import { defaultWarnings } from "../../../shared/data/defaults.ts";
 import { resolveScenario, type ScenarioInput } from "../../../shared/kernel/scenario.ts";
 import { MODELS, type Model } from "../../../shared/kernel/constants.ts";
@@ -187,6 +188,12 @@ export function runOne(req: SimulateRequest, d: WarmDataset) {
     field_dates: shaped.field_dates,
     field_meta: fieldMeta(req.output),
     extension: plan.info,
-    notes: shortArrayNotes(shaped.field_dates, shaped.main, plan.info, plan.requestedDays),
+    notes: [...shortArrayNotes(shaped.field_dates, shaped.main, plan.info, plan.requestedDays), ...scheduleNotes(d, plan.requestedDays)],
   };
+}
+
+/** The note of a forecast that runs past the dataset's known schedules (shared/data/schedules.ts), as a list. */
+export function scheduleNotes(d: WarmDataset, forecastDays: number): string[] {
+  const note = scheduleNote(d.reference, forecastDays);
+  return note ? [note] : [];
 }

@@ -77,6 +77,8 @@ suite("budgets per client and cost class", () => {
     expect(retry).toBeGreaterThanOrEqual(1);
     expect(retry).toBeLessThanOrEqual(60);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    // A browser on another origin can read when to retry.
+    expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
     const e = (await res.json()) as ErrorJson & { detail: string };
     expect(e.error.code).toBe("rate_limited");
     expect(e.error.details).toMatchObject({ limit: "heavy_requests_per_minute", class: "heavy", budget_per_minute: 2, client: "anonymous", retry_after_s: retry });

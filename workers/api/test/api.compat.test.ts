@@ -176,9 +176,21 @@ suite("1y metrics over short horizons", () => {
     expect(r.notes).toHaveLength(1);
     expect(r.notes[0]).toMatch(/^1y_sector_roi \(empty\)/);
     expect(r.notes[0]).toContain("extend_1y_metrics");
-    // Nothing short, nothing said.
-    const full = await json<ExtBody>(await post("/simulate", { output: ["circ_supply"] }));
+    // Nothing short, nothing said (a forecast within the dataset's known schedules, 1275 days).
+    const full = await json<ExtBody>(await post("/simulate", { forecast_length_days: 1274, output: ["circ_supply"] }));
     expect(full.notes).toEqual([]);
+  });
+
+  it("a forecast past the dataset's known schedules says where they end and what counts after it", async () => {
+    const r = await json<ExtBody>(await post("/simulate", { output: ["circ_supply"] }));
+    expect(r.notes).toEqual([
+      "known schedules: the dataset's scheduled expirations and pledge releases end on 2029-03-06 (1275 days from the current date 2025-09-09, where the chain's commitments end); on the 2376 forecast days after it, the only expirations and pledge releases are those of power the forecast itself onboards or renews",
+    ]);
+    // As do ensembles and tornadoes over such a forecast.
+    const e = await json<{ notes?: string[] }>(await post("/simulate/ensemble", { paths: 5, output: "circ_supply" }));
+    expect(e.notes).toContain(r.notes[0]);
+    const t = await json<{ notes?: string[] }>(await post("/simulate/sensitivity", { forecast_length_days: 1275 }));
+    expect(t.notes?.[0]).toMatch(/^known schedules: .* on the 1 forecast day after it,/);
   });
 
   it("extend_1y_metrics: true covers every requested day with the 1y fields; every other field is unchanged", async () => {

@@ -170,9 +170,10 @@ async function readJson(res: Response, path: string): Promise<unknown> {
     return body;
   }
   const err = isObject(body) && isObject(body.error) ? body.error : undefined;
-  // Over a budget (429) or out of capacity (503, its own or the platform's): busy, not broken. A
-  // 503 that says no dataset is loaded is not about load.
-  if (res.status === 429 || (res.status === 503 && err?.code !== "no_dataset")) {
+  // Over a budget (429), or the API's own 503 for capacity (its heavy-work slot taken): busy, not
+  // broken. Its 503 for a missing dataset is not about load; a 503 that is not its JSON comes from
+  // the platform (the worker is not there) and says "unavailable" below.
+  if (res.status === 429 || (res.status === 503 && err !== undefined && err.code !== "no_dataset")) {
     const why = err && typeof err.message === "string" ? err.message : `HTTP ${res.status} on ${path}`;
     throw busy(res.status, retryAfterS(res) ?? 30, why);
   }

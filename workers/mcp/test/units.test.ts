@@ -107,12 +107,11 @@ describe("api client via API_URL", () => {
     expect(res.notes?.join(" ")).toMatch(/cannot extend the simulation for the 1y_ metrics.*ends 364 days before/);
   });
 
-  it("429, 503 and a timeout say the API is busy, with when to try again; only a failed connection says unreachable", async () => {
+  it("429, the API's 503 and a timeout say the API is busy, with when to try again; a failed connection says unreachable", async () => {
     const api = apiClient({ API_URL: base, API_TIMEOUT_MS: "300" });
     const cases: [string, number, RegExp][] = [
       ["over-budget", 429, /again in 42 s \(rate limit: the MCP server may make 30 heavy requests a minute; ask for less \(fewer paths\)\)\.$/],
       ["slot-taken", 503, /again in 7 s \(busy: one heavy request at a time\)\.$/],
-      ["platform-503", 503, /again in 30 s \(HTTP 503 on \/simulate\)\.$/],
       ["slow", 504, /again in 1 s \(no answer within 0\.3 s\)\.$/],
     ];
     for (const [output, status, tail] of cases) {
@@ -122,8 +121,9 @@ describe("api client via API_URL", () => {
       expect(e.message, output).toMatch(tail);
       expect(e.message).not.toMatch(/unreachable/);
     }
-    // No dataset is not a matter of load.
+    // No dataset is not a matter of load; a 503 that is not the API's JSON is the platform saying it is not there.
     expect(await api.simulate({ output: "no-dataset" }).catch((x: unknown) => x)).toMatchObject({ status: 503, code: "no_dataset" });
+    expect(await api.simulate({ output: "platform-503" }).catch((x: unknown) => x)).toMatchObject({ status: 503, code: "api_unavailable" });
   });
 
   it("through API_URL, an API_KEY is sent as X-API-Key", async () => {
