@@ -2,7 +2,6 @@ import { WorkCancelled } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../shared/kernel/constants.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest } from "../../../shared/schema/analysis.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
-import type { Env } from "./env.ts";
 import { HttpError } from "./errors.ts";
 
 /**
@@ -49,8 +48,11 @@ export const FAN_OUT_DEFAULTS: FanOutSettings = {
 
 const settingsCache = new WeakMap<object, FanOutSettings>();
 
-/** The settings of `env`: the ENSEMBLE_* vars of wrangler.api.toml, each falling back to its default (logged) when unreadable. */
-export function fanOutSettings(env: Env): FanOutSettings {
+/**
+ * The settings of `env` (the worker's Env; typed loosely so Node-side tests can read the defaults):
+ * the ENSEMBLE_* vars of wrangler.api.toml, each falling back to its default (logged) when unreadable.
+ */
+export function fanOutSettings(env: object): FanOutSettings {
   let s = settingsCache.get(env);
   if (s) return s;
   const vars = env as unknown as Record<string, string | undefined>;
