@@ -14,8 +14,8 @@ import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { ENSEMBLE_LIMITS, parseEnsembleRequest, parseSensitivityRequest } from "../shared/schema/analysis.ts";
-import { execute } from "../workers/api/src/simulation.ts";
-import { runEnsembleRequest, runSensitivityRequest } from "../workers/api/src/analysis.ts";
+import { simulateInWorkspace } from "../workers/api/src/simulation.ts";
+import { answerEnsemble, answerSensitivity } from "../workers/api/src/analysis.ts";
 
 if (!referenceAvailable()) {
   console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");
@@ -31,11 +31,11 @@ const summary: Record<string, number> = {};
 
 // The single-simulation figure in this run, through the same execution path.
 const sc10 = resolveScenario(d.prepared, { forecast_length_days: 3650 });
-for (let k = 0; k < 50; k++) execute(d, sc10);
+for (let k = 0; k < 50; k++) simulateInWorkspace(d, sc10);
 const single: number[] = [];
 for (let k = 0; k < 300; k++) {
   const s = performance.now();
-  execute(d, sc10);
+  simulateInWorkspace(d, sc10);
   single.push(performance.now() - s);
 }
 summary.single_sim_ms_10y = median(single);
@@ -50,7 +50,7 @@ const cpuMs = () => {
 function ensembleRequest(body: Record<string, unknown>, observe?: () => void): { ms: number; cpu: number; bytes: number } {
   const s = performance.now();
   const c = cpuMs();
-  const text = JSON.stringify(runEnsembleRequest(parseEnsembleRequest(body), d, observe));
+  const text = JSON.stringify(answerEnsemble(parseEnsembleRequest(body), d, observe));
   return { ms: performance.now() - s, cpu: cpuMs() - c, bytes: text.length };
 }
 
@@ -73,7 +73,7 @@ console.log(
 const tornado = (b: Record<string, unknown>) => {
   const s = performance.now();
   const c = cpuMs();
-  JSON.stringify(runSensitivityRequest(parseSensitivityRequest(b), d));
+  JSON.stringify(answerSensitivity(parseSensitivityRequest(b), d));
   return [performance.now() - s, cpuMs() - c] as const;
 };
 for (let k = 0; k < 5; k++) tornado({ metric: "circ_supply", horizon: "5y" });

@@ -1,5 +1,5 @@
 /**
- * workerd's FixedLengthStream (a large answer goes out in pieces through one: responseCache.ts
+ * workerd's FixedLengthStream (a large answer goes out in pieces through one: response/bodyPieces.ts
  * inPieces) is not in Node: there the same JS work goes through a TransformStream (the length is
  * workerd's part). Installed only where the runtime has none.
  */

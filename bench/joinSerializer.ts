@@ -4,7 +4,7 @@
  * answer, dataset-only windows cached, numbers by typed-array `join` (V8's Number::toString),
  * the JSON in string pieces. Not used by the workers.
  */
-import { Series } from "../workers/api/src/serialize.ts";
+import { Series } from "../workers/api/src/response/series.ts";
 
 let scratch = new Float64Array(1024);
 const immutable = new WeakMap<ArrayBuffer, Map<string, string>>();

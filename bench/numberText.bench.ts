@@ -2,8 +2,8 @@
  * Per-number cost of writing the numbers of a real answer (`npm run bench:numbers`): the values
  * the response writer formats for the default 10-year daily answer with all fields on
  * dataset-2025-09-09.json (each distinct window once, the dataset's own cached windows and
- * repeated values left out, as serialize.ts does), written one after another with commas by
- *   - now: workers/api/src/numberText.ts,
+ * repeated values left out, as response/jsonBytes.ts does), written one after another with commas by
+ *   - now: workers/api/src/response/numberText.ts,
  *   - String(v): V8's own text of each number (a string per number, not written anywhere),
  *   - with `--before REV`, numberText.ts as it was at that git revision (read with `git show`
  *     into a temporary file: no old copy is kept in the tree), its bytes compared first,
@@ -20,10 +20,10 @@ import { performance } from "node:perf_hooks";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
-import { writeNumber } from "../workers/api/src/numberText.ts";
+import { writeNumber } from "../workers/api/src/response/numberText.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import type { Series } from "../workers/api/src/serialize.ts";
-import { runOne } from "../workers/api/src/simulation.ts";
+import type { Series } from "../workers/api/src/response/series.ts";
+import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { arg, median } from "./stats.ts";
 
 if (!referenceAvailable()) {
@@ -39,7 +39,7 @@ const d = warmDataset({ info: { version: "bench", source: "upload", start_date: 
 
 /** The numbers the writer formats for one answer, in its order. */
 function answerValues(body: Record<string, unknown>): Float64Array {
-  const answer = runOne(parseSimulateRequest(body), d);
+  const answer = answerSimulate(parseSimulateRequest(body), d);
   const seen = new Set<string>();
   const values: number[] = [];
   for (const s of Object.values(answer.simulation_output) as Series[]) {
@@ -57,13 +57,20 @@ function answerValues(body: Record<string, unknown>): Float64Array {
 }
 
 type Writer = (out: Uint8Array, pos: number, v: number) => number;
-/** One loop per writer (each call site sees one function, as in serialize.ts). */
+/** One loop per writer (each call site sees one function, as in response/jsonBytes.ts). */
 const loop = (): ((w: Writer, values: Float64Array, out: Uint8Array) => number) =>
   new Function("w", "values", "out", "let p = 0; for (let i = 0; i < values.length; i++) { p = w(out, p, values[i]); out[p++] = 44; } return p;") as (w: Writer, values: Float64Array, out: Uint8Array) => number;
 
 /** numberText.ts's writeNumber as it was at `rev` (git show into a temporary file). */
 async function writerAt(rev: string): Promise<Writer> {
-  const source = execFileSync("git", ["show", `${rev}:workers/api/src/numberText.ts`], { encoding: "utf8" });
+  // (Under workers/api/src/ before the response path had its own folder.)
+  const at = (path: string) => execFileSync("git", ["show", `${rev}:${path}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  let source: string;
+  try {
+    source = at("workers/api/src/response/numberText.ts");
+  } catch {
+    source = at("workers/api/src/numberText.ts");
+  }
   const dir = mkdtempSync(join(tmpdir(), "numbertext-"));
   try {
     const file = join(dir, "numberText.ts");

@@ -23,11 +23,12 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { createWorkspace, simulate } from "../shared/kernel/simulate.ts";
 import { OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
-import { cachedJson, clearMemoryCache } from "../workers/api/src/responseCache.ts";
+import { cachedJson, clearMemoryCache } from "../workers/api/src/response/cache.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
-import { registerImmutable, toJsonBytes } from "../workers/api/src/serialize.ts";
+import { registerImmutable } from "../workers/api/src/response/immutableWindows.ts";
+import { toJsonBytes } from "../workers/api/src/response/jsonBytes.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
-import { runOne } from "../workers/api/src/simulation.ts";
+import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { registerImmutableJoin, toJsonPartsJoin } from "./joinSerializer.ts";
 import { ensureFixedLengthStream } from "./fixedLengthStream.ts";
 import { arg, median } from "./stats.ts";
@@ -96,28 +97,28 @@ for (const [name, body] of cases) {
         }
         return out;
       });
-      const answer = { ...runOne(req, d), simulation_output: shape.value };
+      const answer = { ...answerSimulate(req, d), simulation_output: shape.value };
       const ser = time(() => JSON.stringify(answer));
       const gz = time(() => gzipSync(ser.value));
       before.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: sim.ms + shape.ms + ser.ms, bytes: ser.value.length, best: sim.min + shape.min + ser.min });
     }
     {
       // This morning's writer on the same answer (pieces only: the runtime assembled the body).
-      const answer = runOne(req, d);
+      const answer = answerSimulate(req, d);
       const ser = time(() => toJsonPartsJoin(answer));
-      const total = time(() => toJsonPartsJoin(runOne(req, d)));
+      const total = time(() => toJsonPartsJoin(answerSimulate(req, d)));
       join.push({ simulate: 0, shape: 0, serialize: ser.ms, compress: 0, total: total.ms, bytes: ser.value.join("").length, best: total.min });
     }
     {
       // After: the asked fields from the fast path, Series, bytes written from the typed arrays.
       const sim = time(() => simulate(d.prepared, sc, ws, { fields: req.output }));
       const shape = time(() => shapeSimulation(sim.value, req.output, req.resolution, req.includeHistory));
-      const answer = runOne(req, d);
+      const answer = answerSimulate(req, d);
       // The body's bytes, as the worker hands them to the runtime (and keeps them in its cache).
       const ser = time(() => toJsonBytes(answer));
       const gz = time(() => gzipSync(ser.value));
       // The whole miss path as the worker runs it (resolve, simulate, shape, echo, serialize).
-      const total = time(() => toJsonBytes(runOne(req, d)));
+      const total = time(() => toJsonBytes(answerSimulate(req, d)));
       after.push({ simulate: sim.ms, shape: shape.ms, serialize: ser.ms, compress: gz.ms, total: total.ms, bytes: ser.value.length, best: total.min });
     }
   }
@@ -149,7 +150,7 @@ for (const [name, body] of cases) {
   const hitOnce = async () => {
     const r = request();
     const req = parseSimulateRequest(JSON.parse(await r.text()));
-    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)));
+    return cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(answerSimulate(req, d)));
   };
   await hitOnce();
   const ts: number[] = [];

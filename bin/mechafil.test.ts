@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
-import { OUTPUT_FIELD_NAMES, REFERENCE_FIELD_NAMES } from "../shared/schema/fields.ts";
+import { defaultFields, REFERENCE_FIELD_NAMES } from "../shared/schema/fields.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mechafil-cli-"));
 afterAll(() => {
@@ -37,7 +37,7 @@ describe.skipIf(!referenceAvailable())("mechafil CLI", () => {
     const daily = run("simulate", "--dataset", dataset, "--request", req, "--daily");
     expect(daily.status).toBe(0);
     const out = JSON.parse(daily.stdout).outputs;
-    expect(Object.keys(out).sort()).toEqual([...OUTPUT_FIELD_NAMES].sort());
+    expect(Object.keys(out).sort()).toEqual([...defaultFields("current")].sort());
     expect(out.days).toHaveLength(1095);
     expect(out["1y_sector_roi"]).toHaveLength(1095 - 364);
     expect(out.day_sector_fee[1094]).toBeGreaterThan(0);

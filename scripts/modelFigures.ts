@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runStorageProvider } from "../shared/analysis/storageProvider.ts";
@@ -24,7 +24,6 @@ const DOC = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "model.m
 const SNAPSHOT = join(FIXTURES_DIR, "dataset-2025-09-09.json");
 const RELABELLED = join(FIXTURES_DIR, "dataset-relabel-2026-11-23.json");
 
-export const modelFiguresAvailable = (): boolean => existsSync(SNAPSHOT) && existsSync(RELABELLED);
 
 const load = (file: string): KernelInputs => loadReferenceDataset(readFileSync(file, "utf8"));
 const run = (p: PreparedInputs, s: ScenarioInput): SimulationResult => simulate(p, resolveScenario(p, s));

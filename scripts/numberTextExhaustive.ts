@@ -4,7 +4,7 @@
  * about 10 s per family on the build machine; another seed gives other values). Exits 1 on the
  * first mismatches.
  */
-import { numberTextStats } from "../workers/api/src/numberText.ts";
+import { numberTextStats } from "../workers/api/src/response/numberText.ts";
 import { arg } from "../bench/stats.ts";
 import { edgeValues, families, mismatches } from "../test/numberTextCases.ts";
 

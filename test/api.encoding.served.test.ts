@@ -10,7 +10,7 @@ import { apiWorkerProcess, minorFaults, startWranglerDev, waitForDataset, type W
  * cf.clientAcceptEncoding. A repeated answer (from the isolate's memory) must go to a client that
  * asked for identity, or sent no Accept-Encoding, as the plain bytes with a Content-Length, not as
  * our gzip inflated again by the runtime into a chunked stream; a gzip client gets our stored gzip.
- * A large answer goes to the runtime in pieces (responseCache.ts inPieces), still with its length.
+ * A large answer goes to the runtime in pieces (response/bodyPieces.ts inPieces), still with its length.
  */
 
 interface Answer {

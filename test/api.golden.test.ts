@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { warmDataset, type WarmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { dayNumber } from "../shared/kernel/dates.ts";
-import { runOne } from "../workers/api/src/simulation.ts";
+import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
 import { COMPARE_GOLDEN, FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
 import { localToken, publishDataset, startWranglerDev, type WranglerDev } from "./wranglerDev.ts";
@@ -57,7 +57,7 @@ function warm(file: string): WarmDataset {
 describe.skipIf(!available)("/simulate shaping matches the golden files (in-process)", () => {
   it.each(goldens)("%s", (name) => {
     const g = readGolden(name);
-    const body = runOne(parseSimulateRequest({ ...g.request, model: "reference", resolution: "daily", include_history: true }), warm(g.dataset));
+    const body = answerSimulate(parseSimulateRequest({ ...g.request, model: "reference", resolution: "daily", include_history: true }), warm(g.dataset));
     // Through JSON, as a client receives it.
     const cmp = compare(name, JSON.parse(JSON.stringify(body.simulation_output)));
     expect(cmp.stdout).toMatch(/parity: ok/);

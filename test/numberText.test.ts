@@ -5,7 +5,7 @@ import { loadReferenceDataset } from "../shared/data/reference.ts";
 import { prepareInputs } from "../shared/kernel/prepare.ts";
 import { OUTPUT_FIELD_NAMES } from "../shared/schema/fields.ts";
 import { parseScenario } from "../shared/schema/scenario.ts";
-import { numberText, numberTextStats } from "../workers/api/src/numberText.ts";
+import { numberText, numberTextStats } from "../workers/api/src/response/numberText.ts";
 import { edgeValues, families, mismatches } from "./numberTextCases.ts";
 import { FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
 import { simulateInput } from "../shared/kernel/testDataset.ts";

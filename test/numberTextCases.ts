@@ -1,4 +1,4 @@
-import { writeNumber } from "../workers/api/src/numberText.ts";
+import { writeNumber } from "../workers/api/src/response/numberText.ts";
 
 /**
  * Values to check numberText.ts against `String(v)`, by family, from a seeded generator (the same

@@ -9,13 +9,14 @@ import { simulate } from "../shared/kernel/simulate.ts";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../shared/schema/fields.ts";
 import { parseSimulateRequest, type SimulateRequest } from "../workers/api/src/schemas.ts";
-import { RawJson, Series, toJsonText } from "../workers/api/src/serialize.ts";
+import { toJsonText } from "../workers/api/src/response/jsonBytes.ts";
+import { RawJson, Series } from "../workers/api/src/response/series.ts";
 import { sampleValues } from "../workers/api/src/shape.ts";
-import { runOne } from "../workers/api/src/simulation.ts";
+import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { FIXTURES_DIR, referenceAvailable } from "./referenceMaterial.ts";
 
 /**
- * The answer's JSON is written straight from typed arrays (serialize.ts); it must be, byte for
+ * The answer's JSON is written straight from typed arrays (response/jsonBytes.ts); it must be, byte for
  * byte, what JSON.stringify writes for the same answer built as plain arrays.
  */
 
@@ -128,7 +129,7 @@ describe.skipIf(!referenceAvailable())("a /simulate answer written from typed ar
         const req = parseSimulateRequest(body);
         // Twice: the second answer reads the cached text of the dataset's own arrays.
         for (let i = 0; i < 2; i++) {
-          const answer = runOne(req, warm());
+          const answer = answerSimulate(req, warm());
           expect(toJsonText(answer)).toBe(todaysJson(answer, req));
         }
       }),
@@ -140,7 +141,7 @@ describe.skipIf(!referenceAvailable())("a /simulate answer written from typed ar
    * Today's answer: the kernel run from day 1 (all 44 arrays, every day from start_date) sampled
    * into plain arrays by sampleValues, as the shaping did before Series, then JSON.stringify.
    */
-  function todaysJson(answer: ReturnType<typeof runOne>, req: SimulateRequest): string {
+  function todaysJson(answer: ReturnType<typeof answerSimulate>, req: SimulateRequest): string {
     const r = simulate(warm().prepared, resolveScenario(warm().prepared, req.scenario), undefined, { fromStart: true });
     const startDay = dayNumber(r.startDate);
     const simulation_output: Record<string, (number | null)[]> = {};
@@ -158,7 +159,7 @@ describe.skipIf(!referenceAvailable())("a /simulate answer written from typed ar
   it("for the default 10-year weekly answer, and the daily one with history (baseline override too)", () => {
     for (const body of [{}, { resolution: "daily", include_history: true }, { forecast_length_days: 30, baseline_function_EIB: Array.from({ length: 1065 + 30 }, (_, i) => 20 + i) }]) {
       const req = parseSimulateRequest(body);
-      const answer = runOne(req, warm());
+      const answer = answerSimulate(req, warm());
       expect(toJsonText(answer)).toBe(todaysJson(answer, req));
       expect(toJsonText(answer)).toBe(JSON.stringify(answer));
     }

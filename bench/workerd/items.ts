@@ -4,11 +4,12 @@ import { resolveScenario } from "../../shared/kernel/scenario.ts";
 import { createWorkspace, simulate } from "../../shared/kernel/simulate.ts";
 import type { KernelScenario } from "../../shared/kernel/types.ts";
 import { parseEnsembleRequest, parseSensitivityRequest } from "../../shared/schema/analysis.ts";
-import { runEnsembleRequest, runSensitivityRequest } from "../../workers/api/src/analysis.ts";
-import { cachedJson, clearMemoryCache } from "../../workers/api/src/responseCache.ts";
+import { answerEnsemble, answerSensitivity } from "../../workers/api/src/analysis.ts";
+import { cachedJson, clearMemoryCache } from "../../workers/api/src/response/cache.ts";
 import { parseSimulateRequest } from "../../workers/api/src/schemas.ts";
-import { registerImmutable, toJsonBytes } from "../../workers/api/src/serialize.ts";
-import { execute, runOne } from "../../workers/api/src/simulation.ts";
+import { registerImmutable } from "../../workers/api/src/response/immutableWindows.ts";
+import { toJsonBytes } from "../../workers/api/src/response/jsonBytes.ts";
+import { answerSimulate, simulateInWorkspace } from "../../workers/api/src/simulation.ts";
 import { ensureFixedLengthStream } from "../fixedLengthStream.ts";
 
 /**
@@ -45,7 +46,7 @@ export function benchItems(fixtureText: string): Record<string, Item> {
   const sc10Current: KernelScenario = resolveScenario(d.prepared, { forecast_length_days: 3650 });
   const weekly = parseSimulateRequest({ forecast_length_days: 3650 });
   const daily = parseSimulateRequest({ forecast_length_days: 3650, resolution: "daily" });
-  const weeklyAnswer = runOne(weekly, d);
+  const weeklyAnswer = answerSimulate(weekly, d);
   const ensemble = parseEnsembleRequest({ paths: ENSEMBLE_BENCH_PATHS, forecast_length_days: 3650, output: ["circ_supply", "network_locked", "network_QAP_EIB"] });
   const tornado = parseSensitivityRequest({ metric: "circ_supply", horizon: "5y" });
   const ensembleFields = ["circ_supply", "network_locked", "network_QAP_EIB", "days"] as const;
@@ -57,7 +58,7 @@ export function benchItems(fixtureText: string): Record<string, Item> {
     const r = new Request("https://bench.invalid/simulate", { method: "POST", headers: { "accept-encoding": "identity" }, body: hitBody });
     const req = parseSimulateRequest(JSON.parse(await r.text()));
     // As the route asks for a 10-year weekly answer: memory only (CACHE_API_MIN_VALUES).
-    const res = await cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)), { shared: false });
+    const res = await cachedJson(r, undefined, "simulate", d.info.version, req, () => toJsonBytes(answerSimulate(req, d)), { shared: false });
     // The route hands the body to the runtime; here nobody reads it.
     await res.body?.cancel();
   };
@@ -67,19 +68,19 @@ export function benchItems(fixtureText: string): Record<string, Item> {
     kernel: { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10, ws) },
     /** The same on the current model (the API's default: the FIP-0100 fee). */
     "kernel (current model)": { unit: "simulation", units: 1, run: () => simulate(d.prepared, sc10Current, ws) },
-    /** The API's execution path (the isolate's workspace) on the current model, with the fields an ensemble asks. */
-    execute: { unit: "simulation", units: 1, run: () => execute(d, sc10Current, ensembleFields) },
+    /** The API's execution path (`simulateInWorkspace`, the isolate's workspace) on the current model, with the fields an ensemble asks. */
+    execute: { unit: "simulation", units: 1, run: () => simulateInWorkspace(d, sc10Current, ensembleFields) },
     /** The serializer on a computed 10-year weekly answer (all fields, ~361 KB). */
     serialize: { unit: "answer", units: 1, run: () => toJsonBytes(weeklyAnswer) },
     /** A computed answer in the isolate: resolve, simulate, shape, echo, write the bytes. */
-    "computed weekly": { unit: "answer", units: 1, run: () => toJsonBytes(runOne(weekly, d)) },
-    "computed daily": { unit: "answer", units: 1, run: () => toJsonBytes(runOne(daily, d)) },
+    "computed weekly": { unit: "answer", units: 1, run: () => toJsonBytes(answerSimulate(weekly, d)) },
+    "computed daily": { unit: "answer", units: 1, run: () => toJsonBytes(answerSimulate(daily, d)) },
     /** Parse, validate, key, look up, Response, read the body. */
     "cache hit": { unit: "answer", units: 1, run: hit },
     /** 500 ten-year paths, 3 metrics, weekly, the default variation: per path. */
-    ensemble: { unit: "path", units: ENSEMBLE_BENCH_PATHS, run: () => toJsonBytes(runEnsembleRequest(ensemble, d)) },
+    ensemble: { unit: "path", units: ENSEMBLE_BENCH_PATHS, run: () => toJsonBytes(answerEnsemble(ensemble, d)) },
     /** 7 levers (15 ten-year simulations): per tornado. */
-    tornado: { unit: "tornado", units: 1, run: () => toJsonBytes(runSensitivityRequest(tornado, d)) },
+    tornado: { unit: "tornado", units: 1, run: () => toJsonBytes(answerSensitivity(tornado, d)) },
   };
 }
 

@@ -3,7 +3,7 @@ import type { Dataset } from "./dataset.ts";
 import { demoDataset } from "./demo.ts";
 import {
   columnKey,
-  type BlobStore,
+  type DatasetBucket,
   DatasetStorageError,
   KEEP_VERSIONS,
   LATEST_KEY,
@@ -12,7 +12,7 @@ import {
   loadVersion,
   makeVersion,
   manifestKey,
-  memoryStore,
+  memoryBucket,
   publishDataset,
   pruneVersions,
   retention,
@@ -38,81 +38,81 @@ describe("R2 columnar format", () => {
   });
 
   it("publish then load gives the same dataset, every column hashed in the manifest", async () => {
-    const store = memoryStore();
-    const p = await publishDataset(store, DEMO, new Date("2026-11-01T00:00:00Z"));
+    const bucket = memoryBucket();
+    const p = await publishDataset(bucket, DEMO, new Date("2026-11-01T00:00:00Z"));
     expect(p).toEqual({ version: DEMO.info.version, manifest: manifestKey(DEMO.info.version), published_at: "2026-11-01T00:00:00.000Z" });
-    const manifest = JSON.parse(store.map.get(manifestKey(DEMO.info.version))!);
+    const manifest = JSON.parse(bucket.map.get(manifestKey(DEMO.info.version))!);
     expect(manifest).toMatchObject({ schema_version: 1, version: DEMO.info.version, source: "demo", start_date: DEMO.info.start_date, current_date: DEMO.info.current_date, fetched_at: DEMO.info.fetched_at });
     for (const [name, entry] of Object.entries(manifest.columns as Record<string, { sha256: string; length: number }>)) {
-      const text = store.map.get(columnKey(DEMO.info.version, name))!;
+      const text = bucket.map.get(columnKey(DEMO.info.version, name))!;
       expect(await sha256Hex(text)).toBe(entry.sha256);
     }
     expect(manifest.columns["onchain.locked_fil"].length).toBe(1066);
-    const back = await loadLatest(store);
+    const back = await loadLatest(bucket);
     expect(back).toEqual(DEMO);
   });
 
   it("an upload without on-chain series or windows round-trips with onchain null", async () => {
     const { historical_arrays: _h, ...ref } = DEMO.reference;
     const d: Dataset = { info: { ...DEMO.info, source: "upload", version: "v-upload" }, reference: ref, onchain: null };
-    const store = memoryStore();
-    await publishDataset(store, d);
-    expect(await loadVersion(store, "v-upload")).toEqual(d);
+    const bucket = memoryBucket();
+    await publishDataset(bucket, d);
+    expect(await loadVersion(bucket, "v-upload")).toEqual(d);
   });
 
   it("the latest pointer is written last", async () => {
     const keys: string[] = [];
-    const inner = memoryStore();
-    const spy: BlobStore = { ...inner, put: async (k, v) => (keys.push(k), inner.put(k, v)) };
+    const inner = memoryBucket();
+    const spy: DatasetBucket = { ...inner, put: async (k, v) => (keys.push(k), inner.put(k, v)) };
     await publishDataset(spy, DEMO);
     expect(keys.at(-1)).toBe(LATEST_KEY);
     expect(keys.at(-2)).toBe(manifestKey(DEMO.info.version));
   });
 
   it("a failing write leaves the previous dataset as latest", async () => {
-    const inner = memoryStore();
+    const inner = memoryBucket();
     await publishDataset(inner, withVersion(DEMO, "v1"));
     let n = 0;
-    const flaky: BlobStore = { ...inner, put: async (k, v) => (++n === 5 ? Promise.reject(new Error("R2 down")) : inner.put(k, v)) };
+    const flaky: DatasetBucket = { ...inner, put: async (k, v) => (++n === 5 ? Promise.reject(new Error("R2 down")) : inner.put(k, v)) };
     await expect(publishDataset(flaky, withVersion(DEMO, "v2"))).rejects.toThrow("R2 down");
     expect((await loadLatest(inner))!.info.version).toBe("v1");
   });
 
   it("an invalid dataset writes nothing", async () => {
-    const store = memoryStore();
+    const bucket = memoryBucket();
     const bad: Dataset = { ...DEMO, reference: { ...DEMO.reference, offline_data: { ...DEMO.reference.offline_data, daily_burnt_fil: -5 } } };
-    await expect(publishDataset(store, bad)).rejects.toBeInstanceOf(DatasetValidationError);
-    expect(store.map.size).toBe(0);
+    await expect(publishDataset(bucket, bad)).rejects.toBeInstanceOf(DatasetValidationError);
+    expect(bucket.map.size).toBe(0);
   });
 
   it("versions are immutable", async () => {
-    const store = memoryStore();
-    await publishDataset(store, DEMO);
-    await expect(publishDataset(store, DEMO)).rejects.toBeInstanceOf(DatasetStorageError);
+    const bucket = memoryBucket();
+    await publishDataset(bucket, DEMO);
+    await expect(publishDataset(bucket, DEMO)).rejects.toBeInstanceOf(DatasetStorageError);
   });
 
   it("a tampered or missing column is detected on load", async () => {
-    const store = memoryStore();
-    await publishDataset(store, DEMO);
+    const bucket = memoryBucket();
+    await publishDataset(bucket, DEMO);
     const key = columnKey(DEMO.info.version, "offline_data.burnt_fil_vec");
-    const text = store.map.get(key)!;
-    store.map.set(key, text.replace(/\d(?=,)/, (c) => String((Number(c) + 1) % 10)));
-    await expect(loadLatest(store)).rejects.toThrow(/sha256/);
-    store.map.delete(key);
-    await expect(loadLatest(store)).rejects.toThrow(/missing/);
+    const text = bucket.map.get(key)!;
+    bucket.map.set(key, text.replace(/\d(?=,)/, (c) => String((Number(c) + 1) % 10)));
+    await expect(loadLatest(bucket)).rejects.toThrow(/sha256/);
+    bucket.map.delete(key);
+    await expect(loadLatest(bucket)).rejects.toThrow(/missing/);
   });
 
   it(`keeps the newest ${KEEP_VERSIONS} versions`, async () => {
-    const store = memoryStore();
+    const bucket = memoryBucket();
     const small = withVersion(DEMO, "x");
     for (let i = 0; i < KEEP_VERSIONS + 3; i++) {
-      await publishDataset(store, withVersion(small, `v${String(i).padStart(3, "0")}`));
+      await publishDataset(bucket, withVersion(small, `v${String(i).padStart(3, "0")}`));
     }
-    const versions = await listVersions(store);
+    const versions = await listVersions(bucket);
     expect(versions).toHaveLength(KEEP_VERSIONS);
     expect(versions[0]).toBe("v003");
-    expect((await loadLatest(store))!.info.version).toBe(`v${String(KEEP_VERSIONS + 2).padStart(3, "0")}`);
-    expect([...store.map.keys()].some((k) => k.startsWith("datasets/v000/"))).toBe(false);
+    expect((await loadLatest(bucket))!.info.version).toBe(`v${String(KEEP_VERSIONS + 2).padStart(3, "0")}`);
+    expect([...bucket.map.keys()].some((k) => k.startsWith("datasets/v000/"))).toBe(false);
   });
 
   it("the retention rule: newest 30, plus the first version of every calendar month", () => {
@@ -128,31 +128,31 @@ describe("R2 columnar format", () => {
   });
 
   it("pruning keeps each month's first dataset forever: still loadable after 60 later publishes", async () => {
-    const store = memoryStore();
+    const bucket = memoryBucket();
     const at = (day: number) => new Date(Date.UTC(2026, 0, 1 + day, 1));
     const first = { ...DEMO, info: { ...DEMO.info, version: makeVersion("spacescope", at(0)), source: "spacescope" as const } };
-    await publishDataset(store, first, at(0));
+    await publishDataset(bucket, first, at(0));
     const second = { ...first, info: { ...first.info, version: makeVersion("spacescope", at(1)) } };
-    await publishDataset(store, second, at(1));
+    await publishDataset(bucket, second, at(1));
     // 60 more days of versions (only their objects' keys matter to the pruning), then a real publish.
     for (let d = 2; d < 62; d++) {
       const v = makeVersion("spacescope", at(d));
-      store.map.set(manifestKey(v), "{}");
-      store.map.set(columnKey(v, "scalars"), "{}");
+      bucket.map.set(manifestKey(v), "{}");
+      bucket.map.set(columnKey(v, "scalars"), "{}");
     }
     // A publish that died before its manifest leaves columns only: cleaned up as well.
-    store.map.set(columnKey("20260115T000000000Z-upload", "scalars"), "{}");
+    bucket.map.set(columnKey("20260115T000000000Z-upload", "scalars"), "{}");
     const last = { ...first, info: { ...first.info, version: makeVersion("spacescope", at(62)) } };
-    await publishDataset(store, last, at(62));
-    const versions = await listVersions(store);
+    await publishDataset(bucket, last, at(62));
+    const versions = await listVersions(bucket);
     expect(versions).toHaveLength(KEEP_VERSIONS + 2); // Jan 1 and Feb 1 beyond the newest 30
     expect(versions[0]).toBe(first.info.version);
     expect(versions).not.toContain(second.info.version);
     expect(versions).not.toContain("20260115T000000000Z-upload");
     expect(versions[1]!.startsWith("20260201")).toBe(true);
-    expect(await loadVersion(store, first.info.version)).toEqual(first);
+    expect(await loadVersion(bucket, first.info.version)).toEqual(first);
     // Pruning again changes nothing.
-    expect(await pruneVersions(store, last.info.version)).toEqual([]);
+    expect(await pruneVersions(bucket, last.info.version)).toEqual([]);
   });
 
   it("sameColumns compares names, lengths and sha256, not the version", async () => {

@@ -45,8 +45,11 @@ export interface LatestPointer {
   readonly published_at: string;
 }
 
-/** The little R2 needs to offer; the worker adapts an R2Bucket, tests use a Map. */
-export interface BlobStore {
+/**
+ * The bucket the dataset versions are stored in (R2 in production: workers/api/src/r2Bucket.ts; a
+ * Map in tests and the CLI): the little of R2 this format needs.
+ */
+export interface DatasetBucket {
   get(key: string): Promise<string | null>;
   put(key: string, value: string): Promise<void>;
   /** Every key under `prefix`. */
@@ -214,22 +217,22 @@ export async function decodeDataset(manifest: Manifest, readColumn: (name: strin
  * Validates, then writes columns, manifest and finally the `latest` pointer; then prunes old
  * versions. A dataset that fails validation throws `DatasetValidationError` and writes nothing.
  */
-export async function publishDataset(store: BlobStore, d: Dataset, now: Date = new Date()): Promise<LatestPointer> {
+export async function publishDataset(bucket: DatasetBucket, d: Dataset, now: Date = new Date()): Promise<LatestPointer> {
   assertValidDataset(d);
   const v = d.info.version;
-  if ((await store.get(manifestKey(v))) !== null) throw new DatasetStorageError(manifestKey(v), "version already exists (versions are immutable)");
+  if ((await bucket.get(manifestKey(v))) !== null) throw new DatasetStorageError(manifestKey(v), "version already exists (versions are immutable)");
   const { manifestText, columns } = await encodeDataset(d);
-  for (const [name, text] of columns) await store.put(columnKey(v, name), text);
-  await store.put(manifestKey(v), manifestText);
+  for (const [name, text] of columns) await bucket.put(columnKey(v, name), text);
+  await bucket.put(manifestKey(v), manifestText);
   const pointer: LatestPointer = { version: v, manifest: manifestKey(v), published_at: now.toISOString() };
-  await store.put(LATEST_KEY, JSON.stringify(pointer));
-  await pruneVersions(store, v);
+  await bucket.put(LATEST_KEY, JSON.stringify(pointer));
+  await pruneVersions(bucket, v);
   return pointer;
 }
 
 /** The `latest` pointer, or null when nothing was ever published. */
-export async function readLatestPointer(store: BlobStore): Promise<LatestPointer | null> {
-  const text = await store.get(LATEST_KEY);
+export async function readLatestPointer(bucket: DatasetBucket): Promise<LatestPointer | null> {
+  const text = await bucket.get(LATEST_KEY);
   if (text === null) return null;
   let p: unknown;
   try {
@@ -243,34 +246,34 @@ export async function readLatestPointer(store: BlobStore): Promise<LatestPointer
 }
 
 /** Reads one version back, verifying every column against the manifest. */
-export async function loadVersion(store: BlobStore, version: string): Promise<Dataset> {
+export async function loadVersion(bucket: DatasetBucket, version: string): Promise<Dataset> {
   const key = manifestKey(version);
-  const text = await store.get(key);
+  const text = await bucket.get(key);
   if (text === null) throw new DatasetStorageError(key, "manifest is missing");
   const manifest = parseManifest(key, text);
   if (manifest.version !== version) throw new DatasetStorageError(key, `manifest names version ${manifest.version}`);
   return decodeDataset(
     manifest,
-    (name) => store.get(columnKey(version, name)),
+    (name) => bucket.get(columnKey(version, name)),
     (name) => columnKey(version, name),
   );
 }
 
 /** The dataset `latest` points to, or null when nothing was ever published. */
-export async function loadLatest(store: BlobStore): Promise<Dataset | null> {
-  const p = await readLatestPointer(store);
-  return p ? loadVersion(store, p.version) : null;
+export async function loadLatest(bucket: DatasetBucket): Promise<Dataset | null> {
+  const p = await readLatestPointer(bucket);
+  return p ? loadVersion(bucket, p.version) : null;
 }
 
-/** Versions present in the store, oldest first (version names sort by publish time). */
-export async function listVersions(store: BlobStore): Promise<string[]> {
-  return [...(await versionKeys(store)).keys()].sort();
+/** Versions present in the bucket, oldest first (version names sort by publish time). */
+export async function listVersions(bucket: DatasetBucket): Promise<string[]> {
+  return [...(await versionKeys(bucket)).keys()].sort();
 }
 
 /** Every stored object of every version (complete or not), by version. */
-async function versionKeys(store: BlobStore): Promise<Map<string, string[]>> {
+async function versionKeys(bucket: DatasetBucket): Promise<Map<string, string[]>> {
   const byVersion = new Map<string, string[]>();
-  for (const key of await store.list(DATASETS_PREFIX)) {
+  for (const key of await bucket.list(DATASETS_PREFIX)) {
     const rest = key.slice(DATASETS_PREFIX.length);
     const slash = rest.indexOf("/");
     if (slash <= 0) continue;
@@ -312,8 +315,8 @@ export function retention(versions: readonly string[], keep: number = KEEP_VERSI
 }
 
 /** Complete versions (those with a manifest), oldest first. */
-export async function listCompleteVersions(store: BlobStore): Promise<string[]> {
-  const byVersion = await versionKeys(store);
+export async function listCompleteVersions(bucket: DatasetBucket): Promise<string[]> {
+  const byVersion = await versionKeys(bucket);
   return [...byVersion.entries()].filter(([v, keys]) => keys.includes(manifestKey(v))).map(([v]) => v).sort();
 }
 
@@ -322,8 +325,8 @@ export async function listCompleteVersions(store: BlobStore): Promise<string[]> 
  * leftovers of publishes that never wrote their manifest, when older than `current`.
  * Returns the deleted versions.
  */
-export async function pruneVersions(store: BlobStore, current: string, keep: number = KEEP_VERSIONS): Promise<string[]> {
-  const byVersion = await versionKeys(store);
+export async function pruneVersions(bucket: DatasetBucket, current: string, keep: number = KEEP_VERSIONS): Promise<string[]> {
+  const byVersion = await versionKeys(bucket);
   const complete = [...byVersion.entries()].filter(([v, keys]) => keys.includes(manifestKey(v))).map(([v]) => v).sort();
   const kept = retention(complete, keep);
   const doomed = [...byVersion.keys()]
@@ -333,15 +336,15 @@ export async function pruneVersions(store: BlobStore, current: string, keep: num
   if (!doomed.length) return [];
   const keys = doomed.flatMap((v) => byVersion.get(v)!);
   // Manifests first: a version without its manifest is unreadable rather than half-readable.
-  await store.delete(keys.filter((k) => k.endsWith("/manifest.json")));
-  await store.delete(keys.filter((k) => !k.endsWith("/manifest.json")));
+  await bucket.delete(keys.filter((k) => k.endsWith("/manifest.json")));
+  await bucket.delete(keys.filter((k) => !k.endsWith("/manifest.json")));
   return doomed;
 }
 
 /** One version's manifest (header and column hashes), or null when it does not exist. */
-export async function loadManifest(store: BlobStore, version: string): Promise<Manifest | null> {
+export async function loadManifest(bucket: DatasetBucket, version: string): Promise<Manifest | null> {
   const key = manifestKey(version);
-  const text = await store.get(key);
+  const text = await bucket.get(key);
   return text === null ? null : parseManifest(key, text);
 }
 
@@ -361,8 +364,8 @@ export function sameColumns(a: Manifest["columns"], b: Manifest["columns"]): boo
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k]!.sha256 === b[k]!.sha256 && a[k]!.length === b[k]!.length);
 }
 
-/** An in-memory BlobStore (tests, and the CLI). */
-export function memoryStore(map: Map<string, string> = new Map()): BlobStore & { readonly map: Map<string, string> } {
+/** An in-memory DatasetBucket (tests, and the CLI). */
+export function memoryBucket(map: Map<string, string> = new Map()): DatasetBucket & { readonly map: Map<string, string> } {
   return {
     map,
     async get(k) {

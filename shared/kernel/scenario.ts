@@ -9,6 +9,7 @@ import {
   DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
   DEFAULT_SECTOR_DURATION_DAYS,
 } from "./constants.ts";
+import { Lru } from "../lru.ts";
 import { ScenarioError } from "./errors.ts";
 import type { PreparedInputs } from "./prepare.ts";
 import { addDays, daysBetween, isIsoDate } from "./dates.ts";
@@ -99,20 +100,12 @@ function dailyArray(field: string, v: readonly number[] | Float64Array, n: numbe
  * At most CONSTANT_CAP arrays are kept (least recently used dropped): ≤ 2 MB at 20-year length.
  */
 const CONSTANT_CAP = 32;
-const constants = new Map<string, Float64Array>();
+const constants = new Lru<string, Float64Array>(CONSTANT_CAP);
 
 function constantArray(v: number, F: number): Float64Array {
   // -0 is its own key (Map would take it for 0; its sign can reach the outputs).
   const key = `${F}:${Object.is(v, -0) ? "-0" : v}`;
-  let a = constants.get(key);
-  if (a !== undefined) {
-    constants.delete(key);
-  } else {
-    a = new Float64Array(F).fill(v);
-    if (constants.size >= CONSTANT_CAP) constants.delete(constants.keys().next().value!);
-  }
-  constants.set(key, a);
-  return a;
+  return constants.getOrSet(key, () => new Float64Array(F).fill(v));
 }
 
 function lever(field: string, v: Lever | undefined, fallback: number, F: number): Float64Array {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_FORECAST_LENGTH_DAYS, DEFAULT_MODEL, MAX_FORECAST_DAYS, MODELS, type Model } from "../kernel/constants.ts";
+import * as kernel from "../kernel/constants.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { echo, MAX_ISSUES, pathText } from "./bounds.ts";
 import { isIsoDate } from "../kernel/dates.ts";
@@ -20,7 +20,7 @@ export const LIMITS = {
   lock_target: { min: 0, max: 1 },
   fil_plus_m: { min: 1, max: 20 },
   qa_renew_relative_multiplier: { min: 0, max: 10 },
-  forecast_length_days: { min: 1, max: MAX_FORECAST_DAYS },
+  forecast_length_days: { min: 1, max: kernel.MAX_FORECAST_DAYS },
   sector_duration_days: { min: 180, max: 1825 },
   burn_boost: { min: 0, max: 100 },
   baseline_function_EIB: { min: 0, max: 1e9 },
@@ -28,6 +28,52 @@ export const LIMITS = {
 
 type Bounded = keyof typeof LIMITS;
 
+/**
+ * The default of each scenario member when a request omits it (the kernel's, from constants.ts);
+ * null: the served dataset's 30-day median (rbp, rr, fpr), the protocol's curve (the baseline), or
+ * none (preset; solstice: FIP-0118 not active).
+ */
+export const SCENARIO_DEFAULTS = {
+  preset: null,
+  model: kernel.DEFAULT_MODEL,
+  rbp: null,
+  rr: null,
+  fpr: null,
+  lock_target: kernel.DEFAULT_LOCK_TARGET,
+  forecast_length_days: kernel.DEFAULT_FORECAST_LENGTH_DAYS,
+  sector_duration_days: kernel.DEFAULT_SECTOR_DURATION_DAYS,
+  fil_plus_m: kernel.DEFAULT_FIL_PLUS_M,
+  qa_renew_relative_multiplier: kernel.DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
+  burn_boost: kernel.DEFAULT_BURN_BOOST,
+  use_available_supply: false,
+  solstice: null,
+  baseline_function_EIB: null,
+} as const;
+
+/** The members that may vary by day: a number, or an array of exactly forecast_length_days values. */
+export const DAILY_LEVERS = ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"] as const satisfies readonly Bounded[];
+
+const range = (field: Bounded) => `${LIMITS[field].min} to ${LIMITS[field].max}`;
+const d = SCENARIO_DEFAULTS;
+
+/**
+ * What each scalar scenario member means, with its range and default: the schema's descriptions
+ * (so the OpenAPI docs and the MCP tools' schemas), and the explorer's hints (its generated copy).
+ */
+export const SCENARIO_DESCRIPTIONS = {
+  model: `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
+  rbp: `Raw-byte power onboarded per day, PiB/day (${range("rbp")}). Default: the dataset's 30-day median.`,
+  rr: `Renewal rate: share of expiring power that renews, ${range("rr")}. Default: the dataset's 30-day median.`,
+  fpr: `FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, ${range("fpr")}. Default: the dataset's 30-day median.`,
+  lock_target: `Target lock ratio of the consensus pledge, ${range("lock_target")}. Default ${d.lock_target}.`,
+  forecast_length_days: `Forecast length in days from the dataset's current date, ${range("forecast_length_days")} (20 years). Default ${d.forecast_length_days}.`,
+  sector_duration_days: `Average sector lifetime in days, ${LIMITS.sector_duration_days.min} (protocol minimum) to ${LIMITS.sector_duration_days.max} (5-year maximum). Default ${d.sector_duration_days}.`,
+  fil_plus_m: `FIL+ quality multiplier, ${range("fil_plus_m")}. Default ${d.fil_plus_m}.`,
+  qa_renew_relative_multiplier: `Share of its QA multiplier that renewed QA power keeps, ${range("qa_renew_relative_multiplier")}. Default ${d.qa_renew_relative_multiplier}.`,
+  burn_boost: `Multiplier on the historical mean daily burn during the forecast, ${range("burn_boost")}. Default ${d.burn_boost}.`,
+  use_available_supply: `Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default ${d.use_available_supply}.`,
+  baseline_function_EIB: "Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.",
+} as const;
 /** Longest baseline override: one value per simulated day, history included. */
 export const MAX_BASELINE_DAYS = 40_000;
 
@@ -76,7 +122,7 @@ function boundedArray(field: Bounded, minItems: number, maxItems: number): z.Zod
 /** A lever: one value for every forecast day, or an array of exactly forecast_length_days values. */
 function lever(field: Bounded, description: string) {
   return z
-    .union([boundedNumber(field), boundedArray(field, 1, MAX_FORECAST_DAYS)])
+    .union([boundedNumber(field), boundedArray(field, 1, kernel.MAX_FORECAST_DAYS)])
     .describe(`${description} A number applies to every forecast day; an array gives one value per forecast day (exactly forecast_length_days values).`);
 }
 
@@ -86,31 +132,19 @@ export const scenarioShape = {
     .describe(`A named scenario to start from (GET /presets): ${PRESET_NAMES.join(", ")}. The request's own members override it.`)
     .optional(),
   model: z
-    .enum(MODELS, { error: `must be one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
-    .describe(
-      `The model: "current" (default) is the network as it runs now, with FIP-0100's daily sector fee; "reference" is mechafil-jax exactly (the protocol before April 2025).`,
-    )
+    .enum(kernel.MODELS, { error: `must be one of ${kernel.MODELS.map((m) => JSON.stringify(m)).join(", ")}` })
+    .describe(SCENARIO_DESCRIPTIONS.model)
     .optional(),
-  rbp: lever("rbp", "Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median.").optional(),
-  rr: lever("rr", "Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median.").optional(),
-  fpr: lever("fpr", "FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median.").optional(),
-  lock_target: lever("lock_target", "Target lock ratio of the consensus pledge, 0 to 1. Default 0.3.").optional(),
-  forecast_length_days: boundedNumber("forecast_length_days", true)
-    .describe(`Forecast length in days from the dataset's current date, 1 to ${MAX_FORECAST_DAYS} (20 years). Default ${DEFAULT_FORECAST_LENGTH_DAYS}.`)
-    .optional(),
-  sector_duration_days: boundedNumber("sector_duration_days", true)
-    .describe("Average sector lifetime in days, 180 (protocol minimum) to 1825 (5-year maximum). Default 540.")
-    .optional(),
-  fil_plus_m: lever("fil_plus_m", "FIL+ quality multiplier, 1 to 20. Default 10.").optional(),
-  qa_renew_relative_multiplier: lever(
-    "qa_renew_relative_multiplier",
-    "Share of its QA multiplier that renewed QA power keeps, 0 to 10. Default 1.",
-  ).optional(),
-  burn_boost: boundedNumber("burn_boost").describe("Multiplier on the historical mean daily burn during the forecast, 0 to 100. Default 1.").optional(),
-  use_available_supply: z
-    .boolean({ error: "must be true or false" })
-    .describe("Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default false.")
-    .optional(),
+  rbp: lever("rbp", SCENARIO_DESCRIPTIONS.rbp).optional(),
+  rr: lever("rr", SCENARIO_DESCRIPTIONS.rr).optional(),
+  fpr: lever("fpr", SCENARIO_DESCRIPTIONS.fpr).optional(),
+  lock_target: lever("lock_target", SCENARIO_DESCRIPTIONS.lock_target).optional(),
+  forecast_length_days: boundedNumber("forecast_length_days", true).describe(SCENARIO_DESCRIPTIONS.forecast_length_days).optional(),
+  sector_duration_days: boundedNumber("sector_duration_days", true).describe(SCENARIO_DESCRIPTIONS.sector_duration_days).optional(),
+  fil_plus_m: lever("fil_plus_m", SCENARIO_DESCRIPTIONS.fil_plus_m).optional(),
+  qa_renew_relative_multiplier: lever("qa_renew_relative_multiplier", SCENARIO_DESCRIPTIONS.qa_renew_relative_multiplier).optional(),
+  burn_boost: boundedNumber("burn_boost").describe(SCENARIO_DESCRIPTIONS.burn_boost).optional(),
+  use_available_supply: z.boolean({ error: "must be true or false" }).describe(SCENARIO_DESCRIPTIONS.use_available_supply).optional(),
   solstice: z
     .strictObject({
       activation_date: z
@@ -133,14 +167,12 @@ export const scenarioShape = {
     })
     .describe('FIP-0118 "Solstice" (needs model "current"): from activation_date every new sector has 10× QAP and each block reward is split between the miner (falling from 95 % to 50 % over nine quarters), service orchestrators and burn.')
     .optional(),
-  baseline_function_EIB: boundedArray("baseline_function_EIB", 0, MAX_BASELINE_DAYS)
-    .describe("Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve.")
-    .optional(),
+  baseline_function_EIB: boundedArray("baseline_function_EIB", 0, MAX_BASELINE_DAYS).describe(SCENARIO_DESCRIPTIONS.baseline_function_EIB).optional(),
 };
 
 function checkLengths(s: { forecast_length_days?: number | undefined } & Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const F = s.forecast_length_days ?? DEFAULT_FORECAST_LENGTH_DAYS;
-  for (const field of ["rbp", "rr", "fpr", "lock_target", "fil_plus_m", "qa_renew_relative_multiplier"]) {
+  const F = s.forecast_length_days ?? kernel.DEFAULT_FORECAST_LENGTH_DAYS;
+  for (const field of DAILY_LEVERS) {
     const v = s[field];
     if (Array.isArray(v) && v.length !== F) {
       ctx.addIssue({
@@ -234,12 +266,12 @@ function fmtPath(path: readonly PropertyKey[]): string {
  * MODEL_DEFAULT var; "current" unless the operator changes it).
  */
 export interface RequestDefaults {
-  readonly model: Model;
+  readonly model: kernel.Model;
 }
-export const REQUEST_DEFAULTS: RequestDefaults = { model: DEFAULT_MODEL };
+export const REQUEST_DEFAULTS: RequestDefaults = { model: kernel.DEFAULT_MODEL };
 
 /** The scenario with the deployment's defaults filled in, so every answer (and its cache key) names them. */
-export function withRequestDefaults<S extends { model?: Model | undefined }>(s: S, defaults: RequestDefaults): S & { model: Model } {
+export function withRequestDefaults<S extends { model?: kernel.Model | undefined }>(s: S, defaults: RequestDefaults): S & { model: kernel.Model } {
   return { ...s, model: s.model ?? defaults.model };
 }
 

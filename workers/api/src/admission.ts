@@ -1,4 +1,4 @@
-import { warmHistoryDays } from "./datasetCache.ts";
+import { warmHistoryDays } from "./warmDatasets.ts";
 import { ClientGone, parseJsonObject, readJsonText, type BodyLimit } from "./body.ts";
 import { ASSUMED_HISTORY_DAYS, estimateCost, type CostedRoute, type CostEstimate } from "./cost.ts";
 import { admissionSettings, costClass, type AdmissionSettings, type CostClass, type Tier } from "./limits.ts";

@@ -23,12 +23,12 @@ import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { HttpError } from "./errors.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, execute, resolveRequestScenario, scheduleNotes } from "./simulation.ts";
+import { echoInput, resolveRequestScenario, scheduleNotes, simulateInWorkspace } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
- * goes through `execute` (the execution path of /simulate and /simulate/batch); this file only
- * picks the dates to keep and shapes the answer. No HTTP here.
+ * goes through `simulateInWorkspace` (the execution path of /simulate and /simulate/batch); this
+ * file only picks the dates to keep and shapes the answer. No HTTP here.
  */
 
 const windowsCache = new WeakMap<WarmDataset, HistoryWindows>();
@@ -99,11 +99,11 @@ function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, 
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const run: Runner = observe
     ? (sc) => {
-        const r = execute(d, sc, fields);
+        const r = simulateInWorkspace(d, sc, fields);
         observe();
         return r;
       }
-    : (sc) => execute(d, sc, fields);
+    : (sc) => simulateInWorkspace(d, sc, fields);
   const fieldDates: Record<string, SeriesDates> = {};
   let main: SeriesDates | null = null;
   let dates: RunDates | null = null;
@@ -142,14 +142,14 @@ function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, 
 }
 
 /**
- * Runs and shapes one validated ensemble request. `observe`, for benchmarks, is called after
+ * The answer to one validated ensemble request. `observe`, for benchmarks, is called after
  * every simulation (the central run, then each path).
  */
-export function runEnsembleRequest(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
+export function answerEnsemble(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   return runToEnd(ensembleRequestSlices(req, d, observe));
 }
 
-/** runEnsembleRequest as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+/** answerEnsemble as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
 export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
   const s = ensembleSetup(req, d, req.paths, observe);
   const samples = allocateSamples(s.frame, req.paths);
@@ -265,12 +265,12 @@ function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, r
   };
 }
 
-/** Runs and shapes one validated sensitivity request. */
-export function runSensitivityRequest(req: SensitivityRequest, d: WarmDataset) {
+/** The answer to one validated sensitivity request. */
+export function answerSensitivity(req: SensitivityRequest, d: WarmDataset) {
   return runToEnd(sensitivityRequestSlices(req, d));
 }
 
-/** runSensitivityRequest as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
+/** answerSensitivity as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
 export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDataset) {
   const central = resolveRequestScenario(req.scenario, d);
   const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
@@ -282,7 +282,7 @@ export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDatase
       central,
       { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
       (sc) => {
-        const res = execute(d, sc, fields);
+        const res = simulateInWorkspace(d, sc, fields);
         if (!c) {
           c = res;
           main = sampledDates(outputSlice("days", res, dayNumber(res.startDate), false), "daily");

@@ -75,7 +75,7 @@ const parsed = new WeakMap<JsonBodyText, { readonly json: Record<string, unknown
  * The first half of readJsonObject: the body's text, with its 415 and 413 checks (and the 400 for
  * bytes that are not UTF-8). A text that parseJsonObject accepted once it accepts again, as the
  * same object, under any Content-Type this lets through: the response cache's known bodies
- * (responseCache.ts) rely on it.
+ * (response/knownBodies.ts) rely on it.
  */
 export async function readJsonText(request: Request, limit: BodyLimit, options: ReadJsonOptions = {}): Promise<JsonBodyText> {
   const known = texts.get(request);

@@ -2,7 +2,7 @@ import type { Dataset, DatasetInfo } from "../../../shared/data/dataset.ts";
 import { scenarioDefaults, type DefaultAdjustment } from "../../../shared/data/defaults.ts";
 import { demoDataset, DEMO_VERSION } from "../../../shared/data/demo.ts";
 import {
-  type BlobStore,
+  type DatasetBucket,
   DatasetStorageError,
   listCompleteVersions,
   loadLatest,
@@ -18,12 +18,14 @@ import { classifyRefreshFailure, ingestSpacescope, parseIngestSettings, type Ing
 import { type FetchLike, SpacescopeClient, SpacescopeError } from "../../../shared/data/spacescope.ts";
 import { TransformError } from "../../../shared/data/transform.ts";
 import { DatasetValidationError, type DatasetProblem } from "../../../shared/data/validate.ts";
-import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
+import { Lru } from "../../../shared/lru.ts";
+import type { RefreshOutcome, UpstreamLag } from "./refreshOutcome.ts";
 
 /**
- * What the DatasetStore Durable Object does, without Durable Object machinery: tests drive it
- * with an in-memory store. One instance owns the current dataset: it loads `latest` once,
- * keeps it in memory, and is the only writer, running one publish at a time.
+ * The dataset owner: loads `latest` from the bucket once, keeps it in memory, hands it (with its
+ * version) to isolates, and is the only writer, running one publish at a time. Its Durable Object
+ * (DatasetOwnerObject, datasetOwner.do.ts) makes it one instance; tests drive this class with an
+ * in-memory bucket.
  */
 
 /** Small key-value storage for the last refresh outcome (the DO's storage in production). */
@@ -39,7 +41,7 @@ export interface LagStorage {
 }
 
 export interface OwnerConfig {
-  readonly store: BlobStore;
+  readonly bucket: DatasetBucket;
   readonly outcomes: OutcomeStorage;
   readonly lags?: LagStorage;
   readonly allowDemo: boolean;
@@ -111,10 +113,10 @@ export class DatasetOwner {
   private unavailable = "no dataset has been published yet";
   private lastRefresh: RefreshOutcome | null = null;
   private upstreamLag: UpstreamLag | null = null;
-  /** version → header of every complete version in the store; null until listed (and after a publish). */
+  /** version → header of every complete version in the bucket; null until listed (and after a publish). */
   private index: Map<string, DatasetInfo> | null = null;
-  /** Recently asked-for non-latest versions, least recently used first. */
-  private readonly archive = new Map<string, Dataset>();
+  /** Recently asked-for non-latest versions. */
+  private readonly archive = new Lru<string, Dataset>(ARCHIVE_MEMORY);
   private loading: Promise<void> | null = null;
   /** Tail of the publish queue: publishes run one after another, never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -142,7 +144,7 @@ export class DatasetOwner {
   private async load(): Promise<void> {
     this.lastRefresh = (await this.cfg.outcomes.get(OUTCOME_KEY)) ?? null;
     this.upstreamLag = (await this.cfg.lags?.get(LAG_KEY)) ?? null;
-    const d = await loadLatest(this.cfg.store);
+    const d = await loadLatest(this.cfg.bucket);
     if (d) {
       if (d.info.source === "demo" && !this.cfg.allowDemo) {
         // Production never serves demo data silently.
@@ -156,7 +158,7 @@ export class DatasetOwner {
     await this.exclusive(async () => {
       if (this.current) return;
       const demo = demoDataset();
-      await publishDataset(this.cfg.store, demo, this.now());
+      await publishDataset(this.cfg.bucket, demo, this.now());
       this.current = demo;
       this.index = null;
       await this.record({ ok: true, at: this.now().toISOString(), trigger: "seed", result: "published", message: `seeded the demo dataset ${DEMO_VERSION} (ALLOW_DEMO)`, version: demo.info.version });
@@ -214,9 +216,9 @@ export class DatasetOwner {
   private async getIndex(): Promise<Map<string, DatasetInfo>> {
     if (this.index) return this.index;
     const index = new Map<string, DatasetInfo>();
-    for (const v of await listCompleteVersions(this.cfg.store)) {
+    for (const v of await listCompleteVersions(this.cfg.bucket)) {
       try {
-        const m = await loadManifest(this.cfg.store, v);
+        const m = await loadManifest(this.cfg.bucket, v);
         if (m) index.set(v, { version: m.version, source: m.source, start_date: m.start_date, current_date: m.current_date, fetched_at: m.fetched_at, ...(m.ingest ? { ingest: m.ingest } : {}) });
       } catch (e) {
         // An unreadable manifest is not offered; the rest of the archive still is.
@@ -257,19 +259,16 @@ export class DatasetOwner {
     if (this.demoHidden(info)) return notFound(' (demo data is served only when ALLOW_DEMO is "true")');
     if (knownVersion === version) return { found: true, info, dataset: null };
     let d = this.archive.get(version);
-    if (d) {
-      this.archive.delete(version);
-    } else {
+    if (!d) {
       try {
-        d = await loadVersion(this.cfg.store, version);
+        d = await loadVersion(this.cfg.bucket, version);
       } catch (e) {
         if (!(e instanceof DatasetStorageError)) throw e;
         this.log({ event: "dataset_load_failed", version, error: e.message });
         return { found: false, status: 503, message: `dataset version "${version}" cannot be read: ${e.message}` };
       }
+      this.archive.set(version, d);
     }
-    this.archive.set(version, d);
-    while (this.archive.size > ARCHIVE_MEMORY) this.archive.delete(this.archive.keys().next().value!);
     return { found: true, info: d.info, dataset: d };
   }
 
@@ -351,7 +350,7 @@ export class DatasetOwner {
         await this.setLag(null);
         outcome = { ok: true, at, trigger, result: "unchanged", message: `nothing new: upstream gives current_date ${d.info.current_date} with the same columns (sha256) as the served ${served.info.version} (${requests})`, version: served.info.version };
       } else {
-        await publishDataset(this.cfg.store, d, now);
+        await publishDataset(this.cfg.bucket, d, now);
         this.current = d;
         this.unavailable = "";
         this.index = null;
@@ -373,7 +372,7 @@ export class DatasetOwner {
       const at = this.now().toISOString();
       try {
         if (d.info.source === "demo" && !this.cfg.allowDemo) throw new DatasetValidationError([{ field: "info.source", message: 'demo data is published only when ALLOW_DEMO is "true"' }]);
-        await publishDataset(this.cfg.store, d, this.now());
+        await publishDataset(this.cfg.bucket, d, this.now());
       } catch (e) {
         const { message, problems, kind } = describeFailure(e);
         const outcome: RefreshOutcome = { ok: false, at, trigger: "upload", result: "failed", message, kind: kind!, ...(this.current ? { version: this.current.info.version } : {}) };

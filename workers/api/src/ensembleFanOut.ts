@@ -107,18 +107,18 @@ export function partsFor(req: EnsembleRequest, historyDays: number, s: FanOutSet
 const PART_URL = "https://ensemble-part.internal/simulate/ensemble/part";
 
 /**
- * Sends one part: the coordinator's body with the part's `paths` and `path_offset` and the
- * dataset version it runs on; resolves with the part's body (its bytes, read as they arrive). A
+ * Sends one part: the coordinator's body with the part's `paths` and `path_offset`, and the
+ * dataset version and model it runs on; resolves with the part's body (its bytes, read as they arrive). A
  * failed part fails the whole ensemble (503, naming the part), never a partial answer.
  */
 export async function requestPart(
   binding: Fetcher,
   body: Record<string, unknown>,
   range: { readonly offset: number; readonly paths: number },
-  datasetVersion: string,
+  pinned: { readonly dataset_version: string; readonly model: string },
   signal?: AbortSignal,
 ): Promise<ReadableStream<Uint8Array>> {
-  const partBody = { ...body, paths: range.paths, path_offset: range.offset, dataset_version: datasetVersion };
+  const partBody = { ...body, ...pinned, paths: range.paths, path_offset: range.offset };
   let res: Response;
   try {
     res = await binding.fetch(PART_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(partBody), ...(signal ? { signal } : {}) });

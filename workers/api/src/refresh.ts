@@ -1,6 +1,6 @@
-import { datasetStore } from "./dataset.do.ts";
-import type { RefreshOutcome } from "./datasetCache.ts";
-import { invalidateWarmDataset } from "./datasetCache.ts";
+import { datasetOwnerStub } from "./datasetOwner.do.ts";
+import type { RefreshOutcome } from "./refreshOutcome.ts";
+import { invalidateWarmDataset } from "./warmDatasets.ts";
 import type { Env } from "./env.ts";
 
 /**
@@ -12,11 +12,11 @@ export const PRIMARY_CRON = "0 1 * * *";
 export const RETRY_CRONS = ["0 4 * * *", "0 7 * * *"] as const;
 
 /**
- * Runs a Spacescope refresh in the DatasetStore (which serialises it with every other publish)
+ * Runs a Spacescope refresh in the dataset owner (which serialises it with every other publish)
  * and returns its outcome. A failure leaves the current dataset in place.
  */
 export async function runRefresh(env: Env, trigger: "cron" | "admin", opts: { retry?: boolean } = {}): Promise<RefreshOutcome> {
-  const outcome = await datasetStore(env).refresh(trigger, opts);
+  const outcome = await datasetOwnerStub(env).refresh(trigger, opts);
   if (outcome.result === "published") invalidateWarmDataset();
   return outcome;
 }

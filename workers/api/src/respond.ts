@@ -1,5 +1,5 @@
 import { errorResponse, HttpError } from "./errors.ts";
-import { toJsonBytes } from "./serialize.ts";
+import { toJsonBytes } from "./response/jsonBytes.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import { MAX_ISSUES } from "../../../shared/schema/bounds.ts";
 import { WorkCancelled } from "../../../shared/analysis/slices.ts";

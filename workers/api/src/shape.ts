@@ -3,7 +3,7 @@ import { dayNumber, isoDate } from "../../../shared/kernel/dates.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import type { Resolution } from "./schemas.ts";
-import { Series } from "./serialize.ts";
+import { Series } from "./response/series.ts";
 
 /**
  * Turning kernel arrays into response arrays: which slice (forecast or whole window), which days

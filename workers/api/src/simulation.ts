@@ -12,12 +12,14 @@ import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import { toHttpError } from "./respond.ts";
 import type { SimulateRequest } from "./schemas.ts";
-import { registerImmutable } from "./serialize.ts";
+import { registerImmutable } from "./response/immutableWindows.ts";
 import { shapeSimulation, summariseLever, type SeriesDates } from "./shape.ts";
 
 /**
  * One validated request on one warm dataset: run the kernel, shape the answer. No HTTP and no
- * Workers API here, so the CLI-side tests can call it directly.
+ * Workers API here, so the CLI-side tests can call it directly. Two verbs: simulateInWorkspace
+ * runs a resolved scenario (every endpoint's one way to run the kernel), answerSimulate answers
+ * one /simulate request with it.
  */
 
 /** The dataset as a response names it. */
@@ -147,8 +149,8 @@ export function requestDefaults(env: { readonly MODEL_DEFAULT?: string }): Reque
 
 /**
  * The isolate's simulation memory, reused by every request: a fresh 1–3 MB buffer per request
- * costs more than the simulation. Safe because runOne is synchronous: the result is copied into
- * the answer before any other request can run.
+ * costs more than the simulation. Safe because a simulation is synchronous: its result is copied
+ * into the answer before any other request can run.
  */
 const workspace = createWorkspace();
 
@@ -162,23 +164,23 @@ export function resolveRequestScenario(scenario: ScenarioInput, d: WarmDataset):
 }
 
 /**
- * The one execution path of every endpoint (/simulate, /simulate/batch, ensembles, sensitivity):
- * a resolved scenario run on the warm dataset into the isolate's workspace. The result is valid
- * until the next call.
+ * Runs a resolved scenario on the warm dataset into the isolate's workspace: the one execution
+ * path of every endpoint (/simulate, /simulate/batch, ensembles, sensitivity). The result is
+ * valid until the next call.
  */
-export function execute(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
+export function simulateInWorkspace(d: WarmDataset, sc: KernelScenario, fields?: readonly OutputField[]): SimulationResult {
   // Only the fields asked for: the kernel then skips the stages none of them needs.
   return simulate(d.prepared, sc, workspace, fields ? { fields } : undefined);
 }
 
-/** Runs and shapes one validated request; kernel ScenarioErrors become 400s naming the field. */
-export function runOne(req: SimulateRequest, d: WarmDataset) {
+/** The answer to one validated /simulate request; kernel ScenarioErrors become 400s naming the field. */
+export function answerSimulate(req: SimulateRequest, d: WarmDataset) {
   // Validated first as requested, so errors name the request's own values and lengths.
   const sc = resolveRequestScenario(req.scenario, d);
   const plan = planOneYearExtension(req.scenario, req.extend1yMetrics, d.prepared.maxForecastDays);
   const run = plan.info && plan.info.days > 0 ? resolveRequestScenario(plan.scenario, d) : sc;
   // Only the asked fields: the kernel skips the stages none of them needs.
-  const result = restrictToRequestedHorizon(execute(d, run, req.output), plan);
+  const result = restrictToRequestedHorizon(simulateInWorkspace(d, run, req.output), plan);
   // The prepared dataset's arrays never change: the text of their windows is cached per version.
   registerImmutable(d.prepared.days.buffer);
   const shaped = shapeSimulation(result, req.output, req.resolution, req.includeHistory);

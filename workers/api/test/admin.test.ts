@@ -2,8 +2,8 @@ import { env as testEnv, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { listVersions, loadVersion } from "../../../shared/data/format.ts";
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
-import { datasetStore, r2Store } from "../src/dataset.do.ts";
-import { getDataStatus } from "../src/datasetCache.ts";
+import { datasetOwnerStub } from "../src/datasetOwner.do.ts";
+import { r2Bucket } from "../src/r2Bucket.ts";
 import type { Env } from "../src/env.ts";
 import { handlePublishDataset, handleUpdateCache } from "../src/routes/admin.ts";
 import { installFakeSpacescope } from "./dataFake.ts";
@@ -25,7 +25,7 @@ afterEach(() => {
 
 describe("admin authentication", () => {
   it("no ADMIN_TOKEN configured: both endpoints are disabled with a clear 403", async () => {
-    const noToken = { DATASETS: env.DATASETS, DATASET_STORE: env.DATASET_STORE } as Env;
+    const noToken = { DATASETS: env.DATASETS, DATASET_OWNER: env.DATASET_OWNER } as Env;
     for (const handler of [handleUpdateCache, handlePublishDataset]) {
       const res = await handler(new Request(`${BASE}/admin/x`, { method: "POST", headers: bearer(TOKEN) }), noToken);
       expect(res.status).toBe(403);
@@ -96,14 +96,14 @@ describe("POST /admin/update-cache", () => {
   });
 
   it("an upstream failure answers 502 refresh_failed and keeps the dataset", async () => {
-    const before = await getDataStatus(env);
+    const before = await datasetOwnerStub(env).status();
     installFakeSpacescope({ fault: () => new Response("down", { status: 503 }) });
     const res = await post("/admin/update-cache", bearer(TOKEN));
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: { code: string; details: { last_refresh: { ok: boolean } } } };
     expect(body.error.code).toBe("refresh_failed");
     expect(body.error.details.last_refresh.ok).toBe(false);
-    expect((await getDataStatus(env)).dataset).toEqual(before.dataset);
+    expect((await datasetOwnerStub(env).status()).dataset).toEqual(before.dataset);
   });
 
   it("two refreshes at once do not interleave: one ingest runs whole before the other starts (or the second joins the first)", async () => {
@@ -124,8 +124,8 @@ describe("POST /admin/update-cache", () => {
       expect(seq.every((p, i) => i === 0 || p >= seq[i - 1]!)).toBe(true);
       expect(seq.at(-1)).toBe(4);
     }
-    const store = r2Store(env.DATASETS);
-    for (const v of await listVersions(store)) expect((await loadVersion(store, v)).info.version).toBe(v);
+    const bucket = r2Bucket(env.DATASETS);
+    for (const v of await listVersions(bucket)) expect((await loadVersion(bucket, v)).info.version).toBe(v);
   });
 });
 
@@ -135,7 +135,7 @@ describe.runIf(fixture !== null)("POST /admin/datasets (reference layout)", () =
     expect(res.status).toBe(201);
     const body = (await res.json()) as { status: string; dataset: { version: string; source: string; current_date: string } };
     expect(body).toMatchObject({ status: "published", dataset: { source: "upload", current_date: "2025-09-09" } });
-    const snap = await datasetStore(env).snapshot(null);
+    const snap = await datasetOwnerStub(env).snapshot(null);
     expect(snap.version).toBe(body.dataset.version);
     if (snap.version === null) throw new Error("unreachable");
     expect(snap.dataset!.onchain).toBeNull();
@@ -147,9 +147,9 @@ describe.runIf(fixture !== null)("POST /admin/datasets (reference layout)", () =
     const [up, ref] = await Promise.all([post("/admin/datasets", bearer(TOKEN), fixture!), post("/admin/update-cache", bearer(TOKEN))]);
     expect(up.status).toBe(201);
     expect(ref.status).toBe(200);
-    const store = r2Store(env.DATASETS);
-    for (const v of await listVersions(store)) {
-      const d = await loadVersion(store, v); // verifies every column's sha256 and length
+    const bucket = r2Bucket(env.DATASETS);
+    for (const v of await listVersions(bucket)) {
+      const d = await loadVersion(bucket, v); // verifies every column's sha256 and length
       expect(d.info.version).toBe(v);
     }
   });
@@ -162,12 +162,12 @@ describe.runIf(fixture !== null)("POST /admin/datasets (reference layout)", () =
   ];
   for (const [name, mutate, field] of broken) {
     it(`${name}: 400 naming ${field}, nothing published`, async () => {
-      const before = await getDataStatus(env);
+      const before = await datasetOwnerStub(env).status();
       const res = await post("/admin/datasets", bearer(TOKEN), JSON.stringify(mutate(JSON.parse(fixture!) as Record<string, unknown>)));
       expect(res.status).toBe(400);
       const body = (await res.json()) as { error: { code: string; field: string } };
       expect(body.error).toMatchObject({ code: "invalid_request", field });
-      expect((await getDataStatus(env)).dataset).toEqual(before.dataset);
+      expect((await datasetOwnerStub(env).status()).dataset).toEqual(before.dataset);
     });
   }
 

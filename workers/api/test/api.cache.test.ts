@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
-import { BODY_PIECE_BYTES, clearMemoryCache, inPieces, memoryCacheUsage } from "../src/responseCache.ts";
+import { BODY_PIECE_BYTES, inPieces } from "../src/response/bodyPieces.ts";
+import { clearMemoryCache, memoryCacheUsage } from "../src/response/cache.ts";
 import { CACHE_API_MIN_VALUES } from "../src/routes/simulate.ts";
 import { BASE, fixture2025, fixtureRelabel, post, publish, type ErrorJson } from "./helpers.ts";
 

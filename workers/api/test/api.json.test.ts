@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { numberText } from "../src/numberText.ts";
+import { numberText } from "../src/response/numberText.ts";
 import { edgeValues, families, mismatches } from "../../../test/numberTextCases.ts";
 import { fixture2025, post, publish } from "./helpers.ts";
 

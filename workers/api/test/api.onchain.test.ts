@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import { demoDataset } from "../../../shared/data/demo.ts";
-import { datasetStore } from "../src/dataset.do.ts";
+import { datasetOwnerStub } from "../src/datasetOwner.do.ts";
 import type { Env } from "../src/env.ts";
 import { get } from "./helpers.ts";
 
@@ -17,7 +17,7 @@ describe("GET /historical-data with on-chain series", () => {
   beforeAll(async () => {
     const demo = demoDataset();
     dataset = { ...demo, info: { ...demo.info, source: "upload", version: "onchain-test" } };
-    await datasetStore(env as unknown as Env).publish(dataset);
+    await datasetOwnerStub(env as unknown as Env).publish(dataset);
   });
 
   it("returns every on-chain series, daily, dated start … current, with its meaning", async () => {

@@ -3,8 +3,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import { demoDataset } from "../../../shared/data/demo.ts";
 import { columnKey, encodeDataset, KEEP_VERSIONS, manifestKey } from "../../../shared/data/format.ts";
-import { DatasetStore, datasetStore, r2Store } from "../src/dataset.do.ts";
-import { getWarmDataset, invalidateWarmDataset, MAX_ARCHIVED_WARM, warmVersions } from "../src/datasetCache.ts";
+import { DatasetOwnerObject, datasetOwnerStub } from "../src/datasetOwner.do.ts";
+import { r2Bucket } from "../src/r2Bucket.ts";
+import { getWarmDataset, invalidateWarmDataset, MAX_ARCHIVED_WARM, warmVersions } from "../src/warmDatasets.ts";
 import type { Env } from "../src/env.ts";
 import { fixture2025, fixtureRelabel, get, post, publish, type ErrorJson } from "./helpers.ts";
 
@@ -178,7 +179,7 @@ suite("the archive", () => {
 
   it("warm arrays of a non-latest version are cached like the latest: a repeat touches neither the DO nor R2", async () => {
     const first = await getWarmDataset(env, older);
-    const spy = vi.spyOn(DatasetStore.prototype, "snapshotVersion");
+    const spy = vi.spyOn(DatasetOwnerObject.prototype, "snapshotVersion");
     const r2 = vi.spyOn(env.DATASETS, "get");
     expect(await getWarmDataset(env, older)).toBe(first);
     expect(spy).not.toHaveBeenCalled();
@@ -186,7 +187,7 @@ suite("the archive", () => {
   });
 
   it(`the monthly version survives pruning: after ${KEEP_VERSIONS} later publishes it is still listed and reproduces the quoted forecast; the rest are 404`, async () => {
-    const stub = datasetStore(env);
+    const stub = datasetOwnerStub(env);
     const demo = demoDataset();
     const upload = (v: string): Dataset => ({ ...demo, info: { ...demo.info, version: v, source: "upload" } });
     const later = (i: number) => `20991201T0000${String(i).padStart(2, "0")}000Z-upload`;
@@ -194,12 +195,12 @@ suite("the archive", () => {
     // KEEP_VERSIONS - 1 are written straight to R2 as a publish writes them (the manifest only,
     // but for the newest few: listing and pruning read manifests and keys); the last goes through
     // the Durable Object, whose publish prunes.
-    const store = r2Store(env.DATASETS);
+    const bucket = r2Bucket(env.DATASETS);
     for (let i = 0; i < KEEP_VERSIONS - 1; i++) {
       const d = upload(later(i));
       const { manifestText, columns } = await encodeDataset(d);
-      if (i >= KEEP_VERSIONS - 1 - (MAX_ARCHIVED_WARM + 2)) for (const [name, text] of columns) await store.put(columnKey(d.info.version, name), text);
-      await store.put(manifestKey(d.info.version), manifestText);
+      if (i >= KEEP_VERSIONS - 1 - (MAX_ARCHIVED_WARM + 2)) for (const [name, text] of columns) await bucket.put(columnKey(d.info.version, name), text);
+      await bucket.put(manifestKey(d.info.version), manifestText);
     }
     expect((await stub.publish(upload(later(KEEP_VERSIONS - 1)))).ok).toBe(true);
     invalidateWarmDataset(); // as the publishing isolate does

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env as testEnv, wait
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SpacescopeRows } from "../../../shared/data/spacescope.ts";
 import { transformRows } from "../../../shared/data/transform.ts";
-import { getDataStatus } from "../src/datasetCache.ts";
+import { datasetOwnerStub } from "../src/datasetOwner.do.ts";
 import type { Env } from "../src/env.ts";
 import worker from "../src/index.ts";
 import { installFakeSpacescope, upstreamRows, yesterday } from "./dataFake.ts";
@@ -53,7 +53,7 @@ describe("a FIL+ median of 1.05 from upstream", () => {
   });
 
   it("is published and served (the refresh does not throw the dataset away)", async () => {
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, result: "published" });
     expect(status.dataset).toMatchObject({ source: "spacescope", current_date: yesterday() });
   });

@@ -2,7 +2,7 @@ import { env as testEnv, SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { upstreamRows, installFakeSpacescope } from "./dataFake.ts";
 import { BASE, fixture2025, publish, type ErrorJson } from "./helpers.ts";
-import { r2Store } from "../src/dataset.do.ts";
+import { r2Bucket } from "../src/r2Bucket.ts";
 import type { Env } from "../src/env.ts";
 
 /**
@@ -27,7 +27,7 @@ async function served(): Promise<string> {
   }
   const health = (await (await SELF.fetch(`${BASE}/health`)).json()) as { dataset: unknown };
   parts.push(JSON.stringify(health.dataset));
-  const store = r2Store(env.DATASETS);
+  const store = r2Bucket(env.DATASETS);
   parts.push(JSON.stringify((await store.list("")).sort()), (await store.get("latest")) ?? "");
   const simulate = await SELF.fetch(`${BASE}/simulate`, { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity" }, body: '{"output": ["circ_supply", "network_locked"]}' });
   parts.push(await simulate.text());

@@ -4,8 +4,9 @@ import { LATEST_KEY, listVersions, loadLatest, manifestKey, sha256Hex } from "..
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
 import { DEFAULT_START_RULE, transformRows } from "../../../shared/data/transform.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
-import { datasetStore, r2Store } from "../src/dataset.do.ts";
-import { getDataStatus, getWarmDataset } from "../src/datasetCache.ts";
+import { datasetOwnerStub } from "../src/datasetOwner.do.ts";
+import { r2Bucket } from "../src/r2Bucket.ts";
+import { getWarmDataset } from "../src/warmDatasets.ts";
 import type { Env } from "../src/env.ts";
 import worker from "../src/index.ts";
 import { installFakeSpacescope, upstreamRows, yesterday } from "./dataFake.ts";
@@ -30,9 +31,9 @@ async function runCron(cron = "0 1 * * *"): Promise<void> {
 
 /** Every object in R2, key and sha256 of its bytes. */
 async function r2Contents(): Promise<string[]> {
-  const store = r2Store(env.DATASETS);
+  const bucket = r2Bucket(env.DATASETS);
   const out: string[] = [];
-  for (const key of await store.list("")) out.push(`${key} ${await sha256Hex((await store.get(key))!)}`);
+  for (const key of await bucket.list("")) out.push(`${key} ${await sha256Hex((await bucket.get(key))!)}`);
   return out;
 }
 
@@ -42,7 +43,7 @@ async function observed(): Promise<string> {
   const pointer = await (await env.DATASETS.get(LATEST_KEY))!.text();
   const { version } = JSON.parse(pointer) as { version: string };
   const manifest = await (await env.DATASETS.get(manifestKey(version)))!.text();
-  const snap = await datasetStore(env).snapshot(null);
+  const snap = await datasetOwnerStub(env).snapshot(null);
   const warm = await getWarmDataset(env);
   return JSON.stringify({ r2, pointer, manifest, snap, served: { info: warm.info, reference: warm.reference, onchain: warm.onchain } });
 }
@@ -55,7 +56,7 @@ describe("before any dataset", () => {
   it("with ALLOW_DEMO false and an empty R2, nothing is served and /health says why", async () => {
     expect(env.ALLOW_DEMO).toBe("false");
     await expect(getWarmDataset(env)).rejects.toMatchObject({ status: 503, code: "no_dataset" });
-    expect(await getDataStatus(env)).toEqual({ dataset: null, last_refresh: null, upstream_lag: null, default_adjustments: [] });
+    expect(await datasetOwnerStub(env).status()).toEqual({ dataset: null, last_refresh: null, upstream_lag: null, default_adjustments: [] });
   });
 });
 
@@ -68,7 +69,7 @@ describe("the daily refresh (cron)", () => {
   it("ingests, publishes to R2 and serves the dataset the transform gives for the same rows", async () => {
     const fake = installFakeSpacescope();
     await runCron();
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, trigger: "cron" });
     // wrangler.api.toml's DATASET_START_DATE: mechafil-server's fixed start.
     expect(status.dataset).toMatchObject({ source: "spacescope", current_date: yesterday(), start_date: "2025-01-01" });
@@ -78,7 +79,7 @@ describe("the daily refresh (cron)", () => {
     expect(fake.requests.every((r) => r.attempt === 1)).toBe(true);
 
     const expected = transformRows(upstreamRows(), { latestCurrentDate: yesterday(), start: DEFAULT_START_RULE, version: status.dataset!.version, fetchedAt: status.dataset!.fetched_at });
-    const stored = await loadLatest(r2Store(env.DATASETS));
+    const stored = await loadLatest(r2Bucket(env.DATASETS));
     expect(stored).toEqual(expected);
     const warm = await getWarmDataset(env);
     expect(warm.info).toEqual(expected.info);
@@ -88,7 +89,7 @@ describe("the daily refresh (cron)", () => {
   });
 
   it("the Durable Object keeps it in memory and the outcome in its storage", async () => {
-    const stub = datasetStore(env);
+    const stub = datasetOwnerStub(env);
     const stored = await runInDurableObject(stub, async (_instance, state) => state.storage.get<{ ok: boolean; trigger: string }>("last_refresh"));
     expect(stored).toMatchObject({ ok: true, trigger: "cron" });
   });
@@ -124,7 +125,7 @@ describe("the daily refresh (cron)", () => {
     it(`${name}: the refresh fails, /health shows it, the previous dataset is still served byte for byte`, async () => {
       install();
       await runCron();
-      const status = await getDataStatus(env);
+      const status = await datasetOwnerStub(env).status();
       expect(status.last_refresh!.ok).toBe(false);
       expect(status.last_refresh!.message).toMatch(why);
       expect(status.last_refresh!.message).not.toContain(env.SPACESCOPE_TOKEN!);
@@ -140,7 +141,7 @@ describe("the daily refresh (cron)", () => {
     const fake = installFakeSpacescope({ rows: revised, fault: (r) => (r.endpoint === ENDPOINTS.power && r.attempt === 1 ? new Response("slow down", { status: 429 }) : undefined) });
     const before = (await getWarmDataset(env)).info;
     await runCron();
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, result: "published" });
     expect(fake.requests.some((r) => r.attempt === 2)).toBe(true);
     expect(status.dataset!.version).not.toBe(before.version);
@@ -159,26 +160,26 @@ describe("no time travel", () => {
   it("the same day again with identical data: nothing new is published, R2 and the served dataset stay byte for byte", async () => {
     installFakeSpacescope();
     await runCron(); // back to the unrevised rows: a new publish
-    expect((await getDataStatus(env)).last_refresh).toMatchObject({ result: "published" });
+    expect((await datasetOwnerStub(env).status()).last_refresh).toMatchObject({ result: "published" });
     const before = await observed();
-    const versions = await listVersions(r2Store(env.DATASETS));
+    const versions = await listVersions(r2Bucket(env.DATASETS));
     const fake = installFakeSpacescope();
     await runCron();
     expect(fake.requests.length).toBeGreaterThan(40);
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, trigger: "cron", result: "unchanged", message: expect.stringMatching(/nothing new: upstream gives current_date .* same columns \(sha256\)/) });
-    expect(await listVersions(r2Store(env.DATASETS))).toEqual(versions);
+    expect(await listVersions(r2Bucket(env.DATASETS))).toEqual(versions);
     vi.restoreAllMocks();
     expect(await observed()).toBe(before);
   });
 
   it("upstream lagging 2 days behind the served dataset: not published, recorded in /health as upstream lag", async () => {
     const before = await observed();
-    const served = (await getDataStatus(env)).dataset!;
+    const served = (await datasetOwnerStub(env).status()).dataset!;
     expect(served.current_date).toBe(yesterday());
     installFakeSpacescope({ head: addDays(yesterday(), -2) });
     await runCron();
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, result: "upstream_lag", version: served.version });
     expect(status.upstream_lag).toMatchObject({ upstream_current_date: addDays(yesterday(), -2), served_current_date: yesterday() });
     expect(status.dataset).toEqual(served);
@@ -191,12 +192,12 @@ describe("no time travel", () => {
   });
 
   it("a later retry the same day (04:00 UTC) with today's dataset served does nothing", async () => {
-    const last = (await getDataStatus(env)).last_refresh;
+    const last = (await datasetOwnerStub(env).status()).last_refresh;
     const before = await observed();
     const fake = installFakeSpacescope();
     await runCron("0 4 * * *");
     expect(fake.requests).toHaveLength(0);
-    expect((await getDataStatus(env)).last_refresh).toEqual(last);
+    expect((await datasetOwnerStub(env).status()).last_refresh).toEqual(last);
     vi.restoreAllMocks();
     expect(await observed()).toBe(before);
   });
@@ -209,7 +210,7 @@ describe("no time travel", () => {
       createExecutionContext(),
     );
     expect(res.status).toBe(201);
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.dataset).toMatchObject({ source: "upload", current_date: addDays(yesterday(), -20) });
     expect((await getWarmDataset(env)).info.current_date).toBe(addDays(yesterday(), -20));
   });
@@ -218,7 +219,7 @@ describe("no time travel", () => {
     const fake = installFakeSpacescope({ head: addDays(yesterday(), -2) });
     await runCron("0 7 * * *");
     expect(fake.requests.length).toBeGreaterThan(40);
-    const status = await getDataStatus(env);
+    const status = await datasetOwnerStub(env).status();
     expect(status.last_refresh).toMatchObject({ ok: true, result: "published" });
     expect(status.dataset).toMatchObject({ source: "spacescope", current_date: addDays(yesterday(), -2) });
     expect(status.upstream_lag).toBeNull();

@@ -2,16 +2,16 @@ import { env as testEnv, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import { DEMO_VERSION, demoDataset } from "../../../shared/data/demo.ts";
-import { type BlobStore, LATEST_KEY, listVersions, loadLatest, memoryStore, publishDataset } from "../../../shared/data/format.ts";
+import { type DatasetBucket, LATEST_KEY, listVersions, loadLatest, memoryBucket, publishDataset } from "../../../shared/data/format.ts";
 import { fakeSpacescope } from "../../../shared/data/spacescopeFake.ts";
-import { DatasetStore, datasetStore } from "../src/dataset.do.ts";
-import type { RefreshOutcome } from "../src/datasetCache.ts";
-import { getWarmDataset } from "../src/datasetCache.ts";
+import { DatasetOwnerObject, datasetOwnerStub } from "../src/datasetOwner.do.ts";
+import type { RefreshOutcome } from "../src/refreshOutcome.ts";
+import { getWarmDataset } from "../src/warmDatasets.ts";
 import { DatasetOwner, type OutcomeStorage } from "../src/datasetOwner.ts";
 import type { Env } from "../src/env.ts";
 import { upstreamRows, yesterday } from "./dataFake.ts";
 
-/** The DatasetStore's logic (seeding, demo policy, serialisation) and readers across a publish. */
+/** The DatasetOwnerObject's logic (seeding, demo policy, serialisation) and readers across a publish. */
 
 const env = testEnv as unknown as Env;
 const withVersion = (d: Dataset, version: string): Dataset => ({ ...d, info: { ...d.info, version } });
@@ -22,9 +22,9 @@ function outcomes(): OutcomeStorage & { map: Map<string, RefreshOutcome> } {
   return { map, get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) };
 }
 
-/** A store whose writes take a little real time and are logged, to see any interleaving. */
-function slowStore(log: string[]): BlobStore {
-  const inner = memoryStore();
+/** A bucket whose writes take a little real time and are logged, to see any interleaving. */
+function slowBucket(log: string[]): DatasetBucket {
+  const inner = memoryBucket();
   return {
     ...inner,
     put: async (k, v) => {
@@ -40,26 +40,26 @@ afterEach(() => {
 });
 
 describe("DatasetOwner", () => {
-  it("ALLOW_DEMO and an empty store: seeds and publishes the demo dataset itself", async () => {
-    const store = memoryStore();
+  it("ALLOW_DEMO and an empty bucket: seeds and publishes the demo dataset itself", async () => {
+    const bucket = memoryBucket();
     const out = outcomes();
-    const owner = new DatasetOwner({ store, outcomes: out, allowDemo: true, log: () => {} });
+    const owner = new DatasetOwner({ bucket, outcomes: out, allowDemo: true, log: () => {} });
     const snap = await owner.snapshot(null);
     expect(snap.version).toBe(DEMO_VERSION);
     if (snap.version === null) throw new Error("unreachable");
     expect(snap.info.source).toBe("demo");
     expect(snap.dataset).toEqual(DEMO);
-    expect(await loadLatest(store)).toEqual(DEMO);
+    expect(await loadLatest(bucket)).toEqual(DEMO);
     expect(out.map.get("last_refresh")).toMatchObject({ ok: true, trigger: "seed", version: DEMO_VERSION });
     // A second owner (a restarted DO) loads it instead of seeding again.
-    const again = new DatasetOwner({ store, outcomes: out, allowDemo: true, log: () => {} });
+    const again = new DatasetOwner({ bucket, outcomes: out, allowDemo: true, log: () => {} });
     expect((await again.snapshot("whatever")).version).toBe(DEMO_VERSION);
   });
 
-  it("without ALLOW_DEMO, demo data in the store is never served", async () => {
-    const store = memoryStore();
-    await publishDataset(store, DEMO);
-    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: false, log: () => {} });
+  it("without ALLOW_DEMO, demo data in the bucket is never served", async () => {
+    const bucket = memoryBucket();
+    await publishDataset(bucket, DEMO);
+    const owner = new DatasetOwner({ bucket, outcomes: outcomes(), allowDemo: false, log: () => {} });
     const snap = await owner.snapshot(null);
     expect(snap.version).toBeNull();
     if (snap.version !== null) throw new Error("unreachable");
@@ -68,16 +68,16 @@ describe("DatasetOwner", () => {
   });
 
   it("a snapshot for the version the caller holds carries no dataset", async () => {
-    const store = memoryStore();
-    await publishDataset(store, withVersion(DEMO, "v1"));
-    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: true, log: () => {} });
+    const bucket = memoryBucket();
+    await publishDataset(bucket, withVersion(DEMO, "v1"));
+    const owner = new DatasetOwner({ bucket, outcomes: outcomes(), allowDemo: true, log: () => {} });
     expect(await owner.snapshot("v1")).toMatchObject({ version: "v1", dataset: null });
     expect((await owner.snapshot("v0")) as { dataset: Dataset }).toMatchObject({ version: "v1", dataset: { info: { version: "v1" } } });
   });
 
   it("publishes never interleave: each version's writes finish before the next starts", async () => {
     const log: string[] = [];
-    const owner = new DatasetOwner({ store: slowStore(log), outcomes: outcomes(), allowDemo: true, log: () => {} });
+    const owner = new DatasetOwner({ bucket: slowBucket(log), outcomes: outcomes(), allowDemo: true, log: () => {} });
     const results = await Promise.all(["v1", "v2", "v3"].map((v) => owner.publish(withVersion(DEMO, v))));
     expect(results.every((r) => r.ok)).toBe(true);
     const versionOf = (k: string) => (k === LATEST_KEY ? "latest" : k.split("/")[1]);
@@ -89,7 +89,7 @@ describe("DatasetOwner", () => {
 
   it("a refresh asked for while one runs joins it: one ingest, one outcome", async () => {
     const fake = fakeSpacescope({ rows: upstreamRows(), token: "t" });
-    const owner = new DatasetOwner({ store: slowStore([]), outcomes: outcomes(), allowDemo: false, spacescopeToken: "t", fetch: fake.fetch, log: () => {} });
+    const owner = new DatasetOwner({ bucket: slowBucket([]), outcomes: outcomes(), allowDemo: false, spacescopeToken: "t", fetch: fake.fetch, log: () => {} });
     const [a, b] = await Promise.all([owner.refresh("admin"), owner.refresh("cron")]);
     expect(a).toBe(b);
     expect(a).toMatchObject({ ok: true });
@@ -98,16 +98,16 @@ describe("DatasetOwner", () => {
   });
 
   it("no SPACESCOPE_TOKEN: the refresh fails with a clear message", async () => {
-    const owner = new DatasetOwner({ store: memoryStore(), outcomes: outcomes(), allowDemo: false, log: () => {} });
+    const owner = new DatasetOwner({ bucket: memoryBucket(), outcomes: outcomes(), allowDemo: false, log: () => {} });
     expect(await owner.refresh("cron")).toMatchObject({ ok: false, message: expect.stringMatching(/SPACESCOPE_TOKEN is not set/) });
   });
 
   it("an unreadable latest (a column lost) is reported, and a publish replaces it", async () => {
-    const store = memoryStore();
-    await publishDataset(store, withVersion(DEMO, "v1"));
-    const colKey = [...store.map.keys()].find((k) => k.includes("/columns/offline_data.burnt_fil_vec"))!;
-    store.map.delete(colKey);
-    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: true, log: () => {} });
+    const bucket = memoryBucket();
+    await publishDataset(bucket, withVersion(DEMO, "v1"));
+    const colKey = [...bucket.map.keys()].find((k) => k.includes("/columns/offline_data.burnt_fil_vec"))!;
+    bucket.map.delete(colKey);
+    const owner = new DatasetOwner({ bucket, outcomes: outcomes(), allowDemo: true, log: () => {} });
     const snap = await owner.snapshot(null);
     expect(snap.version).toBeNull();
     expect((snap as { message: string }).message).toMatch(/column object is missing/);
@@ -116,15 +116,15 @@ describe("DatasetOwner", () => {
   });
 });
 
-describe("the DatasetStore Durable Object and the isolate cache", () => {
+describe("the DatasetOwnerObject Durable Object and the isolate cache", () => {
   it("readers stay consistent across a publish and all move to the new version without a restart", async () => {
-    const stub = datasetStore(env);
+    const stub = datasetOwnerStub(env);
     // Demo data is refused here (ALLOW_DEMO false): publish the same arrays as an upload.
     const refused = await stub.publish(withVersion(DEMO, "v1"));
     expect(refused).toMatchObject({ ok: false, outcome: { message: expect.stringMatching(/ALLOW_DEMO/) } });
     const asUpload = (v: string): Dataset => ({ ...withVersion(DEMO, v), info: { ...DEMO.info, version: v, source: "upload" } });
     expect((await stub.publish(asUpload("v2"))).ok).toBe(true);
-    const eager = { ...env, DATASETS: env.DATASETS, DATASET_STORE: env.DATASET_STORE, DATASET_REVALIDATE_MS: "0" } as Env;
+    const eager = { ...env, DATASETS: env.DATASETS, DATASET_OWNER: env.DATASET_OWNER, DATASET_REVALIDATE_MS: "0" } as Env;
     const first = await getWarmDataset(eager);
     expect(first.info.version).toBe("v2");
 
@@ -145,15 +145,15 @@ describe("the DatasetStore Durable Object and the isolate cache", () => {
 
   it("within the revalidation window a warm request touches nothing; the DO answers from memory", async () => {
     const warm = await getWarmDataset(env);
-    const spy = vi.spyOn(DatasetStore.prototype, "snapshot");
+    const spy = vi.spyOn(DatasetOwnerObject.prototype, "snapshot");
     const r2 = vi.spyOn(env.DATASETS, "get");
     const again = await getWarmDataset(env);
     expect(again).toBe(warm);
     expect(spy).not.toHaveBeenCalled();
     expect(r2).not.toHaveBeenCalled();
     // The DO itself, once loaded, serves from memory: no R2 read on a snapshot.
-    const stub = datasetStore(env);
-    await runInDurableObject(stub, async (instance: DatasetStore) => {
+    const stub = datasetOwnerStub(env);
+    await runInDurableObject(stub, async (instance: DatasetOwnerObject) => {
       const get = vi.spyOn(env.DATASETS, "get");
       const snap = await instance.snapshot(null);
       expect(snap.version).toBe(warm.info.version);
@@ -164,10 +164,10 @@ describe("the DatasetStore Durable Object and the isolate cache", () => {
 
 describe("DatasetOwner: time travel and the demo", () => {
   it("the demo dataset never blocks a real one, even one with an older current_date", async () => {
-    const store = memoryStore();
+    const bucket = memoryBucket();
     const fake = fakeSpacescope({ rows: upstreamRows(), token: "t" });
     const now = new Date("2026-06-01T01:00:00Z");
-    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: true, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
+    const owner = new DatasetOwner({ bucket, outcomes: outcomes(), allowDemo: true, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
     expect((await owner.snapshot(null)).version).toBe(DEMO_VERSION); // seeded, current_date 2026-10-31
     const outcome = await owner.refresh("cron");
     expect(outcome).toMatchObject({ ok: true, result: "published" });
@@ -176,10 +176,10 @@ describe("DatasetOwner: time travel and the demo", () => {
   });
 
   it("a real dataset does block an older refresh, and a retry (same day) with it served does nothing", async () => {
-    const store = memoryStore();
+    const bucket = memoryBucket();
     const fake = fakeSpacescope({ rows: upstreamRows(), token: "t" });
     let now = new Date("2026-06-01T01:00:00Z");
-    const owner = new DatasetOwner({ store, outcomes: outcomes(), allowDemo: false, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
+    const owner = new DatasetOwner({ bucket, outcomes: outcomes(), allowDemo: false, spacescopeToken: "t", fetch: fake.fetch, now: () => now, log: () => {} });
     expect(await owner.refresh("cron")).toMatchObject({ result: "published" });
     const served = (await owner.status()).dataset!;
     const requests = fake.requests.length;
@@ -191,6 +191,6 @@ describe("DatasetOwner: time travel and the demo", () => {
     expect(await owner.refresh("cron")).toMatchObject({ ok: true, result: "upstream_lag", version: served.version });
     expect((await owner.status()).dataset).toEqual(served);
     expect((await owner.status()).upstream_lag).toEqual({ upstream_current_date: "2026-05-19", served_current_date: "2026-05-31", checked_at: "2026-05-20T01:00:00.000Z" });
-    expect(await listVersions(store)).toEqual([served.version]);
+    expect(await listVersions(bucket)).toEqual([served.version]);
   });
 });

@@ -1,10 +1,10 @@
 import { createExecutionContext, createScheduledController, env as testEnv, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { LATEST_KEY, manifestKey, memoryStore } from "../../../shared/data/format.ts";
+import { LATEST_KEY, manifestKey, memoryBucket } from "../../../shared/data/format.ts";
 import { ENDPOINTS } from "../../../shared/data/spacescope.ts";
 import { envelope, fakeSpacescope, type FakeRequest } from "../../../shared/data/spacescopeFake.ts";
 import { addDays } from "../../../shared/kernel/dates.ts";
-import type { RefreshOutcome } from "../src/datasetCache.ts";
+import type { RefreshOutcome } from "../src/refreshOutcome.ts";
 import { DatasetOwner } from "../src/datasetOwner.ts";
 import type { Env } from "../src/env.ts";
 import worker from "../src/index.ts";
@@ -177,7 +177,7 @@ describe("the refresh's settings, in the Durable Object's logic", () => {
     const map = new Map<string, RefreshOutcome>();
     const fake = fakeSpacescope({ rows: upstreamRows(), token: "k3y" });
     const o = new DatasetOwner({
-      store: memoryStore(),
+      bucket: memoryBucket(),
       outcomes: { get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) },
       allowDemo: false,
       spacescopeToken: "Bearer k3y",

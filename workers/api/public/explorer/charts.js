@@ -1,6 +1,7 @@
 // uPlot charts (window.uPlot, served from ./vendor/ by the worker: no external request).
 import { CHARTS } from "./series.js";
 import { fmt } from "./format.js";
+import { markerPlugin } from "./marker.js";
 import { bandsPlugin } from "./uncertainty.js";
 
 export const COLORS = ["#1f5fbf", "#c2362b", "#1a7f37", "#7a3fc4"];
@@ -14,43 +15,6 @@ const charts = new Map(); // id → {plot, signature}
 function chartSize(el) {
   const width = Math.max(240, Math.floor(el.clientWidth));
   return { width, height: width < 500 ? 220 : 260 };
-}
-
-/** The dashed "today" line between on-chain history and the forecast, and a light history band. */
-function markerPlugin(getCurrentDay) {
-  return {
-    hooks: {
-      draw: [
-        (u) => {
-          const day = getCurrentDay();
-          if (day === null) return;
-          const x = Math.round(u.valToPos(day * SECONDS_PER_DAY, "x", true));
-          const { left, top, width, height } = u.bbox;
-          if (x < left || x > left + width) return;
-          const ctx = u.ctx;
-          const dpr = uPlot.pxRatio;
-          ctx.save();
-          ctx.fillStyle = "rgba(100, 110, 130, 0.08)";
-          ctx.fillRect(left, top, x - left, height);
-          ctx.strokeStyle = "#3b3f46";
-          ctx.lineWidth = 1.5 * dpr;
-          ctx.setLineDash([5 * dpr, 4 * dpr]);
-          ctx.beginPath();
-          ctx.moveTo(x, top);
-          ctx.lineTo(x, top + height);
-          ctx.stroke();
-          ctx.setLineDash([]);
-          ctx.fillStyle = "#3b3f46";
-          ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-          ctx.textAlign = "right";
-          if (x - left > 60 * dpr) ctx.fillText("history", x - 4 * dpr, top + 13 * dpr);
-          ctx.textAlign = "left";
-          ctx.fillText("forecast", x + 4 * dpr, top + 13 * dpr);
-          ctx.restore();
-        },
-      ],
-    },
-  };
 }
 
 function options(chart, data, size, getCurrentDay) {

@@ -1,32 +1,31 @@
 // Levers, the explorer's state, its URL form and the /simulate request it becomes.
 // Plain data and pure functions: no DOM here, so the same rules serve the page and its tests.
+import { SCENARIO_MEMBERS } from "./scenario.gen.js";
 
 /**
- * The levers a person can set. `ramp`: the lever may vary over the forecast (the API takes an
- * array of forecast_length_days values). `def`: the fallback when the API does not state one.
+ * The levers a person can set, in the page's order, as the page presents them (label, unit,
+ * input step, behind "Advanced levers" or not). The rest is the API's own schema
+ * (scenario.gen.js, generated from shared/schema/scenario.ts): bounds, `def` (the default; null:
+ * the dataset's, stated by the API), `ramp` (the lever may vary over the forecast: the API takes
+ * an array of forecast_length_days values), `bool`, and the hint.
  */
-export const LEVERS = [
-  { key: "rbp", label: "Onboarding", unit: "PiB/day", min: 0, max: 10000, step: 0.1, ramp: true, def: null,
-    hint: "Raw-byte power onboarded per day. Default: the dataset's 30-day median." },
-  { key: "rr", label: "Renewal rate", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: null,
-    hint: "Share of expiring power that renews. Default: 30-day median." },
-  { key: "fpr", label: "FIL+ share", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: null,
-    hint: "Share of onboarded power that is verified (FIL+) deals. Default: 30-day median." },
-  { key: "lock_target", label: "Lock target", unit: "share, 0–1", min: 0, max: 1, step: 0.01, ramp: true, def: 0.3,
-    hint: "Target lock ratio of the consensus pledge." },
-  { key: "sector_duration_days", label: "Sector duration", unit: "days", min: 180, max: 1825, step: 1, ramp: false, def: 540,
-    hint: "Average sector lifetime, 180 to 1825 days." },
-  { key: "forecast_length_days", label: "Forecast length", unit: "days", min: 1, max: 7300, step: 1, ramp: false, def: 3650,
-    hint: "Days simulated after the dataset's current date (3650 ≈ 10 years)." },
-  { key: "fil_plus_m", label: "FIL+ multiplier", unit: "×", min: 1, max: 20, step: 1, ramp: true, def: 10, advanced: true,
-    hint: "Quality multiplier of verified deals." },
-  { key: "qa_renew_relative_multiplier", label: "QA renewal multiplier", unit: "×", min: 0, max: 10, step: 0.1, ramp: true, def: 1,
-    advanced: true, hint: "Share of its QA multiplier that renewed power keeps." },
-  { key: "burn_boost", label: "Burn boost", unit: "×", min: 0, max: 100, step: 0.1, ramp: false, def: 1, advanced: true,
-    hint: "Multiplier on the historical mean daily burn." },
-  { key: "use_available_supply", label: "Pledge from available supply", unit: "", bool: true, ramp: false, def: false,
-    advanced: true, hint: "Consensus pledge from circulating + locked FIL instead of circulating FIL." },
+const PRESENTATION = [
+  { key: "rbp", label: "Onboarding", unit: "PiB/day", step: 0.1 },
+  { key: "rr", label: "Renewal rate", unit: "share, 0–1", step: 0.01 },
+  { key: "fpr", label: "FIL+ share", unit: "share, 0–1", step: 0.01 },
+  { key: "lock_target", label: "Lock target", unit: "share, 0–1", step: 0.01 },
+  { key: "sector_duration_days", label: "Sector duration", unit: "days", step: 1 },
+  { key: "forecast_length_days", label: "Forecast length", unit: "days", step: 1 },
+  { key: "fil_plus_m", label: "FIL+ multiplier", unit: "×", step: 1, advanced: true },
+  { key: "qa_renew_relative_multiplier", label: "QA renewal multiplier", unit: "×", step: 0.1, advanced: true },
+  { key: "burn_boost", label: "Burn boost", unit: "×", step: 0.1, advanced: true },
+  { key: "use_available_supply", label: "Pledge from available supply", unit: "", advanced: true },
 ];
+
+export const LEVERS = PRESENTATION.map((p) => {
+  const m = SCENARIO_MEMBERS[p.key];
+  return { ...p, min: m.min, max: m.max, ramp: m.daily, def: m.default, hint: m.description, ...(typeof m.default === "boolean" ? { bool: true } : {}) };
+});
 
 export const LEVER_BY_KEY = Object.fromEntries(LEVERS.map((l) => [l.key, l]));
 

@@ -4,13 +4,14 @@ import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/da
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
 import { addressKey, secondsToWindowEnd, withinBudget } from "../admission.ts";
 import { readJsonObject, type BodyLimit } from "../body.ts";
+import { datasetOwnerStub } from "../datasetOwner.do.ts";
 import { admissionSettings } from "../limits.ts";
-import { datasetStore } from "../dataset.do.ts";
-import { invalidateWarmDataset } from "../datasetCache.ts";
+import { invalidateWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { runRefresh } from "../refresh.ts";
 import { jsonResponse } from "../respond.ts";
+import type { Route } from "../route.ts";
 
 /**
  * Uploads are reference-layout files (~270 kB for three years of history). Their longest array,
@@ -133,10 +134,24 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
       problems: problems.map((p) => ({ field: bodyField(p), message: p.message })),
     });
   }
-  const result = await datasetStore(env).publish(dataset);
+  const result = await datasetOwnerStub(env).publish(dataset);
   if (!result.ok) {
     return errorResponse(502, "refresh_failed", `publishing failed, the previous dataset is still served: ${result.outcome.message}`, undefined, { last_refresh: result.outcome });
   }
   invalidateWarmDataset();
   return jsonResponse({ status: "published", dataset: result.info, last_refresh: result.outcome }, 201);
 }
+
+export const updateCacheRoute: Route = {
+  method: "POST",
+  path: "/admin/update-cache",
+  handle: handleUpdateCache,
+  docs: { summary: "Refresh the dataset from Spacescope now (admin)", admin: true, ok: { description: "Refresh outcome." }, errors: [401, 403] },
+};
+
+export const publishDatasetRoute: Route = {
+  method: "POST",
+  path: "/admin/datasets",
+  handle: handlePublishDataset,
+  docs: { summary: "Publish a dataset in the reference offline-data layout (admin)", admin: true, ok: { description: "Published." }, errors: [400, 401, 403, 413, 415] },
+};

@@ -1,14 +1,11 @@
 import { openApiDocument } from "../openapi.ts";
 import { jsonResponse } from "../respond.ts";
+import type { Route } from "../route.ts";
 
 /**
  * GET /openapi.json and GET /docs. The docs page is rendered here from the OpenAPI document,
  * with no script and nothing fetched from elsewhere, so it works offline and cannot drift.
  */
-
-export function handleOpenApi(): Response {
-  return jsonResponse(openApiDocument(), 200, { "cache-control": "public, max-age=300" });
-}
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -64,8 +61,7 @@ function renderDescription(text: string): string {
     .join("");
 }
 
-function renderPage(): string {
-  const doc = openApiDocument() as { info: { title: string; version: string; description: string }; paths: Record<string, Record<string, Operation>> };
+function renderPage(doc: { info: { title: string; version: string; description: string }; paths: Record<string, Record<string, Operation>> }): string {
   const ops = Object.entries(doc.paths)
     .flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => {
@@ -83,9 +79,24 @@ function renderPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} ${esc(doc.info.version)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:0 .2em}table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}section{border-top:1px solid #ccc;margin-top:1.5rem}.m{background:#234;color:#fff;padding:0 .4em;border-radius:3px}.legacy{background:#a60;color:#fff;padding:0 .4em;border-radius:3px;font-size:.8em}</style></head><body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Interactive explorer: <a href="/explorer/">/explorer/</a>.</p>${ops}</body></html>`;
 }
 
-let page: string | null = null;
-
-export function handleDocs(): Response {
-  page ??= renderPage();
-  return new Response(page, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "public, max-age=300" } });
+/** GET /openapi.json and GET /docs of `routes` (each built once, on first use). */
+export function docsRoutes(routes: readonly Route[]): Route[] {
+  let doc: ReturnType<typeof openApiDocument> | null = null;
+  let page: string | null = null;
+  const document = () => (doc ??= openApiDocument(routes));
+  return [
+    {
+      method: "GET",
+      path: "/openapi.json",
+      handle: () => jsonResponse(document(), 200, { "cache-control": "public, max-age=300" }),
+    },
+    {
+      method: "GET",
+      path: "/docs",
+      handle: () => {
+        page ??= renderPage(document() as unknown as Parameters<typeof renderPage>[0]);
+        return new Response(page, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "public, max-age=300" } });
+      },
+    },
+  ];
 }

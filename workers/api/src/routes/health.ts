@@ -1,8 +1,11 @@
 import { daysBetween } from "../../../../shared/kernel/dates.ts";
-import { getDataStatus, type DataStatus } from "../datasetCache.ts";
+import { healthResponse } from "../answerSchemas.ts";
+import { datasetOwnerStub } from "../datasetOwner.do.ts";
+import type { OwnerStatus } from "../datasetOwner.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "../errors.ts";
 import { jsonResponse } from "../respond.ts";
+import type { Route } from "../route.ts";
 import { requestDefaults } from "../simulation.ts";
 import { VERSION } from "../version.ts";
 
@@ -16,7 +19,7 @@ export interface HealthReason {
 }
 
 /** The reasons the served data is not as it should be; empty when healthy. */
-export function healthReasons(status: DataStatus, today: string): HealthReason[] {
+export function healthReasons(status: OwnerStatus, today: string): HealthReason[] {
   const reasons: HealthReason[] = [];
   const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
   if (dataset) {
@@ -44,7 +47,7 @@ export function healthReasons(status: DataStatus, today: string): HealthReason[]
  * 503 only while none is, so a load balancer takes the service out only when it cannot answer.
  */
 export async function handleHealth(_request: Request, env: Env, now: Date = new Date()): Promise<Response> {
-  const status = await getDataStatus(env);
+  const status = await datasetOwnerStub(env).status();
   const { dataset, last_refresh, upstream_lag, default_adjustments } = status;
   if (!dataset) {
     return errorResponse(
@@ -84,3 +87,15 @@ export async function handleHealth(_request: Request, env: Env, now: Date = new 
     upstream_lag,
   });
 }
+
+export const healthRoute: Route = {
+  method: "GET",
+  path: "/health",
+  handle: (request, env) => handleHealth(request, env),
+  index: "status, version and the dataset in use",
+  docs: {
+    summary: "Status (healthy or degraded, with reasons), code version and the dataset in use",
+    ok: { description: "Serving (healthy or degraded).", schema: healthResponse },
+    errors: [503],
+  },
+};

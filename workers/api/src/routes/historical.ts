@@ -1,15 +1,18 @@
 import type { OnChainSeries, WarmDataset } from "../../../../shared/data/dataset.ts";
 import type { OfflineData } from "../../../../shared/data/reference.ts";
 import { dayNumber } from "../../../../shared/kernel/dates.ts";
+import { Lru } from "../../../../shared/lru.ts";
 import { resolveScenario } from "../../../../shared/kernel/scenario.ts";
 import { simulate } from "../../../../shared/kernel/simulate.ts";
 import type { FieldKind } from "../../../../shared/schema/fields.ts";
-import { getWarmDataset } from "../datasetCache.ts";
+import { historicalResponse } from "../answerSchemas.ts";
+import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
 import { jsonResponse, jsonText } from "../respond.ts";
 import { datasetVersionSchema, type Resolution } from "../schemas.ts";
 import { sampledDates, sampleValues, type DailySlice, type SeriesDates } from "../shape.ts";
+import type { Route } from "../route.ts";
 import { datasetRef, feeEcho } from "../simulation.ts";
 
 /**
@@ -131,14 +134,10 @@ interface Built {
  * used first): built on first use, then served as is.
  */
 const MAX_CACHED_VERSIONS = 4;
-const cache = new Map<string, Map<Resolution, Built>>();
+const cache = new Lru<string, Map<Resolution, Built>>(MAX_CACHED_VERSIONS);
 
 function built(d: WarmDataset, resolution: Resolution): Built {
-  const v = d.info.version;
-  const byResolution = cache.get(v) ?? new Map<Resolution, Built>();
-  cache.delete(v);
-  cache.set(v, byResolution);
-  while (cache.size > MAX_CACHED_VERSIONS) cache.delete(cache.keys().next().value!);
+  const byResolution = cache.getOrSet(d.info.version, () => new Map<Resolution, Built>());
   let b = byResolution.get(resolution);
   if (!b) {
     const payload = buildPayload(d, resolution);
@@ -314,3 +313,34 @@ export async function handleHistoricalDataFull(_request: Request, env: Env): Pro
   }
   return jsonText(legacyCache.text);
 }
+
+export const historicalRoute: Route = {
+  method: "GET",
+  path: "/historical-data",
+  handle: handleHistoricalData,
+  index: "the dataset's series, weekly by default",
+  docs: {
+    summary: "The dataset's series and scalars",
+    query: [
+      { name: "resolution", schema: { type: "string", enum: ["weekly", "daily"], default: "weekly" }, description: "weekly: the values on calendar Mondays." },
+      { name: "fields", schema: { type: "string" }, description: "Comma-separated member names of `data`; unknown names are a 400 listing the valid ones." },
+      { name: "dataset_version", schema: datasetVersionSchema, description: datasetVersionSchema.description },
+    ],
+    ok: { description: "The data.", schema: historicalResponse },
+    errors: [400, 404, 503],
+  },
+};
+
+export const historicalFullRoute: Route = {
+  method: "GET",
+  path: "/historical-data/full",
+  handle: handleHistoricalDataFull,
+  docs: {
+    deprecated: true,
+    summary: "Legacy (mechafil-server): the daily historical data",
+    description:
+      "mechafil-server's members (`message`, `smoothed_metrics` as plain numbers, `historical_arrays`, `offline_data`) plus the daily /historical-data answer (`data`, `field_meta`, `anchors`, `dataset`; the detailed smoothed metrics as `smoothed_metrics_detail`). Use /historical-data?resolution=daily.",
+    ok: { description: "The data, daily." },
+    errors: [503],
+  },
+};

@@ -2,16 +2,32 @@ import { DEFAULT_FORECAST_LENGTH_DAYS } from "../../../../shared/kernel/constant
 import { ONE_YEAR_EXTENSION_DAYS } from "../../../../shared/analysis/extend.ts";
 import { runSliced, SLICE_KERNEL_DAYS, type Sliced } from "../../../../shared/analysis/slices.ts";
 import type { WarmDataset } from "../../../../shared/data/dataset.ts";
+import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
+import { batchResponse, legacySmoothed, simulateResponse } from "../answerSchemas.ts";
 import { sliceUnits } from "../cost.ts";
 import { parseJsonObject, readJsonObject, readJsonText } from "../body.ts";
-import { getWarmDataset } from "../datasetCache.ts";
+import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { HttpError } from "../errors.ts";
+import { js } from "../openapi.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
-import { cachedJson, knownBody, memoryAnswer } from "../responseCache.ts";
-import { RawJson, toJsonBytes } from "../serialize.ts";
-import { BODY_LIMITS, MAX_BATCH_VALUES, normalizeSimulateBody, parseBatchRequest, parseSimulateRequest, type SimulateRequest } from "../schemas.ts";
-import { datasetRef, requestDefaults, runOne } from "../simulation.ts";
+import { cachedJson, memoryAnswer } from "../response/cache.ts";
+import { toJsonBytes } from "../response/jsonBytes.ts";
+import { knownBody } from "../response/knownBodies.ts";
+import { RawJson } from "../response/series.ts";
+import type { JsonSchema, Route } from "../route.ts";
+import {
+  batchRequestSchema,
+  BODY_LIMITS,
+  MAX_BATCH_SCENARIOS,
+  MAX_BATCH_VALUES,
+  normalizeSimulateBody,
+  parseBatchRequest,
+  parseSimulateRequest,
+  simulateRequestSchema,
+  type SimulateRequest,
+} from "../schemas.ts";
+import { answerSimulate, datasetRef, requestDefaults } from "../simulation.ts";
 
 function parse<T>(f: () => T): T {
   try {
@@ -35,7 +51,7 @@ export const CACHE_API_MIN_VALUES = 50_000;
 
 /**
  * POST /simulate. The answer is determined by the dataset version and the validated request,
- * so it is cached under that pair (responseCache.ts). A body sent before (the same bytes) is
+ * so it is cached under that pair (response/cache.ts). A body sent before (the same bytes) is
  * looked up in memory before it is parsed again (knownBody).
  */
 export async function handleSimulate(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
@@ -50,7 +66,7 @@ export async function handleSimulate(request: Request, env: Env, ctx?: Execution
   const req = parse(() => parseSimulateRequest(parseJsonObject(body), "", requestDefaults(env)));
   // A non-latest version is cached under its own version: the key names the version used.
   const d = await getWarmDataset(env, req.datasetVersion);
-  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(runOne(req, d)), {
+  return cachedJson(request, ctx, "simulate", d.info.version, req, () => toJsonBytes(answerSimulate(req, d)), {
     sent: { text: body.text, datasetVersion: req.datasetVersion },
     shared: valuesBound(req, d.prepared.H) >= CACHE_API_MIN_VALUES,
   });
@@ -70,7 +86,7 @@ export async function handleSimulateLegacy(request: Request, env: Env, ctx: Exec
   // Cached like /simulate, under the route's own name (its answer has one member more).
   return cachedJson(request, ctx, includeHistory ? "simulate-full-with-history" : "simulate-full", d.info.version, req, () =>
     toJsonBytes({
-      ...runOne(req, d),
+      ...answerSimulate(req, d),
       smoothed_metrics: { raw_byte_power: sm.raw_byte_power, renewal_rate: sm.renewal_rate, filplus_rate: sm.filplus_rate },
     }),
   );
@@ -117,7 +133,7 @@ function* batchSlices(reqs: readonly SimulateRequest[], d: WarmDataset): Sliced<
     }
     try {
       // Written out now: the next scenario reuses the kernel's memory.
-      out.push(new RawJson(toJsonBytes(runOne(r, d))));
+      out.push(new RawJson(toJsonBytes(answerSimulate(r, d))));
     } catch (e) {
       // The kernel's structural checks (e.g. a baseline override's length) name the scenario too.
       if (e instanceof HttpError && e.field !== undefined) {
@@ -130,3 +146,71 @@ function* batchSlices(reqs: readonly SimulateRequest[], d: WarmDataset): Sliced<
   }
   return out;
 }
+
+const fieldList = OUTPUT_FIELD_NAMES.map((f) => `- \`${f}\` (${OUTPUT_FIELDS[f].unit}, ${OUTPUT_FIELDS[f].kind}): ${OUTPUT_FIELDS[f].meaning}`).join("\n");
+
+export const simulateRoute: Route = {
+  method: "POST",
+  path: "/simulate",
+  handle: handleSimulate,
+  index: "one forecast, weekly (Mondays) by default",
+  docs: {
+    summary: "Run one forecast",
+    description: `Omitted levers take the dataset's defaults. Weekly resolution returns the values on calendar Mondays. Body limit ${BODY_LIMITS.simulate.bytes} bytes.\n\nOutput fields:\n${fieldList}`,
+    body: simulateRequestSchema,
+    ok: { description: "The forecast.", schema: simulateResponse },
+    errors: [400, 404, 413, 415, 503],
+  },
+};
+
+/**
+ * The batch body: its scenarios are validated one by one (so errors name scenarios[i]), hence a
+ * loose item schema in zod; the docs show the /simulate body they must match.
+ */
+function batchBodySchema(): JsonSchema {
+  const b = js(batchRequestSchema, "input") as { properties: Record<string, JsonSchema> };
+  const scenarios = b.properties.scenarios ?? {};
+  return { ...b, properties: { ...b.properties, scenarios: { ...scenarios, items: js(simulateRequestSchema, "input") } } };
+}
+
+export const batchRoute: Route = {
+  method: "POST",
+  path: "/simulate/batch",
+  handle: handleSimulateBatch,
+  index: `up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
+  docs: {
+    summary: `Run up to ${MAX_BATCH_SCENARIOS} forecasts on one dataset read`,
+    description: `Each scenario is merged over \`defaults\`. A batch returns at most about ${MAX_BATCH_VALUES} values in all. Body limit ${BODY_LIMITS.batch} bytes.`,
+    body: batchBodySchema,
+    ok: { description: "One result per scenario, in order.", schema: batchResponse },
+    errors: [400, 404, 413, 415, 503],
+  },
+};
+
+const legacyResponse = simulateResponse.extend({ smoothed_metrics: legacySmoothed });
+
+/** One of mechafil-server's older /simulate routes (see handleSimulateLegacy). */
+function legacySimulateRoute(path: string, includeHistory: boolean, summary: string, description: string, answer: string): Route {
+  return {
+    method: "POST",
+    path,
+    handle: (request, env, ctx) => handleSimulateLegacy(request, env, ctx, includeHistory),
+    docs: { deprecated: true, summary, description, body: simulateRequestSchema, ok: { description: answer, schema: legacyResponse }, errors: [400, 413, 415, 503] },
+  };
+}
+
+export const simulateFullRoute = legacySimulateRoute(
+  "/simulate/full",
+  false,
+  "Legacy (mechafil-server): every day of the forecast",
+  "POST /simulate with `resolution: \"daily\"` by default, plus mechafil-server's top-level `smoothed_metrics`. Kept for that server's scripts; use /simulate.",
+  "The forecast, daily.",
+);
+
+export const simulateFullWithHistoryRoute = legacySimulateRoute(
+  "/simulate/full-with-history",
+  true,
+  "Legacy (mechafil-server): every day from the dataset's start",
+  "POST /simulate with `resolution: \"daily\"` and `include_history: true` by default, plus `smoothed_metrics`. Use /simulate.",
+  "The forecast with history, daily.",
+);

@@ -268,42 +268,6 @@
   const plots = [];
   const dayOf = (iso) => Date.parse(`${iso}T00:00:00Z`) / (SECONDS_PER_DAY * 1000);
 
-  function markerPlugin(currentDay) {
-    return {
-      hooks: {
-        draw: [
-          (u) => {
-            const x = Math.round(u.valToPos(currentDay * SECONDS_PER_DAY, "x", true));
-            const { left, top, width, height } = u.bbox;
-            if (x < left || x > left + width) return;
-            const ctx = u.ctx;
-            const dpr = uPlot.pxRatio;
-            const css = getComputedStyle(document.documentElement);
-            const color = css.getPropertyValue("--marker").trim() || "#3b3f46";
-            ctx.save();
-            ctx.fillStyle = "rgba(120, 130, 150, 0.09)";
-            ctx.fillRect(left, top, x - left, height);
-            ctx.strokeStyle = color;
-            ctx.lineWidth = 1.5 * dpr;
-            ctx.setLineDash([5 * dpr, 4 * dpr]);
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, top + height);
-            ctx.stroke();
-            ctx.setLineDash([]);
-            ctx.fillStyle = color;
-            ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-            ctx.textAlign = "right";
-            if (x - left > 60 * dpr) ctx.fillText("history", x - 4 * dpr, top + 13 * dpr);
-            ctx.textAlign = "left";
-            ctx.fillText("forecast", x + 4 * dpr, top + 13 * dpr);
-            ctx.restore();
-          },
-        ],
-      },
-    };
-  }
-
   function sizeOf(el) {
     const width = Math.max(260, Math.floor(el.clientWidth));
     return { width, height: 200 };
@@ -350,7 +314,8 @@
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
         scales: { x: { time: true } },
         legend: { show: false },
-        plugins: [markerPlugin(currentDay)],
+        // markerPlugin: the explorer's marker.js, inlined before this script by build.mjs.
+        plugins: [markerPlugin(() => currentDay)],
         hooks: {
           // The hovered week's date and value, in the chart's title line (in place of a legend).
           setCursor: [

@@ -1,49 +1,18 @@
-import { warmDataset, type DatasetInfo, type WarmDataset } from "../../../shared/data/dataset.ts";
-import type { RefreshFailureKind } from "../../../shared/data/ingest.ts";
-import { datasetStore } from "./dataset.do.ts";
-import type { OwnerStatus } from "./datasetOwner.ts";
+import { warmDataset, type WarmDataset } from "../../../shared/data/dataset.ts";
+import { Lru } from "../../../shared/lru.ts";
+import { datasetOwnerStub } from "./datasetOwner.do.ts";
 import type { Env } from "./env.ts";
 import { HttpError } from "./errors.ts";
 
-/** Outcome of the last refresh attempt (cron, admin or upload), as /health shows it. */
-export interface RefreshOutcome {
-  readonly ok: boolean;
-  readonly at: string;
-  readonly trigger: "cron" | "admin" | "upload" | "seed";
-  /**
-   * published: a new version is served; unchanged: upstream gave the served current_date with
-   * identical columns, nothing published; upstream_lag: upstream's newest day is older than the
-   * served one, nothing published; skipped: a same-day cron retry found today's dataset served
-   * (not recorded); failed: nothing published, the previous dataset is still served.
-   */
-  readonly result: "published" | "unchanged" | "upstream_lag" | "skipped" | "failed";
-  readonly message: string;
-  /** The version served after this outcome. */
-  readonly version?: string;
-  /** Of a failure: what kind (e.g. "auth"), and a short reason when known (e.g. "token expired"). */
-  readonly kind?: RefreshFailureKind;
-  readonly reason?: string;
-}
-
-/** Upstream's newest day is older than the day served: recorded by a refresh, not published. */
-export interface UpstreamLag {
-  readonly upstream_current_date: string;
-  readonly served_current_date: string;
-  /** When a refresh last found it so. */
-  readonly checked_at: string;
-}
-
-export type DataStatus = OwnerStatus;
-
 /**
- * The isolate's copy of the current dataset, warm (typed arrays + the kernel's prepared
- * arrays), keyed by version.
+ * The isolate's warm datasets (WarmDataset: typed arrays + the kernel's prepared inputs): the
+ * latest version, and a few versions asked for by name.
  *
  * Why a short revalidation window rather than asking the Durable Object on every request: the
  * DO lives in one location, so a per-request round trip would add its latency to every
  * /simulate far from it. Within the window a request touches nothing but this isolate's memory;
- * after it, one small RPC asks the DO (memory only, never R2 or its storage) for the current
- * version and receives the dataset only when the version changed. A publish therefore reaches
+ * after it, one small RPC asks the dataset owner (memory only, never R2 or its storage) for the
+ * current version and receives the dataset only when the version changed. A publish reaches
  * every isolate within the window without a restart, and immediately in the isolate that
  * published it (it invalidates its own copy). Each request holds one WarmDataset object
  * from start to end, so it never mixes two versions.
@@ -60,7 +29,7 @@ let checkedAt = -Infinity;
  * each holds a few MB of typed arrays, and a quoted forecast's version is asked for in bursts.
  */
 export const MAX_ARCHIVED_WARM = 4;
-const archived = new Map<string, { warm: WarmDataset; checkedAt: number }>();
+const archived = new Lru<string, { warm: WarmDataset; checkedAt: number }>(MAX_ARCHIVED_WARM);
 
 function revalidateMs(env: Env): number {
   const v = Number(env.DATASET_REVALIDATE_MS);
@@ -80,7 +49,7 @@ export async function getWarmDataset(env: Env, version?: string): Promise<WarmDa
 
 async function getLatestWarm(env: Env): Promise<WarmDataset> {
   if (cached && Date.now() - checkedAt < revalidateMs(env)) return cached;
-  const snap = await datasetStore(env).snapshot(cached?.info.version ?? null);
+  const snap = await datasetOwnerStub(env).snapshot(cached?.info.version ?? null);
   if (snap.version === null) {
     cached = null;
     throw new HttpError(503, "no_dataset", snap.message || "no dataset has been published yet");
@@ -89,7 +58,7 @@ async function getLatestWarm(env: Env): Promise<WarmDataset> {
     cached = warmDataset(snap.dataset);
   } else if (!cached || cached.info.version !== snap.version) {
     // Another request replaced the cache meanwhile: ask again, this time for the dataset.
-    const full = await datasetStore(env).snapshot(null);
+    const full = await datasetOwnerStub(env).snapshot(null);
     if (full.version === null || !full.dataset) throw new HttpError(503, "no_dataset", full.version === null ? full.message : "dataset unavailable");
     cached = warmDataset(full.dataset);
   }
@@ -103,25 +72,19 @@ async function getLatestWarm(env: Env): Promise<WarmDataset> {
  */
 async function getArchivedWarm(env: Env, version: string): Promise<WarmDataset> {
   const hit = archived.get(version);
-  if (hit) {
-    archived.delete(version);
-    archived.set(version, hit);
-    if (Date.now() - hit.checkedAt < revalidateMs(env)) return hit.warm;
-  }
-  const store = datasetStore(env);
+  if (hit && Date.now() - hit.checkedAt < revalidateMs(env)) return hit.warm;
+  const owner = datasetOwnerStub(env);
   // The copy this isolate already holds (as a named version, or as the latest) need not travel again.
   const held = hit?.warm ?? (cached?.info.version === version ? cached : null);
-  let snap = await store.snapshotVersion(version, held ? version : null);
-  if (snap.found && !snap.dataset && !held) snap = await store.snapshotVersion(version, null);
+  let snap = await owner.snapshotVersion(version, held ? version : null);
+  if (snap.found && !snap.dataset && !held) snap = await owner.snapshotVersion(version, null);
   if (!snap.found) {
     archived.delete(version);
     if (snap.status === 404) throw new HttpError(404, "not_found", `dataset_version: ${snap.message}`, "dataset_version");
     throw new HttpError(503, "no_dataset", `dataset_version: ${snap.message}`, "dataset_version");
   }
   const warm = snap.dataset ? warmDataset(snap.dataset) : held!;
-  archived.delete(version);
   archived.set(version, { warm, checkedAt: Date.now() });
-  while (archived.size > MAX_ARCHIVED_WARM) archived.delete(archived.keys().next().value!);
   return warm;
 }
 
@@ -135,12 +98,7 @@ export function warmVersions(): string[] {
   return [...(cached ? [cached.info.version] : []), ...archived.keys()];
 }
 
-/** Makes this isolate's next request ask the DO (after this isolate published). */
+/** Makes this isolate's next request ask the dataset owner (after this isolate published). */
 export function invalidateWarmDataset(): void {
   checkedAt = -Infinity;
-}
-
-/** What /health reports about the data: the DO's view (memory, after its first load). */
-export async function getDataStatus(env: Env): Promise<DataStatus> {
-  return datasetStore(env).status();
 }

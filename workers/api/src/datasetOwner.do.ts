@@ -1,45 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Dataset } from "../../../shared/data/dataset.ts";
-import type { BlobStore } from "../../../shared/data/format.ts";
-import type { RefreshOutcome, UpstreamLag } from "./datasetCache.ts";
 import { DatasetOwner, type ListedDataset, type OwnerStatus, type PublishResult, type Snapshot, type VersionSnapshot } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
+import { r2Bucket } from "./r2Bucket.ts";
+import type { RefreshOutcome, UpstreamLag } from "./refreshOutcome.ts";
 
-/** R2 as the dataset format's BlobStore. */
-export function r2Store(bucket: R2Bucket): BlobStore {
-  return {
-    async get(key) {
-      const o = await bucket.get(key);
-      return o ? o.text() : null;
-    },
-    async put(key, value) {
-      await bucket.put(key, value, { httpMetadata: { contentType: "application/json" } });
-    },
-    async list(prefix) {
-      const keys: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
-        for (const o of page.objects) keys.push(o.key);
-        cursor = page.truncated ? page.cursor : undefined;
-      } while (cursor);
-      return keys;
-    },
-    async delete(keys) {
-      for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
-    },
-  };
-}
-
-/** The one instance every isolate talks to. */
-export const DATASET_STORE_NAME = "current";
+/** The one instance every isolate talks to (its name since the first deploy: its storage lives under it). */
+export const DATASET_OWNER_NAME = "current";
 
 /**
- * Owns the current dataset: loads `latest` from R2 on first use, keeps it in memory, hands it
- * (with its version) to isolates, and is the only writer, so two publishes never interleave.
- * The last refresh outcome lives in this object's storage for /health.
+ * The dataset owner as a Durable Object: one instance, so one writer. Its logic is DatasetOwner's
+ * (datasetOwner.ts, tested without Durable Object machinery); this class gives it the R2 bucket,
+ * this object's storage (the last refresh outcome and upstream lag, for /health) and the
+ * settings of the environment, and exposes its methods over RPC.
  */
-export class DatasetStore extends DurableObject<Env> {
+export class DatasetOwnerObject extends DurableObject<Env> {
   private readonly owner: DatasetOwner;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -52,7 +27,7 @@ export class DatasetStore extends DurableObject<Env> {
     const backoffMs = positive(env.SPACESCOPE_BACKOFF_MS);
     const quotaBackoffMs = positive(env.SPACESCOPE_QUOTA_BACKOFF_MS);
     this.owner = new DatasetOwner({
-      store: r2Store(env.DATASETS),
+      bucket: r2Bucket(env.DATASETS),
       outcomes: {
         get: (k) => ctx.storage.get<RefreshOutcome>(k),
         put: (k, v) => ctx.storage.put(k, v),
@@ -84,6 +59,7 @@ export class DatasetStore extends DurableObject<Env> {
     return this.owner.listDatasets();
   }
 
+  /** What /health reports about the data (memory, after the first load). */
   status(): Promise<OwnerStatus> {
     return this.owner.status();
   }
@@ -98,7 +74,7 @@ export class DatasetStore extends DurableObject<Env> {
   }
 }
 
-/** The stub of the one DatasetStore. */
-export function datasetStore(env: Env): DurableObjectStub<DatasetStore> {
-  return env.DATASET_STORE.get(env.DATASET_STORE.idFromName(DATASET_STORE_NAME));
+/** The stub of the one dataset owner. */
+export function datasetOwnerStub(env: Env): DurableObjectStub<DatasetOwnerObject> {
+  return env.DATASET_OWNER.get(env.DATASET_OWNER.idFromName(DATASET_OWNER_NAME));
 }

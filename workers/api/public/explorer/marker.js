@@ -1,0 +1,46 @@
+// The chart marker of the dataset's current date: history shaded, a dashed line, "history" and
+// "forecast" on either side of it. One source for the explorer's charts (charts.js) and the MCP
+// App's forecast view, whose build (workers/mcp/src/app/build.mjs) inlines this file.
+// Colours: the page's CSS custom properties --marker and --marker-shade when it sets them (the
+// MCP view follows the host's light or dark theme), else the explorer's.
+
+const SECONDS_PER_DAY = 86_400;
+
+/** A uPlot plugin drawing the marker at getCurrentDay() (days since 1970-01-01; null: none). */
+export function markerPlugin(getCurrentDay) {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const day = getCurrentDay();
+          if (day === null) return;
+          const x = Math.round(u.valToPos(day * SECONDS_PER_DAY, "x", true));
+          const { left, top, width, height } = u.bbox;
+          if (x < left || x > left + width) return;
+          const ctx = u.ctx;
+          const dpr = uPlot.pxRatio;
+          const css = getComputedStyle(document.documentElement);
+          const color = css.getPropertyValue("--marker").trim() || "#3b3f46";
+          ctx.save();
+          ctx.fillStyle = css.getPropertyValue("--marker-shade").trim() || "rgba(100, 110, 130, 0.08)";
+          ctx.fillRect(left, top, x - left, height);
+          ctx.strokeStyle = color;
+          ctx.lineWidth = 1.5 * dpr;
+          ctx.setLineDash([5 * dpr, 4 * dpr]);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillStyle = color;
+          ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+          ctx.textAlign = "right";
+          if (x - left > 60 * dpr) ctx.fillText("history", x - 4 * dpr, top + 13 * dpr);
+          ctx.textAlign = "left";
+          ctx.fillText("forecast", x + 4 * dpr, top + 13 * dpr);
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * A body larger than this goes to the runtime in pieces of this size, through a
+ * FixedLengthStream (so it still has its Content-Length), instead of as one buffer. Handed one
+ * buffer, workerd's HTTP server copies the whole body into one allocation of its size, and above
+ * 256 KiB (its allocator's largest cached size) that memory is fresh from the kernel per response:
+ * measured under `wrangler dev` (2026-11-26, fresh worker process), a repeated 361 KB answer cost
+ * ~30 page faults more than a small one (~15–20 µs each on this VM) and +1.2–1.9 ms over the
+ * floor, a 2.4 MB daily one 530–640 faults and ~14 ms of the worker's CPU; in 128 KiB pieces,
+ * 2–3 more than a small one, +0.4–1.0 ms and ~4 ms. 128 KiB leaves room under 256 KiB; 180–256 KiB
+ * measured the same, 64 KiB a little slower (docs/performance.md, "Over loopback").
+ */
+export const BODY_PIECE_BYTES = 128 * 1024;
+
+/**
+ * `bytes` as a response body: itself up to BODY_PIECE_BYTES, else a stream of at most that many
+ * bytes per chunk (views of `bytes`, which is never changed: cached answers are shared).
+ */
+export function inPieces(bytes: Uint8Array): Uint8Array | ReadableStream<Uint8Array> {
+  if (bytes.byteLength <= BODY_PIECE_BYTES) return bytes;
+  const { readable, writable } = new FixedLengthStream(bytes.byteLength);
+  const writer = writable.getWriter();
+  // Each write waits for the runtime to take the piece before the next one is offered.
+  const write = async () => {
+    for (let at = 0; at < bytes.byteLength; at += BODY_PIECE_BYTES) await writer.write(bytes.subarray(at, at + BODY_PIECE_BYTES));
+    await writer.close();
+  };
+  write().catch(() => {
+    // The client went away before the end: the stream is errored already, nothing to undo.
+  });
+  return readable;
+}
