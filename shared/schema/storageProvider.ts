@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { MAX_FORECAST_DAYS } from "../kernel/constants.ts";
 import { isIsoDate } from "../kernel/dates.ts";
-import { RELATIVE_DATE } from "../kernel/scenario.ts";
-import { LIMITS } from "./scenario.ts";
+import type { Model } from "../kernel/constants.ts";
+import { RELATIVE_DATE, type ScenarioInput } from "../kernel/scenario.ts";
+import { datasetVersionSchema } from "./datasetVersion.ts";
+import { normalizeScenarioInput } from "./normalize.ts";
+import { fieldIssues, LIMITS, REQUEST_DEFAULTS, scenarioSchema, scenarioShape, ValidationError, withRequestDefaults, type RequestDefaults } from "./scenario.ts";
 
 /**
  * The `provider` member of POST /simulate/storage-provider (and the MCP tool
@@ -97,3 +100,25 @@ export const providerEnsembleSchema = z
     seed: z.number({ error: "must be a whole number" }).int().min(0).max(Number.MAX_SAFE_INTEGER).describe("The ensemble's seed. Default 1.").optional(),
   })
   .describe("Rank the strategies over an ensemble of scenario paths (p5–p95 of net FIL), on the ensemble machinery of /simulate/ensemble.");
+
+/** Body of POST /simulate/storage-provider: a scenario (model, preset, solstice, levers) and the provider's cohort. */
+export const storageProviderRequestSchema = z
+  .strictObject({ ...scenarioShape, provider: providerSchema.optional(), dataset_version: datasetVersionSchema.optional() })
+  .describe("A scenario, as POST /simulate takes it, and `provider`: the cohort and its costs. Every member is optional ({} is 1 PiB of 10× sectors onboarded on the first forecast day).");
+
+export interface StorageProviderRequest {
+  readonly scenario: ScenarioInput & { readonly model: Model };
+  readonly provider: ProviderInput;
+  readonly datasetVersion?: string;
+}
+
+/** Validates a storage-provider body; throws ValidationError naming every bad member. */
+export function parseStorageProviderRequest(raw: unknown, defaults: RequestDefaults = REQUEST_DEFAULTS): StorageProviderRequest {
+  const json = normalizeScenarioInput(raw, { optionalFields: ["provider", "dataset_version"] });
+  const r = storageProviderRequestSchema.safeParse(json);
+  if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
+  const { provider, dataset_version, ...scenario } = r.data;
+  const s = scenarioSchema.safeParse(scenario);
+  if (!s.success) throw new ValidationError(fieldIssues(s.error, scenario));
+  return { scenario: withRequestDefaults(s.data, defaults), provider: provider ?? {}, ...(dataset_version !== undefined ? { datasetVersion: dataset_version } : {}) };
+}

@@ -60,6 +60,12 @@ export const simulateResponse = z.object({
       raw_byte_power: leverEcho.describe("mechafil-server's name for rbp."),
       renewal_rate: leverEcho.describe("mechafil-server's name for rr."),
       filplus_rate: leverEcho.describe("mechafil-server's name for fpr."),
+      model: z.enum(["reference", "current"]).describe("The model that ran (the request's, or the deployment's default, MODEL_DEFAULT)."),
+      preset: z.string().nullable().describe("The preset the request started from (GET /presets), or null."),
+      solstice: z
+        .object({ activation_date: z.string(), service_gates: z.union([z.enum(["none", "all"]), z.array(z.number().int())]), pledge_reward_basis: z.enum(["total", "miner_share"]), note: z.string().optional() })
+        .nullable()
+        .describe("FIP-0118 as it ran (the activation date resolved), or null."),
       rbp: leverEcho,
       rr: leverEcho,
       fpr: leverEcho,
@@ -80,6 +86,10 @@ export const simulateResponse = z.object({
       sim_end_date: z.string().nullable().describe("Date of their last value, inclusive."),
       timestep_days: z.number().int(),
       n_entries: z.number().int(),
+      fee: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe("Model current: what a reader needs to check the FIP-0100 fee (κ, first fee day, grace end, F_H, P_H, π, ρ, the gas-burn window and its means, the days the cap bound); docs/model.md."),
       warnings: z.array(defaultWarning).optional().describe("Present when a lever left to its default was clamped into its range (e.g. a FIL+ median above 1 gives fpr 1)."),
     })
     .describe("Every value the simulation used (defaults included; arrays summarised), the dataset, and the date anchors."),
@@ -87,6 +97,7 @@ export const simulateResponse = z.object({
   field_dates: z
     .record(z.string(), seriesDates)
     .describe("The dates of each returned array. The 1y_ fields are shorter (they need 365 days ahead) and the scheduled-expiration fields start at current_date."),
+  field_meta: z.record(z.string(), z.object({ unit: z.string(), kind: z.string(), meaning: z.string() })).describe("Unit, kind and meaning of each returned field."),
   extension: z
     .object({ days: z.number().int(), simulated_forecast_length_days: z.number().int(), fields: z.array(z.string()), how: z.string() })
     .nullable()
@@ -221,4 +232,54 @@ export const sensitivityResponse = z.object({
   sweep: z
     .object({ lever: z.string(), lever_values: z.array(z.number()), metric_values: z.array(num), metric_values_by_horizon: z.record(z.string(), z.array(num)).optional() })
     .optional(),
+});
+
+const cohortSummary = z.object({
+  sectors: z.number().describe("32 GiB QA sectors: raw_pib × qa_multiplier × 2^15."),
+  pledge_fil: z.number().describe("FIL locked at onboarding: sectors × day_pledge_per_QAP of that day."),
+  rewards_fil: z.number().describe("Gross block rewards over the sectors' life (the miner's share under FIP-0118)."),
+  fees_fil: z.number().describe("FIP-0100 fees over the life: sectors × day_fee_per_sector of the onboarding day, per day."),
+  net_fil: z.number().describe("rewards − fees − the pledge's borrowing cost in FIL."),
+  fofr_annual: num.describe("net_fil / pledge_fil per year of life (FIL-on-FIL return)."),
+  payback_days: z.number().int().nullable().describe("Days until the cash position recovers (USD with a price, else the FIL released against the pledge); null when it never does."),
+  payback_basis: z.enum(["usd", "fil_pledge"]),
+  profit_usd: num,
+  profit_usd_per_tib_year: num.describe("sp_cost_web's quantity: profit per raw TiB per year of life."),
+  breakeven_fil_usd: num.describe("The constant FIL/USD price at which profit_usd is 0."),
+  fee_cap_days: z.number().int().describe("Days on which the fee exceeds half the cohort's own rewards (FIP-0100's cap would lower it there)."),
+});
+
+export const storageProviderResponse = z.object({
+  input: z.record(z.string(), z.unknown()).describe("The scenario as /simulate echoes it, and `provider` as resolved (defaults included)."),
+  cohort: z.object({
+    strategy: z.string(),
+    qa_multiplier: z.number(),
+    raw_pib: z.number(),
+    onboard_date: z.string(),
+    expiry_date: z.string(),
+    vesting_end_date: z.string(),
+    duration_days: z.number().int(),
+  }),
+  series: z
+    .object({
+      start_date: z.string(),
+      timestep_days: z.literal(1),
+      n_entries: z.number().int(),
+      pledge_locked_fil: series,
+      rewards_earned_fil: series,
+      rewards_released_fil: series,
+      fees_fil: series,
+      net_fil_position: series,
+      net_usd_position: series.nullable(),
+    })
+    .describe("Daily, from the onboarding day until the last reward has vested (life + 180 days)."),
+  summary: cohortSummary,
+  strategies: z.array(cohortSummary.extend({ name: z.string(), qa_multiplier: z.number(), deals: z.boolean(), onboard_date: z.string() })),
+  costs: z.record(z.string(), z.number()).describe("The costs used, per raw TiB (defaults from CEL's sp_cost_web where not given)."),
+  notes: z.array(z.string()).describe("Every assumption and adjustment, in words."),
+});
+
+export const presetsResponse = z.object({
+  how: z.string(),
+  presets: z.array(z.object({ name: z.string(), description: z.string(), members: z.record(z.string(), z.unknown()) })),
 });

@@ -44,7 +44,7 @@ export interface CostEstimate {
 }
 
 /** The routes whose cost depends on their body; every other request costs REQUEST_MS. */
-export type CostedRoute = "simulate" | "simulate_full" | "simulate_full_with_history" | "batch" | "ensemble" | "sensitivity";
+export type CostedRoute = "simulate" | "simulate_full" | "simulate_full_with_history" | "batch" | "ensemble" | "sensitivity" | "storage_provider";
 
 type Json = Record<string, unknown>;
 
@@ -122,6 +122,14 @@ export function estimateCost(route: CostedRoute | null, body: Json | null, bodyB
       const steps = isObject(b.sweep) ? num(b.sweep.steps, 0, SWEEP_STEPS.min, SWEEP_STEPS.max) : 0;
       const runs = 1 + 2 * TORNADO_LEVERS.length + steps;
       return { cpuMs: base + ms(runs * (H + F), 0), what: `${runs} simulations of ${F} days` };
+    }
+    case "storage_provider": {
+      // One run, at most to the end of the longest forecast (the cohort may extend it), and a
+      // cohort series of life + vesting per strategy.
+      const F = num(b.forecast_length_days, DEFAULT_FORECAST_LENGTH_DAYS, 1, MAX_FORECAST_DAYS);
+      const life = isObject(b.provider) ? num(b.provider.duration_days, 1825, 1, 1825) : 1825;
+      const days = H + Math.min(F + life, MAX_FORECAST_DAYS);
+      return { cpuMs: base + ms(days, 6 * (life + 180) * 5), what: `one simulation of up to ${days - H} days and a cohort of ${life} days` };
     }
     default:
       return { cpuMs: base, what: "a fixed-size answer" };

@@ -6,7 +6,9 @@ import { docsRoutes } from "./docs.ts";
 import { healthRoute } from "./health.ts";
 import { historicalFullRoute, historicalRoute } from "./historical.ts";
 import { homeRoute } from "./home.ts";
+import { presetsRoute } from "./presets.ts";
 import { batchRoute, simulateFullRoute, simulateFullWithHistoryRoute, simulateRoute } from "./simulate.ts";
+import { storageProviderRoute } from "./storageProvider.ts";
 
 /**
  * The route registry: every route of the API, once. The router and the 405 answers' Allow lists
@@ -22,6 +24,8 @@ const API_ROUTES: readonly Route[] = [
   batchRoute,
   ensembleRoute,
   sensitivityRoute,
+  storageProviderRoute,
+  presetsRoute,
   historicalRoute,
   datasetsRoute,
   simulateFullRoute,
