@@ -106,7 +106,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     // Current is the default (the API's own default model: the body omits it).
     expect(await page.isChecked("#protocol-current")).toBe(true);
     expect(await page.isVisible("#solstice-settings")).toBe(false);
-    await page.locator("#chart-fee").screenshot({ path: `${ARTIFACTS}/explorer-fee.png` });
+    await page.locator(".chart:has(#chart-fee)").screenshot({ path: `${ARTIFACTS}/explorer-fee.png` });
     await page.locator(".chart:has(#chart-roi)").screenshot({ path: `${ARTIFACTS}/explorer-roi-net.png` });
 
     // Reference: mechafil-jax, no fee: the fee is 0 and the net ROI is the gross one.
@@ -139,12 +139,18 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     // Both scenarios drawn in the stream and share charts, each as the API answers it.
     const refSol = await simulateApi({ model: "reference" }, true);
     v = await view(page);
+    // The split starts after the current date: those charts are drawn from it on.
+    const current = dayOf(sol.input.dataset.current_date);
+    for (const id of ["streams", "shares"]) {
+      expect(v.charts[id]!.days[0], id).toBeGreaterThanOrEqual(current);
+      expect(v.charts[id]!.days[0], id).toBeLessThan(current + 7); // the first weekly sample from it
+    }
     for (const [name, api] of [["Scenario 1", refSol], ["Solstice", sol]] as const) {
-      expectSeriesEqual(v.charts.streams!, `${name} · Miner`, api, "day_consensus_reward");
-      expectSeriesEqual(v.charts.streams!, `${name} · Service`, api, "day_service_reward");
-      expectSeriesEqual(v.charts.streams!, `${name} · Burnt`, api, "day_burnt_reward");
-      expectSeriesEqual(v.charts.shares!, `${name} · Miner (w1)`, api, "consensus_reward_share");
-      expectSeriesEqual(v.charts.shares!, `${name} · Service (w2)`, api, "service_reward_share");
+      expectSeriesEqual(v.charts.streams!, `${name} · Miner`, api, "day_consensus_reward", false, current);
+      expectSeriesEqual(v.charts.streams!, `${name} · Service`, api, "day_service_reward", false, current);
+      expectSeriesEqual(v.charts.streams!, `${name} · Burnt`, api, "day_burnt_reward", false, current);
+      expectSeriesEqual(v.charts.shares!, `${name} · Miner (w1)`, api, "consensus_reward_share", false, current);
+      expectSeriesEqual(v.charts.shares!, `${name} · Service (w2)`, api, "service_reward_share", false, current);
       expectSeriesEqual(v.charts.fee!, `${name} · Fee`, api, "day_sector_fee");
       expectSeriesEqual(v.charts.feecum!, `${name} · Cumulative fee`, api, "cum_sector_fee");
       expectSeriesEqual(v.charts.supply!, `${name} · Circulating`, api, "circ_supply");
@@ -170,8 +176,8 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     expect((await requestBody(page)).solstice).toEqual({ activation_date: later, service_gates: "all" });
     const all = await simulateApi({ model: "current", solstice: { activation_date: later, service_gates: "all" } }, true);
     v = await view(page);
-    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", all, "service_reward_share");
-    expectSeriesEqual(v.charts.streams!, "Solstice · Burnt", all, "day_burnt_reward");
+    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", all, "service_reward_share", false, current);
+    expectSeriesEqual(v.charts.streams!, "Solstice · Burnt", all, "day_burnt_reward", false, current);
     expect(await settled(page, async () => {
       await page.selectOption("#sol-gates", "list");
       await page.fill("#sol-quarters", "2, 4");
@@ -181,7 +187,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     expect((await requestBody(page)).solstice).toEqual({ activation_date: later, service_gates: [2, 4], pledge_reward_basis: "miner_share" });
     const listed = await simulateApi({ model: "current", solstice: { activation_date: later, service_gates: [2, 4], pledge_reward_basis: "miner_share" } }, true);
     v = await view(page);
-    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", listed, "service_reward_share");
+    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", listed, "service_reward_share", false, current);
     expectSeriesEqual(v.charts.pledge!, "Solstice · Pledge", listed, "day_pledge_per_QAP");
 
     // The link carries each scenario's protocol: a fresh page shows the same view and controls.

@@ -137,8 +137,11 @@ export async function settled(page: Page, act: () => Promise<void>): Promise<str
 /** What the page draws and tabulates (explorer.view), as plain data. */
 export const view = (page: Page): Promise<View> => js<View>(page, "JSON.parse(JSON.stringify(explorer.view))");
 
-/** The chart's series labelled `label` equals the API's field on the same calendar days (or its daily differences). */
-export function expectSeriesEqual(chart: ViewChart, label: string, api: SimResponse, field: string, diff = false): void {
+/**
+ * The chart's series labelled `label` equals the API's field on the same calendar days (or its
+ * daily differences), from `fromDay` on (days since 1970; a chart drawn from the current date).
+ */
+export function expectSeriesEqual(chart: ViewChart, label: string, api: SimResponse, field: string, diff = false, fromDay = -Infinity): void {
   const s = chart.series.find((x) => x.label === label);
   expect(s, `series ${label}`).toBeDefined();
   const raw = api.simulation_output[field]!;
@@ -149,6 +152,7 @@ export function expectSeriesEqual(chart: ViewChart, label: string, api: SimRespo
   const expected = new Map<number, number | null>();
   raw.forEach((v, i) => {
     const prev = raw[i - 1];
+    if (start + i * step < fromDay) return;
     expected.set(start + i * step, diff ? (i === 0 || v === null || prev === null || prev === undefined ? null : (v - prev) / step) : v);
   });
   let matched = 0;
@@ -158,7 +162,8 @@ export function expectSeriesEqual(chart: ViewChart, label: string, api: SimRespo
       matched++;
     } else expect(s!.values[i]).toBeNull();
   });
-  expect(matched).toBe(raw.length);
+  expect(matched).toBe(expected.size);
+  expect(expected.size).toBeGreaterThan(0);
 }
 
 /** A full-page screenshot in test-artifacts/. */

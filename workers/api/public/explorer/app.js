@@ -2,7 +2,7 @@
 // the storage-provider panel and the sensitivity panel follow the selected scenario.
 import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
 import { plots, redrawCharts, renderCharts, COLORS } from "./charts.js";
-import { personNotes } from "./notes.js";
+import { datasetLine, personNotes } from "./notes.js";
 import { buildProtocol, PROTOCOL_ERRORS, PROTOCOL_INPUTS, protocolField, readProtocol, renderProtocol } from "./protocol.js";
 import { buildProvider, clearProviderErrors, lastProvider, readProvider, refreshProvider, renderProvider, showProviderError } from "./provider.js";
 import { currentBands, refreshBands } from "./uncertainty.js";
@@ -394,7 +394,7 @@ function renderResults(scenarios, onchain) {
   // Colours follow the scenario's tab, so a scenario that failed does not shift the others.
   // The Solstice charts and rows while a scenario drawn has it (their fields are asked for then).
   const flags = { baseline: state.baseline, solstice: shownList.some((x) => x.body.solstice) };
-  const data = chartData(shownList.map((x) => ({ name: x.name, response: x.response })), onchain, flags);
+  const data = chartData(shownList.map((x) => ({ name: x.name, response: x.response })), onchain, flags, currentDay);
   for (const c of CHARTS) for (const s of data[c.id]?.series ?? []) if (s.scenario !== null) s.scenario = shownList[s.scenario].index;
   renderCharts(data, () => currentDay);
   const table = renderTable($("horizons"), shownList, currentDay, flags);
@@ -522,15 +522,6 @@ function setupDownloads() {
 }
 
 // ---------- dataset and defaults ----------
-
-/** The data's line at the top: what it is, for a person (the version is in its title and in the downloads). */
-function datasetLine(d) {
-  const upTo = d.current_date ? `up to ${d.current_date}` : "date unknown";
-  if (d.source === "demo") return `Demo data (not the real network), ${upTo}`;
-  const what = { spacescope: "Filecoin network data from Spacescope", upload: "Filecoin network data, uploaded by the operator" }[d.source] ?? (d.source ? `Network data (${d.source})` : "Network data");
-  const age = typeof d.age_days === "number" ? ` (${d.age_days === 0 ? "today" : `${d.age_days} day${d.age_days === 1 ? "" : "s"} old`})` : "";
-  return `${what}, ${upTo}${age}`;
-}
 
 function describeDataset(h) {
   const d = h.dataset ?? h;

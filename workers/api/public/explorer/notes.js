@@ -1,4 +1,4 @@
-// The API's notes on a /simulate answer, written for a person reading the charts. The API's own
+// Words for a person reading the page: the data's line, and the API's notes on a /simulate answer. The API's own
 // notes address programs (they name request members such as extend_1y_metrics); where the answer
 // carries the same fact as data (`extension`, `field_dates`, `input.solstice.note`) the page
 // writes its own sentence from the data and leaves the API's out; any other note is shown as is.
@@ -11,6 +11,18 @@ const ONE_YEAR = { "1y_sector_roi": "The 1-year sector ROI", "1y_sector_net_roi"
 const REPLACED = [/^extend_1y_metrics: /, /^(?:1y_\w+ \((?:empty|\d+ entries)\)(?:, )?)+: shorter than the other arrays/];
 
 const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? "" : ".");
+
+/**
+ * The data's line at the top of the page, for a person: what the data is and how recent (its
+ * version is for the page's foot, the line's title and the downloads). `d`: /health's dataset.
+ */
+export function datasetLine(d) {
+  const upTo = d.current_date ? `up to ${d.current_date}` : "date unknown";
+  if (d.source === "demo") return `Demo data (not the real network), ${upTo}`;
+  const what = { spacescope: "Filecoin network data from Spacescope", upload: "Filecoin network data, uploaded by the operator" }[d.source] ?? (d.source ? `Network data (${d.source})` : "Network data");
+  const age = typeof d.age_days === "number" ? ` (${d.age_days === 0 ? "today" : `${d.age_days} day${d.age_days === 1 ? "" : "s"} old`})` : "";
+  return `${what}, ${upTo}${age}`;
+}
 
 /** The notes of one answer, for a person: each a sentence. */
 export function personNotes(response) {

@@ -67,10 +67,12 @@ function fieldRow(f) {
 
 /** Builds the panel's form into `#sp-form`; `onInput(final)` is called as fields change. */
 export function buildProvider(onInput) {
-  const main = PROVIDER_FIELDS.filter((f) => !f.cost).map(fieldRow).join("");
-  const costs = PROVIDER_FIELDS.filter((f) => f.cost).map(fieldRow).join("");
+  // The cohort on one row; the money (price, costs, income) together under it.
+  const money = (f) => f.cost || f.key === "fil_usd";
+  const main = PROVIDER_FIELDS.filter((f) => !money(f)).map(fieldRow).join("");
+  const costs = PROVIDER_FIELDS.filter(money).map(fieldRow).join("");
   $("sp-form").innerHTML = `<div class="sp-fields">${main}</div>
-    <fieldset class="sp-costs"><legend>Costs and income <span class="unit">per raw TiB; empty: CEL's sp_cost_web figures (0 where it has none)</span></legend>
+    <fieldset class="sp-costs"><legend>FIL price, costs and income <span class="unit">costs per raw TiB; left empty: CEL's sp_cost_web figures (0 where it has none)</span></legend>
       <div class="sp-fields">${costs}</div></fieldset>`;
   $("sp-form").addEventListener("input", () => onInput(false));
   $("sp-form").addEventListener("change", () => onInput(true));

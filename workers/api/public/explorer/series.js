@@ -29,7 +29,9 @@ export function fieldAxis(response, field) {
  * The charts: which fields, how labelled. `diffOf`: daily differences of a cumulative field.
  * `when`: a chart or metric drawn only while that display flag is on (chartData's `flags`:
  * `baseline`, the power chart's baseline toggle; `solstice`, some scenario has FIP-0118);
- * `logWhen`: the chart's y axis is logarithmic while that flag is on.
+ * `logWhen`: the chart's y axis is logarithmic while that flag is on; `forecastOnly`: drawn from
+ * the current date on (FIP-0118 changes nothing before it, and history's larger rewards would
+ * flatten the split).
  */
 export const CHARTS = [
   { id: "power", title: "Network power", unit: "EiB", logWhen: "baseline", metrics: [
@@ -54,12 +56,12 @@ export const CHARTS = [
   ] },
   { id: "fee", title: "FIP-0100 sector fee paid by the network", unit: "FIL/day", metrics: [{ field: "day_sector_fee", label: "Fee" }] },
   { id: "feecum", title: "Sector fees burnt since 2025-04-15", unit: "FIL", metrics: [{ field: "cum_sector_fee", label: "Cumulative fee" }] },
-  { id: "streams", title: "Block reward by stream (FIP-0118)", unit: "FIL/day", when: "solstice", metrics: [
+  { id: "streams", title: "Block reward by stream (FIP-0118)", unit: "FIL/day", when: "solstice", forecastOnly: true, metrics: [
     { field: "day_consensus_reward", label: "Miner" },
     { field: "day_service_reward", label: "Service" },
     { field: "day_burnt_reward", label: "Burnt" },
   ] },
-  { id: "shares", title: "Shares of the block reward (FIP-0118)", unit: "%", percent: true, when: "solstice", metrics: [
+  { id: "shares", title: "Shares of the block reward (FIP-0118)", unit: "%", percent: true, when: "solstice", forecastOnly: true, metrics: [
     { field: "consensus_reward_share", label: "Miner (w1)" },
     { field: "service_reward_share", label: "Service (w2)" },
   ] },
@@ -125,10 +127,11 @@ export function onchainSeries(historical) {
 /**
  * Every chart's data on one shared time axis (the union of the days of all its series).
  * `shown`: [{name, response}] in scenario order; `onchain`: from onchainSeries, or null to leave
- * the on-chain lines out; `flags`: the display flags of `when` (a chart they hide is absent).
+ * the on-chain lines out; `flags`: the display flags of `when` (a chart they hide is absent);
+ * `currentDay`: where a forecastOnly chart starts.
  * Returns {id: {days, log, series: [{label, values, ...}]}}.
  */
-export function chartData(shown, onchain = null, flags = {}) {
+export function chartData(shown, onchain = null, flags = {}, currentDay = null) {
   const out = {};
   const visible = shownUnder(flags);
   for (const chart of CHARTS.filter(visible)) {
@@ -149,13 +152,14 @@ export function chartData(shown, onchain = null, flags = {}) {
         if (s) defs.push({ label: `On-chain · ${metric.label}`, scenario: null, onchain: true, metric: mi, field: metric.onchain, diff: false, ...s });
       }
     }
+    const from = chart.forecastOnly && currentDay !== null ? currentDay : -Infinity;
     const all = new Set();
-    for (const d of defs) for (const day of d.days) all.add(day);
+    for (const d of defs) for (const day of d.days) if (day >= from) all.add(day);
     const days = [...all].sort((a, b) => a - b);
     const at = new Map(days.map((d, i) => [d, i]));
     const series = defs.map((d) => {
       const values = new Array(days.length).fill(null);
-      d.days.forEach((day, i) => (values[at.get(day)] = d.values[i]));
+      d.days.forEach((day, i) => day >= from && (values[at.get(day)] = d.values[i]));
       return { label: d.label, scenario: d.scenario, onchain: !!d.onchain, metric: d.metric, field: d.field, diff: d.diff, values };
     });
     out[chart.id] = { days, log: !!chart.logWhen && !!flags[chart.logWhen], series };
