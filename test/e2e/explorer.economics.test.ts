@@ -123,10 +123,12 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     // A second scenario under Current + Solstice: the default activation is the dataset's current date + 90 days.
     expect(await settled(page, async () => {
       await page.click("#add");
-      await page.fill("#scenario-name", "Solstice");
+      await page.fill("#scenario-name", "FIP-0118");
       await page.check("#protocol-solstice");
     })).toBe("ready");
     expect(await page.isVisible("#solstice-settings")).toBe(true);
+    // Tabs name a protocol other than the default: what the overlaid scenarios compare.
+    expect(await page.$$eval("#tabs [role=tab]", (els) => els.map((e) => e.textContent))).toEqual(["Scenario 1Reference", "FIP-0118Solstice"]);
     const body = await requestBody(page);
     expect(body).toMatchObject({ model: "current", solstice: { activation_date: "current+90" } });
     const sol = await simulateApi({ model: "current", solstice: { activation_date: "current+90" } }, true);
@@ -145,7 +147,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
       expect(v.charts[id]!.days[0], id).toBeGreaterThanOrEqual(current);
       expect(v.charts[id]!.days[0], id).toBeLessThan(current + 7); // the first weekly sample from it
     }
-    for (const [name, api] of [["Scenario 1", refSol], ["Solstice", sol]] as const) {
+    for (const [name, api] of [["Scenario 1", refSol], ["FIP-0118", sol]] as const) {
       expectSeriesEqual(v.charts.streams!, `${name} · Miner`, api, "day_consensus_reward", false, current);
       expectSeriesEqual(v.charts.streams!, `${name} · Service`, api, "day_service_reward", false, current);
       expectSeriesEqual(v.charts.streams!, `${name} · Burnt`, api, "day_burnt_reward", false, current);
@@ -176,8 +178,8 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     expect((await requestBody(page)).solstice).toEqual({ activation_date: later, service_gates: "all" });
     const all = await simulateApi({ model: "current", solstice: { activation_date: later, service_gates: "all" } }, true);
     v = await view(page);
-    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", all, "service_reward_share", false, current);
-    expectSeriesEqual(v.charts.streams!, "Solstice · Burnt", all, "day_burnt_reward", false, current);
+    expectSeriesEqual(v.charts.shares!, "FIP-0118 · Service (w2)", all, "service_reward_share", false, current);
+    expectSeriesEqual(v.charts.streams!, "FIP-0118 · Burnt", all, "day_burnt_reward", false, current);
     expect(await settled(page, async () => {
       await page.selectOption("#sol-gates", "list");
       await page.fill("#sol-quarters", "2, 4");
@@ -187,8 +189,8 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
     expect((await requestBody(page)).solstice).toEqual({ activation_date: later, service_gates: [2, 4], pledge_reward_basis: "miner_share" });
     const listed = await simulateApi({ model: "current", solstice: { activation_date: later, service_gates: [2, 4], pledge_reward_basis: "miner_share" } }, true);
     v = await view(page);
-    expectSeriesEqual(v.charts.shares!, "Solstice · Service (w2)", listed, "service_reward_share", false, current);
-    expectSeriesEqual(v.charts.pledge!, "Solstice · Pledge", listed, "day_pledge_per_QAP");
+    expectSeriesEqual(v.charts.shares!, "FIP-0118 · Service (w2)", listed, "service_reward_share", false, current);
+    expectSeriesEqual(v.charts.pledge!, "FIP-0118 · Pledge", listed, "day_pledge_per_QAP");
 
     // The link carries each scenario's protocol: a fresh page shows the same view and controls.
     const url = await page.inputValue("#share-url");
@@ -214,7 +216,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
   }, TEST_TIMEOUT_MS);
 
   it("shows the API's error next to the Protocol's field it names, and recovers", async () => {
-    const page = await openPage(hashOf({ s: [{ n: "Solstice", solstice: {} }] }));
+    const page = await openPage(hashOf({ s: [{ n: "Scenario 1", solstice: {} }] }));
     const current = (await js<string>(page, "explorer.currentDate"))!;
     // An activation on the current date: the API refuses it, naming solstice.activation_date.
     expect(await settled(page, async () => {
@@ -338,7 +340,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, F
   }, TEST_TIMEOUT_MS);
 
   it("fits a phone-sized screen with Solstice, its charts and the panel", async () => {
-    const page = await openPage(hashOf({ s: [{ n: "Status quo" }, { n: "Solstice", solstice: { service_gates: "all" } }], a: 1, p: { fil_usd: 4 } }), { width: 390, height: 844 });
+    const page = await openPage(hashOf({ s: [{ n: "Status quo" }, { n: "All gates", solstice: { service_gates: "all" } }], a: 1, p: { fil_usd: 4 } }), { width: 390, height: 844 });
     await providerSettled(page, { model: "current", solstice: { activation_date: "current+90", service_gates: "all" }, provider: { fil_usd: 4 } });
     expect(await js<number>(page, "document.documentElement.scrollWidth - document.documentElement.clientWidth")).toBeLessThanOrEqual(0);
     for (const id of ["streams", "shares", "cohort-fil", "cohort-usd"]) {

@@ -11,7 +11,7 @@ import { SCENARIO_MEMBERS } from "./scenario.gen.js";
 import { renderTable } from "./table.js";
 import { csvOf, download, jsonOf } from "./downloads.js";
 import { CHARTS, chartData, dayNum, isoOf, onchainSeries } from "./series.js";
-import { LEVERS, LEVER_BY_KEY, MAX_SCENARIOS, anySolstice, decodeState, encodeState, forecastDays, protocolOf, requestBody } from "./state.js";
+import { LEVERS, LEVER_BY_KEY, MAX_SCENARIOS, PROTOCOLS, decodeState, encodeState, forecastDays, protocolOf, requestBody } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 200;
@@ -220,6 +220,14 @@ function renderTabs() {
       b.setAttribute("aria-controls", "levers");
       b.tabIndex = i === state.active ? 0 : -1;
       b.textContent = s.name + (errors.get(s) ? " ⚠" : "");
+      // A protocol other than the default is named on the tab, so overlaid scenarios say what they compare.
+      const protocol = protocolOf(s, defaults.model);
+      if (protocol !== defaults.model) {
+        const tag = document.createElement("span");
+        tag.className = "tab-tag";
+        tag.textContent = PROTOCOLS.find((p) => p.id === protocol).label.replace("Current + ", "");
+        b.append(tag);
+      }
       b.addEventListener("click", () => selectScenario(i));
       b.addEventListener("keydown", (e) => {
         const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
