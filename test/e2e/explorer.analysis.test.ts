@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, dayOf, explorerSuiteRuns, js, openPage as open, postApi, startExplorer, type ExplorerRig } from "./explorerHarness.ts";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, dayOf, explorerSuiteRuns, js, openPage as open, postApi, explorerSuite, type ExplorerRig } from "./explorerHarness.ts";
 
 /**
  * The explorer's uncertainty bands and sensitivity panel end to end: the API worker under
@@ -48,13 +48,7 @@ async function chartHash(page: Page, id: string): Promise<string> {
 }
 
 describe.skipIf(!explorerSuiteRuns)("explorer: uncertainty bands and sensitivity (headless Chromium)", () => {
-  beforeAll(async () => {
-    rig = await startExplorer();
-  }, 150_000);
-
-  afterAll(async () => {
-    await rig?.close();
-  }, 30_000);
+  explorerSuite((r) => (rig = r));
 
   it("shades the API's p5–p95 and p25–p75 bands around each forecast line when asked", async () => {
     // Two scenarios, 5 years: each gets its own bands, in its own colour.

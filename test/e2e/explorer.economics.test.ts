@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  ARTIFACTS, dayOf, expectSeriesEqual, explorerSuiteRuns, hashOf, isoOfDay, js, openPage as open, postApi, settled, shot, startExplorer, view,
+  ARTIFACTS, dayOf, expectSeriesEqual, explorerSuiteRuns, hashOf, isoOfDay, js, openPage as open, postApi, settled, shot, explorerSuite, view,
   type ExplorerRig, type SimResponse,
 } from "./explorerHarness.ts";
 
@@ -93,13 +93,7 @@ async function expectPanel(page: Page, api: ProviderAnswer): Promise<void> {
 }
 
 describe.skipIf(!explorerSuiteRuns)("explorer: the Protocol control, FIP-0100, FIP-0118 and the storage-provider panel (headless Chromium)", () => {
-  beforeAll(async () => {
-    rig = await startExplorer();
-  }, 150_000);
-
-  afterAll(async () => {
-    await rig?.close();
-  }, 30_000);
+  explorerSuite((r) => (rig = r));
 
   it("Reference, Current and Current + Solstice: each scenario drawn as the API answers it, and the link keeps them", async () => {
     const page = await openPage();

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 // @ts-expect-error: the explorer's plain JavaScript module (no types): the page's own number format.
 import { fmt } from "../../workers/api/public/explorer/format.js";
 import {
-  ARTIFACTS, DAY_MS, dayOf, expectSeriesEqual, explorerSuiteRuns, haveChromium, js, openPage as open, postApi, settled, shot, startExplorer, view,
+  ARTIFACTS, DAY_MS, dayOf, expectSeriesEqual, explorerSuiteRuns, js, openPage as open, postApi, settled, shot, explorerSuite, view,
   type ExplorerRig, type SimResponse, type ViewChart, type ViewSeries,
 } from "./explorerHarness.ts";
 
@@ -114,14 +114,10 @@ function csvFields(line: string): string[] {
 
 
 describe.skipIf(!explorerSuiteRuns)("scenario explorer (headless Chromium)", () => {
-  beforeAll(async () => {
-    rig = await startExplorer();
-    baseUrl = rig.baseUrl;
-  }, 150_000);
-
-  afterAll(async () => {
-    await rig?.close();
-  }, 30_000);
+  explorerSuite((r) => {
+    rig = r;
+    baseUrl = r.baseUrl;
+  });
 
   it("opens with the dataset's defaults and draws exactly what the API answers", async () => {
     const page = await openPage();

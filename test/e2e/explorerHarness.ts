@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { FIXTURES_DIR, referenceAvailable } from "../referenceMaterial.ts";
 import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDataset, type WranglerDev } from "../wranglerDev.ts";
 
@@ -83,6 +83,18 @@ export async function startExplorer(): Promise<ExplorerRig> {
       await server?.stop();
     },
   };
+}
+
+/** Registers a suite's hooks: a rig started before its tests (handed to `onReady`) and closed after them. */
+export function explorerSuite(onReady: (rig: ExplorerRig) => void): void {
+  let rig: ExplorerRig | null = null;
+  beforeAll(async () => {
+    rig = await startExplorer();
+    onReady(rig);
+  }, 150_000);
+  afterAll(async () => {
+    await rig?.close();
+  }, 30_000);
 }
 
 /** POST a JSON body to the API; the status and the parsed answer. */
