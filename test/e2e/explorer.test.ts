@@ -269,9 +269,18 @@ describe.skipIf(!explorerSuiteRuns)("scenario explorer (headless Chromium)", () 
     const lastDay = new Date(v.charts.supply!.days.at(-1)! * DAY_MS).toISOString().slice(0, 10);
     const lastRow = csvFields(csv.find((l) => l.startsWith(lastDay))!);
     expect(Number(lastRow[col])).toBe(circ.values.at(-1));
+    await page.waitForFunction("document.body.dataset.provider === 'ready' && explorer.provider()?.body.rbp === 1.5", null, { timeout: 30_000 });
     const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
-    const dumped = JSON.parse(readFileSync((await jsonDownload.path())!, "utf8")) as { scenarios: { name: string }[]; charts: Record<string, { series: ViewSeries[] }> };
+    const dumped = JSON.parse(readFileSync((await jsonDownload.path())!, "utf8")) as {
+      scenarios: { name: string }[];
+      charts: Record<string, { series: ViewSeries[] }>;
+      storage_provider: { request: Record<string, unknown>; answer: { summary: Record<string, unknown> } };
+    };
     expect(dumped.scenarios.map((s) => s.name)).toEqual(["Scenario 1", "Low onboarding"]);
+    // The panel's cohort, on the selected scenario, as the API answered it.
+    expect(dumped.storage_provider.request).toEqual(await js(page, "explorer.provider().body"));
+    expect(dumped.storage_provider.request.rbp).toBe(1.5);
+    expect(dumped.storage_provider.answer.summary).toEqual(await js(page, "explorer.provider().answer.summary"));
     expect(dumped.charts.supply!.series.map((s) => s.values)).toEqual(v.charts.supply!.series.map((s) => s.values));
 
     // Share-URL round trip: a fresh page from the link shows the same scenarios and numbers.

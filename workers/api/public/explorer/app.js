@@ -517,7 +517,7 @@ function setupProvider() {
 function setupDownloads() {
   const stamp = () => (dataset?.current_date ?? "forecast").replace(/[^\w-]/g, "");
   $("download-csv").addEventListener("click", () => view && download(`mechafil-${stamp()}.csv`, "text/csv", csvOf(view)));
-  $("download-json").addEventListener("click", () => view && download(`mechafil-${stamp()}.json`, "application/json", jsonOf(view, dataset, currentDay)));
+  $("download-json").addEventListener("click", () => view && download(`mechafil-${stamp()}.json`, "application/json", jsonOf(view, dataset, currentDay, lastProvider())));
   $("copy-link").addEventListener("click", async () => {
     $("share-url").select();
     try {

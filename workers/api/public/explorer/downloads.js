@@ -32,8 +32,11 @@ export function csvOf(v) {
   return lines.join("\n") + "\n";
 }
 
-/** The charts' series with their dates, the table, each scenario's request and the API's echo of it. */
-export function jsonOf(v, dataset, currentDay) {
+/**
+ * The charts' series with their dates, the table, each scenario's request and the API's echo of
+ * it, and the storage-provider panel's request and answer (`provider`: {body, answer}, or null).
+ */
+export function jsonOf(v, dataset, currentDay, provider = null) {
   return JSON.stringify(
     {
       dataset,
@@ -43,6 +46,7 @@ export function jsonOf(v, dataset, currentDay) {
         CHARTS.filter((c) => v.charts[c.id]).map((c) => [c.id, { title: c.title, unit: c.unit, dates: v.charts[c.id].days.map(isoOf), series: v.charts[c.id].series.map((s) => ({ label: s.label, field: s.field, daily_difference: s.diff, values: s.values })) }]),
       ),
       table: v.table,
+      storage_provider: provider ? { request: provider.body, answer: provider.answer } : null,
       share_url: location.href,
     },
     null,
