@@ -29,6 +29,7 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import type { KernelInputs, KernelScenario } from "../shared/kernel/types.ts";
 import { createWorkspace, simulate } from "../shared/kernel/simulate.ts";
 import { OUTPUT_FIELD_NAMES } from "../shared/schema/fields.ts";
+import { compileC, removeC, runC, writeCInput } from "./c/yardstick.ts";
 import { arg, median } from "./stats.ts";
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -204,51 +205,8 @@ summary.batch_median_ms_10y = batchMed;
 summary.batch_sims_per_s_10y = (batchSize * 1000) / batchMed;
 console.log(`batch of ${batchSize} × 10y: median ${batchMed.toFixed(2)} ms → ${Math.round(summary.batch_sims_per_s_10y)} simulations/s`);
 summary.prepare_ms = tPrepare - tLoad;
-if (c) rmSync(c.dir, { recursive: true, force: true });
+removeC(c);
 console.log(JSON.stringify(summary));
-
-/** Compiles bench/c/kernel.c; null (with a note) without a C compiler. */
-function compileC(): { dir: string; exe: string } | null {
-  const dir = mkdtempSync(join(tmpdir(), "mechafil-bench-"));
-  const exe = join(dir, "kernel");
-  const src = join(dirname(fileURLToPath(import.meta.url)), "c", "kernel.c");
-  try {
-    execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", exe, src, "-lm"], { stdio: "pipe" });
-    return { dir, exe };
-  } catch (e) {
-    console.log(`C yardstick skipped: cannot compile with cc (${(e as Error).message.split("\n")[0]})`);
-    rmSync(dir, { recursive: true, force: true });
-    return null;
-  }
-}
-
-/** The C port's input: the dataset and the resolved scenario, with the dataset-only arrays the TypeScript side prepared. */
-function writeCInput(dir: string, p: PreparedInputs, sc: KernelScenario): string {
-  const d = p.inputs;
-  const N = p.H + sc.forecastLengthDays;
-  const header = new Int32Array([
-    p.H, sc.forecastLengthDays, sc.sectorDurationDays, d.rbKnownScheduledExpireVec.length, d.qaKnownScheduledExpireVec.length,
-    d.knownScheduledPledgeReleaseFullVec.length, d.burntFilVec.length, d.lockedRewardZero === null ? 0 : 1,
-  ]);
-  const scalars = new Float64Array([
-    d.rbPowerZero, d.qaPowerZero, d.zeroCumCappedPowerEib, d.circSupplyZero, d.lockedFilZero, d.lockedRewardZero ?? 0,
-    d.dailyBurntFil, sc.burnBoost, sc.useAvailableSupply ? 1 : 0,
-  ]);
-  const arrays = [
-    d.historicalRawPowerEib, d.historicalQaPowerEib, d.historicalOnboardedRbPowerPib, d.historicalOnboardedQaPowerPib,
-    d.historicalRenewedRbPowerPib, d.historicalRenewedQaPowerPib, d.historicalRenewalRate, d.burntFilVec,
-    d.rbKnownScheduledExpireVec, d.qaKnownScheduledExpireVec, d.knownScheduledPledgeReleaseFullVec,
-    sc.rbp, sc.rr, sc.fpr, sc.lockTarget, sc.filPlusM, sc.qaRenewRelativeMultiplier,
-    p.baselineEib.subarray(0, N), p.cumSimpleReward.subarray(0, N), p.totalVest.subarray(0, N), p.gamma.subarray(0, N), p.disbursedReserve.subarray(0, N),
-  ];
-  const input = join(dir, `input-${sc.forecastLengthDays}.bin`);
-  writeFileSync(input, Buffer.concat([header, scalars, ...arrays].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
-  return input;
-}
-
-function runC(exe: string, input: string, n: number): { median_ms: number; circ_supply_end: number } {
-  return JSON.parse(execFileSync(exe, [input, String(n)], { encoding: "utf8" }));
-}
 
 /**
  * The kernel as it was at git revision `rev` (its shared/ tree extracted into a temporary

@@ -30,16 +30,10 @@ import { toJsonBytes } from "../workers/api/src/response/jsonBytes.ts";
 import { sampleValues, shapeSimulation } from "../workers/api/src/shape.ts";
 import { answerSimulate } from "../workers/api/src/simulation.ts";
 import { registerImmutableJoin, toJsonPartsJoin } from "./joinSerializer.ts";
+import { ensureFixedLengthStream } from "./fixedLengthStream.ts";
 import { arg, median } from "./stats.ts";
 
-// workerd's FixedLengthStream (a large answer goes out in pieces through one: response/bodyPieces.ts
-// inPieces) is not in Node: the same JS work with a TransformStream (the length is workerd's part).
-const g = globalThis as { FixedLengthStream?: unknown };
-g.FixedLengthStream ??= class extends TransformStream<Uint8Array, Uint8Array> {
-  constructor(_length: number) {
-    super();
-  }
-};
+ensureFixedLengthStream();
 
 if (!referenceAvailable()) {
   console.error("bench: ../shared/fixtures is needed (the reference material beside the project)");

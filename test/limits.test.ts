@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_FORECAST_DAYS } from "../shared/kernel/constants.ts";
 import { ENSEMBLE_LIMITS, SWEEP_STEPS } from "../shared/schema/analysis.ts";
 import { estimateCost } from "../workers/api/src/cost.ts";
+import { FAN_OUT_DEFAULTS } from "../workers/api/src/ensembleFanOut.ts";
 import { admissionSettings, costClass, DEFAULT_SETTINGS } from "../workers/api/src/limits.ts";
 import { MAX_BATCH_SCENARIOS, MAX_BATCH_VALUES } from "../workers/api/src/schemas.ts";
 import { PROJECT_DIR } from "./wranglerDev.ts";
@@ -44,10 +45,19 @@ describe("admission limits as configured", () => {
     const cpuMs = Number(/^\[limits\]\ncpu_ms = (\d+)$/m.exec(toml)?.[1]);
     expect(cpuMs).toBeGreaterThan(0);
     const F = MAX_FORECAST_DAYS;
+    // An ensemble runs in one invocation up to ENSEMBLE_LIMITS.paths.inOneRequest paths (where the
+    // ENSEMBLE_PARTS binding is missing); larger ones run in parts, each a smaller invocation
+    // (ensembleFanOut.ts, checked below).
+    const inOne = ENSEMBLE_LIMITS.paths.inOneRequest;
     const largest: [string, Parameters<typeof estimateCost>[0], Record<string, unknown>][] = [
-      ["ensemble: 2000 paths, 20 years weekly, 3 metrics", "ensemble", { paths: ENSEMBLE_LIMITS.paths.max, forecast_length_days: F, output: ["a", "b", "c"] }],
+      ["ensemble: 2000 paths, 20 years weekly, 3 metrics", "ensemble", { paths: inOne, forecast_length_days: F, output: ["a", "b", "c"] }],
       ["ensemble: 1095 paths, 20 years daily, 1 metric (the most values kept)", "ensemble", { paths: 1095, forecast_length_days: F, resolution: "daily", output: "a" }],
-      ["ensemble: 2000 paths, 20 years weekly, 8 metrics", "ensemble", { paths: ENSEMBLE_LIMITS.paths.max, forecast_length_days: F, output: Array.from({ length: 8 }, () => "a") }],
+      ["ensemble: 2000 paths, 20 years weekly, 8 metrics", "ensemble", { paths: inOne, forecast_length_days: F, output: Array.from({ length: 8 }, () => "a") }],
+      [
+        "ensemble: one part of a split ensemble (ENSEMBLE_PART_KERNEL_DAYS of 20-year paths)",
+        "ensemble",
+        { paths: Math.ceil(FAN_OUT_DEFAULTS.partKernelDays / (LONGEST_HISTORY + F)), forecast_length_days: F, output: Array.from({ length: 8 }, () => "a") },
+      ],
       ["sensitivity: 20 years with a 101-step sweep", "sensitivity", { forecast_length_days: F, sweep: { steps: SWEEP_STEPS.max } }],
       ["simulate: 20 years daily with history, every field", "simulate", { forecast_length_days: F, resolution: "daily", include_history: true }],
       ["batch: 64 twenty-year weekly simulations", "batch", { scenarios: Array.from({ length: MAX_BATCH_SCENARIOS }, () => ({ forecast_length_days: F, output: ["a", "b", "c"] })) }],

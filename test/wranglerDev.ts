@@ -25,7 +25,7 @@ export interface Readiness {
 const ANY_ANSWER: Readiness = { path: "/health", ready: () => true };
 
 export interface WranglerDevOptions {
-  readonly config: "wrangler.api.toml" | "wrangler.mcp.toml";
+  readonly config: "wrangler.api.toml" | "wrangler.mcp.toml" | "bench/workerd/wrangler.toml";
   /** Each becomes `--var K:V`. */
   readonly vars?: Readonly<Record<string, string>>;
   /** Local storage to reuse (kept on stop); default: a fresh directory, removed on stop. */
@@ -193,11 +193,22 @@ export function listenerPid(port: string): string | null {
 
 /**
  * The API worker's own workerd behind wrangler's proxy (wrangler dev serves the worker in one
- * workerd and answers its port from a proxy worker in a second one): a loopback port of a workerd
- * in wrangler's process group, other than the proxy's, whose GET /health is this worker's JSON.
+ * workerd and answers its port from a proxy worker in a second one): see workerProcess; this
+ * worker's GET /health says `status` and `dataset`.
+ */
+export function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string; pid: string } | null> {
+  return workerProcess(dev, "/health", async (res) => {
+    const json = (await res.json()) as { status?: unknown; dataset?: unknown };
+    return res.ok && json.status !== undefined && json.dataset !== undefined;
+  });
+}
+
+/**
+ * A worker's own workerd behind wrangler's proxy: a loopback port of a workerd in wrangler's
+ * process group, other than the proxy's, whose answer to GET `path` `isOurs` accepts.
  * Linux only (`ps`, `ss`); null when not found.
  */
-export async function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string; pid: string } | null> {
+export async function workerProcess(dev: WranglerDev, path: string, isOurs: (res: Response) => Promise<boolean>): Promise<{ url: string; pid: string } | null> {
   if (dev.pid === undefined) return null;
   try {
     const pids = new Set(execFileSync("ps", ["-o", "pid=", "-g", String(dev.pid)], { encoding: "utf8" }).split(/\s+/).filter(Boolean));
@@ -210,9 +221,7 @@ export async function apiWorkerProcess(dev: WranglerDev): Promise<{ url: string;
     for (const { port, pid } of listeners) {
       const url = `http://127.0.0.1:${port}`;
       try {
-        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
-        const json = (await res.json()) as { status?: unknown; dataset?: unknown };
-        if (res.ok && json.status !== undefined && json.dataset !== undefined) return { url, pid };
+        if (await isOurs(await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2_000) }))) return { url, pid };
       } catch {
         // not an HTTP port of this worker
       }

@@ -7,9 +7,9 @@ import type { KernelScenario } from "../kernel/types.ts";
 import { massWithin, truncatedSampler, type Distribution } from "./distributions.ts";
 import { runEnsemble, type Runner } from "./ensemble.ts";
 import type { HistoryWindows } from "./history.ts";
-import { estimateProcess, forward, sampleDeviations } from "./process.ts";
+import { estimateProcess, forward, inverse, sampleDeviations } from "./process.ts";
 import { Rng } from "./prng.ts";
-import { quantileKey, sortedQuantile } from "./quantiles.ts";
+import { quantileKey, sortedQuantile, sortFloat32 } from "./quantiles.ts";
 import { runSensitivity } from "./sensitivity.ts";
 import { VariationPlan, type VariationInput } from "./variation.ts";
 
@@ -62,6 +62,24 @@ describe("Rng", () => {
     expect(sd(z)).toBeCloseTo(1, 2);
     const within1 = z.filter((v) => Math.abs(v) < 1).length / z.length;
     expect(within1).toBeCloseTo(0.6827, 2);
+  });
+});
+
+describe("Rng.normals", () => {
+  it("fills exactly the values of as many normal() calls, the spare included", () => {
+    for (const lengths of [[0], [1], [2], [7], [3650], [1, 1, 1], [3, 4, 5, 1], [2001, 0, 2002]]) {
+      const bulk = new Rng(11, 4);
+      const one = new Rng(11, 4);
+      for (const n of lengths) {
+        const out = new Float64Array(n);
+        bulk.normals(out);
+        const expected = Float64Array.from({ length: n }, () => one.normal());
+        expect(Array.from(out), `lengths ${lengths.join(", ")}`).toEqual(Array.from(expected));
+      }
+      // Both generators are left in the same state.
+      expect(bulk.normal()).toBe(one.normal());
+      expect(bulk.nextU32()).toBe(one.nextU32());
+    }
   });
 });
 
@@ -141,6 +159,42 @@ describe("the historical process", () => {
   });
 });
 
+describe("the historical sampler", () => {
+  it("is, value for value, inverse(g(central) + x) of the AR(1) drawn with normal()", () => {
+    const prepared = prepareInputs(syntheticDataset(60));
+    const windows: HistoryWindows = {
+      rbp: { values: Float64Array.from(ar1Series(180, 0.7, 0.9, 21), (v) => Math.exp(1 + v)), source: "synthetic" },
+      rr: { values: Float64Array.from(ar1Series(180, 0.4, 0.8, 22), (v) => 1 / (1 + Math.exp(-(1.5 + v)))), source: "synthetic" },
+      fpr: { values: Float64Array.from(ar1Series(180, 0.6, 0.5, 23), (v) => 1 / (1 + Math.exp(-(2 + v)))), source: "synthetic" },
+    };
+    // An odd length (a spare normal carried from one lever to the next) and onboarding near its
+    // maximum of 10000 PiB/day, so some sampled values are clamped.
+    const F = 333;
+    const central = resolveScenario(prepared, { forecast_length_days: F, rbp: 9000, rr: 0.999, fpr: 0.2 });
+    const plan = new VariationPlan(central, {}, windows);
+    for (const p of [0, 1, 17]) {
+      const sampled = plan.sample(new Rng(8, p));
+      const rng = new Rng(8, p);
+      for (const [lever, key, t, top] of [
+        ["rbp", "rbp", "log", 10000],
+        ["rr", "rr", "logit", 1],
+        ["fpr", "fpr", "logit", 1],
+      ] as const) {
+        const r = plan.reports[lever]!;
+        if (r.mode !== "historical") throw new Error("expected historical");
+        let x = 0;
+        const expected = Array.from({ length: F }, (_, i) => {
+          x = r.persistence * x + r.volatility * rng.normal();
+          return Math.min(inverse(t, forward(t, central[key][i]!) + x), top);
+        });
+        expect(Array.from(sampled[key]), `${lever}, path ${p}`).toEqual(expected);
+      }
+    }
+    const rbp = plan.reports.rbp!;
+    expect(rbp.mode === "historical" && rbp.clamped_values).toBeGreaterThan(0);
+  });
+});
+
 describe("distributions", () => {
   const rng = new Rng(9, 0);
   const draws = (d: Distribution, lo: number, hi: number, n = 50_000) => {
@@ -184,6 +238,34 @@ describe("quantiles", () => {
     expect(sortedQuantile(s, 5, 0.9)).toBeCloseTo(7.6, 12);
     expect(sortedQuantile([7, 7, 7], 3, 0.37)).toBe(7);
     expect(sortedQuantile([], 0, 0.5)).toBeNaN();
+  });
+
+  it("sortFloat32 orders as Float32Array's own sort, −0 before +0 and NaN last, at every size", () => {
+    const rng = new Rng(5, 0);
+    const special = [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
+    for (const n of [0, 1, 2, 511, 512, 513, 1000, 4097, 20_000]) {
+      for (const kind of ["spread", "narrow", "ties", "special"] as const) {
+        const a = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const u = rng.uniform();
+          a[i] =
+            kind === "spread" ? (u - 0.5) * 10 ** (rng.nextU32() % 40 - 20)
+            : kind === "narrow" ? 1e6 + u // deviations of one date: one exponent
+            : kind === "ties" ? rng.nextU32() % 5 - 2
+            : special[rng.nextU32() % special.length]!;
+        }
+        const expected = a.slice().sort();
+        const got = sortFloat32(a.slice());
+        const same = expected.every((v, i) => Object.is(v, got[i]) || (Number.isNaN(v) && Number.isNaN(got[i]!)));
+        expect(same, `${kind}, ${n} values`).toBe(true);
+      }
+    }
+    // A view into a larger buffer sorts only its own range.
+    const big = Float32Array.from({ length: 3000 }, (_, i) => 3000 - i);
+    sortFloat32(big.subarray(1000, 2000));
+    expect(big[999]).toBe(2001);
+    expect(Array.from(big.subarray(1000, 1003))).toEqual([1001, 1002, 1003]);
+    expect(big[2000]).toBe(1000);
   });
 
   it("names keys from the quantiles", () => {

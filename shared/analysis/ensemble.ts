@@ -3,7 +3,7 @@ import type { KernelScenario } from "../kernel/types.ts";
 import type { OutputField } from "../schema/fields.ts";
 import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { Rng } from "./prng.ts";
-import { definedCount, quantileKey, sortedQuantile } from "./quantiles.ts";
+import { definedCount, quantileKey, sortedQuantile, sortFloat32 } from "./quantiles.ts";
 import { ENSEMBLE_PATH_COST, runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
 import type { VariationPlan } from "./variation.ts";
 
@@ -88,19 +88,43 @@ export function runEnsemble(central: KernelScenario, plan: VariationPlan, opts: 
  * of simulation) and every REDUCE_VALUES_PER_SLICE values of the reduction. Each path's result is
  * read before the next yield, so `run` may reuse one workspace; nothing of the central run is
  * read after the first slice.
+ *
+ * Three stages, which an ensemble split across requests runs apart (the API's fan-out): the frame
+ * (the central run and what it fixes), the samples of a range of paths, and the reduction of
+ * every path's samples to bands. The split ensemble's coordinator puts its parts' samples
+ * together (EnsembleSamples' layout, see ensembleParts.ts) and reduces them exactly as here.
  */
 export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, opts: EnsembleOptions, run: Runner): Sliced<EnsembleResult> {
-  const N = opts.paths;
-  const offset = opts.pathOffset ?? 0;
+  const frame = ensembleFrame(central, opts, run);
+  const samples = allocateSamples(frame, opts.paths);
+  yield;
+  yield* samplePaths(frame, plan, samples, opts.seed, opts.pathOffset ?? 0, run);
+  return yield* reduceSamples(frame, samples, opts);
+}
+
+/** The central run and what it fixes for every path: the kept values, their references, the horizons. */
+export interface EnsembleFrame {
+  readonly central: KernelScenario;
+  /** The central run's H (history days) and N (days simulated). */
+  readonly H: number;
+  readonly N: number;
+  readonly metrics: readonly MetricSampling[];
+  /** Per metric, the central value at each kept date (0 where undefined): the deviations' origin. */
+  readonly refs: readonly Float64Array[];
+  /** Per metric and horizon, the index in the metric's kernel array (null beyond the forecast)… */
+  readonly hIdx: readonly (readonly (number | null)[])[];
+  /** …and the central value there (0 where undefined or null). */
+  readonly hRef: readonly (readonly number[])[];
+}
+
+/** Runs the central scenario and fixes the frame. */
+export function ensembleFrame(central: KernelScenario, opts: Pick<EnsembleOptions, "metrics" | "horizons">, run: Runner): EnsembleFrame {
   const c = run(central);
   const H = c.H;
   const metrics = typeof opts.metrics === "function" ? opts.metrics(c) : opts.metrics;
-  const M = metrics.length;
   const refs: Float64Array[] = [];
-  const stores: Float32Array[] = [];
   const hIdx: (number | null)[][] = [];
   const hRef: number[][] = [];
-  const hStore: (Float64Array | null)[][] = [];
   for (const m of metrics) {
     const a = c.outputs[m.field];
     const ref = new Float64Array(m.count);
@@ -109,19 +133,46 @@ export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, op
       ref[k] = Number.isFinite(v) ? v : 0;
     }
     refs.push(ref);
-    stores.push(new Float32Array(m.count * N));
     const idx = opts.horizons.map((h) => horizonIndex(m.field, H, a.length, h));
     hIdx.push(idx);
     hRef.push(idx.map((i) => (i === null || !Number.isFinite(a[i]!) ? 0 : a[i]!)));
-    hStore.push(idx.map((i) => (i === null ? null : new Float64Array(N))));
   }
+  return { central, H, N: c.N, metrics, refs, hIdx, hRef };
+}
 
+/**
+ * What an ensemble keeps of `paths` paths: per metric, the float32 deviations from the central
+ * value, date by date (date k of path p at k·paths + p, so each date's paths are contiguous for
+ * its sort); per metric and horizon, the path values there in float64 (null beyond the forecast).
+ */
+export interface EnsembleSamples {
+  readonly paths: number;
+  readonly stores: readonly Float32Array[];
+  readonly hStore: readonly (readonly (Float64Array | null)[])[];
+}
+
+export function allocateSamples(frame: EnsembleFrame, paths: number): EnsembleSamples {
+  return {
+    paths,
+    stores: frame.metrics.map((m) => new Float32Array(m.count * paths)),
+    hStore: frame.hIdx.map((idx) => idx.map((i) => (i === null ? null : new Float64Array(paths)))),
+  };
+}
+
+/**
+ * Runs paths firstStream … firstStream + samples.paths − 1 (path p draws from the stream
+ * (seed, p)) into `samples`, yielding between slices.
+ */
+export function* samplePaths(frame: EnsembleFrame, plan: VariationPlan, samples: EnsembleSamples, seed: number, firstStream: number, run: Runner): Sliced<void> {
+  const { metrics, refs, hIdx, central } = frame;
+  const { stores, hStore } = samples;
+  const N = samples.paths;
+  const M = metrics.length;
   // A path's cost grows with the days simulated (history included: its arrays are copied too).
-  const pathsPerSlice = unitsPerSlice(ENSEMBLE_PATH_COST * c.N);
-  yield;
+  const pathsPerSlice = unitsPerSlice(ENSEMBLE_PATH_COST * frame.N);
   for (let p = 0; p < N; p++) {
     if (p > 0 && p % pathsPerSlice === 0) yield;
-    const rng = new Rng(opts.seed, offset + p);
+    const rng = new Rng(seed, firstStream + p);
     const r = plan.isFixed ? run(central) : run(plan.sample(rng));
     for (let j = 0; j < M; j++) {
       const m = metrics[j]!;
@@ -137,7 +188,14 @@ export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, op
       }
     }
   }
+}
 
+/** The bands and horizon statistics of every path's samples (sorts them in place). */
+export function* reduceSamples(frame: EnsembleFrame, samples: EnsembleSamples, opts: Pick<EnsembleOptions, "quantiles" | "horizons" | "thresholds">): Sliced<EnsembleResult> {
+  const { metrics, refs, hIdx, hRef } = frame;
+  const { stores, hStore } = samples;
+  const N = samples.paths;
+  const M = metrics.length;
   const keys = opts.quantiles.map(quantileKey);
   const out: Record<string, MetricBands> = {};
   let sorted = 0;
@@ -154,7 +212,7 @@ export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, op
         sorted = 0;
         yield;
       }
-      const col = store.subarray(k * N, (k + 1) * N).sort();
+      const col = sortFloat32(store.subarray(k * N, (k + 1) * N));
       const n = definedCount(col, N);
       undefinedValues += N - n;
       let sum = 0;
@@ -196,5 +254,5 @@ export function* ensembleSlices(central: KernelScenario, plan: VariationPlan, op
     });
     out[m.field] = { bands, horizons, undefined_values: undefinedValues };
   }
-  return { metrics: out, H, kept_values: N * metrics.reduce((s, m) => s + m.count, 0) };
+  return { metrics: out, H: frame.H, kept_values: N * metrics.reduce((s, m) => s + m.count, 0) };
 }

@@ -275,7 +275,7 @@ export function runStorageProvider(
     return out;
   };
   if (Array.isArray(prices) && lastDay + REWARD_RELEASE_DAYS - H > F) notes.push(`fil_usd ends with the forecast (${addDays(currentDate, F - 1)}); later days of the cohort take its last value.`);
-  if (prices === undefined) notes.push("No fil_usd: the answer is in FIL only (profit_usd, breakeven_fil_usd and the USD series are null).");
+  if (prices === undefined) notes.push("No fil_usd: profit_usd and the USD series are null; breakeven_fil_usd, the FIL price at which the cohort breaks even, needs no price.");
 
   const result = run(runScenario, ["day_pledge_per_QAP", "day_rewards_per_sector", "day_fee_per_sector"]);
   const o = result.outputs;

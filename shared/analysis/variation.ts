@@ -3,7 +3,7 @@ import type { KernelScenario } from "../kernel/types.ts";
 import { truncatedSampler, type Distribution, type TruncatedSampler } from "./distributions.ts";
 import type { HistoryWindows } from "./history.ts";
 import { ANALYSIS_LEVERS, HISTORICAL_LEVERS, LEVER_INFO, leverValues, type AnalysisLever, type HistoricalLever } from "./levers.ts";
-import { estimateProcess, forward, inverse, type ProcessEstimate, type Transform } from "./process.ts";
+import { estimateProcess, forward, type ProcessEstimate, type Transform } from "./process.ts";
 import type { Rng } from "./prng.ts";
 
 /** How one lever varies across an ensemble's paths. */
@@ -62,16 +62,32 @@ function historicalSampler(lever: HistoricalLever, central: Float64Array, window
     lever,
     report,
     sample(rng, out) {
+      // The day's shocks first (in `out`), then the process and the transform back, one loop per
+      // transform: the values of `inverse(t, g[i] + x)` with x_t = φ·x_(t−1) + σ·ε_t, bit for bit.
+      rng.normals(out);
       let x = 0;
       let clamped = 0;
-      for (let i = 0; i < out.length; i++) {
-        x = phi * x + sigma * rng.normal();
-        let v = inverse(t, g[i]! + x);
-        if (v > max) {
-          v = max;
-          clamped++;
+      const n = out.length;
+      if (t === "log") {
+        for (let i = 0; i < n; i++) {
+          x = phi * x + sigma * out[i]!;
+          let v = Math.exp(g[i]! + x);
+          if (v > max) {
+            v = max;
+            clamped++;
+          }
+          out[i] = v;
         }
-        out[i] = v;
+      } else {
+        for (let i = 0; i < n; i++) {
+          x = phi * x + sigma * out[i]!;
+          let v = 1 / (1 + Math.exp(-(g[i]! + x)));
+          if (v > max) {
+            v = max;
+            clamped++;
+          }
+          out[i] = v;
+        }
       }
       if (clamped) report.clamped_values += clamped;
       return NaN;
@@ -164,6 +180,20 @@ export class VariationPlan {
       this.scratch.push(new Float64Array(values.length));
       this.reports[lever] = sampler.report;
     }
+  }
+
+  /**
+   * Sampled values clamped to their lever's maximum so far, per historical lever in the plan's
+   * order: what a part of a split ensemble reports to its coordinator.
+   */
+  clampedCounts(): number[] {
+    return this.samplers.flatMap((s) => (s.report.mode === "historical" ? [s.report.clamped_values] : []));
+  }
+
+  /** Adds a part's clampedCounts() to this plan's reports (the coordinator, which samples nothing itself). */
+  addClamped(counts: readonly number[]): void {
+    let i = 0;
+    for (const s of this.samplers) if (s.report.mode === "historical") s.report.clamped_values += counts[i++] ?? 0;
   }
 
   /** True when no lever varies: every path is the central scenario. */

@@ -20,8 +20,14 @@ import { datasetVersionSchema } from "./datasetVersion.ts";
  */
 
 export const ENSEMBLE_LIMITS = {
-  paths: { min: 1, max: 2000, default: 500 },
+  /**
+   * Up to `inOneRequest` paths run in the request's own isolate; the API runs more, up to `max`,
+   * split across sub-requests (its fan-out, workers/api/src/ensembleFanOut.ts).
+   */
+  paths: { min: 1, max: 20_000, default: 500, inOneRequest: 2000 },
   seed: { min: 0, max: Number.MAX_SAFE_INTEGER, default: 1 },
+  /** Path p draws from the stream (seed, p), a 32-bit index: path_offset + paths ≤ 2^32. */
+  pathStreams: 2 ** 32,
   quantiles: { maxCount: 19 },
   metrics: { max: 8 },
   /**
@@ -110,6 +116,15 @@ export const ensembleShape = {
     .max(ENSEMBLE_LIMITS.paths.max, { error: (i) => `must be a whole number from ${ENSEMBLE_LIMITS.paths.min} to ${ENSEMBLE_LIMITS.paths.max}, got ${i.input}` })
     .describe(`Number of scenario paths, ${ENSEMBLE_LIMITS.paths.min} to ${ENSEMBLE_LIMITS.paths.max}. Default ${ENSEMBLE_LIMITS.paths.default}. paths × dates × metrics may not exceed ${ENSEMBLE_LIMITS.storedValues}.`)
     .optional(),
+  path_offset: z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(0, { error: (i) => `must be a whole number from 0, got ${i.input}` })
+    .max(ENSEMBLE_LIMITS.pathStreams - 1, { error: (i) => `must be a whole number below ${ENSEMBLE_LIMITS.pathStreams}, got ${i.input}` })
+    .describe(
+      "Index of the first path (default 0): the ensemble is paths path_offset … path_offset + paths − 1 of the seed's streams. Path p is the same path in every request with the same seed and central scenario.",
+    )
+    .optional(),
   seed: z
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })
@@ -182,6 +197,8 @@ export interface EnsembleRequest {
   readonly output: readonly OutputField[];
   readonly resolution: "weekly" | "daily";
   readonly paths: number;
+  /** The first path's stream (path_offset; 0 for a whole ensemble). */
+  readonly pathOffset: number;
   readonly seed: number;
   /** Ascending, without duplicates. */
   readonly quantiles: readonly number[];
@@ -217,7 +234,7 @@ function splitScenario(data: Record<string, unknown>, defaults: RequestDefaults)
  * null means the default, a plain decimal string is that number.
  */
 export function normalizeEnsembleBody(raw: unknown): unknown {
-  return normalizeScenarioInput(raw, { optionalFields: Object.keys(ensembleShape), numericFields: ["paths", "seed", "quantiles"] });
+  return normalizeScenarioInput(raw, { optionalFields: Object.keys(ensembleShape), numericFields: ["paths", "path_offset", "seed", "quantiles"] });
 }
 
 export function normalizeSensitivityBody(raw: unknown): unknown {
@@ -236,11 +253,17 @@ export function parseEnsembleRequest(raw: unknown, defaults: RequestDefaults = R
   if (stray.length > 0) {
     throw new ValidationError(stray.map((m) => ({ field: `thresholds.${m}`, message: `is not among the requested metrics (output: ${output.join(", ")}); add it to output` })));
   }
+  const paths = d.paths ?? ENSEMBLE_LIMITS.paths.default;
+  const pathOffset = d.path_offset ?? 0;
+  if (pathOffset + paths > ENSEMBLE_LIMITS.pathStreams) {
+    throw new ValidationError([{ field: "path_offset", message: `path_offset + paths must not exceed ${ENSEMBLE_LIMITS.pathStreams} (the streams of a seed), got ${pathOffset} + ${paths}` }]);
+  }
   return {
     scenario: splitScenario(d, defaults),
     output,
     resolution: d.resolution ?? "weekly",
-    paths: d.paths ?? ENSEMBLE_LIMITS.paths.default,
+    paths,
+    pathOffset,
     seed: d.seed ?? ENSEMBLE_LIMITS.seed.default,
     quantiles: [...new Set(d.quantiles ?? DEFAULT_QUANTILES)].sort((a, b) => a - b),
     variation: Object.fromEntries(

@@ -1,12 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceAvailable } from "../referenceMaterial.ts";
-import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDataset, type WranglerDev } from "../wranglerDev.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, dayOf, explorerSuiteRuns, js, openPage as open, postApi, explorerSuite, type ExplorerRig } from "./explorerHarness.ts";
 
 /**
  * The explorer's uncertainty bands and sensitivity panel end to end: the API worker under
@@ -15,52 +11,28 @@ import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDatas
  * test asks for itself, for the same scenario. Screenshots land in test-artifacts/.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const ARTIFACTS = join(PROJECT_DIR, "test-artifacts");
 const BAND_FIELDS = ["network_RBP_EIB", "network_QAP_EIB", "circ_supply", "available_supply", "network_locked",
   "day_network_reward", "day_pledge_per_QAP", "1y_sector_roi"];
 
 /** Each test runs several ensembles through one workerd isolate; on a loaded 2-core machine that takes minutes. */
 const TEST_TIMEOUT_MS = 240_000;
 
-const haveChromium = existsSync(CHROMIUM);
-const inCI = process.env.CI === "true";
-if (!haveChromium && !inCI) console.warn(`skipping explorer analysis e2e: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+if (!explorerSuiteRuns) console.warn("skipping explorer analysis e2e: /usr/bin/chromium is missing (apt-get install -y chromium)");
 
 interface SeriesDates { start_date: string | null; timestep_days: number; n_entries: number }
 interface Ensemble { bands: Record<string, Record<string, (number | null)[]>>; field_dates: Record<string, SeriesDates> }
 interface Bands { days: number[]; p5: (number | null)[]; p25: (number | null)[]; p75: (number | null)[]; p95: (number | null)[] }
 interface Sensitivity { base_value: number; date: string; tornado: { lever: string; value_low: number; value_high: number; swing: number }[] }
 
-const DAY_MS = 86_400_000;
-const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
-
-let server: WranglerDev | null = null;
-let baseUrl = "";
-let context: BrowserContext;
-let userDataDir = "";
-const external: string[] = [];
+let rig: ExplorerRig;
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const r = await fetch(`${baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(r.status, `${path}: ${await r.clone().text()}`).toBe(200);
-  return (await r.json()) as T;
+  const r = await postApi<T>(rig, path, body);
+  expect(r.status, `${path}: ${JSON.stringify(r.json).slice(0, 500)}`).toBe(200);
+  return r.json;
 }
 
-const js = <T>(page: Page, expr: string) => page.evaluate(expr) as Promise<T>;
-
-async function openPage(hash = "", viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${baseUrl}/explorer/${hash}`);
-  await page.waitForFunction("['ready','invalid'].includes(document.body.dataset.status)", null, { timeout: 30_000 });
-  expect(errors).toEqual([]);
-  return page;
-}
+const openPage = (hash = "", viewport?: { width: number; height: number }): Promise<Page> => open(rig, hash, viewport, 30_000);
 
 /** The /simulate/ensemble body the page must send for its active scenario: the same levers. */
 async function expectedEnsembleBody(page: Page, index = 0): Promise<Record<string, unknown>> {
@@ -75,34 +47,8 @@ async function chartHash(page: Page, id: string): Promise<string> {
   return createHash("sha256").update(png).digest("hex");
 }
 
-describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensitivity (headless Chromium)", () => {
-  beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
-    const copy = spawnSync(process.execPath, [join(PROJECT_DIR, "scripts", "copy-vendor.mjs")], { encoding: "utf8" });
-    expect(copy.status, copy.stderr).toBe(0);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    if (process.env.EXPLORER_BASE_URL) baseUrl = process.env.EXPLORER_BASE_URL.replace(/\/$/, "");
-    else {
-      const fixture = process.env.EXPLORER_DATA !== "demo" && referenceAvailable() ? join(FIXTURES_DIR, "dataset-2025-09-09.json") : null;
-      const token = localToken();
-      server = await startWranglerDev({ config: "wrangler.api.toml", vars: { ALLOW_DEMO: "true", ADMIN_TOKEN: token } });
-      baseUrl = server.url;
-      if (fixture && existsSync(fixture)) await publishDataset(baseUrl, token, readFileSync(fixture, "utf8"));
-      await waitForDataset(baseUrl);
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), "mechafil-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    context.on("request", (r) => {
-      const u = r.url();
-      if (!u.startsWith(`${baseUrl}/`) && !u.startsWith("blob:") && !u.startsWith("data:")) external.push(u);
-    });
-  }, 150_000);
-
-  afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await server?.stop();
-  }, 30_000);
+describe.skipIf(!explorerSuiteRuns)("explorer: uncertainty bands and sensitivity (headless Chromium)", () => {
+  explorerSuite((r) => (rig = r));
 
   it("shades the API's p5–p95 and p25–p75 bands around each forecast line when asked", async () => {
     // Two scenarios, 5 years: each gets its own bands, in its own colour.
@@ -194,6 +140,6 @@ describe.skipIf(!haveChromium && !inCI)("explorer: uncertainty bands and sensiti
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, "explorer-analysis-phone.png"), fullPage: true });
     await page.close();
-    expect(external).toEqual([]);
+    expect(rig.external).toEqual([]);
   }, TEST_TIMEOUT_MS);
 });

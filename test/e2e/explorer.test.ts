@@ -1,12 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES_DIR, referenceAvailable } from "../referenceMaterial.ts";
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_HORIZONS, horizonOffsetDays } from "../../shared/analysis/horizons.ts";
-import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDataset, type WranglerDev } from "../wranglerDev.ts";
+// @ts-expect-error: the explorer's plain JavaScript module (no types): the page's own number format.
+import { fmt } from "../../workers/api/public/explorer/format.js";
+import {
+  ARTIFACTS, DAY_MS, dayOf, expectSeriesEqual, explorerSuiteRuns, js, openPage as open, postApi, settled, shot, explorerSuite, view,
+  type ExplorerRig, type SimResponse, type ViewChart, type ViewSeries,
+} from "./explorerHarness.ts";
 
 /**
  * The scenario explorer end to end: the API worker under `wrangler dev`, the page in Debian's
@@ -15,41 +16,16 @@ import { localToken, PROJECT_DIR, publishDataset, startWranglerDev, waitForDatas
  * EXPLORER_BASE_URL=http://127.0.0.1:PORT runs the same checks against a server already running.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-// Flags that keep Chromium off the network (this machine's network is closed) and stateless.
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const ARTIFACTS = join(PROJECT_DIR, "test-artifacts");
 const OUTPUTS = ["network_RBP_EIB", "network_QAP_EIB", "network_baseline_EIB", "circ_supply", "available_supply",
-  "network_locked", "day_network_reward", "cum_simple_reward", "cum_baseline_reward", "day_pledge_per_QAP", "1y_sector_roi"];
+  "network_locked", "day_network_reward", "cum_simple_reward", "cum_baseline_reward", "day_pledge_per_QAP", "1y_sector_roi",
+  "1y_sector_net_roi", "day_sector_fee", "cum_sector_fee"];
 
-const haveChromium = existsSync(CHROMIUM);
-const inCI = process.env.CI === "true";
-if (!haveChromium && !inCI) console.warn(`skipping explorer e2e: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
+if (!explorerSuiteRuns) console.warn("skipping explorer e2e: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it)");
 
-interface SeriesDates { start_date: string | null; timestep_days: number; n_entries: number }
-interface SimResponse {
-  input: Record<string, unknown> & { dataset: { version: string; current_date: string } };
-  simulation_output: Record<string, (number | null)[]>;
-  field_dates: Record<string, SeriesDates>;
-}
-interface ViewSeries { label: string; field: string; diff: boolean; values: (number | null)[] }
-interface ViewChart { days: number[]; series: ViewSeries[] }
-interface View { charts: Record<string, ViewChart>; table: { metric: string; scenario: string; values: Record<string, number | null> }[] }
-
-const DAY_MS = 86_400_000;
-const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
-
-let server: WranglerDev | null = null;
+let rig: ExplorerRig;
 let baseUrl = "";
-let context: BrowserContext;
-let userDataDir = "";
-const external: string[] = [];
 
-async function simulateApi(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
-  const r = await fetch(`${baseUrl}/simulate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-}
+const simulateApi = (body: Record<string, unknown>) => postApi(rig, "/simulate", body);
 
 async function scenarioFromApi(levers: Record<string, unknown>): Promise<SimResponse> {
   const r = await simulateApi({ ...levers, output: OUTPUTS, resolution: "weekly", include_history: true, extend_1y_metrics: true });
@@ -57,70 +33,7 @@ async function scenarioFromApi(levers: Record<string, unknown>): Promise<SimResp
   return r.json as unknown as SimResponse;
 }
 
-/** Evaluates an expression in the page (strings: the project's tsconfig has no DOM types). */
-const js = <T>(page: Page, expr: string) => page.evaluate(expr) as Promise<T>;
-
-const generationOf = (page: Page) => js<number>(page, "Number(document.body.dataset.generation ?? 0)");
-
-/** Runs `act`, then waits for the page to finish the update it causes. */
-async function settled(page: Page, act: () => Promise<void>): Promise<string> {
-  const before = await generationOf(page);
-  await act();
-  await page.waitForFunction(
-    (g) => {
-      const b = (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset;
-      return Number(b.generation ?? 0) > g && b.status !== "loading";
-    },
-    before,
-    { timeout: 15_000 },
-  );
-  // A later debounced update with the same levers may follow; let it land too.
-  await page.waitForTimeout(350);
-  await page.waitForFunction("document.body.dataset.status !== 'loading'");
-  return js<string>(page, "document.body.dataset.status");
-}
-
-async function openPage(hash = "", viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${baseUrl}/explorer/${hash}`);
-  try {
-    await page.waitForFunction("['ready','invalid'].includes(document.body.dataset.status)", null, { timeout: 20_000 });
-  } catch (e) {
-    const seen = await js<string>(page, "[document.body.dataset.status, document.getElementById('status').textContent, document.getElementById('global-error').textContent, document.getElementById('dataset').textContent].join(' | ')");
-    throw new Error(`the page did not settle (${seen}); page errors: ${errors.join("; ")}`, { cause: e });
-  }
-  expect(errors).toEqual([]);
-  return page;
-}
-
-const view = (page: Page) => js<View>(page, "JSON.parse(JSON.stringify(explorer.view))");
-
-/** The chart's series labelled `label` equals the API's field on the same calendar days. */
-function expectSeriesEqual(chart: ViewChart, label: string, api: SimResponse, field: string, diff = false) {
-  const s = chart.series.find((x) => x.label === label);
-  expect(s, `series ${label}`).toBeDefined();
-  const raw = api.simulation_output[field]!;
-  const fd = api.field_dates[field]!;
-  expect(fd.n_entries).toBe(raw.length);
-  const start = dayOf(fd.start_date!);
-  const step = fd.timestep_days;
-  const expected = new Map<number, number | null>();
-  raw.forEach((v, i) => {
-    const prev = raw[i - 1];
-    expected.set(start + i * step, diff ? (i === 0 || v === null || prev === null || prev === undefined ? null : (v - prev) / step) : v);
-  });
-  let matched = 0;
-  chart.days.forEach((d, i) => {
-    if (expected.has(d)) {
-      expect(s!.values[i], `${label} on ${new Date(d * DAY_MS).toISOString().slice(0, 10)}`).toBe(expected.get(d));
-      matched++;
-    } else expect(s!.values[i]).toBeNull();
-  });
-  expect(matched).toBe(raw.length);
-}
+const openPage = (hash = "", viewport?: { width: number; height: number }): Promise<Page> => open(rig, hash, viewport);
 
 interface Historical {
   data: Record<string, unknown>;
@@ -161,7 +74,8 @@ function expectedAt(api: SimResponse, field: string, horizonDays: number | null)
 }
 
 const HORIZONS: [string, number | null][] = DEFAULT_HORIZONS.map((h) => [h, horizonOffsetDays(h)]);
-const TABLE_FIELDS = ["network_RBP_EIB", "network_QAP_EIB", "circ_supply", "network_locked", "day_network_reward", "day_pledge_per_QAP", "1y_sector_roi"];
+const TABLE_FIELDS = ["network_RBP_EIB", "network_QAP_EIB", "circ_supply", "network_locked", "day_network_reward", "day_pledge_per_QAP", "1y_sector_roi",
+  "1y_sector_net_roi", "day_sector_fee", "cum_sector_fee"];
 
 /** The rendered table's cells (data-value, full precision) of one scenario row. */
 async function tableRow(page: Page, field: string, scenarioIndex: number): Promise<(number | null)[]> {
@@ -199,47 +113,24 @@ function csvFields(line: string): string[] {
   return out;
 }
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
-}
 
-describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)", () => {
-  beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
-    // The page loads uPlot from the worker's own assets: put it there (npm's pretest hook does too).
-    const copy = spawnSync(process.execPath, [join(PROJECT_DIR, "scripts", "copy-vendor.mjs")], { encoding: "utf8" });
-    expect(copy.status, copy.stderr).toBe(0);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    if (process.env.EXPLORER_BASE_URL) baseUrl = process.env.EXPLORER_BASE_URL.replace(/\/$/, "");
-    else {
-      // The real snapshot from ../shared; EXPLORER_DATA=demo keeps the worker's own demo dataset instead.
-      const fixture = process.env.EXPLORER_DATA !== "demo" && referenceAvailable() ? join(FIXTURES_DIR, "dataset-2025-09-09.json") : null;
-      const token = localToken();
-      server = await startWranglerDev({ config: "wrangler.api.toml", vars: { ALLOW_DEMO: "true", ADMIN_TOKEN: token } });
-      baseUrl = server.url;
-      if (fixture && existsSync(fixture)) await publishDataset(baseUrl, token, readFileSync(fixture, "utf8"));
-      await waitForDataset(baseUrl); // the published fixture, or the demo data the worker seeds itself
-    }
-    userDataDir = mkdtempSync(join(tmpdir(), "mechafil-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    context.on("request", (r) => {
-      const u = r.url();
-      if (!u.startsWith(`${baseUrl}/`) && !u.startsWith("blob:") && !u.startsWith("data:")) external.push(u);
-    });
-  }, 150_000);
-
-  afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await server?.stop();
-  }, 30_000);
+describe.skipIf(!explorerSuiteRuns)("scenario explorer (headless Chromium)", () => {
+  explorerSuite((r) => {
+    rig = r;
+    baseUrl = r.baseUrl;
+  });
 
   it("opens with the dataset's defaults and draws exactly what the API answers", async () => {
     const page = await openPage();
-    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { dataset: { version: string; current_date: string } };
-    const datasetLine = await page.textContent("#dataset");
-    expect(datasetLine).toContain(health.dataset.version);
-    expect(datasetLine).toContain(health.dataset.current_date);
+    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { dataset: { version: string; source: string; current_date: string } };
+    // The data's line says what the data is and how recent, for a person; its version is in the
+    // line's title and at the foot of the page (and in the downloads), not heading the page.
+    const datasetLine = (await page.textContent("#dataset"))!;
+    expect(datasetLine).toContain(`up to ${health.dataset.current_date}`);
+    expect(datasetLine).not.toContain(health.dataset.version);
+    expect(datasetLine).toMatch(health.dataset.source === "demo" ? /^Demo data \(not the real network\)/ : /^Filecoin network data/);
+    expect(await page.getAttribute("#dataset", "title")).toBe(`Dataset version ${health.dataset.version}`);
+    expect(await page.textContent("#dataset-version")).toBe(health.dataset.version);
 
     // Defaults pre-filled: the values the API itself uses when a lever is omitted.
     const api = await scenarioFromApi({});
@@ -257,7 +148,9 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     const v = await view(page);
     expectSeriesEqual(v.charts.power!, "Scenario 1 · RBP", api, "network_RBP_EIB");
     expectSeriesEqual(v.charts.power!, "Scenario 1 · QAP", api, "network_QAP_EIB");
-    expectSeriesEqual(v.charts.power!, "Baseline", api, "network_baseline_EIB");
+    // The baseline is behind its own toggle (off: network power fills the chart on a linear scale).
+    expect(v.charts.power!.series.map((x) => x.label)).toEqual(["Scenario 1 · RBP", "Scenario 1 · QAP", ...v.charts.power!.series.filter((x) => x.label.startsWith("On-chain")).map((x) => x.label)]);
+    expect(v.charts.power!.log).toBe(false);
     expectSeriesEqual(v.charts.supply!, "Scenario 1 · Circulating", api, "circ_supply");
     expectSeriesEqual(v.charts.supply!, "Scenario 1 · Available", api, "available_supply");
     expectSeriesEqual(v.charts.supply!, "Scenario 1 · Locked", api, "network_locked");
@@ -266,6 +159,20 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     expectSeriesEqual(v.charts.minting!, "Scenario 1 · Baseline", api, "cum_baseline_reward", true);
     expectSeriesEqual(v.charts.pledge!, "Scenario 1 · Pledge", api, "day_pledge_per_QAP");
     expectSeriesEqual(v.charts.roi!, "Scenario 1 · ROI", api, "1y_sector_roi");
+    // The FIP-0100 fee (the current model is the default): net ROI beside the gross, the fee paid and its total.
+    expect(api.input.model).toBe("current");
+    expectSeriesEqual(v.charts.roi!, "Scenario 1 · Net ROI", api, "1y_sector_net_roi");
+    expectSeriesEqual(v.charts.fee!, "Scenario 1 · Fee", api, "day_sector_fee");
+    expectSeriesEqual(v.charts.feecum!, "Scenario 1 · Cumulative fee", api, "cum_sector_fee");
+    expect(Math.max(...api.simulation_output.day_sector_fee!.map(Number))).toBeGreaterThan(0);
+    // No Solstice in this view: its charts are not shown.
+    expect(v.charts.streams).toBeUndefined();
+    expect(await page.isVisible("#chart-streams")).toBe(false);
+    // Legends show each series' last value before any hover, never "—".
+    const legend = await page.$$eval("#chart-fee .u-legend .u-value", (els) => els.map((e) => e.textContent));
+    expect(legend[0]).toMatch(/^\d{4}-\d{2}-\d{2} \(last\)$/);
+    expect(legend.slice(1).some((t) => t === "—")).toBe(false);
+    expect(legend[1]).toBe(fmt(api.simulation_output.day_sector_fee!.at(-1)));
     // History and forecast on one axis: the chart starts at the dataset's history, the marker sits on current_date.
     expect(v.charts.power!.days[0]).toBe(dayOf(api.field_dates.network_RBP_EIB!.start_date!));
     expect(v.charts.power!.days[0]!).toBeLessThan(dayOf(api.input.dataset.current_date));
@@ -283,6 +190,17 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     expect(drawn[0]).toEqual(v.charts.supply!.days.map((d) => d * 86_400));
     await expectTable(page, 0, api);
     await shot(page, "explorer-default.png");
+
+    // The baseline toggle: the baseline drawn on a log scale, whose every decade has a label.
+    expect(await settled(page, () => page.check("#show-baseline"))).toBe("ready");
+    const withBaseline = await view(page);
+    expectSeriesEqual(withBaseline.charts.power!, "Baseline", api, "network_baseline_EIB");
+    expect(withBaseline.charts.power!.log).toBe(true);
+    const ticks = await js<string[]>(page, "explorer.plots().power.axes[1]._values");
+    expect(ticks.length).toBeGreaterThan(2);
+    for (const t of ticks) expect(t, ticks.join(" | ")).toMatch(/^[\d.,]+[KMB]?$/);
+    expect(await js<string>(page, "decodeURIComponent(location.hash)")).toContain('"b":1');
+    await page.locator(".chart:has(#chart-power)").screenshot({ path: `${ARTIFACTS}/explorer-power-baseline.png` });
     await page.close();
   });
 
@@ -352,16 +270,25 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     const lastDay = new Date(v.charts.supply!.days.at(-1)! * DAY_MS).toISOString().slice(0, 10);
     const lastRow = csvFields(csv.find((l) => l.startsWith(lastDay))!);
     expect(Number(lastRow[col])).toBe(circ.values.at(-1));
+    await page.waitForFunction("document.body.dataset.provider === 'ready' && explorer.provider()?.body.rbp === 1.5", null, { timeout: 30_000 });
     const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
-    const dumped = JSON.parse(readFileSync((await jsonDownload.path())!, "utf8")) as { scenarios: { name: string }[]; charts: Record<string, { series: ViewSeries[] }> };
+    const dumped = JSON.parse(readFileSync((await jsonDownload.path())!, "utf8")) as {
+      scenarios: { name: string }[];
+      charts: Record<string, { series: ViewSeries[] }>;
+      storage_provider: { request: Record<string, unknown>; answer: { summary: Record<string, unknown> } };
+    };
     expect(dumped.scenarios.map((s) => s.name)).toEqual(["Scenario 1", "Low onboarding"]);
+    // The panel's cohort, on the selected scenario, as the API answered it.
+    expect(dumped.storage_provider.request).toEqual(await js(page, "explorer.provider().body"));
+    expect(dumped.storage_provider.request.rbp).toBe(1.5);
+    expect(dumped.storage_provider.answer.summary).toEqual(await js(page, "explorer.provider().answer.summary"));
     expect(dumped.charts.supply!.series.map((s) => s.values)).toEqual(v.charts.supply!.series.map((s) => s.values));
 
     // Share-URL round trip: a fresh page from the link shows the same scenarios and numbers.
     const url = await page.inputValue("#share-url");
     expect(url).toBe(page.url());
     const before = await view(page);
-    const again = await context.newPage();
+    const again = await rig.context.newPage();
     await again.goto(url);
     await again.waitForFunction("document.body.dataset.status === 'ready'", null, { timeout: 20_000 });
     expect(await view(again)).toEqual(before);
@@ -426,7 +353,14 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
     expect(api.field_dates["1y_sector_roi"]).toEqual(api.field_dates.circ_supply);
     expect(api.notes.length).toBeGreaterThan(0);
     expect(await page.isVisible("#api-notes")).toBe(true);
-    expect((await page.locator("#api-notes li").allTextContents()).sort()).toEqual([...api.notes].sort());
+    // The notes are written for a person: the extension's (which names a request member) in the
+    // page's words from the answer's `extension`, every other note of the API as a sentence.
+    const shown = await page.locator("#api-notes li").allTextContents();
+    const extension = (api as unknown as { extension: { days: number } }).extension;
+    expect(shown[0]).toBe(`Each day's 1-year ROI is the return over the year after it, so for those charts the model ran ${extension.days} days past the end of the forecast, every lever held at its last value; the other charts end with the forecast.`);
+    expect(shown.some((n) => /extend_1y_metrics|1y_sector_roi/.test(n))).toBe(false);
+    const others = api.notes.filter((n) => !n.startsWith("extend_1y_metrics: "));
+    expect(shown.slice(1)).toEqual(others.map((n) => n.charAt(0).toUpperCase() + n.slice(1) + (/[.!?]$/.test(n) ? "" : ".")));
     const v = await view(page);
     expectSeriesEqual(v.charts.supply!, "Scenario 1 · Locked", api, "network_locked");
     expectSeriesEqual(v.charts.minting!, "Scenario 1 · Baseline", api, "cum_baseline_reward", true);
@@ -448,7 +382,8 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
       await page.keyboard.press("Tab");
       order.push(await js<string>(page, "document.activeElement.id"));
     }
-    expect(order.slice(0, 6)).toEqual(["tab-0", "add", "duplicate", "reset", "scenario-name", "in-rbp"]);
+    // The Protocol choices are one stop (a radio group: arrow keys move within it).
+    expect(order.slice(0, 7)).toEqual(["tab-0", "add", "duplicate", "reset", "scenario-name", "protocol-current", "in-rbp"]);
     // Arrow keys step a lever; the page follows.
     await page.focus("#in-sector_duration_days");
     expect(await settled(page, async () => {
@@ -475,6 +410,6 @@ describe.skipIf(!haveChromium && !inCI)("scenario explorer (headless Chromium)",
   });
 
   it("makes no request outside the worker", () => {
-    expect(external).toEqual([]);
+    expect(rig.external).toEqual([]);
   });
 });

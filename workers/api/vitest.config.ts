@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { FIXTURES_DIR, referenceAvailable } from "../../test/referenceMaterial.ts";
 
 /**
- * API worker tests, inside workerd (vitest-pool-workers), against the real wrangler config.
+ * API worker tests, inside workerd (@cloudflare/vitest-plugin), against the real wrangler config.
  * Files of ../shared cannot be read from workerd: they are read here, on the Node side, and
  * handed to the tests through `provide` / `inject` (null when absent outside CI: tests skip).
  */

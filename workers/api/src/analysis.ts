@@ -1,8 +1,18 @@
 import type { WarmDataset } from "../../../shared/data/dataset.ts";
-import { ensembleSlices, type MetricSampling } from "../../../shared/analysis/ensemble.ts";
+import {
+  allocateSamples,
+  ensembleFrame,
+  reduceSamples,
+  samplePaths,
+  type EnsembleFrame,
+  type EnsembleResult,
+  type MetricSampling,
+  type Runner,
+} from "../../../shared/analysis/ensemble.ts";
+import { allocatePart, inFlight, PartMismatchError, PartReader, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
 import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
-import { runToEnd, type Sliced } from "../../../shared/analysis/slices.ts";
+import { runSliced, runToEnd, WorkCancelled, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
@@ -10,6 +20,8 @@ import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
 import { ValidationError } from "../../../shared/schema/scenario.ts";
 import type { SimulationResult } from "../../../shared/kernel/simulate.ts";
+import type { KernelScenario } from "../../../shared/kernel/types.ts";
+import { HttpError } from "./errors.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
 import { echoInput, resolveRequestScenario, scheduleNotes, simulateInWorkspace } from "./simulation.ts";
@@ -46,12 +58,87 @@ function* guarded<T>(work: Sliced<T>): Sliced<T> {
   }
 }
 
+/** The dates a result's arrays start from: a forecast-axis field's index 0 is the current date, others the start date. */
+interface RunDates {
+  readonly startDate: string;
+  readonly currentDate: string;
+}
+
 /** The date of index `i` of a metric's kernel array. */
-function dateAt(field: OutputField, r: SimulationResult, i: number): string {
+function dateAt(field: OutputField, r: RunDates, i: number): string {
   return addDays(OUTPUT_FIELDS[field].axis === "forecast" ? r.currentDate : r.startDate, i);
 }
 
 const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
+
+/**
+ * What an ensemble request fixes before any path runs: the central scenario and its run (the
+ * frame), the variation plan, the kernel runner, and the answer's dates. The same for a whole
+ * ensemble, a part of a split one and its coordinator, so the three keep the same values.
+ */
+interface EnsembleSetup {
+  readonly central: KernelScenario;
+  readonly plan: VariationPlan;
+  readonly run: Runner;
+  readonly frame: EnsembleFrame;
+  readonly dates: RunDates;
+  readonly fieldDates: Record<string, SeriesDates>;
+  readonly main: SeriesDates;
+}
+
+/**
+ * Runs the central scenario and fixes the setup. `keptPaths`: the paths whose samples this
+ * isolate will hold (all of them, except in a part of a split ensemble), bounded by
+ * ENSEMBLE_LIMITS.storedValues.
+ */
+function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, observe?: () => void): EnsembleSetup {
+  const central = resolveRequestScenario(req.scenario, d);
+  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
+  // The kernel computes only these ("days" places the answer's dates).
+  const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
+  const run: Runner = observe
+    ? (sc) => {
+        const r = simulateInWorkspace(d, sc, fields);
+        observe();
+        return r;
+      }
+    : (sc) => simulateInWorkspace(d, sc, fields);
+  const fieldDates: Record<string, SeriesDates> = {};
+  let main: SeriesDates | null = null;
+  let dates: RunDates | null = null;
+  const frame = guard(() =>
+    ensembleFrame(
+      central,
+      {
+        horizons: DEFAULT_HORIZONS,
+        metrics: (c) => {
+          dates = { startDate: c.startDate, currentDate: c.currentDate };
+          const startDay = dayNumber(c.startDate);
+          main = sampledDates(outputSlice("days", c, startDay, false), req.resolution);
+          const sampling: MetricSampling[] = req.output.map((field) => {
+            const slice = outputSlice(field, c, startDay, false);
+            fieldDates[field] = sampledDates(slice, req.resolution);
+            const { first, step, count } = sampledRange(slice, req.resolution);
+            return { field, first, step, count };
+          });
+          const dateCount = sampling.reduce((s, m) => s + m.count, 0);
+          const kept = dateCount * keptPaths;
+          if (kept > ENSEMBLE_LIMITS.storedValues) {
+            throw new ValidationError([
+              {
+                field: "paths",
+                message: `${req.paths} paths × ${dateCount} dates (summed over ${sampling.length} metrics) would keep ${kept} values, over the limit of ${ENSEMBLE_LIMITS.storedValues}; ask for fewer paths, fewer metrics, weekly resolution or a shorter forecast`,
+              },
+            ]);
+          }
+          return sampling;
+        },
+      },
+      run,
+    ),
+  );
+  return { central, plan, run, frame, dates: dates!, fieldDates, main: main! };
+}
 
 /**
  * The answer to one validated ensemble request. `observe`, for benchmarks, is called after
@@ -63,58 +150,76 @@ export function answerEnsemble(req: EnsembleRequest, d: WarmDataset, observe?: (
 
 /** answerEnsemble as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
 export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, observe?: () => void) {
-  const central = resolveRequestScenario(req.scenario, d);
-  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
-  let centralRun: SimulationResult | null = null;
-  const fieldDates: Record<string, SeriesDates> = {};
-  let main: SeriesDates | null = null;
+  const s = ensembleSetup(req, d, req.paths, observe);
+  const samples = allocateSamples(s.frame, req.paths);
+  yield;
+  yield* guarded(samplePaths(s.frame, s.plan, samples, req.seed, req.pathOffset, s.run));
+  const result = yield* guarded(reduceSamples(s.frame, samples, { quantiles: req.quantiles, horizons: DEFAULT_HORIZONS, thresholds: req.thresholds }));
+  return shapeEnsemble(req, d, s, result);
+}
 
-  const horizons = DEFAULT_HORIZONS;
-  // The kernel computes only these ("days" places the answer's dates).
-  const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
-  const result = yield* guarded(
-    ensembleSlices(
-      central,
-      plan,
-      {
-        paths: req.paths,
-        seed: req.seed,
-        quantiles: req.quantiles,
-        horizons,
-        thresholds: req.thresholds,
-        metrics: (c) => {
-          centralRun = c;
-          const startDay = dayNumber(c.startDate);
-          main = sampledDates(outputSlice("days", c, startDay, false), req.resolution);
-          const sampling: MetricSampling[] = req.output.map((field) => {
-            const slice = outputSlice(field, c, startDay, false);
-            fieldDates[field] = sampledDates(slice, req.resolution);
-            const { first, step, count } = sampledRange(slice, req.resolution);
-            return { field, first, step, count };
-          });
-          const kept = sampling.reduce((s, m) => s + m.count, 0) * req.paths;
-          if (kept > ENSEMBLE_LIMITS.storedValues) {
-            throw new ValidationError([
-              {
-                field: "paths",
-                message: `${req.paths} paths × ${kept / req.paths} dates (summed over ${sampling.length} metrics) would keep ${kept} values, over the limit of ${ENSEMBLE_LIMITS.storedValues}; ask for fewer paths, fewer metrics, weekly resolution or a shorter forecast`,
-              },
-            ]);
-          }
-          return sampling;
-        },
-      },
-      observe
-        ? (sc) => {
-            const r = simulateInWorkspace(d, sc, fields);
-            observe();
-            return r;
-          }
-        : (sc) => simulateInWorkspace(d, sc, fields),
-    ),
+/**
+ * One part of a split ensemble (the coordinator's sub-request): paths path_offset …
+ * path_offset + paths − 1 of the request, their samples as bytes (shared/analysis/ensembleParts.ts).
+ */
+export function* ensemblePartSlices(req: EnsembleRequest, d: WarmDataset): Sliced<Uint8Array> {
+  const s = ensembleSetup(req, d, req.paths);
+  // The samples are written straight into the bytes the part sends.
+  const part = allocatePart(s.frame, req.paths, s.plan.clampedCounts().length);
+  yield;
+  yield* guarded(samplePaths(s.frame, s.plan, part.samples, req.seed, req.pathOffset, s.run));
+  part.setClamped(s.plan.clampedCounts());
+  return part.bytes;
+}
+
+/** Runs the part of `paths` paths from `offset` on (of the coordinator's request) and resolves with its body. */
+export type PartRunner = (range: { readonly offset: number; readonly paths: number }) => Promise<ReadableStream<Uint8Array>>;
+
+/**
+ * The coordinator of a split ensemble: the parts run by `runPart` (sub-requests), their samples
+ * put together where one run would have written them, reduced and shaped as one run's. The
+ * answer is the same bytes as ensembleRequestSlices' for the same request.
+ */
+export async function runEnsembleInParts(req: EnsembleRequest, d: WarmDataset, parts: number, runPart: PartRunner, control: SliceControl & { readonly inFlight?: number } = {}) {
+  const s = ensembleSetup(req, d, req.paths);
+  const union = allocateSamples(s.frame, req.paths);
+  // Each part's body is copied into the union chunk by chunk as it arrives.
+  await inFlight(
+    splitPaths(req.paths, parts).map((r) => async () => {
+      const body = await runPart({ offset: req.pathOffset + r.offset, paths: r.paths });
+      const into = new PartReader(s.frame, union, r.offset);
+      const reader = body.getReader();
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          if (control.signal?.aborted) throw new WorkCancelled(control.signal.reason);
+          throw e;
+        }
+        if (chunk.done) break;
+        mismatchIs503(() => into.push(chunk.value));
+      }
+      s.plan.addClamped(mismatchIs503(() => into.finish()));
+    }),
+    control.inFlight ?? parts,
   );
-  const c = centralRun as unknown as SimulationResult;
+  const result = await runSliced(guarded(reduceSamples(s.frame, union, { quantiles: req.quantiles, horizons: DEFAULT_HORIZONS, thresholds: req.thresholds })), control);
+  return shapeEnsemble(req, d, s, result);
+}
 
+/** A part that does not fit its coordinator (a deployment rolling out meanwhile): 503, to be tried again. */
+function mismatchIs503<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PartMismatchError) throw new HttpError(503, "ensemble_part_failed", `${e.message}; try again`);
+    throw e;
+  }
+}
+
+/** The answer of an ensemble request from its reduced result. */
+function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, result: EnsembleResult) {
   const bands: Record<string, Record<string, number[]>> = {};
   const hz: Record<string, Record<string, unknown>> = {};
   const notes: string[] = [];
@@ -122,38 +227,38 @@ export function* ensembleRequestSlices(req: EnsembleRequest, d: WarmDataset, obs
     const mb = result.metrics[field]!;
     bands[field] = Object.fromEntries(Object.entries(mb.bands).map(([k, v]) => [k, Array.from(v)]));
     hz[field] = Object.fromEntries(
-      Object.entries(mb.horizons).map(([h, s]) => [
+      Object.entries(mb.horizons).map(([h, st]) => [
         h,
         {
-          date: s.index === null ? null : dateAt(field, c, s.index),
-          ...s.quantiles,
-          mean: s.mean,
-          defined_paths: s.defined_paths,
-          ...(s.threshold ? { threshold: s.threshold } : {}),
+          date: st.index === null ? null : dateAt(field, s.dates, st.index),
+          ...st.quantiles,
+          mean: st.mean,
+          defined_paths: st.defined_paths,
+          ...(st.threshold ? { threshold: st.threshold } : {}),
         },
       ]),
     );
     if (mb.undefined_values > 0) {
       notes.push(`${field}: ${mb.undefined_values} path values are undefined (0/0 in the model) and left out of its quantiles and mean`);
     }
-    const beyond = Object.entries(mb.horizons).filter(([, s]) => s.index === null).map(([h]) => h);
+    const beyond = Object.entries(mb.horizons).filter(([, st]) => st.index === null).map(([h]) => h);
     if (beyond.length > 0) notes.push(`${field}: horizons ${beyond.join(", ")} lie beyond the forecast; their values are null`);
   }
-  notes.push(...scheduleNotes(d, c.F));
-  const m = main as unknown as SeriesDates;
+  notes.push(...scheduleNotes(d, s.central.forecastLengthDays));
   return {
     input: {
-      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, central, m),
+      ...echoInput({ scenario: req.scenario, output: req.output, resolution: req.resolution, includeHistory: false, extend1yMetrics: false }, d, s.central, s.main),
       paths: req.paths,
+      ...(req.pathOffset !== 0 ? { path_offset: req.pathOffset } : {}),
       seed: req.seed,
       quantiles: req.quantiles,
       quantile_method: QUANTILE_METHOD,
-      variation: plan.reports,
+      variation: s.plan.reports,
       thresholds: req.thresholds,
       sampled_values_kept: result.kept_values,
     },
     bands,
-    field_dates: fieldDates,
+    field_dates: s.fieldDates,
     horizons: hz,
     ...(notes.length > 0 ? { notes } : {}),
   };

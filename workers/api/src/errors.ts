@@ -20,6 +20,8 @@ export type ErrorCode =
   | "rate_limited"
   | "busy"
   | "client_gone"
+  | "fan_out_unavailable"
+  | "ensemble_part_failed"
   | "internal_error";
 
 /** Where a bad input sits, as FastAPI's `loc` starts: the JSON body or the query string. */

@@ -5,6 +5,9 @@ import type { Env } from "./env.ts";
 import { runScheduledRefresh } from "./refresh.ts";
 import { createRouter } from "./router.ts";
 import { ROUTES } from "./routes/index.ts";
+import { handleEnsemblePart } from "./routes/analysis.ts";
+import { HttpError, httpErrorResponse } from "./errors.ts";
+import { unexpectedErrorResponse } from "./respond.ts";
 
 export { DatasetOwnerObject } from "./datasetOwner.do.ts";
 
@@ -42,6 +45,23 @@ async function serve(request: Request, env: Env, ctx: ExecutionContext, via: Via
 export class McpApi extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Promise<Response> {
     return serve(request, this.env, this.ctx, "mcp");
+  }
+}
+
+/**
+ * The parts of a split ensemble (routes/analysis.ts handleEnsemblePart), reached only through
+ * the self Service Binding ENSEMBLE_PARTS (wrangler.api.toml, entrypoint = "EnsemblePart"): no
+ * public route leads here, and a part is not admitted again (its coordinator was). Errors are
+ * answered as JSON with their status, for the coordinator to quote.
+ */
+export class EnsemblePart extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      return await handleEnsemblePart(request, this.env);
+    } catch (e) {
+      if (e instanceof HttpError) return httpErrorResponse(e);
+      return unexpectedErrorResponse(e, crypto.randomUUID(), request.method, request.url);
+    }
   }
 }
 

@@ -190,8 +190,11 @@ suite("analysis endpoints on a published dataset", () => {
 
     it.each([
       [{ paths: 0 }, "paths"],
-      [{ paths: 2001 }, "paths"],
+      [{ paths: 20_001 }, "paths"],
       [{ paths: 2.5 }, "paths"],
+      [{ path_offset: -1 }, "path_offset"],
+      [{ path_offset: 1.5 }, "path_offset"],
+      [{ path_offset: 2 ** 32 - 10, paths: 11 }, "path_offset"],
       [{ quantiles: [0, 0.5] }, "quantiles[0]"],
       [{ quantiles: [0.5, 1] }, "quantiles[1]"],
       [{ quantiles: [] }, "quantiles"],
@@ -287,7 +290,7 @@ describe("OpenAPI docs of the analysis endpoints", () => {
     for (const k of ["paths", "seed", "quantiles", "variation", "thresholds", "output", "resolution", "rbp", "rr", "forecast_length_days"]) expect(body.properties[k], k).toBeDefined();
     expect(body.additionalProperties).toBe(false);
     expect(body.properties.paths!.minimum).toBe(1);
-    expect(body.properties.paths!.maximum).toBe(2000);
+    expect(body.properties.paths!.maximum).toBe(20_000);
     expect(body.properties.variation!.description).toContain("historical");
     expect(ens.description).toContain("8000000");
     const sens = doc.paths["/simulate/sensitivity"]!.post.requestBody.content["application/json"]!.schema;

@@ -1,4 +1,4 @@
-// Talking to the API worker (same origin): /health, /historical-data, /simulate.
+// Talking to the API worker (same origin): /health, /historical-data, /simulate, /simulate/storage-provider.
 
 /** An API answer that is not 2xx, with the JSON error envelope's members when present. */
 export class ApiError extends Error {
@@ -47,3 +47,7 @@ export const getHistorical = (resolution) => call(`/historical-data?resolution=$
 /** POST /simulate with one scenario body. */
 export const simulate = (body, signal) =>
   call("/simulate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+
+/** POST /simulate/storage-provider: one storage provider's cohort on a scenario. */
+export const storageProvider = (body, signal) =>
+  call("/simulate/storage-provider", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });

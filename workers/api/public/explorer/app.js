@@ -1,26 +1,33 @@
-// The explorer page: levers → /simulate (one call per scenario, debounced) → charts and table.
+// The explorer page: levers → /simulate (one call per scenario, debounced) → charts and table;
+// the storage-provider panel and the sensitivity panel follow the selected scenario.
 import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
-import { plots, redrawCharts, renderCharts, watchSizes, COLORS } from "./charts.js";
+import { plots, redrawCharts, renderCharts, COLORS } from "./charts.js";
+import { datasetLine, personNotes } from "./notes.js";
+import { buildProtocol, PROTOCOL_ERRORS, PROTOCOL_INPUTS, protocolField, readProtocol, renderProtocol } from "./protocol.js";
+import { buildProvider, clearProviderErrors, lastProvider, readProvider, refreshProvider, renderProvider, showProviderError } from "./provider.js";
 import { currentBands, refreshBands } from "./uncertainty.js";
-import { HORIZONS } from "./horizons.js";
+import { HORIZONS } from "./horizons.gen.js";
 import { lastTornado, refreshTornado, SENSITIVITY_METRICS } from "./tornado.js";
+import { SCENARIO_MEMBERS } from "./scenario.gen.js";
 import { renderTable } from "./table.js";
 import { csvOf, download, jsonOf } from "./downloads.js";
 import { CHARTS, chartData, dayNum, isoOf, onchainSeries } from "./series.js";
-import { LEVERS, LEVER_BY_KEY, MAX_SCENARIOS, decodeState, encodeState, forecastDays, requestBody } from "./state.js";
+import { LEVERS, LEVER_BY_KEY, MAX_SCENARIOS, PROTOCOLS, decodeState, encodeState, forecastDays, protocolOf, requestBody } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 200;
 
 let state = decodeState(location.hash);
-/** Values the API uses when a lever is omitted (filled from the API at start). */
-const defaults = Object.fromEntries(LEVERS.map((l) => [l.key, l.def]));
+/** Values the API uses when a lever (or the model) is omitted (filled from the API at start). */
+const defaults = { ...Object.fromEntries(LEVERS.map((l) => [l.key, l.def])), model: SCENARIO_MEMBERS.model.default };
 let dataset = null; // {version, source, current_date, ...} from /health
 let currentDay = null;
 /** Last good answer per scenario object, kept while the scenario has an error. */
 const lastGood = new WeakMap();
 /** Per scenario object: the API error of its latest request, if any. */
 const errors = new WeakMap();
+/** Per scenario object: an input the page cannot send (quarters that are not numbers), as an error. */
+const formErrors = new WeakMap();
 const cache = new Map(); // request JSON → answer (small, recent)
 let generation = 0;
 let inflight = null;
@@ -72,6 +79,7 @@ function leverRow(l) {
 }
 
 function buildForm() {
+  buildProtocol();
   for (const l of LEVERS) $(l.advanced ? "advanced-levers" : "main-levers").append(leverRow(l));
   $("levers").addEventListener("input", onFormInput);
   $("levers").addEventListener("change", onFormChange);
@@ -114,6 +122,9 @@ function readForm() {
     } else if (start === defaults[l.key]) delete s.v[l.key];
     else s.v[l.key] = start;
   }
+  const problem = readProtocol(s, defaults.model, currentDay);
+  if (problem) formErrors.set(s, new ApiError(0, "input", problem, "solstice.service_gates"));
+  else formErrors.delete(s);
   state.resolution = $("resolution").value === "daily" ? "daily" : "weekly";
   state.history = $("history").checked;
   state.uncertainty = $("uncertainty").checked;
@@ -128,6 +139,7 @@ function onFormInput(e) {
   readForm();
   if (e.target.id === "scenario-name") renderTabs();
   renderRampVisibility();
+  renderProtocol(active(), defaults.model, currentDay);
   schedule(DEBOUNCE_MS);
 }
 
@@ -182,11 +194,13 @@ function renderForm() {
     if (input !== focused || input.value === "") input.value = Array.isArray(v) ? shown(v[0]) : v === undefined ? shownDefault(l.key) : shown(v);
   }
   renderRampVisibility();
+  renderProtocol(s, defaults.model, currentDay);
   $("advanced-levers").hidden = !state.advanced;
   $("toggle-advanced").setAttribute("aria-expanded", String(state.advanced));
   $("resolution").value = state.resolution;
   $("history").checked = state.history;
   $("uncertainty").checked = state.uncertainty;
+  $("show-baseline").checked = state.baseline;
   $("sens-metric").value = state.sensMetric;
   $("sens-horizon").value = state.sensHorizon;
   renderTabs();
@@ -207,6 +221,14 @@ function renderTabs() {
       b.setAttribute("aria-controls", "levers");
       b.tabIndex = i === state.active ? 0 : -1;
       b.textContent = s.name + (errors.get(s) ? " ⚠" : "");
+      // A protocol other than the default is named on the tab, so overlaid scenarios say what they compare.
+      const protocol = protocolOf(s, defaults.model);
+      if (protocol !== defaults.model) {
+        const tag = document.createElement("span");
+        tag.className = "tab-tag";
+        tag.textContent = PROTOCOLS.find((p) => p.id === protocol).label.replace("Current + ", "");
+        b.append(tag);
+      }
       b.addEventListener("click", () => selectScenario(i));
       b.addEventListener("keydown", (e) => {
         const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
@@ -228,6 +250,7 @@ function selectScenario(i) {
   writeUrl();
   const good = lastGood.get(active());
   if (good && !errors.get(active())) updateTornado(good.body);
+  scheduleProvider(0);
 }
 
 function addScenario(v) {
@@ -257,12 +280,24 @@ function renderErrors() {
     el.textContent = "";
     $(`in-${l.key}`).removeAttribute("aria-invalid");
   }
+  for (const id of PROTOCOL_ERRORS) ($(id).hidden = true), ($(id).textContent = "");
+  for (const id of PROTOCOL_INPUTS) $(id).removeAttribute("aria-invalid");
   const messages = [];
   for (const [i, s] of state.scenarios.entries()) {
     const e = errors.get(s);
     if (!e) continue;
     const key = e.field ? String(e.field).split(/[.[]/)[0] : "";
-    if (i === state.active && LEVER_BY_KEY[key]) {
+    const protocol = e.field ? protocolField(String(e.field)) : null;
+    if (protocol) {
+      if (i !== state.active) {
+        messages.push(`${s.name}: Protocol: ${e.message} (select the scenario to fix it)`);
+        continue;
+      }
+      const el = $(protocol.err);
+      el.textContent = e.message.startsWith(`${e.field}: `) ? e.message.slice(String(e.field).length + 2) : e.message;
+      el.hidden = false;
+      if (protocol.input) $(protocol.input).setAttribute("aria-invalid", "true");
+    } else if (i === state.active && LEVER_BY_KEY[key]) {
       const el = $(`err-${key}`);
       // Under its own lever the message needs no "rr: " in front (an array item keeps its "[i]").
       el.textContent = e.message.startsWith(`${e.field}: `) && e.field === key ? e.message.slice(key.length + 2) : e.message;
@@ -288,6 +323,7 @@ window.addEventListener("hashchange", () => {
   if (location.hash === encodeState(state)) return;
   state = decodeState(location.hash);
   renderForm();
+  renderProvider(state.sp, providerContext());
   schedule(0);
 });
 
@@ -317,6 +353,7 @@ async function update() {
   const outcomes = await Promise.all(
     scenarios.map(async (s) => {
       const body = requestBody(s, state, defaults);
+      if (formErrors.has(s)) return { body, error: formErrors.get(s) };
       const key = JSON.stringify(body);
       if (cache.has(key)) return { body, response: cache.get(key) };
       try {
@@ -364,10 +401,12 @@ function renderResults(scenarios, onchain) {
     if (cd) currentDay = dayNum(cd);
   }
   // Colours follow the scenario's tab, so a scenario that failed does not shift the others.
-  const data = chartData(shownList.map((x) => ({ name: x.name, response: x.response })), onchain);
-  for (const c of CHARTS) for (const s of data[c.id].series) if (s.scenario !== null) s.scenario = shownList[s.scenario].index;
+  // The Solstice charts and rows while a scenario drawn has it (their fields are asked for then).
+  const flags = { baseline: state.baseline, solstice: shownList.some((x) => x.body.solstice) };
+  const data = chartData(shownList.map((x) => ({ name: x.name, response: x.response })), onchain, flags, currentDay);
+  for (const c of CHARTS) for (const s of data[c.id]?.series ?? []) if (s.scenario !== null) s.scenario = shownList[s.scenario].index;
   renderCharts(data, () => currentDay);
-  const table = renderTable($("horizons"), shownList, currentDay);
+  const table = renderTable($("horizons"), shownList, currentDay, flags);
   renderNotes(shownList);
   view = { shown: shownList, charts: data, table };
   updateAnalysis(shownList);
@@ -387,7 +426,7 @@ async function updateAnalysis(shownList) {
   const s = state.scenarios[state.active];
   const good = s && !errors.get(s) ? lastGood.get(s) : null;
   const tornado = good ? updateTornado(good.body) : Promise.resolve();
-  await Promise.all([bands, tornado]);
+  await Promise.all([bands, tornado, updateProvider()]);
 }
 
 async function updateTornado(body) {
@@ -415,7 +454,7 @@ function setupAnalysis() {
 /** The API's notes (why an array is short, what an extension did), once each, naming the scenarios. */
 function renderNotes(shownList) {
   const byNote = new Map();
-  for (const x of shownList) for (const n of x.response.notes ?? []) byNote.set(n, [...(byNote.get(n) ?? []), x.name]);
+  for (const x of shownList) for (const n of personNotes(x.response)) byNote.set(n, [...(byNote.get(n) ?? []), x.name]);
   const ul = $("api-notes");
   ul.replaceChildren(
     ...[...byNote].map(([note, names]) => {
@@ -427,12 +466,59 @@ function renderNotes(shownList) {
   ul.hidden = byNote.size === 0;
 }
 
+// ---------- the storage-provider panel (provider.js) ----------
+
+let spTimer = 0;
+function scheduleProvider(ms) {
+  clearTimeout(spTimer);
+  spTimer = setTimeout(updateProvider, ms);
+}
+
+/** What the panel's defaults depend on: the current date, the last answer, the scenario's sector duration. */
+function providerContext() {
+  const s = active();
+  return { currentDay, answer: lastProvider()?.answer ?? null, scenarioDuration: s.v.sector_duration_days ?? defaults.sector_duration_days ?? null };
+}
+
+/** The cohort of the selected scenario's last valid forecast, with the panel's inputs. */
+async function updateProvider() {
+  clearTimeout(spTimer);
+  const s = active();
+  $("sp-scenario").textContent = s.name;
+  const good = !errors.get(s) ? lastGood.get(s) : null;
+  if (!good) {
+    $("sp-status").textContent = `Not updated: ${s.name} has an error (see the levers); the panel shows its last valid cohort.`;
+    return;
+  }
+  $("sp-status").textContent = "Updating…";
+  const r = await refreshProvider(good.body, structuredClone(state.sp));
+  if (r.aborted) return;
+  if (r.ok) {
+    clearProviderErrors();
+    $("sp-status").textContent = "";
+    renderProvider(state.sp, providerContext());
+  } else {
+    const beside = showProviderError(r.error);
+    $("sp-status").textContent = beside ? "Not updated: see the error next to the field." : `Not updated: ${r.error.message}`;
+  }
+}
+
+function setupProvider() {
+  buildProvider((final) => {
+    readProvider(state.sp, providerContext());
+    writeUrl();
+    if (final) renderProvider(state.sp, providerContext());
+    scheduleProvider(final ? 0 : DEBOUNCE_MS);
+  });
+  renderProvider(state.sp, providerContext());
+}
+
 // ---------- downloads and the share link ----------
 
 function setupDownloads() {
   const stamp = () => (dataset?.current_date ?? "forecast").replace(/[^\w-]/g, "");
   $("download-csv").addEventListener("click", () => view && download(`mechafil-${stamp()}.csv`, "text/csv", csvOf(view)));
-  $("download-json").addEventListener("click", () => view && download(`mechafil-${stamp()}.json`, "application/json", jsonOf(view, dataset, currentDay)));
+  $("download-json").addEventListener("click", () => view && download(`mechafil-${stamp()}.json`, "application/json", jsonOf(view, dataset, currentDay, lastProvider())));
   $("copy-link").addEventListener("click", async () => {
     $("share-url").select();
     try {
@@ -457,20 +543,19 @@ function describeDataset(h) {
     age_days: d.age_days ?? null,
   };
   if (dataset.current_date) currentDay = dayNum(dataset.current_date);
-  const parts = [
-    `Dataset ${dataset.version ?? "?"}`,
-    dataset.source ? `source ${dataset.source}` : null,
-    dataset.current_date ? `data up to ${dataset.current_date}` : null,
-    typeof dataset.age_days === "number" ? `${dataset.age_days} day${dataset.age_days === 1 ? "" : "s"} old` : null,
-  ].filter(Boolean);
-  $("dataset").textContent = parts.join(" · ");
-  $("dataset").classList.toggle("stale", typeof dataset.age_days === "number" && dataset.age_days > 3);
-  if (dataset.source === "demo") $("dataset").insertAdjacentHTML("beforeend", ' <strong class="badge">demo data, not the real network</strong>');
+  const el = $("dataset");
+  el.textContent = datasetLine(dataset);
+  el.title = `Dataset version ${dataset.version ?? "unknown"}`;
+  el.dataset.version = dataset.version ?? "";
+  el.classList.toggle("demo", dataset.source === "demo");
+  el.classList.toggle("stale", dataset.source !== "demo" && typeof dataset.age_days === "number" && dataset.age_days > 3);
+  $("dataset-version").textContent = dataset.version ?? "unknown";
 }
 
 /** Defaults as the API states them: the `input` of a scenario with every lever omitted. */
 async function loadDefaults() {
   const r = await simulate({ output: "days", include_history: false });
+  if (SCENARIO_MEMBERS.model.options.includes(r.input?.model)) defaults.model = r.input.model;
   for (const l of LEVERS) {
     const v = r.input?.[l.key];
     if (typeof v === (l.bool ? "boolean" : "number")) defaults[l.key] = v;
@@ -487,7 +572,11 @@ async function start() {
   buildForm();
   setupAnalysis();
   setupDownloads();
-  watchSizes();
+  setupProvider();
+  $("show-baseline").addEventListener("change", () => {
+    state.baseline = $("show-baseline").checked;
+    schedule(0);
+  });
   renderForm();
   const [health, defs] = await Promise.allSettled([getHealth(), loadDefaults()]);
   if (health.status === "fulfilled") describeDataset(health.value);
@@ -498,6 +587,7 @@ async function start() {
     g.textContent = `The API did not give its defaults: ${defs.reason?.message ?? defs.reason}`;
   }
   renderForm();
+  renderProvider(state.sp, providerContext());
   await update();
 }
 
@@ -510,6 +600,8 @@ window.explorer = {
   plots,
   bands: () => currentBands(),
   tornado: () => lastTornado(),
+  provider: () => lastProvider(),
+  protocol: (i = state.active) => protocolOf(state.scenarios[i], defaults.model),
   requestBody: (i = state.active) => requestBody(state.scenarios[i], state, defaults),
   forecastDays: (i = state.active) => forecastDays(state.scenarios[i], defaults),
 };

@@ -13,11 +13,12 @@ export function download(name, type, text) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** One row per day of the charts, one column per drawn series (empty where it has no value). */
+/** One row per day of the charts drawn, one column per drawn series (empty where it has no value). */
 export function csvOf(v) {
   const cols = [];
-  for (const c of CHARTS) for (const s of v.charts[c.id].series) cols.push({ chart: c, s, at: new Map(v.charts[c.id].days.map((d, i) => [d, i])) });
-  const days = [...new Set(CHARTS.flatMap((c) => v.charts[c.id].days))].sort((a, b) => a - b);
+  const drawn = CHARTS.filter((c) => v.charts[c.id]);
+  for (const c of drawn) for (const s of v.charts[c.id].series) cols.push({ chart: c, s, at: new Map(v.charts[c.id].days.map((d, i) => [d, i])) });
+  const days = [...new Set(drawn.flatMap((c) => v.charts[c.id].days))].sort((a, b) => a - b);
   const q = (x) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
   const header = ["date", ...cols.map(({ chart, s }) => q(`${chart.title}: ${s.label}${s.diff ? " (FIL/day)" : ""}`))];
   const lines = [header.join(",")];
@@ -31,17 +32,21 @@ export function csvOf(v) {
   return lines.join("\n") + "\n";
 }
 
-/** The charts' series with their dates, the table, each scenario's request and the API's echo of it. */
-export function jsonOf(v, dataset, currentDay) {
+/**
+ * The charts' series with their dates, the table, each scenario's request and the API's echo of
+ * it, and the storage-provider panel's request and answer (`provider`: {body, answer}, or null).
+ */
+export function jsonOf(v, dataset, currentDay, provider = null) {
   return JSON.stringify(
     {
       dataset,
       current_date: currentDay === null ? null : isoOf(currentDay),
       scenarios: v.shown.map((x) => ({ name: x.name, request: x.body, input: x.response.input })),
       charts: Object.fromEntries(
-        CHARTS.map((c) => [c.id, { title: c.title, unit: c.unit, dates: v.charts[c.id].days.map(isoOf), series: v.charts[c.id].series.map((s) => ({ label: s.label, field: s.field, daily_difference: s.diff, values: s.values })) }]),
+        CHARTS.filter((c) => v.charts[c.id]).map((c) => [c.id, { title: c.title, unit: c.unit, dates: v.charts[c.id].days.map(isoOf), series: v.charts[c.id].series.map((s) => ({ label: s.label, field: s.field, daily_difference: s.diff, values: s.values })) }]),
       ),
       table: v.table,
+      storage_provider: provider ? { request: provider.body, answer: provider.answer } : null,
       share_url: location.href,
     },
     null,

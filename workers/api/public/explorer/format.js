@@ -20,3 +20,9 @@ export function fmtDiff(d, base, percent = false) {
   const rel = !percent && base ? `${sign}${pct.format(Math.abs((d / base) * 100))}\u00a0%` : "";
   return { abs: `${sign}${body}`, rel };
 }
+
+/** An axis's tick labels, one notation for all of them (compact from 10,000 on: "50K" beside "100K"). */
+export function fmtTicks(splits, percent = false) {
+  const big = splits.some((v) => v !== null && v !== undefined && Math.abs(v) >= 1e4);
+  return splits.map((v) => (v === null || v === undefined ? "" : percent || !big ? fmt(v, percent) : compact.format(v)));
+}

@@ -7,7 +7,7 @@
  * forecast_length_days values), and its description.
  */
 export const SCENARIO_MEMBERS = {
-  model: {"default":"current","daily":false,"description":"The model: \"current\" (default) is the network as it runs now, with FIP-0100's daily sector fee; \"reference\" is mechafil-jax exactly (the protocol before April 2025)."},
+  model: {"options":["reference","current"],"default":"current","daily":false,"description":"The model: \"current\" (default) is the network as it runs now, with FIP-0100's daily sector fee; \"reference\" is mechafil-jax exactly (the protocol before April 2025)."},
   rbp: {"min":0,"max":10000,"default":null,"daily":true,"description":"Raw-byte power onboarded per day, PiB/day (0 to 10000). Default: the dataset's 30-day median."},
   rr: {"min":0,"max":1,"default":null,"daily":true,"description":"Renewal rate: share of expiring power that renews, 0 to 1. Default: the dataset's 30-day median."},
   fpr: {"min":0,"max":1,"default":null,"daily":true,"description":"FIL+ rate: share of onboarded raw-byte power that is verified (FIL+) deals, 0 to 1. Default: the dataset's 30-day median."},
@@ -19,4 +19,14 @@ export const SCENARIO_MEMBERS = {
   burn_boost: {"min":0,"max":100,"default":1,"daily":false,"description":"Multiplier on the historical mean daily burn during the forecast, 0 to 100. Default 1."},
   use_available_supply: {"default":false,"daily":false,"description":"Compute the consensus pledge from available supply (circulating + locked) instead of circulating supply. Default false."},
   baseline_function_EIB: {"min":0,"max":1000000000,"default":null,"daily":false,"description":"Override of the baseline power curve, EiB, one value per simulated day (history + forecast). Default: the protocol's curve."},
+};
+
+/**
+ * The members of `solstice` (FIP-0118, model "current" only): the activation date and the gates
+ * default to the `solstice` preset's (shared/schema/presets.ts); quarter numbers are bounded.
+ */
+export const SOLSTICE_MEMBERS = {
+  activation_date: {"default":"current+90","description":"The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset's current date, or \"current+N\" for N days after it."},
+  service_gates: {"options":["none","all"],"default":"none","min_quarter":2,"max_quarter":400,"max_items":400,"description":"Which quarters' Filecoin Pay volume gates pass, each raising the service share by 0.05 about 17 days into the next quarter: \"none\" (default), \"all\", or quarter numbers (2, 3, …)."},
+  pledge_reward_basis: {"options":["total","miner_share"],"default":"total","description":"The reward estimate in the initial pledge and in the FIP-0100 fee cap: \"total\" (default: the formula unchanged) or \"miner_share\" (w1 of it)."},
 };

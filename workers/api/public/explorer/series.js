@@ -25,12 +25,19 @@ export function fieldAxis(response, field) {
   return { start: start ? dayNum(start) : NaN, step };
 }
 
-/** The charts: which fields, how labelled. `diffOf`: daily differences of a cumulative field. */
+/**
+ * The charts: which fields, how labelled. `diffOf`: daily differences of a cumulative field.
+ * `when`: a chart or metric drawn only while that display flag is on (chartData's `flags`:
+ * `baseline`, the power chart's baseline toggle; `solstice`, some scenario has FIP-0118);
+ * `logWhen`: the chart's y axis is logarithmic while that flag is on; `forecastOnly`: drawn from
+ * the current date on (FIP-0118 changes nothing before it, and history's larger rewards would
+ * flatten the split).
+ */
 export const CHARTS = [
-  { id: "power", title: "Network power", unit: "EiB", log: true, metrics: [
+  { id: "power", title: "Network power", unit: "EiB", logWhen: "baseline", metrics: [
     { field: "network_RBP_EIB", label: "RBP", onchain: "raw_power_eib" },
     { field: "network_QAP_EIB", label: "QAP", onchain: "qa_power_eib" },
-    { field: "network_baseline_EIB", label: "Baseline", shared: true },
+    { field: "network_baseline_EIB", label: "Baseline", shared: true, when: "baseline" },
   ] },
   { id: "supply", title: "Circulating, available and locked supply", unit: "FIL", metrics: [
     { field: "circ_supply", label: "Circulating", onchain: "circ_supply" },
@@ -43,7 +50,21 @@ export const CHARTS = [
     { field: "cum_baseline_reward", diff: true, label: "Baseline" },
   ] },
   { id: "pledge", title: "Pledge per 32 GiB sector", unit: "FIL", metrics: [{ field: "day_pledge_per_QAP", label: "Pledge" }] },
-  { id: "roi", title: "1-year sector ROI", unit: "%", percent: true, metrics: [{ field: "1y_sector_roi", label: "ROI" }] },
+  { id: "roi", title: "1-year sector ROI, gross and net of the fee", unit: "%", percent: true, metrics: [
+    { field: "1y_sector_roi", label: "ROI" },
+    { field: "1y_sector_net_roi", label: "Net ROI" },
+  ] },
+  { id: "fee", title: "FIP-0100 sector fee paid by the network", unit: "FIL/day", metrics: [{ field: "day_sector_fee", label: "Fee" }] },
+  { id: "feecum", title: "Sector fees burnt since 2025-04-15", unit: "FIL", metrics: [{ field: "cum_sector_fee", label: "Cumulative fee" }] },
+  { id: "streams", title: "Block reward by stream (FIP-0118)", unit: "FIL/day", when: "solstice", forecastOnly: true, metrics: [
+    { field: "day_consensus_reward", label: "Miner" },
+    { field: "day_service_reward", label: "Service" },
+    { field: "day_burnt_reward", label: "Burnt" },
+  ] },
+  { id: "shares", title: "Shares of the block reward (FIP-0118)", unit: "%", percent: true, when: "solstice", forecastOnly: true, metrics: [
+    { field: "consensus_reward_share", label: "Miner (w1)" },
+    { field: "service_reward_share", label: "Service (w2)" },
+  ] },
 ];
 
 /** Rows of the horizons table: one per metric (fields answered by the API as they are). */
@@ -55,7 +76,15 @@ export const TABLE_METRICS = [
   { field: "day_network_reward", label: "Daily minting", unit: "FIL/day" },
   { field: "day_pledge_per_QAP", label: "Pledge per sector", unit: "FIL" },
   { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
+  { field: "1y_sector_net_roi", label: "1-year sector ROI net of the fee", unit: "%", percent: true },
+  { field: "day_sector_fee", label: "Sector fee paid", unit: "FIL/day" },
+  { field: "cum_sector_fee", label: "Sector fees since 2025-04-15", unit: "FIL" },
+  { field: "cum_burnt_reward", label: "Block rewards burnt since the activation", unit: "FIL", when: "solstice" },
+  { field: "consensus_reward_share", label: "Miner's share of the block reward (w1)", unit: "%", percent: true, when: "solstice" },
 ];
+
+/** Whether a chart, metric or table row is shown under the display flags. */
+export const shownUnder = (flags) => (x) => !x.when || !!flags[x.when];
 
 /** One metric of one scenario on the calendar: days[i] is the day of values[i]. */
 export function metricSeries(response, metric) {
@@ -91,14 +120,18 @@ export function onchainSeries(historical) {
 /**
  * Every chart's data on one shared time axis (the union of the days of all its series).
  * `shown`: [{name, response}] in scenario order; `onchain`: from onchainSeries, or null to leave
- * the on-chain lines out. Returns {id: {days, series: [{label, values, ...}]}}.
+ * the on-chain lines out; `flags`: the display flags of `when` (a chart they hide is absent);
+ * `currentDay`: where a forecastOnly chart starts.
+ * Returns {id: {days, log, series: [{label, values, ...}]}}.
  */
-export function chartData(shown, onchain = null) {
+export function chartData(shown, onchain = null, flags = {}, currentDay = null) {
   const out = {};
-  for (const chart of CHARTS) {
+  const visible = shownUnder(flags);
+  for (const chart of CHARTS.filter(visible)) {
     const defs = [];
     for (const [si, sc] of shown.entries()) {
       for (const [mi, metric] of chart.metrics.entries()) {
+        if (!visible(metric)) continue;
         if (metric.shared && si > 0) continue; // the same curve for every scenario: drawn once
         const s = metricSeries(sc.response, metric);
         const label = metric.shared ? metric.label : `${sc.name} · ${metric.label}`;
@@ -107,26 +140,28 @@ export function chartData(shown, onchain = null) {
     }
     if (onchain && shown.length > 0) {
       for (const [mi, metric] of chart.metrics.entries()) {
+        if (!visible(metric)) continue;
         const s = metric.onchain && onchain[metric.onchain];
         if (s) defs.push({ label: `On-chain · ${metric.label}`, scenario: null, onchain: true, metric: mi, field: metric.onchain, diff: false, ...s });
       }
     }
+    const from = chart.forecastOnly && currentDay !== null ? currentDay : -Infinity;
     const all = new Set();
-    for (const d of defs) for (const day of d.days) all.add(day);
+    for (const d of defs) for (const day of d.days) if (day >= from) all.add(day);
     const days = [...all].sort((a, b) => a - b);
     const at = new Map(days.map((d, i) => [d, i]));
     const series = defs.map((d) => {
       const values = new Array(days.length).fill(null);
-      d.days.forEach((day, i) => (values[at.get(day)] = d.values[i]));
+      d.days.forEach((day, i) => day >= from && (values[at.get(day)] = d.values[i]));
       return { label: d.label, scenario: d.scenario, onchain: !!d.onchain, metric: d.metric, field: d.field, diff: d.diff, values };
     });
-    out[chart.id] = { days, series };
+    out[chart.id] = { days, log: !!chart.logWhen && !!flags[chart.logWhen], series };
   }
   return out;
 }
 
 /**
- * The value of `field` at a horizon (horizons.js): the last sample on or before current date +
+ * The value of `field` at a horizon (horizons.gen.js): the last sample on or before current date +
  * days (or the last non-null sample for "end"); null when the forecast does not reach that far.
  */
 export function valueAt(response, field, currentDay, horizon) {

@@ -2,18 +2,18 @@
 // difference from the first scenario. Cells keep the full-precision value in data-value.
 import { COLORS } from "./charts.js";
 import { fmt, fmtDiff } from "./format.js";
-import { HORIZONS } from "./horizons.js";
-import { TABLE_METRICS, isoOf, valueAt } from "./series.js";
+import { HORIZONS } from "./horizons.gen.js";
+import { TABLE_METRICS, isoOf, shownUnder, valueAt } from "./series.js";
 
-/** Renders into `t`; returns the table as data (for the JSON download). */
-export function renderTable(t, shownList, currentDay) {
+/** Renders into `t` (the rows the display `flags` show); returns the table as data (for the JSON download). */
+export function renderTable(t, shownList, currentDay, flags = {}) {
   const rows = [];
   const head = `<thead><tr><th scope="col">Metric</th><th scope="col">Scenario</th>${HORIZONS.map(
     (h) => `<th scope="col">${h.label}</th>`,
   ).join("")}</tr></thead>`;
   const cell = (r) => (r ? `<td data-value="${r.value}" data-date="${isoOf(r.day)}" title="${isoOf(r.day)}">` : `<td data-value="">`);
   const tableData = [];
-  for (const m of TABLE_METRICS) {
+  for (const m of TABLE_METRICS.filter(shownUnder(flags))) {
     const base = shownList[0] ? HORIZONS.map((h) => valueAt(shownList[0].response, m.field, currentDay, h)) : [];
     shownList.forEach((sc, k) => {
       const vals = HORIZONS.map((h) => valueAt(sc.response, m.field, currentDay, h));

@@ -8,6 +8,8 @@ import { fmt } from "./format.js";
 export const SENSITIVITY_METRICS = [
   { field: "circ_supply", label: "Circulating supply", unit: "FIL" },
   { field: "network_locked", label: "Locked FIL", unit: "FIL" },
+  { field: "cum_sector_fee", label: "Sector fees since 2025-04-15", unit: "FIL" },
+  { field: "1y_sector_net_roi", label: "1-year sector ROI net of the fee", unit: "%", percent: true },
   { field: "network_QAP_EIB", label: "QA power", unit: "EiB" },
   { field: "network_RBP_EIB", label: "Raw-byte power", unit: "EiB" },
   { field: "day_network_reward", label: "Daily minting", unit: "FIL/day" },

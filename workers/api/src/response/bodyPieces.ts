@@ -7,7 +7,7 @@
  * ~30 page faults more than a small one (~15–20 µs each on this VM) and +1.2–1.9 ms over the
  * floor, a 2.4 MB daily one 530–640 faults and ~14 ms of the worker's CPU; in 128 KiB pieces,
  * 2–3 more than a small one, +0.4–1.0 ms and ~4 ms. 128 KiB leaves room under 256 KiB; 180–256 KiB
- * measured the same, 64 KiB a little slower (README, "Over loopback").
+ * measured the same, 64 KiB a little slower (docs/performance.md, "Over loopback").
  */
 export const BODY_PIECE_BYTES = 128 * 1024;
 

@@ -1,9 +1,10 @@
 import { TORNADO_LEVERS } from "../../../../shared/analysis/levers.ts";
 import { runSliced } from "../../../../shared/analysis/slices.ts";
 import { ENSEMBLE_LIMITS, ensembleRequestSchema, parseEnsembleRequest, parseSensitivityRequest, sensitivityRequestSchema, SWEEP_STEPS } from "../../../../shared/schema/analysis.ts";
-import { ensembleRequestSlices, sensitivityRequestSlices } from "../analysis.ts";
+import { ensemblePartSlices, ensembleRequestSlices, runEnsembleInParts, sensitivityRequestSlices } from "../analysis.ts";
 import { ensembleResponse, sensitivityResponse } from "../answerSchemas.ts";
 import { readJsonObject } from "../body.ts";
+import { FAN_OUT_DEFAULTS, fanOutSettings, partsFor, requestPart } from "../ensembleFanOut.ts";
 import { getWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { jsonResponse, toHttpError } from "../respond.ts";
@@ -27,7 +28,30 @@ export async function handleEnsemble(request: Request, env: Env): Promise<Respon
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = parse(() => parseEnsembleRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
+  // Large ensembles run in parts, sub-requests to this worker (ensembleFanOut.ts).
+  const s = fanOutSettings(env);
+  const binding = env.ENSEMBLE_PARTS;
+  const parts = parse(() => partsFor(req, d.prepared.H, s, binding !== undefined));
+  if (parts > 1 && binding) {
+    // Each part runs on this dataset version and model, whatever its isolate's defaults.
+    const pinned = { dataset_version: d.info.version, model: req.scenario.model };
+    const answer = await runEnsembleInParts(req, d, parts, (r) => requestPart(binding, body, r, pinned, request.signal), { signal: request.signal, inFlight: s.inFlight });
+    return jsonResponse(answer, 200, { "x-ensemble-parts": String(parts) });
+  }
   return jsonResponse(await runSliced(ensembleRequestSlices(req, d), { signal: request.signal }));
+}
+
+/**
+ * A part of a split ensemble (the EnsemblePart entrypoint, reached only through the ENSEMBLE_PARTS
+ * Service Binding, never from the Internet): its paths' samples as bytes. Not admitted again (its
+ * coordinator was), and never split again.
+ */
+export async function handleEnsemblePart(request: Request, env: Env): Promise<Response> {
+  const body = await readJsonObject(request, BODY_LIMITS.simulate);
+  const req = parse(() => parseEnsembleRequest(body, requestDefaults(env)));
+  const d = await getWarmDataset(env, req.datasetVersion);
+  const bytes = await runSliced(ensemblePartSlices(req, d), { signal: request.signal });
+  return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
 }
 
 /** POST /simulate/sensitivity, in slices as the ensemble. */
@@ -48,7 +72,8 @@ export const ensembleRoute: Route = {
     description:
       `Runs \`paths\` scenarios (${ENSEMBLE_LIMITS.paths.min}–${ENSEMBLE_LIMITS.paths.max}, default ${ENSEMBLE_LIMITS.paths.default}) around the central scenario and returns, per metric (at most ${ENSEMBLE_LIMITS.metrics.max}), the quantiles and the mean at every weekly or daily date, and at 1y, 2y, 5y and the end with threshold fractions. ` +
       "rbp, rr and fpr vary by default as their own 180-day history did (a mean-reverting AR(1) process on log onboarding and logit rates around the central path, persistence and volatility estimated from the dataset); other levers are fixed unless given a distribution. " +
-      `Seeded: the same seed gives the same answer. At most ${ENSEMBLE_LIMITS.storedValues} sampled values (paths × dates, summed over metrics) per request. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
+      `Seeded: the same seed gives the same answer; \`path_offset\` picks the paths path_offset … path_offset + paths − 1 of the seed's streams. At most ${ENSEMBLE_LIMITS.storedValues} sampled values (paths × dates, summed over metrics) per request. ` +
+      `From ${FAN_OUT_DEFAULTS.minPaths} paths (by default) the paths run in parts, sub-requests of this worker, and the answer is the same bytes as one run's; the \`x-ensemble-parts\` header says how many. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
     body: ensembleRequestSchema,
     ok: { description: "The bands.", schema: ensembleResponse },
     errors: [400, 413, 415, 503],
