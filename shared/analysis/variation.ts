@@ -5,11 +5,13 @@ import type { HistoryWindows } from "./history.ts";
 import { ANALYSIS_LEVERS, HISTORICAL_LEVERS, LEVER_INFO, leverValues, type AnalysisLever, type HistoricalLever } from "./levers.ts";
 import { estimateProcess, forward, type ProcessEstimate, type Transform } from "./process.ts";
 import type { Rng } from "./prng.ts";
+import { solsticeSampler, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
 
 /** How one lever varies across an ensemble's paths. */
 export type VariationSpec = "historical" | "fixed" | Distribution;
 
-export type VariationInput = Partial<Record<AnalysisLever, VariationSpec>>;
+/** Per lever how it varies, and (`solstice`) how FIP-0118's activation date and gates vary (solsticeVariation.ts). */
+export type VariationInput = Partial<Record<AnalysisLever, VariationSpec>> & { readonly solstice?: SolsticeVariationInput };
 
 /** rbp, rr and fpr vary as their history did unless told otherwise; every other lever is fixed. */
 export const DEFAULT_VARIATION: Readonly<Record<AnalysisLever, VariationSpec>> = Object.fromEntries(
@@ -153,14 +155,18 @@ function distributionSampler(lever: AnalysisLever, d: Distribution, central: Flo
  * Throws ScenarioError naming `variation.<lever>` for what cannot be sampled.
  */
 export class VariationPlan {
-  readonly reports: Partial<Record<AnalysisLever, VariationReport>> = {};
+  readonly reports: Partial<Record<AnalysisLever, VariationReport>> & { solstice?: SolsticeVariationReport } = {};
   private readonly samplers: LeverSampler[] = [];
   private readonly scratch: Float64Array[] = [];
+  /** FIP-0118's sampler, drawn after the levers; null when the request does not vary it. */
+  private readonly solstice: SolsticeSampler | null;
 
+  /** `at`: the dataset's current day, needed only to vary `solstice` (its dates are days after it). */
   constructor(
     private readonly central: KernelScenario,
     variation: VariationInput,
     windows: HistoryWindows,
+    at?: CurrentDay,
   ) {
     for (const lever of ANALYSIS_LEVERS) {
       const spec = variation[lever] ?? DEFAULT_VARIATION[lever];
@@ -180,6 +186,8 @@ export class VariationPlan {
       this.scratch.push(new Float64Array(values.length));
       this.reports[lever] = sampler.report;
     }
+    this.solstice = solsticeSampler(central, variation.solstice, at);
+    if (this.solstice) this.reports.solstice = this.solstice.report;
   }
 
   /**
@@ -198,7 +206,7 @@ export class VariationPlan {
 
   /** True when no lever varies: every path is the central scenario. */
   get isFixed(): boolean {
-    return this.samplers.length === 0;
+    return this.samplers.length === 0 && this.solstice === null;
   }
 
   /** One path's scenario. Its daily arrays are reused by the next call. */
@@ -211,6 +219,7 @@ export class VariationPlan {
       const info = LEVER_INFO[s.lever];
       sc[info.key] = info.kind === "daily" ? out : scalar;
     }
+    if (this.solstice) sc.solstice = this.solstice.sample(rng);
     return sc as unknown as KernelScenario;
   }
 }

@@ -7,7 +7,8 @@ import type { VariationInput, VariationSpec } from "../analysis/variation.ts";
 import type { SweepSpec } from "../analysis/sensitivity.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
-import { fieldIssues, REQUEST_DEFAULTS, scenarioSchema, scenarioShape, ValidationError, withRequestDefaults, type FieldIssue, type RequestDefaults } from "./scenario.ts";
+import { SOLSTICE_VARIATION_LIMITS, type SolsticeVariationInput } from "../analysis/solsticeVariation.ts";
+import { activationDateSchema, fieldIssues, REQUEST_DEFAULTS, scenarioSchema, serviceGatesSchema, scenarioShape, ValidationError, withRequestDefaults, type FieldIssue, type RequestDefaults } from "./scenario.ts";
 import type { Model } from "../kernel/constants.ts";
 import { normalizeScenarioInput } from "./normalize.ts";
 import { datasetVersionSchema } from "./datasetVersion.ts";
@@ -93,10 +94,55 @@ const variationSpec = z
     '"historical" (default for rbp, rr, fpr): a mean-reverting AR(1) process around the central path on log onboarding / logit rates, with persistence and volatility estimated from the dataset\'s 180-day daily history; "fixed" (default for the others): the central value on every path; or a distribution object.',
   );
 
-export const variationSchema = z
-  .strictObject(Object.fromEntries(ANALYSIS_LEVERS.map((l) => [l, variationSpec.optional()])) as Record<AnalysisLever, z.ZodOptional<typeof variationSpec>>)
+const choices = SOLSTICE_VARIATION_LIMITS.choices;
+const solsticeVariationSchema = z
+  .strictObject({
+    activation_date: z
+      .union([
+        z.literal("fixed", { error: 'must be "fixed", a distribution object or a list of dates' }),
+        distributionSchema,
+        z
+          .array(activationDateSchema, { error: "must be a list of dates" })
+          .min(1, { error: "must hold at least one date" })
+          .max(choices, { error: `must hold at most ${choices} dates` }),
+      ])
+      .describe(
+        `"fixed" (default: the scenario's solstice.activation_date); a distribution object of the days after the dataset's current date (of "level" only; truncated to 1–${SOLSTICE_VARIATION_LIMITS.maxDays} and rounded to a whole day), e.g. {"distribution": "uniform", "min": 30, "max": 365}; ` +
+          `or a list of up to ${choices} dates (YYYY-MM-DD or "current+N"), one picked per path with equal probability.`,
+      )
+      .optional(),
+    service_gates: z
+      .union([
+        z.literal("fixed", { error: 'must be "fixed", {"pass_probability": p} or a list of gate sets' }),
+        z.strictObject({
+          pass_probability: z
+            .number({ error: "must be a probability from 0 to 1" })
+            .min(0, { error: (i) => `must be a probability from 0 to 1, got ${i.input}` })
+            .max(1, { error: (i) => `must be a probability from 0 to 1, got ${i.input}` }),
+        }),
+        z
+          .array(serviceGatesSchema, { error: "must be a list of gate sets" })
+          .min(1, { error: "must hold at least one gate set" })
+          .max(choices, { error: `must hold at most ${choices} gate sets` }),
+      ])
+      .describe(
+        `"fixed" (default: the scenario's solstice.service_gates); {"pass_probability": p}: each quarter's gate (quarter 2 to the last whose gate can act within the forecast) passes independently with probability p; ` +
+          `or a list of up to ${choices} gate sets ("none", "all" or quarter numbers), one picked per path with equal probability.`,
+      )
+      .optional(),
+  })
   .describe(
-    `How each lever varies across paths, by lever name (${ANALYSIS_LEVERS.join(", ")}): "historical" (the default of rbp, rr and fpr), "fixed" (the default of the others) or a distribution object. ` +
+    'How FIP-0118 varies across paths (needs the scenario\'s own "solstice" member and model "current"): its activation_date and service_gates, drawn after the levers. ' +
+      'Example: {"activation_date": {"distribution": "triangular", "min": 60, "mode": 180, "max": 540}, "service_gates": {"pass_probability": 0.5}}.',
+  );
+
+export const variationSchema = z
+  .strictObject({
+    ...(Object.fromEntries(ANALYSIS_LEVERS.map((l) => [l, variationSpec.optional()])) as Record<AnalysisLever, z.ZodOptional<typeof variationSpec>>),
+    solstice: solsticeVariationSchema.optional(),
+  })
+  .describe(
+    `How each lever varies across paths, by lever name (${ANALYSIS_LEVERS.join(", ")}): "historical" (the default of rbp, rr and fpr), "fixed" (the default of the others) or a distribution object; and \`solstice\`, how FIP-0118's activation date and gates vary. ` +
       'Example: {"rr": {"distribution": "triangular", "min": 0.6, "mode": 0.8, "max": 0.9}, "rbp": {"distribution": "normal", "of": "multiplier", "mean": 1, "sd": 0.2}, "fpr": "fixed"}.',
   );
 
@@ -258,22 +304,52 @@ export function parseEnsembleRequest(raw: unknown, defaults: RequestDefaults = R
   if (pathOffset + paths > ENSEMBLE_LIMITS.pathStreams) {
     throw new ValidationError([{ field: "path_offset", message: `path_offset + paths must not exceed ${ENSEMBLE_LIMITS.pathStreams} (the streams of a seed), got ${pathOffset} + ${paths}` }]);
   }
+  const scenario = splitScenario(d, defaults);
+  const variation = variationOf(d.variation, scenario);
   return {
-    scenario: splitScenario(d, defaults),
+    scenario,
     output,
     resolution: d.resolution ?? "weekly",
     paths,
     pathOffset,
     seed: d.seed ?? ENSEMBLE_LIMITS.seed.default,
     quantiles: [...new Set(d.quantiles ?? DEFAULT_QUANTILES)].sort((a, b) => a - b),
-    variation: Object.fromEntries(
-      Object.entries(d.variation ?? {})
-        .filter(([, v]) => v !== undefined)
-        .map(([l, v]) => [l, withDefaultOf(v!)]),
-    ) as VariationInput,
+    variation,
     thresholds,
     ...(d.dataset_version !== undefined ? { datasetVersion: d.dataset_version } : {}),
   };
+}
+
+/**
+ * The variation as the analysis takes it (distributions' `of` defaulted), with what only the
+ * scenario can say checked: varying FIP-0118 needs model "current" and the scenario's own
+ * `solstice` member (the central path's); an activation date is drawn as days, not a multiplier.
+ */
+export function variationOf(v: z.infer<typeof variationSchema> | undefined, scenario: ScenarioInput & { readonly model: Model }): VariationInput {
+  const { solstice, ...levers } = v ?? {};
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(levers)
+      .filter(([, x]) => x !== undefined)
+      .map(([l, x]) => [l, withDefaultOf(x!)]),
+  );
+  if (solstice) {
+    const a = solstice.activation_date;
+    const varies = (a ?? "fixed") !== "fixed" || (solstice.service_gates ?? "fixed") !== "fixed";
+    const issues: FieldIssue[] = [];
+    if (varies && scenario.model !== "current") issues.push({ field: "variation.solstice", message: `needs model "current" (FIP-0118 builds on the network as it runs now), got model "${scenario.model}"` });
+    else if (varies && scenario.solstice === undefined) {
+      issues.push({ field: "variation.solstice", message: 'varies the scenario\'s own FIP-0118 member: give "solstice" (e.g. {"activation_date": "current+90"}) or "preset": "solstice"' });
+    }
+    if (a !== undefined && typeof a === "object" && !Array.isArray(a) && a.of === "multiplier") {
+      issues.push({ field: "variation.solstice.activation_date.of", message: 'must be "level": the activation date is drawn as days after the dataset\'s current date (no multiplier)' });
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    out.solstice = {
+      ...(a !== undefined ? { activation_date: typeof a === "object" && !Array.isArray(a) ? (withDefaultOf(a) as Distribution) : a } : {}),
+      ...(solstice.service_gates !== undefined ? { service_gates: solstice.service_gates } : {}),
+    } satisfies SolsticeVariationInput;
+  }
+  return out as VariationInput;
 }
 
 /** Validates a sensitivity body; throws ValidationError naming every bad member. */

@@ -126,6 +126,33 @@ function lever(field: Bounded, description: string) {
     .describe(`${description} A number applies to every forecast day; an array gives one value per forecast day (exactly forecast_length_days values).`);
 }
 
+/** FIP-0118's activation date as a request gives it (also each date of an ensemble's list of them). */
+export const activationDateSchema = z
+  .string({ error: 'must be a calendar date YYYY-MM-DD or "current+N"' })
+  .refine((s) => isIsoDate(s) || RELATIVE_DATE.test(s), {
+    error: (iss) => `must be a calendar date YYYY-MM-DD or "current+N" (N days after the dataset's current date), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
+  })
+  .describe('The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset\'s current date, or "current+N" for N days after it.');
+
+/** Most quarters a list of service gates may name (80 quarters are 20 years, the longest forecast). */
+export const MAX_GATE_QUARTER = 400;
+
+/** Which quarters' Filecoin Pay gates pass (also each gate set of an ensemble's list of them). */
+export const serviceGatesSchema = z
+  .union([
+    z.enum(["none", "all"], { error: 'must be "none", "all" or a list of quarter numbers' }),
+    z
+      .array(
+        z
+          .number()
+          .int({ error: "must be a whole quarter number" })
+          .min(2, { error: "must be a quarter number from 2 on (quarter 1 has no gate)" })
+          .max(MAX_GATE_QUARTER, { error: `must be a quarter number up to ${MAX_GATE_QUARTER}` }),
+      )
+      .max(MAX_GATE_QUARTER),
+  ])
+  .describe('Which quarters\' Filecoin Pay volume gates pass, each raising the service share by 0.05 about 17 days into the next quarter: "none" (default), "all", or quarter numbers (2, 3, …).');
+
 export const scenarioShape = {
   preset: z
     .enum(PRESET_NAMES, { error: `must be one of the presets ${PRESET_NAMES.map((n) => JSON.stringify(n)).join(", ")} (GET /presets)` })
@@ -147,19 +174,8 @@ export const scenarioShape = {
   use_available_supply: z.boolean({ error: "must be true or false" }).describe(SCENARIO_DESCRIPTIONS.use_available_supply).optional(),
   solstice: z
     .strictObject({
-      activation_date: z
-        .string({ error: 'must be a calendar date YYYY-MM-DD or "current+N"' })
-        .refine((s) => isIsoDate(s) || RELATIVE_DATE.test(s), {
-          error: (iss) => `must be a calendar date YYYY-MM-DD or "current+N" (N days after the dataset's current date), got ${JSON.stringify(String(iss.input).slice(0, 40))}`,
-        })
-        .describe('The activation day of FIP-0118 on mainnet (not yet scheduled): a date after the dataset\'s current date, or "current+N" for N days after it.'),
-      service_gates: z
-        .union([
-          z.enum(["none", "all"], { error: 'must be "none", "all" or a list of quarter numbers' }),
-          z.array(z.number().int({ error: "must be a whole quarter number" }).min(2, { error: "must be a quarter number from 2 on (quarter 1 has no gate)" }).max(400)).max(400),
-        ])
-        .describe('Which quarters\' Filecoin Pay volume gates pass, each raising the service share by 0.05 about 17 days into the next quarter: "none" (default), "all", or quarter numbers (2, 3, …).')
-        .optional(),
+      activation_date: activationDateSchema,
+      service_gates: serviceGatesSchema.optional(),
       pledge_reward_basis: z
         .enum(["total", "miner_share"], { error: 'must be "total" or "miner_share"' })
         .describe('The reward estimate in the initial pledge and in the FIP-0100 fee cap: "total" (default: the formula unchanged) or "miner_share" (w1 of it).')

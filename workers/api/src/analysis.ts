@@ -93,7 +93,7 @@ interface EnsembleSetup {
  */
 function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, observe?: () => void): EnsembleSetup {
   const central = resolveRequestScenario(req.scenario, d);
-  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d)));
+  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d), { H: d.prepared.H, currentDate: d.prepared.inputs.currentDate }));
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const run: Runner = observe

@@ -1,0 +1,172 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "../../../shared/analysis/prng.ts";
+import { fixture2025, post, publish, type ErrorJson } from "./helpers.ts";
+
+/**
+ * FIP-0118 in the analyses, through the worker's fetch handler on the published fixture
+ * (current date 2025-09-09): the ensemble's `variation.solstice` against /simulate runs of each
+ * path's drawn scenario, the draws re-made here by a plain loop over the seed's streams; the
+ * tornado's activation-date row against two /simulate runs.
+ */
+
+const text = fixture2025();
+const suite = text ? describe : describe.skip;
+const CURRENT = "2025-09-09";
+
+interface Sim {
+  simulation_output: Record<string, (number | null)[]>;
+  field_dates: Record<string, { start_date: string }>;
+}
+interface Horizon {
+  date: string | null;
+  mean: number | null;
+  defined_paths: number;
+  [q: string]: unknown;
+}
+interface Ensemble {
+  input: { variation: Record<string, unknown> & { solstice?: Record<string, Record<string, unknown>> } };
+  horizons: Record<string, Record<string, Horizon>>;
+}
+
+async function ok<T>(path: string, body: unknown): Promise<T> {
+  const res = await post(path, body);
+  if (res.status !== 200) throw new Error(`${path}: status ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const dayIndex = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+const ALL_FIXED = {
+  rbp: "fixed",
+  rr: "fixed",
+  fpr: "fixed",
+  lock_target: "fixed",
+  sector_duration_days: "fixed",
+  fil_plus_m: "fixed",
+  burn_boost: "fixed",
+  qa_renew_relative_multiplier: "fixed",
+};
+const METRICS = ["circ_supply", "cum_burnt_reward", "service_reward_share"] as const;
+const F = 730;
+const Q = 262_974 / 2880;
+
+/** The value of each metric on each horizon's date, from a daily /simulate of `scenario`. */
+async function simulateAt(scenario: Record<string, unknown>, dates: Record<string, string>): Promise<Record<string, Record<string, number>>> {
+  const s = await ok<Sim>("/simulate", { ...scenario, forecast_length_days: F, resolution: "daily", output: [...METRICS] });
+  const out: Record<string, Record<string, number>> = {};
+  for (const m of METRICS) {
+    out[m] = {};
+    for (const [h, date] of Object.entries(dates)) out[m]![h] = s.simulation_output[m]![dayIndex(s.field_dates[m]!.start_date, date)]!;
+  }
+  return out;
+}
+
+suite("FIP-0118 in the ensemble and the tornado", () => {
+  beforeAll(async () => {
+    const res = await publish(text!);
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+  });
+
+  const base = { model: "current", forecast_length_days: F, solstice: { activation_date: "current+90", service_gates: "none" } };
+  const dates = { "1y": addDays(CURRENT, 364), "2y": addDays(CURRENT, 729), end: addDays(CURRENT, F - 1) };
+
+  /**
+   * Path p of the seed, alone (paths 1, path_offset p), against /simulate with the scenario drawn
+   * for it by `draw` (the plain reference of the sampling); then the whole ensemble's horizon means
+   * against the mean of those runs.
+   */
+  async function checkPaths(variation: Record<string, unknown>, draw: (rng: Rng) => Record<string, unknown>, paths: number, seed: number) {
+    const runs: Record<string, Record<string, number>>[] = [];
+    const drawn: Record<string, unknown>[] = [];
+    for (let p = 0; p < paths; p++) {
+      const solstice = draw(new Rng(seed, p));
+      drawn.push(solstice);
+      const [e, s] = await Promise.all([
+        ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths: 1, path_offset: p, seed, quantiles: [0.5], variation: { ...ALL_FIXED, solstice: variation } }),
+        simulateAt({ ...base, solstice: { ...base.solstice, ...solstice } }, dates),
+      ]);
+      runs.push(s);
+      for (const m of METRICS) {
+        for (const h of ["1y", "2y", "end"] as const) {
+          expect(e.horizons[m]![h]!.date).toBe(dates[h]);
+          const got = e.horizons[m]![h]!.p50 as number;
+          expect(close(got, s[m]![h]!), `path ${p} ${m} ${h}: ${got} vs ${s[m]![h]} (${JSON.stringify(solstice)})`).toBe(true);
+        }
+      }
+    }
+    const whole = await ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths, seed, variation: { ...ALL_FIXED, solstice: variation } });
+    for (const m of METRICS) {
+      for (const h of ["1y", "2y", "end"] as const) {
+        const mean = runs.reduce((sum, r) => sum + r[m]![h]!, 0) / paths;
+        expect(Math.abs(whole.horizons[m]![h]!.mean! - mean)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(mean)));
+      }
+    }
+    return { drawn, whole };
+  }
+
+  it("lists of activation dates and gate sets: each path equals /simulate with its drawn scenario, to 1e-12", async () => {
+    const activations = ["2025-10-01", "current+120", "2026-03-01"];
+    const gateSets = ["none", "all", [2, 4]];
+    const { drawn, whole } = await checkPaths(
+      { activation_date: activations, service_gates: gateSets },
+      (rng) => ({ activation_date: activations[Math.floor(rng.uniform() * 3)], service_gates: gateSets[Math.floor(rng.uniform() * 3)] }),
+      8,
+      7,
+    );
+    // The draws are not all alike (the check above would pass trivially otherwise).
+    expect(new Set(drawn.map((d) => JSON.stringify(d))).size).toBeGreaterThan(2);
+    expect(whole.input.variation.solstice).toEqual({
+      activation_date: { mode: "choice", dates: ["2025-10-01", addDays(CURRENT, 120), "2026-03-01"], probability_each: 1 / 3 },
+      service_gates: { mode: "choice", gate_sets: gateSets, probability_each: 1 / 3 },
+    });
+  });
+
+  it("a distribution of days and independent gates: each path equals /simulate with its drawn scenario, to 1e-12", async () => {
+    const last = Math.ceil(F / Q);
+    const { drawn, whole } = await checkPaths(
+      { activation_date: { distribution: "uniform", min: 10, max: 400 }, service_gates: { pass_probability: 0.5 } },
+      (rng) => {
+        const days = Math.round(10 + 390 * rng.uniform());
+        const gates: number[] = [];
+        for (let q = 2; q <= last; q++) if (rng.uniform() < 0.5) gates.push(q);
+        return { activation_date: addDays(CURRENT, days), service_gates: gates };
+      },
+      6,
+      11,
+    );
+    expect(new Set(drawn.map((d) => d.activation_date)).size).toBe(6);
+    expect(whole.input.variation.solstice).toMatchObject({
+      activation_date: { mode: "distribution", truncated_to: [1, 7300], mass_within: 1 },
+      service_gates: { mode: "independent", pass_probability: 0.5, quarters: [2, last] },
+    });
+  });
+
+  it("without variation.solstice the paths are the seed's paths as before (no extra draws)", async () => {
+    const body = { ...base, output: ["circ_supply"], paths: 20, seed: 3 };
+    const a = await ok<Ensemble>("/simulate/ensemble", body);
+    const b = await ok<Ensemble>("/simulate/ensemble", { ...body, variation: { solstice: { activation_date: "fixed", service_gates: "fixed" } } });
+    expect(b.horizons).toEqual(a.horizons);
+    expect(a.input.variation.solstice).toBeUndefined();
+  });
+
+  for (const [name, body, field, rule] of [
+    ["model reference", { model: "reference", variation: { solstice: { activation_date: ["current+30"] } } }, "variation.solstice", /model "current"/],
+    ["no solstice member", { model: "current", variation: { solstice: { service_gates: { pass_probability: 0.5 } } } }, "variation.solstice", /give "solstice"/],
+    ["a probability above 1", { ...base, variation: { solstice: { service_gates: { pass_probability: 1.5 } } } }, "variation.solstice.service_gates.pass_probability", /probability from 0 to 1/],
+    ["a date before the current date", { ...base, variation: { solstice: { activation_date: ["current+30", "2025-01-01"] } } }, "variation.solstice.activation_date[1]", /after the dataset's current date/],
+    ["a multiplier", { ...base, variation: { solstice: { activation_date: { distribution: "uniform", of: "multiplier", min: 0.5, max: 2 } } } }, "variation.solstice.activation_date.of", /must be "level"/],
+    ["days beyond the bound", { ...base, variation: { solstice: { activation_date: { distribution: "uniform", min: 0, max: 100 } } } }, "variation.solstice.activation_date.min", /1 to 7300/],
+    ["too many dates", { ...base, variation: { solstice: { activation_date: Array.from({ length: 65 }, (_, i) => `current+${i + 1}`) } } }, "variation.solstice.activation_date", /64/],
+    ["a bad gate set", { ...base, variation: { solstice: { service_gates: ["none", [1]] } } }, "variation.solstice.service_gates[1][0]", /from 2 on/],
+  ] as const) {
+    it(`400 naming the field: ${name}`, async () => {
+      const res = await post("/simulate/ensemble", { paths: 5, ...body });
+      expect(res.status).toBe(400);
+      const e = (await res.json()) as ErrorJson;
+      expect(e.error.field).toBe(field);
+      expect(e.error.message).toMatch(rule);
+    });
+  }
+});
