@@ -7,7 +7,9 @@
  * - workers/api/public/explorer/provider.gen.js from shared/schema/storageProvider.ts (the
  *   storage-provider cohort's bounds and the default costs);
  * - workers/api/public/explorer/horizons.gen.js from shared/analysis/horizons.ts (the table's and
- *   the tornado's horizons: n years is the last day of an n·365-day forecast).
+ *   the tornado's horizons: n years is the last day of an n·365-day forecast);
+ * - workers/api/public/explorer/tornado.gen.js from shared/analysis/levers.ts (the tornado's row
+ *   labels, FIP-0118's activation date among them).
  * The page has no build step, so the modules are checked in; `npm run build:explorer` rewrites
  * them and test/explorerSchema.test.ts fails when one is stale.
  */
@@ -16,6 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
 import { DEFAULT_HORIZONS, HORIZON_LABELS, horizonOffsetDays } from "../shared/analysis/horizons.ts";
+import { TORNADO_ROW_LABELS } from "../shared/analysis/levers.ts";
 import { SOLSTICE_QA_MULTIPLIER } from "../shared/kernel/constants.ts";
 import { PRESETS } from "../shared/schema/presets.ts";
 import { DAILY_LEVERS, LIMITS, SCENARIO_DEFAULTS, SCENARIO_DESCRIPTIONS, scenarioShape } from "../shared/schema/scenario.ts";
@@ -25,6 +28,7 @@ const EXPLORER_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "worker
 export const MODULE_PATH = join(EXPLORER_DIR, "scenario.gen.js");
 export const PROVIDER_MODULE_PATH = join(EXPLORER_DIR, "provider.gen.js");
 export const HORIZONS_MODULE_PATH = join(EXPLORER_DIR, "horizons.gen.js");
+export const TORNADO_MODULE_PATH = join(EXPLORER_DIR, "tornado.gen.js");
 
 /** A member's description, whether `.describe()` came before or after `.optional()`. */
 const describedAs = (s: z.ZodType): string => s.description ?? (s as unknown as { unwrap(): z.ZodType }).unwrap().description ?? "";
@@ -133,9 +137,15 @@ export function explorerHorizonsModule(): string {
   return [...HEADER("shared/analysis/horizons.ts"), `export const HORIZONS = [\n${horizons.map((h) => `  ${JSON.stringify(h)},`).join("\n")}\n];`, ""].join("\n");
 }
 
+/** The tornado's rows as a person reads them, by the `lever` name the API gives each row. */
+export function explorerTornadoModule(): string {
+  return [...HEADER("shared/analysis/levers.ts"), "export const TORNADO_ROW_LABELS = {", ...entries(TORNADO_ROW_LABELS), "};", ""].join("\n");
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   writeFileSync(MODULE_PATH, explorerSchemaModule());
   writeFileSync(PROVIDER_MODULE_PATH, explorerProviderModule());
   writeFileSync(HORIZONS_MODULE_PATH, explorerHorizonsModule());
-  console.log(`wrote ${MODULE_PATH}, ${PROVIDER_MODULE_PATH} and ${HORIZONS_MODULE_PATH}`);
+  writeFileSync(TORNADO_MODULE_PATH, explorerTornadoModule());
+  console.log(`wrote ${MODULE_PATH}, ${PROVIDER_MODULE_PATH}, ${HORIZONS_MODULE_PATH} and ${TORNADO_MODULE_PATH}`);
 }

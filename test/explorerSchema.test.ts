@@ -1,6 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { explorerHorizonsModule, explorerProviderModule, explorerSchemaModule, HORIZONS_MODULE_PATH, MODULE_PATH, PROVIDER_MODULE_PATH } from "../scripts/explorerSchema.ts";
+import {
+  explorerHorizonsModule,
+  explorerProviderModule,
+  explorerSchemaModule,
+  explorerTornadoModule,
+  HORIZONS_MODULE_PATH,
+  MODULE_PATH,
+  PROVIDER_MODULE_PATH,
+  TORNADO_MODULE_PATH,
+} from "../scripts/explorerSchema.ts";
 import { MODELS } from "../shared/kernel/constants.ts";
 import { PRESETS } from "../shared/schema/presets.ts";
 import { LIMITS, parseScenario, scenarioShape, SCENARIO_DEFAULTS, SCENARIO_DESCRIPTIONS } from "../shared/schema/scenario.ts";
@@ -43,6 +52,10 @@ describe("the explorer's copy of the scenario schema", () => {
 
   it("horizons.gen.js is the build of shared/analysis/horizons.ts (rebuild with npm run build:explorer)", () => {
     expect(readFileSync(HORIZONS_MODULE_PATH, "utf8") === explorerHorizonsModule(), "workers/api/public/explorer/horizons.gen.js is stale").toBe(true);
+  });
+
+  it("tornado.gen.js is the build of shared/analysis/levers.ts (rebuild with npm run build:explorer)", () => {
+    expect(readFileSync(TORNADO_MODULE_PATH, "utf8") === explorerTornadoModule(), "workers/api/public/explorer/tornado.gen.js is stale").toBe(true);
   });
 
   it("provider.gen.js is the build of shared/schema/storageProvider.ts (rebuild with npm run build:explorer)", () => {

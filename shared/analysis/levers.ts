@@ -23,6 +23,27 @@ export type AnalysisLever = (typeof ANALYSIS_LEVERS)[number];
 /** The seven levers of a tornado (the issue's list): qa_renew_relative_multiplier is a model detail. */
 export const TORNADO_LEVERS = ["rbp", "rr", "fpr", "lock_target", "sector_duration_days", "fil_plus_m", "burn_boost"] as const satisfies readonly AnalysisLever[];
 
+/**
+ * The tornado's row of FIP-0118's activation date (present when the scenario has `solstice`):
+ * not a lever of ANALYSIS_LEVERS (it is a date, moved in whole days after the current date).
+ */
+export const ACTIVATION_ROW = "activation_date";
+export type TornadoRow = (typeof TORNADO_LEVERS)[number] | typeof ACTIVATION_ROW;
+/** Every row a tornado can have, in the order it runs them. */
+export const TORNADO_ROWS = [...TORNADO_LEVERS, ACTIVATION_ROW] as const satisfies readonly TornadoRow[];
+
+/** How a tornado row is labelled for a person (the explorer's tornado, through its generated copy). */
+export const TORNADO_ROW_LABELS: Readonly<Record<TornadoRow, string>> = {
+  rbp: "Onboarding",
+  rr: "Renewal rate",
+  fpr: "FIL+ share",
+  lock_target: "Lock target",
+  sector_duration_days: "Sector duration",
+  fil_plus_m: "FIL+ multiplier",
+  burn_boost: "Burn boost",
+  activation_date: "Solstice activation",
+};
+
 /** Levers with a daily history in the dataset (the 180-day windows). */
 export const HISTORICAL_LEVERS = ["rbp", "rr", "fpr"] as const satisfies readonly AnalysisLever[];
 export type HistoricalLever = (typeof HISTORICAL_LEVERS)[number];

@@ -3,8 +3,10 @@ import type { KernelScenario } from "../kernel/types.ts";
 import type { OutputField } from "../schema/fields.ts";
 import type { Runner } from "./ensemble.ts";
 import { horizonIndex, type HorizonName } from "./horizons.ts";
-import { LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever } from "./levers.ts";
+import { addDays } from "../kernel/dates.ts";
+import { ACTIVATION_ROW, LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever, type TornadoRow } from "./levers.ts";
 import { runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
+import { SOLSTICE_VARIATION_LIMITS, type CurrentDay } from "./solsticeVariation.ts";
 
 /**
  * One-at-a-time sensitivity: each lever moved low and high from the central scenario, the others
@@ -13,6 +15,12 @@ import { runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
 
 /** Default move of a lever: its central path times 0.8 and 1.2, clamped to its range. */
 export const DEFAULT_RELATIVE_MOVE = 0.2;
+
+/** Default move of FIP-0118's activation date: a month (30 days) earlier and later, never on or before the current date. */
+export const ACTIVATION_MOVE_DAYS = 30;
+
+/** Low and high levels per lever, and for the activation date in days after the dataset's current date. */
+export type TornadoBounds = Partial<Record<AnalysisLever | typeof ACTIVATION_ROW, readonly [number, number]>>;
 
 export interface SweepSpec {
   readonly lever: AnalysisLever;
@@ -24,13 +32,16 @@ export interface SweepSpec {
 export interface SensitivityOptions {
   readonly metric: OutputField;
   readonly horizons: readonly HorizonName[];
-  /** Low and high levels per lever (constant over the forecast); other levers move ±20 %. */
-  readonly bounds?: Partial<Record<AnalysisLever, readonly [number, number]>>;
+  /** Low and high levels per lever (constant over the forecast); other levers move ±20 %, the activation date ±30 days. */
+  readonly bounds?: TornadoBounds;
   readonly sweep?: SweepSpec;
+  /** The dataset's current day: the activation date's row (a scenario with `solstice`) counts days from it. */
+  readonly at?: CurrentDay;
 }
 
 export interface TornadoBar {
-  readonly lever: AnalysisLever;
+  /** A lever, or "activation_date" (FIP-0118's, in days after the dataset's current date). */
+  readonly lever: TornadoRow;
   /** The lever in the central scenario (its mean over the forecast when it varies by day). */
   readonly base: number;
   /** The lever's low and high values (means over the forecast for a scaled daily path). */
@@ -42,10 +53,12 @@ export interface TornadoBar {
   readonly swing: number;
   /** Arc elasticity: (swing / base_value) / ((high − low) / base); NaN when undefined. */
   readonly elasticity: number;
-  /** "bounds" (the caller's levels) or "±20%" (the central path scaled, clamped to the range). */
-  readonly moved: "bounds" | "±20%";
-  /** Set when a ±20 % move hit the lever's range (then low or high is less than 20 % away). */
+  /** "bounds" (the caller's levels), "±20%" (the central path scaled, clamped to the range) or "±30 days" (the activation date). */
+  readonly moved: "bounds" | "±20%" | "±30 days";
+  /** Set when a default move hit the lever's range (then low or high is less than 20 % away; for the activation date, the day after the current date). */
   readonly clamped?: readonly ("low" | "high")[];
+  /** The activation date's row: base, low and high as dates (YYYY-MM-DD). */
+  readonly dates?: { readonly base: string; readonly low: string; readonly high: string };
 }
 
 export interface HorizonTornado {
@@ -107,6 +120,17 @@ export function checkLevel(lever: AnalysisLever, value: number, field: string): 
   if (integer && !Number.isInteger(value)) throw new ScenarioError(field, `must be a whole number of days, got ${value}`);
 }
 
+/** Bounds of the activation date's row: whole days after the current date, low below high, on a scenario with `solstice`. */
+function checkActivationBounds(central: KernelScenario, b: readonly [number, number]): void {
+  const field = `bounds.${ACTIVATION_ROW}`;
+  if (!central.solstice) throw new ScenarioError(field, 'moves FIP-0118\'s activation date: give "solstice" (e.g. {"activation_date": "current+90"}) or "preset": "solstice"');
+  const max = SOLSTICE_VARIATION_LIMITS.maxDays;
+  b.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new ScenarioError(`${field}[${i}]`, `must be a whole number of days after the dataset's current date, 1 to ${max}, got ${v}`);
+  });
+  if (!(b[0] < b[1])) throw new ScenarioError(field, `low must be below high, got [${b[0]}, ${b[1]}]`);
+}
+
 /** The metric at each horizon of one run. */
 function read(run: Runner, sc: KernelScenario, metric: OutputField, horizons: readonly HorizonName[]): { values: number[]; H: number; N: number; length: number } {
   const r = run(sc);
@@ -133,7 +157,11 @@ export function runSensitivity(central: KernelScenario, opts: SensitivityOptions
  */
 export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOptions, run: Runner): Sliced<SensitivityResult> {
   const { metric, horizons } = opts;
-  for (const [lever, b] of Object.entries(opts.bounds ?? {}) as [AnalysisLever, readonly [number, number]][]) {
+  for (const [lever, b] of Object.entries(opts.bounds ?? {}) as [AnalysisLever | typeof ACTIVATION_ROW, readonly [number, number]][]) {
+    if (lever === ACTIVATION_ROW) {
+      checkActivationBounds(central, b);
+      continue;
+    }
     checkLevel(lever, b[0], `bounds.${lever}[0]`);
     checkLevel(lever, b[1], `bounds.${lever}[1]`);
     if (!(b[0] < b[1])) throw new ScenarioError(`bounds.${lever}`, `low must be below high, got [${b[0]}, ${b[1]}]`);
@@ -150,7 +178,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   const sliced = function* () {
     if (simulations % perSlice === 0) yield;
   };
-  const bars: { lever: AnalysisLever; base: number; lo: Move; hi: Move; vlo: number[]; vhi: number[]; moved: TornadoBar["moved"] }[] = [];
+  const bars: { lever: TornadoRow; base: number; lo: Move; hi: Move; vlo: number[]; vhi: number[]; moved: TornadoBar["moved"]; dates?: TornadoBar["dates"] }[] = [];
   for (const lever of TORNADO_LEVERS) {
     const b = opts.bounds?.[lever];
     const lo = b ? level(central, lever, b[0]) : scaled(central, lever, 1 - DEFAULT_RELATIVE_MOVE);
@@ -162,6 +190,25 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
     const vhi = read(run, hi.sc, metric, horizons).values;
     simulations++;
     bars.push({ lever, base: leverMean(central, lever), lo, hi, vlo, vhi, moved: b ? "bounds" : "±20%" });
+  }
+  if (central.solstice) {
+    // FIP-0118's activation a month earlier and later (or at the bounds), in days after the current date.
+    if (!opts.at) throw new Error("the activation date's row needs the dataset's current day");
+    const { H, currentDate } = opts.at;
+    const solstice = central.solstice;
+    const base = solstice.activationDay - H;
+    const b = opts.bounds?.[ACTIVATION_ROW];
+    const moveTo = (days: number, clamped = false): Move => ({ sc: { ...central, solstice: { ...solstice, activationDay: H + days } }, mean: days, clamped });
+    const lo = b ? moveTo(b[0]) : base - ACTIVATION_MOVE_DAYS >= 1 ? moveTo(base - ACTIVATION_MOVE_DAYS) : moveTo(1, true);
+    const hi = moveTo(b ? b[1] : base + ACTIVATION_MOVE_DAYS);
+    yield* sliced();
+    const vlo = read(run, lo.sc, metric, horizons).values;
+    simulations++;
+    yield* sliced();
+    const vhi = read(run, hi.sc, metric, horizons).values;
+    simulations++;
+    const dates = { base: addDays(currentDate, base), low: addDays(currentDate, lo.mean), high: addDays(currentDate, hi.mean) };
+    bars.push({ lever: ACTIVATION_ROW, base, lo, hi, vlo, vhi, moved: b ? "bounds" : "±30 days", dates });
   }
 
   const by_horizon = horizons.map((horizon, h): HorizonTornado => {
@@ -182,6 +229,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
         elasticity,
         moved: b.moved,
         ...(clamped.length ? { clamped } : {}),
+        ...(b.dates ? { dates: b.dates } : {}),
       };
     });
     // Stable sort: equal swings keep the levers' order; undefined swings go last.

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ANALYSIS_LEVERS, LEVER_INFO, TORNADO_LEVERS, type AnalysisLever } from "../analysis/levers.ts";
+import { ACTIVATION_ROW, ANALYSIS_LEVERS, LEVER_INFO, TORNADO_LEVERS, type AnalysisLever } from "../analysis/levers.ts";
 import { HORIZON_NAMES, horizonShortfall, type HorizonName } from "../analysis/horizons.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS } from "../kernel/constants.ts";
 import type { Distribution } from "../analysis/distributions.ts";
 import type { VariationInput, VariationSpec } from "../analysis/variation.ts";
-import type { SweepSpec } from "../analysis/sensitivity.ts";
+import { ACTIVATION_MOVE_DAYS, type SweepSpec, type TornadoBounds } from "../analysis/sensitivity.ts";
 import type { ScenarioInput } from "../kernel/scenario.ts";
 import { OUTPUT_FIELD_NAMES, type OutputField } from "./fields.ts";
 import { SOLSTICE_VARIATION_LIMITS, type SolsticeVariationInput } from "../analysis/solsticeVariation.ts";
@@ -215,8 +215,17 @@ export const sensitivityShape = {
     .describe('When to read the metric: "1y", "2y", "5y", "10y" (n years = the last day of an n·365-day forecast: current date + n·365 − 1) or "end" (the last forecast day); or a list of them (the first is the headline). Default "end".')
     .optional(),
   bounds: z
-    .strictObject(Object.fromEntries(TORNADO_LEVERS.map((l) => [l, bound.optional()])) as Record<(typeof TORNADO_LEVERS)[number], z.ZodOptional<typeof bound>>)
-    .describe(`Low and high levels per lever (${TORNADO_LEVERS.join(", ")}). Levers without bounds move to their central path × 0.8 and × 1.2, clamped to the valid range.`)
+    .strictObject({
+      ...(Object.fromEntries(TORNADO_LEVERS.map((l) => [l, bound.optional()])) as Record<(typeof TORNADO_LEVERS)[number], z.ZodOptional<typeof bound>>),
+      [ACTIVATION_ROW]: z
+        .tuple([finite(), finite()], { error: "must be [low, high], two numbers of days" })
+        .describe(`[low, high] FIP-0118 activation dates, in whole days after the dataset's current date (1 to ${SOLSTICE_VARIATION_LIMITS.maxDays}); needs the scenario's "solstice".`)
+        .optional(),
+    })
+    .describe(
+      `Low and high levels per lever (${TORNADO_LEVERS.join(", ")}), and \`${ACTIVATION_ROW}\` in days after the current date. Levers without bounds move to their central path × 0.8 and × 1.2, clamped to the valid range; ` +
+        `with a "solstice" member the activation date moves ${ACTIVATION_MOVE_DAYS} days earlier and later (never on or before the current date).`,
+    )
     .optional(),
   sweep: z
     .strictObject({
@@ -258,7 +267,7 @@ export interface SensitivityRequest {
   readonly scenario: ScenarioInput & { readonly model: Model };
   readonly metric: OutputField;
   readonly horizons: readonly HorizonName[];
-  readonly bounds: Partial<Record<AnalysisLever, readonly [number, number]>>;
+  readonly bounds: TornadoBounds;
   readonly sweep: SweepSpec | null;
   /** The archived dataset to run on (GET /datasets); absent: the latest. */
   readonly datasetVersion?: string;
@@ -360,9 +369,20 @@ export function parseSensitivityRequest(raw: unknown, defaults: RequestDefaults 
   const d = r.data;
   const horizons: HorizonName[] = d.horizon === undefined ? ["end"] : typeof d.horizon === "string" ? [d.horizon] : [...new Set(d.horizon)];
   const issues: FieldIssue[] = [];
-  const bounds: Partial<Record<AnalysisLever, readonly [number, number]>> = {};
+  const bounds: TornadoBounds = {};
+  const scenario = splitScenario(d, defaults);
   for (const [l, b] of Object.entries(d.bounds ?? {})) {
     if (!b) continue;
+    if (l === ACTIVATION_ROW) {
+      const max = SOLSTICE_VARIATION_LIMITS.maxDays;
+      if (scenario.solstice === undefined) issues.push({ field: `bounds.${l}`, message: 'moves FIP-0118\'s activation date: give "solstice" (e.g. {"activation_date": "current+90"}) or "preset": "solstice"' });
+      b.forEach((v, i) => {
+        if (!Number.isInteger(v) || v < 1 || v > max) issues.push({ field: `bounds.${l}[${i}]`, message: `must be a whole number of days after the dataset's current date, 1 to ${max}, got ${v}` });
+      });
+      if (!(b[0] < b[1])) issues.push({ field: `bounds.${l}`, message: `low must be below high, got [${b[0]}, ${b[1]}]` });
+      bounds[l] = b;
+      continue;
+    }
     const info = LEVER_INFO[l as AnalysisLever];
     b.forEach((v, i) => {
       if (v < info.min || v > info.max) issues.push({ field: `bounds.${l}[${i}]`, message: `must be within the valid range of ${l}, ${info.min} to ${info.max}, got ${v}` });
@@ -387,7 +407,7 @@ export function parseSensitivityRequest(raw: unknown, defaults: RequestDefaults 
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return {
-    scenario: splitScenario(d, defaults),
+    scenario,
     metric,
     horizons,
     bounds,

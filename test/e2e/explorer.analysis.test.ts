@@ -133,6 +133,32 @@ describe.skipIf(!explorerSuiteRuns)("explorer: uncertainty bands and sensitivity
     await page.close();
   }, TEST_TIMEOUT_MS);
 
+  it("with FIP-0118 in the scenario the tornado has the activation date's row, labelled, with its dates", async () => {
+    const scenario = { n: "Solstice", forecast_length_days: 800, solstice: { activation_date: "current+120" } };
+    const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [scenario] })));
+    await page.waitForFunction("document.body.dataset.sensitivity === 'ready'", null, { timeout: 180_000 });
+    await page.selectOption("#sens-metric", "circ_supply");
+    await page.selectOption("#sens-horizon", "2y");
+    await page.waitForFunction(
+      "document.body.dataset.sensitivity === 'ready' && explorer.tornado()?.body.metric === 'circ_supply' && explorer.tornado()?.body.horizon === '2y'",
+      null,
+      { timeout: 180_000 },
+    );
+    const body = await js<Record<string, unknown>>(page, "explorer.requestBody()");
+    const { output: _o, include_history: _h, resolution: _r, extend_1y_metrics: _e, ...levers } = body;
+    expect(levers).toMatchObject({ model: "current", solstice: { activation_date: "current+120" } });
+    const api = await postJson<Sensitivity & { tornado: { lever: string; dates?: { low: string; high: string } }[] }>("/simulate/sensitivity", { ...levers, metric: "circ_supply", horizon: "2y" });
+    const apiRow = api.tornado.find((b) => b.lever === "activation_date")!;
+    expect(apiRow.dates).toBeDefined();
+    const row = page.locator('#tornado tr[data-lever="activation_date"]');
+    expect(await row.locator("th").textContent()).toBe("Solstice activation");
+    expect(await row.locator("td").first().textContent()).toBe(`${apiRow.dates!.low} → ${apiRow.dates!.high}`);
+    expect(Number(await row.getAttribute("data-swing"))).toBe(apiRow.swing);
+    expect(await page.locator("#tornado tr[data-lever]").count()).toBe(8);
+    await page.locator("#sensitivity").screenshot({ path: join(ARTIFACTS, "explorer-tornado-solstice.png") });
+    await page.close();
+  }, TEST_TIMEOUT_MS);
+
   it("works on a phone-sized screen and makes no request outside the worker", async () => {
     const page = await openPage("#" + encodeURIComponent(JSON.stringify({ s: [{ n: "Phone", forecast_length_days: 400 }], u: 1 })), { width: 390, height: 844 });
     await page.waitForFunction("document.body.dataset.uncertainty === 'ready' && document.body.dataset.sensitivity === 'ready'", null, { timeout: 180_000 });

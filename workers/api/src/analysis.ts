@@ -15,6 +15,7 @@ import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
 import { runSliced, runToEnd, WorkCancelled, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
+import type { CurrentDay } from "../../../shared/analysis/solsticeVariation.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
@@ -58,6 +59,11 @@ function* guarded<T>(work: Sliced<T>): Sliced<T> {
   }
 }
 
+/** The dataset's current day (FIP-0118's dates in the analyses are days after it). */
+function currentDay(d: WarmDataset): CurrentDay {
+  return { H: d.prepared.H, currentDate: d.prepared.inputs.currentDate };
+}
+
 /** The dates a result's arrays start from: a forecast-axis field's index 0 is the current date, others the start date. */
 interface RunDates {
   readonly startDate: string;
@@ -93,7 +99,7 @@ interface EnsembleSetup {
  */
 function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, observe?: () => void): EnsembleSetup {
   const central = resolveRequestScenario(req.scenario, d);
-  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d), { H: d.prepared.H, currentDate: d.prepared.inputs.currentDate }));
+  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d), currentDay(d)));
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const run: Runner = observe
@@ -279,7 +285,7 @@ export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDatase
   const r = yield* guarded(
     sensitivitySlices(
       central,
-      { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}) },
+      { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}), at: currentDay(d) },
       (sc) => {
         const res = simulateInWorkspace(d, sc, fields);
         if (!c) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TORNADO_LEVERS } from "../../../shared/analysis/levers.ts";
+import { TORNADO_ROWS } from "../../../shared/analysis/levers.ts";
 import { KEEP_VERSIONS } from "../../../shared/data/format.ts";
 
 /**
@@ -208,7 +208,7 @@ export const ensembleResponse = z.object({
 });
 
 const bar = z.object({
-  lever: z.enum(TORNADO_LEVERS),
+  lever: z.enum(TORNADO_ROWS).describe('A lever, or "activation_date": FIP-0118\'s activation (present when the scenario has "solstice"), its base, low and high in days after the dataset\'s current date.'),
   base: z.number().describe("The lever in the central scenario (its mean over the forecast when it varies by day)."),
   low: z.number(),
   high: z.number(),
@@ -216,8 +216,9 @@ const bar = z.object({
   value_high: num,
   swing: num.describe("value_high − value_low."),
   elasticity: num.describe("(swing / base_value) / ((high − low) / base)."),
-  moved: z.enum(["bounds", "±20%"]),
-  clamped: z.array(z.enum(["low", "high"])).optional().describe("Which ±20 % move hit the lever's valid range."),
+  moved: z.enum(["bounds", "±20%", "±30 days"]).describe('"bounds" (the request\'s), "±20%" (a lever\'s default move) or "±30 days" (the activation date\'s).'),
+  clamped: z.array(z.enum(["low", "high"])).optional().describe("Which default move hit the lever's valid range (for the activation date: the day after the current date)."),
+  dates: z.object({ base: z.string(), low: z.string(), high: z.string() }).optional().describe("The activation date's row: base, low and high as dates."),
 });
 
 export const sensitivityResponse = z.object({

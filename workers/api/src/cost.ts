@@ -5,6 +5,7 @@ import { DEFAULT_ENSEMBLE_METRICS, DEFAULT_QUANTILES, ENSEMBLE_LIMITS, SWEEP_STE
 import { OUTPUT_FIELD_NAMES } from "../../../shared/schema/fields.ts";
 import { readPlainDecimal } from "../../../shared/schema/normalize.ts";
 import { TORNADO_LEVERS } from "../../../shared/analysis/levers.ts";
+import { PRESETS, type PresetName } from "../../../shared/schema/presets.ts";
 import { MAX_BATCH_SCENARIOS } from "./schemas.ts";
 
 /**
@@ -120,7 +121,9 @@ export function estimateCost(route: CostedRoute | null, body: Json | null, bodyB
     case "sensitivity": {
       const F = num(b.forecast_length_days, DEFAULT_FORECAST_LENGTH_DAYS, 1, MAX_FORECAST_DAYS);
       const steps = isObject(b.sweep) ? num(b.sweep.steps, 0, SWEEP_STEPS.min, SWEEP_STEPS.max) : 0;
-      const runs = 1 + 2 * TORNADO_LEVERS.length + steps;
+      // FIP-0118's activation date is one row more (its own or a preset's solstice member).
+      const solstice = isObject(b.solstice) || (typeof b.preset === "string" && Object.hasOwn(PRESETS, b.preset) && "solstice" in PRESETS[b.preset as PresetName].members);
+      const runs = 1 + 2 * TORNADO_LEVERS.length + (solstice ? 2 : 0) + steps;
       return { cpuMs: base + ms(runs * (H + F), 0), what: `${runs} simulations of ${F} days` };
     }
     case "storage_provider": {

@@ -169,4 +169,67 @@ suite("FIP-0118 in the ensemble and the tornado", () => {
       expect(e.error.message).toMatch(rule);
     });
   }
+
+  interface Bar {
+    lever: string;
+    base: number;
+    low: number;
+    high: number;
+    value_low: number;
+    value_high: number;
+    swing: number;
+    moved: string;
+    clamped?: string[];
+    dates?: { base: string; low: string; high: string };
+  }
+  interface Tornado {
+    date: string;
+    base_value: number;
+    tornado: Bar[];
+    input: { simulations: number };
+  }
+
+  /** cum_burnt_reward at the tornado's date from a daily /simulate of `scenario`. */
+  async function burntAt(scenario: Record<string, unknown>, date: string): Promise<number> {
+    const s = await ok<Sim>("/simulate", { ...scenario, resolution: "daily", output: ["cum_burnt_reward"] });
+    return s.simulation_output.cum_burnt_reward![dayIndex(s.field_dates.cum_burnt_reward!.start_date, date)]!;
+  }
+
+  it("the tornado's activation-date row: a month earlier and later, each value a /simulate run, to 1e-12", async () => {
+    const scenario = { model: "current", forecast_length_days: 1095, solstice: { activation_date: "current+120", service_gates: "all" } };
+    const t = await ok<Tornado>("/simulate/sensitivity", { ...scenario, metric: "cum_burnt_reward", horizon: "2y" });
+    const row = t.tornado.find((b) => b.lever === "activation_date")!;
+    expect(row).toMatchObject({ base: 120, low: 90, high: 150, moved: "±30 days", dates: { base: addDays(CURRENT, 120), low: addDays(CURRENT, 90), high: addDays(CURRENT, 150) } });
+    expect(t.input.simulations).toBe(17);
+    const [lo, hi, base] = await Promise.all([
+      burntAt({ ...scenario, solstice: { ...scenario.solstice, activation_date: row.dates!.low } }, t.date),
+      burntAt({ ...scenario, solstice: { ...scenario.solstice, activation_date: row.dates!.high } }, t.date),
+      burntAt(scenario, t.date),
+    ]);
+    expect(close(row.value_low, lo)).toBe(true);
+    expect(close(row.value_high, hi)).toBe(true);
+    expect(close(t.base_value, base)).toBe(true);
+    expect(row.swing).toBe(row.value_high - row.value_low);
+    // A later activation burns less by the horizon: the row moves the metric.
+    expect(row.value_high).toBeLessThan(row.value_low);
+  });
+
+  it("the row is clamped to the day after the current date, follows bounds, and is absent without solstice", async () => {
+    const near = await ok<Tornado>("/simulate/sensitivity", { model: "current", forecast_length_days: 730, solstice: { activation_date: "current+10" }, metric: "circ_supply" });
+    expect(near.tornado.find((b) => b.lever === "activation_date")).toMatchObject({ base: 10, low: 1, high: 40, clamped: ["low"] });
+    const bounded = await ok<Tornado>("/simulate/sensitivity", { preset: "solstice", forecast_length_days: 730, bounds: { activation_date: [30, 365] } });
+    expect(bounded.tornado.find((b) => b.lever === "activation_date")).toMatchObject({ base: 90, low: 30, high: 365, moved: "bounds" });
+    const none = await ok<Tornado>("/simulate/sensitivity", { model: "current", forecast_length_days: 730 });
+    expect(none.tornado.map((b) => b.lever)).not.toContain("activation_date");
+    expect(none.input.simulations).toBe(15);
+    for (const [body, field] of [
+      [{ model: "current", bounds: { activation_date: [30, 60] } }, "bounds.activation_date"],
+      [{ preset: "solstice", bounds: { activation_date: [0, 60] } }, "bounds.activation_date[0]"],
+      [{ preset: "solstice", bounds: { activation_date: [60, 30] } }, "bounds.activation_date"],
+    ] as const) {
+      const res = await post("/simulate/sensitivity", body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorJson).error.field).toBe(field);
+    }
+  });
 });

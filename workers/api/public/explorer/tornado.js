@@ -1,9 +1,11 @@
 // The sensitivity panel: a tornado chart (POST /simulate/sensitivity) for a chosen metric and
 // horizon, on the active scenario's levers. Each row is one lever moved low and high from the
 // scenario (±20 %, clamped to its range): a bar from the metric's value at "low" to its value at
-// "high", around the scenario's own value; sorted by |swing|, as the API answers.
+// "high", around the scenario's own value; sorted by |swing|, as the API answers. With FIP-0118
+// in the scenario, one row more: its activation date a month earlier and later.
 import { ApiError } from "./api.js";
 import { fmt } from "./format.js";
+import { TORNADO_ROW_LABELS } from "./tornado.gen.js";
 
 export const SENSITIVITY_METRICS = [
   { field: "circ_supply", label: "Circulating supply", unit: "FIL" },
@@ -16,16 +18,6 @@ export const SENSITIVITY_METRICS = [
   { field: "day_pledge_per_QAP", label: "Pledge per sector", unit: "FIL" },
   { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
 ];
-
-const LEVER_LABELS = {
-  rbp: "Onboarding",
-  rr: "Renewal rate",
-  fpr: "FIL+ share",
-  lock_target: "Lock target",
-  sector_duration_days: "Sector duration",
-  fil_plus_m: "FIL+ multiplier",
-  burn_boost: "Burn boost",
-};
 
 const cache = new Map();
 let inflight = null;
@@ -45,6 +37,8 @@ async function post(body, signal) {
 }
 
 const leverValue = (lever, v) => (lever === "sector_duration_days" ? `${v} d` : fmt(v));
+/** A row's low (or high) as a person reads it: the activation date's row as its date. */
+const rowValue = (b, side) => (b.dates ? b.dates[side] : leverValue(b.lever, b[side]));
 
 /** Draws the tornado of one answer into `table` (rows with data-lever and full-precision data-* values). */
 export function renderTornado(table, answer, metric) {
@@ -74,9 +68,9 @@ export function renderTornado(table, answer, metric) {
     tr.dataset.swing = String(b.swing);
     const th = document.createElement("th");
     th.scope = "row";
-    th.textContent = LEVER_LABELS[b.lever] ?? b.lever;
+    th.textContent = TORNADO_ROW_LABELS[b.lever] ?? b.lever;
     const range = document.createElement("td");
-    range.textContent = `${leverValue(b.lever, b.low)} → ${leverValue(b.lever, b.high)}${b.clamped ? " (range limit)" : ""}`;
+    range.textContent = `${rowValue(b, "low")} → ${rowValue(b, "high")}${b.clamped ? " (range limit)" : ""}`;
     const barCell = document.createElement("td");
     barCell.className = "tornado-cell";
     const track = document.createElement("div");
@@ -89,7 +83,7 @@ export function renderTornado(table, answer, metric) {
       const a = Math.min(mid, pos(v));
       seg.style.left = `${a}%`;
       seg.style.width = `${Math.max(Math.abs(pos(v) - mid), 0.4)}%`;
-      seg.title = `${side} ${leverValue(b.lever, side === "low" ? b.low : b.high)}: ${fmt(v, m.percent)}`;
+      seg.title = `${side} ${rowValue(b, side)}: ${fmt(v, m.percent)}`;
       track.append(seg);
     }
     const axis = document.createElement("div");

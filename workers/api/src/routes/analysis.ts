@@ -1,4 +1,5 @@
-import { TORNADO_LEVERS } from "../../../../shared/analysis/levers.ts";
+import { ACTIVATION_ROW, TORNADO_LEVERS } from "../../../../shared/analysis/levers.ts";
+import { ACTIVATION_MOVE_DAYS } from "../../../../shared/analysis/sensitivity.ts";
 import { runSliced } from "../../../../shared/analysis/slices.ts";
 import { ENSEMBLE_LIMITS, ensembleRequestSchema, parseEnsembleRequest, parseSensitivityRequest, sensitivityRequestSchema, SWEEP_STEPS } from "../../../../shared/schema/analysis.ts";
 import { ensemblePartSlices, ensembleRequestSlices, runEnsembleInParts, sensitivityRequestSlices } from "../analysis.ts";
@@ -88,7 +89,8 @@ export const sensitivityRoute: Route = {
   docs: {
     summary: "Tornado: which lever moves a metric most",
     description:
-      `Moves each of ${TORNADO_LEVERS.join(", ")} low and high from the central scenario, one at a time (default: central × 0.8 and × 1.2, clamped to the valid range; or \`bounds\`), and reads the metric at the horizon: 15 simulations. ` +
+      `Moves each of ${TORNADO_LEVERS.join(", ")} low and high from the central scenario, one at a time (default: central × 0.8 and × 1.2, clamped to the valid range; or \`bounds\`), and reads the metric at the horizon: ${1 + 2 * TORNADO_LEVERS.length} simulations. ` +
+      `With a \`solstice\` member, one row more, \`${ACTIVATION_ROW}\`: FIP-0118's activation ${ACTIVATION_MOVE_DAYS} days earlier and later (never on or before the current date; or \`bounds.${ACTIVATION_ROW}\` in days after it), 2 simulations more. ` +
       `An optional \`sweep\` runs one lever over ${SWEEP_STEPS.min}–${SWEEP_STEPS.max} evenly spaced levels. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
     body: sensitivityRequestSchema,
     ok: { description: "The tornado (and sweep).", schema: sensitivityResponse },
