@@ -4,6 +4,8 @@ import { isIsoDate } from "../kernel/dates.ts";
 import type { Model } from "../kernel/constants.ts";
 import { RELATIVE_DATE, type ScenarioInput } from "../kernel/scenario.ts";
 import { datasetVersionSchema } from "./datasetVersion.ts";
+import { ENSEMBLE_LIMITS, ensembleShape, variationOf, variationSchema } from "./analysis.ts";
+import type { VariationInput } from "../analysis/variation.ts";
 import { normalizeScenarioInput } from "./normalize.ts";
 import { fieldIssues, LIMITS, REQUEST_DEFAULTS, scenarioSchema, scenarioShape, ValidationError, withRequestDefaults, type RequestDefaults } from "./scenario.ts";
 
@@ -87,38 +89,78 @@ export const providerSchema = z
 
 export type ProviderInput = z.infer<typeof providerSchema>;
 
-/** The ensemble option: rank the strategies over scenario paths (the ensemble's variation of rbp, rr, fpr). */
+/**
+ * The ensemble option: the strategies ranked over scenario paths drawn as /simulate/ensemble draws
+ * them (the same `variation`, seeds and streams; by default rbp, rr and fpr vary as their history
+ * did). Every path runs in the request's own isolate, hence its own bound on paths.
+ */
 export const providerEnsembleSchema = z
   .strictObject({
     paths: z
       .number({ error: `must be a whole number from ${PROVIDER_LIMITS.ensemble_paths.min} to ${PROVIDER_LIMITS.ensemble_paths.max}` })
-      .int()
-      .min(PROVIDER_LIMITS.ensemble_paths.min)
-      .max(PROVIDER_LIMITS.ensemble_paths.max)
+      .int({ error: `must be a whole number from ${PROVIDER_LIMITS.ensemble_paths.min} to ${PROVIDER_LIMITS.ensemble_paths.max}` })
+      .min(PROVIDER_LIMITS.ensemble_paths.min, { error: (i) => `must be a whole number from ${PROVIDER_LIMITS.ensemble_paths.min} to ${PROVIDER_LIMITS.ensemble_paths.max}, got ${i.input}` })
+      .max(PROVIDER_LIMITS.ensemble_paths.max, { error: (i) => `must be a whole number from ${PROVIDER_LIMITS.ensemble_paths.min} to ${PROVIDER_LIMITS.ensemble_paths.max}, got ${i.input}` })
       .describe(`Scenario paths, ${PROVIDER_LIMITS.ensemble_paths.min}–${PROVIDER_LIMITS.ensemble_paths.max}. Default ${PROVIDER_LIMITS.ensemble_paths.default}.`)
       .optional(),
-    seed: z.number({ error: "must be a whole number" }).int().min(0).max(Number.MAX_SAFE_INTEGER).describe("The ensemble's seed. Default 1.").optional(),
+    seed: ensembleShape.seed,
+    variation: variationSchema
+      .describe(
+        "How the scenario's levers vary across paths, as in POST /simulate/ensemble (default: rbp, rr and fpr as their 180-day history did, the others fixed). FIP-0118's activation date and gates are not varied here: the strategies compared depend on them; ask one request per activation date.",
+      )
+      .optional(),
   })
-  .describe("Rank the strategies over an ensemble of scenario paths (p5–p95 of net FIL), on the ensemble machinery of /simulate/ensemble.");
+  .describe(
+    "Rank the strategies over an ensemble of scenario paths, on the machinery of POST /simulate/ensemble (the same variation, seed and path streams): per strategy the p5, p50 and p95 of net FIL, its mean, and the share of paths on which it nets the most.",
+  );
+
+export type ProviderEnsembleInput = z.infer<typeof providerEnsembleSchema>;
+
+/** The ensemble option as the analysis takes it (defaults filled in, the variation checked). */
+export interface ProviderEnsemble {
+  readonly paths: number;
+  readonly seed: number;
+  readonly variation: VariationInput;
+}
 
 /** Body of POST /simulate/storage-provider: a scenario (model, preset, solstice, levers) and the provider's cohort. */
 export const storageProviderRequestSchema = z
-  .strictObject({ ...scenarioShape, provider: providerSchema.optional(), dataset_version: datasetVersionSchema.optional() })
+  .strictObject({ ...scenarioShape, provider: providerSchema.optional(), ensemble: providerEnsembleSchema.optional(), dataset_version: datasetVersionSchema.optional() })
   .describe("A scenario, as POST /simulate takes it, and `provider`: the cohort and its costs. Every member is optional ({} is 1 PiB of 10× sectors onboarded on the first forecast day).");
 
 export interface StorageProviderRequest {
   readonly scenario: ScenarioInput & { readonly model: Model };
   readonly provider: ProviderInput;
+  /** The ensemble option; absent: one run. */
+  readonly ensemble?: ProviderEnsemble;
   readonly datasetVersion?: string;
 }
 
 /** Validates a storage-provider body; throws ValidationError naming every bad member. */
 export function parseStorageProviderRequest(raw: unknown, defaults: RequestDefaults = REQUEST_DEFAULTS): StorageProviderRequest {
-  const json = normalizeScenarioInput(raw, { optionalFields: ["provider", "dataset_version"] });
+  const json = normalizeScenarioInput(raw, { optionalFields: ["provider", "ensemble", "dataset_version"] });
   const r = storageProviderRequestSchema.safeParse(json);
   if (!r.success) throw new ValidationError(fieldIssues(r.error, json));
-  const { provider, dataset_version, ...scenario } = r.data;
+  const { provider, ensemble, dataset_version, ...scenario } = r.data;
   const s = scenarioSchema.safeParse(scenario);
   if (!s.success) throw new ValidationError(fieldIssues(s.error, scenario));
-  return { scenario: withRequestDefaults(s.data, defaults), provider: provider ?? {}, ...(dataset_version !== undefined ? { datasetVersion: dataset_version } : {}) };
+  const sc = withRequestDefaults(s.data, defaults);
+  return {
+    scenario: sc,
+    provider: provider ?? {},
+    ...(ensemble ? { ensemble: ensembleOf(ensemble, sc) } : {}),
+    ...(dataset_version !== undefined ? { datasetVersion: dataset_version } : {}),
+  };
+}
+
+function ensembleOf(e: ProviderEnsembleInput, scenario: ScenarioInput & { readonly model: Model }): ProviderEnsemble {
+  if (e.variation?.solstice !== undefined) {
+    throw new ValidationError([
+      {
+        field: "ensemble.variation.solstice",
+        message: "is not available on this route: the strategies compared (and the 10× sector onboarded at the activation) depend on the activation date; ask one request per solstice.activation_date, or vary it in POST /simulate/ensemble",
+      },
+    ]);
+  }
+  return { paths: e.paths ?? PROVIDER_LIMITS.ensemble_paths.default, seed: e.seed ?? ENSEMBLE_LIMITS.seed.default, variation: variationOf(e.variation, scenario) };
 }

@@ -22,7 +22,7 @@ if (!explorerSuiteRuns) console.warn("skipping explorer analysis e2e: /usr/bin/c
 interface SeriesDates { start_date: string | null; timestep_days: number; n_entries: number }
 interface Ensemble { bands: Record<string, Record<string, (number | null)[]>>; field_dates: Record<string, SeriesDates> }
 interface Bands { days: number[]; p5: (number | null)[]; p25: (number | null)[]; p75: (number | null)[]; p95: (number | null)[] }
-interface Sensitivity { base_value: number; date: string; tornado: { lever: string; value_low: number; value_high: number; swing: number }[] }
+interface Sensitivity { base_value: number; date: string; tornado: { lever: string; value_low: number; value_high: number; swing: number; dates?: { low: string; high: string } }[] }
 
 let rig: ExplorerRig;
 
@@ -147,7 +147,7 @@ describe.skipIf(!explorerSuiteRuns)("explorer: uncertainty bands and sensitivity
     const body = await js<Record<string, unknown>>(page, "explorer.requestBody()");
     const { output: _o, include_history: _h, resolution: _r, extend_1y_metrics: _e, ...levers } = body;
     expect(levers).toMatchObject({ model: "current", solstice: { activation_date: "current+120" } });
-    const api = await postJson<Sensitivity & { tornado: { lever: string; dates?: { low: string; high: string } }[] }>("/simulate/sensitivity", { ...levers, metric: "circ_supply", horizon: "2y" });
+    const api = await postJson<Sensitivity>("/simulate/sensitivity", { ...levers, metric: "circ_supply", horizon: "2y" });
     const apiRow = api.tornado.find((b) => b.lever === "activation_date")!;
     expect(apiRow.dates).toBeDefined();
     const row = page.locator('#tornado tr[data-lever="activation_date"]');
