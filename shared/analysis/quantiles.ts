@@ -5,6 +5,9 @@
  */
 
 /** Quantile q of the first n values of an ascending array. */
+/** How every quantile of the analyses is computed. */
+export const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default)";
+
 export function sortedQuantile(sorted: ArrayLike<number>, n: number, q: number): number {
   if (n === 0) return NaN;
   const h = (n - 1) * q;

@@ -214,17 +214,30 @@ export interface ResolvedProvider {
   readonly costs: Readonly<Record<keyof typeof DEFAULT_PROVIDER_COSTS, number>>;
 }
 
+/** What a storage-provider request fixes before its run: the scenario to run and how each cohort reads it. */
+export interface ProviderPlan {
+  /** The scenario as requested, and as run (extended, levers held, when the cohort outlives it). */
+  readonly scenario: KernelScenario;
+  readonly runScenario: KernelScenario;
+  /** The cohort asked for, and each strategy compared, with its onboarding day (an index of the run's arrays). */
+  readonly main: { readonly strategy: Strategy; readonly day: number };
+  readonly compared: readonly { readonly strategy: Strategy; readonly day: number }[];
+  /** The cohort of `strategy` onboarded on `day` of a run's per-sector series. */
+  cohortOf(run: PerSectorSeries, strategy: Strategy, day: number): { series: CohortSeries; summary: CohortSummary };
+  readonly resolved: ResolvedProvider;
+  /** What the answer says of its assumptions (the run's own notes follow). */
+  readonly notes: string[];
+}
+
+/** The per-sector series a cohort reads: all a storage-provider run computes. */
+export const PROVIDER_FIELDS = ["day_pledge_per_QAP", "day_rewards_per_sector", "day_fee_per_sector"] as const satisfies readonly OutputField[];
+
 /**
- * A storage-provider request on prepared inputs: the cohort and each strategy on one forecast
- * (extended, levers held, when the cohort outlives it), run by `run` (the API's execution path).
- * Throws ScenarioError naming the field for what the dataset makes impossible.
+ * A storage-provider request on prepared inputs, before any run: the cohort, the strategies and
+ * the forecast that covers them. Throws ScenarioError naming the field for what the dataset makes
+ * impossible.
  */
-export function runStorageProvider(
-  prepared: PreparedInputs,
-  scenario: ScenarioInput,
-  provider: ProviderInput,
-  run: (sc: KernelScenario, fields: readonly OutputField[]) => SimulationResult,
-): { answer: StorageProviderAnswer; scenario: KernelScenario; resolved: ResolvedProvider } {
+export function planStorageProvider(prepared: PreparedInputs, scenario: ScenarioInput, provider: ProviderInput): ProviderPlan {
   const { H, maxForecastDays } = prepared;
   const { startDate, currentDate } = prepared.inputs;
   const sc = resolveScenario(prepared, scenario);
@@ -277,8 +290,6 @@ export function runStorageProvider(
   if (Array.isArray(prices) && lastDay + REWARD_RELEASE_DAYS - H > F) notes.push(`fil_usd ends with the forecast (${addDays(currentDate, F - 1)}); later days of the cohort take its last value.`);
   if (prices === undefined) notes.push("No fil_usd: profit_usd and the USD series are null; breakeven_fil_usd, the FIL price at which the cohort breaks even, needs no price.");
 
-  const result = run(runScenario, ["day_pledge_per_QAP", "day_rewards_per_sector", "day_fee_per_sector"]);
-  const o = result.outputs;
   const providerCosts: ProviderCosts = {
     capexUsdPerTib: costs.capex_usd_per_tib,
     opexUsdPerTibYear: costs.opex_usd_per_tib_year,
@@ -286,34 +297,28 @@ export function runStorageProvider(
     pledgeCostRate: costs.pledge_cost_rate,
   };
   const rawPib = provider.raw_pib ?? PROVIDER_LIMITS.raw_pib.default;
-  const cohortOf = (strategy: Strategy, day: number) => cohortEconomics(o, { rawPib, strategy, onboardDay: day, durationDays: L, filUsd: priceFrom(day), costs: providerCosts });
+  // Prices by onboarding day, made once (the ensemble reads them on every path).
+  const pricesByDay = new Map<number, Float64Array | null>();
+  const cohortOf = (run: PerSectorSeries, strategy: Strategy, day: number) => {
+    if (!pricesByDay.has(day)) pricesByDay.set(day, priceFrom(day));
+    return cohortEconomics(run, { rawPib, strategy, onboardDay: day, durationDays: L, filUsd: pricesByDay.get(day)!, costs: providerCosts });
+  };
 
   const main: Strategy = { name: qa === SOLSTICE_QA_MULTIPLIER ? (afterSolstice ? "solstice_10x" : "fil_plus") : "cc", qaMultiplier: qa, deals: qa === SOLSTICE_QA_MULTIPLIER && !afterSolstice };
-  const cohort = cohortOf(main, i);
   const compared: { strategy: Strategy; day: number }[] = strategiesFor(afterSolstice).map((s) => ({ strategy: s, day: i }));
   if (Number.isFinite(T) && !afterSolstice) compared.push({ strategy: { name: "solstice_10x", qaMultiplier: SOLSTICE_QA_MULTIPLIER, deals: false }, day: T });
-  const strategies = compared.map(({ strategy, day }) => ({
-    name: strategy.name,
-    qa_multiplier: strategy.qaMultiplier,
-    deals: strategy.deals,
-    onboard_date: addDays(startDate, day),
-    ...cohortOf(strategy, day).summary,
-  }));
 
   if (sc.model === "reference") notes.push('The reference model has no FIP-0100 fee: fees are 0 (model "current" has it).');
   else notes.push("The FIP-0100 fee is fixed at onboarding (k · circulating supply · QAP of that day) and paid every day of the sectors' life; the protocol takes it from vesting rewards first, which changes when, not how much, the provider nets.");
-  if (cohort.summary.fee_cap_days > 0) notes.push(`On ${cohort.summary.fee_cap_days} days the fee exceeds half the cohort's own rewards: FIP-0100's per-deadline cap would lower it there; the fee shown is the sectors' full fee.`);
   if (sc.solstice) notes.push(`Under FIP-0118 (from ${addDays(startDate, T)}) the cohort earns the miner's share of block rewards (w1, falling from 95 % to 50 % over nine quarters).`);
-  notes.push(
-    cohort.summary.payback_basis === "usd"
-      ? "payback_days: days until the USD cash position (capex paid at onboarding) turns positive."
-      : "payback_days: days until the FIL released to the provider, less fees, equals the pledge (no price given).",
-  );
-  if (cohort.summary.breakeven_fil_usd === null) notes.push("breakeven_fil_usd is null: net FIL is not positive, so no FIL price makes the cohort break even.");
 
-  const span = cohortSpanDays(L);
   return {
     scenario: sc,
+    runScenario,
+    main: { strategy: main, day: i },
+    compared,
+    cohortOf,
+    notes,
     resolved: {
       raw_pib: rawPib,
       qa_multiplier: qa,
@@ -322,11 +327,52 @@ export function runStorageProvider(
       fil_usd: prices === undefined ? null : typeof prices === "number" ? prices : { type: "array", length: prices.length, first: prices[0]!, last: prices[prices.length - 1]! },
       costs,
     },
+  };
+}
+
+/**
+ * A storage-provider request on prepared inputs: the cohort and each strategy on one forecast
+ * (extended, levers held, when the cohort outlives it), run by `run` (the API's execution path).
+ * Throws ScenarioError naming the field for what the dataset makes impossible.
+ */
+export function runStorageProvider(
+  prepared: PreparedInputs,
+  scenario: ScenarioInput,
+  provider: ProviderInput,
+  run: (sc: KernelScenario, fields: readonly OutputField[]) => SimulationResult,
+): { answer: StorageProviderAnswer; scenario: KernelScenario; resolved: ResolvedProvider; plan: ProviderPlan } {
+  const { startDate } = prepared.inputs;
+  const plan = planStorageProvider(prepared, scenario, provider);
+  const notes = [...plan.notes];
+  const o = run(plan.runScenario, PROVIDER_FIELDS).outputs;
+  const { strategy: main, day: i } = plan.main;
+  const cohort = plan.cohortOf(o, main, i);
+  const strategies = plan.compared.map(({ strategy, day }) => ({
+    name: strategy.name,
+    qa_multiplier: strategy.qaMultiplier,
+    deals: strategy.deals,
+    onboard_date: addDays(startDate, day),
+    ...plan.cohortOf(o, strategy, day).summary,
+  }));
+  if (cohort.summary.fee_cap_days > 0) notes.push(`On ${cohort.summary.fee_cap_days} days the fee exceeds half the cohort's own rewards: FIP-0100's per-deadline cap would lower it there; the fee shown is the sectors' full fee.`);
+  notes.push(
+    cohort.summary.payback_basis === "usd"
+      ? "payback_days: days until the USD cash position (capex paid at onboarding) turns positive."
+      : "payback_days: days until the FIL released to the provider, less fees, equals the pledge (no price given).",
+  );
+  if (cohort.summary.breakeven_fil_usd === null) notes.push("breakeven_fil_usd is null: net FIL is not positive, so no FIL price makes the cohort break even.");
+
+  const L = plan.resolved.duration_days;
+  const span = cohortSpanDays(L);
+  return {
+    scenario: plan.scenario,
+    resolved: plan.resolved,
+    plan,
     answer: {
       cohort: {
         strategy: main.name,
-        qa_multiplier: qa,
-        raw_pib: rawPib,
+        qa_multiplier: main.qaMultiplier,
+        raw_pib: plan.resolved.raw_pib,
         onboard_date: addDays(startDate, i),
         expiry_date: addDays(startDate, i + L),
         vesting_end_date: addDays(startDate, i + span - 1),
@@ -335,7 +381,7 @@ export function runStorageProvider(
       series: { start_date: addDays(startDate, i), timestep_days: 1, n_entries: span, ...cohort.series },
       summary: cohort.summary,
       strategies,
-      costs,
+      costs: plan.resolved.costs,
       notes,
     },
   };

@@ -41,7 +41,7 @@ const COSTED: Readonly<Record<string, CostedEntry>> = {
   "/simulate/batch": { route: "batch", limit: BODY_LIMITS.batch, less: `fewer scenarios, ${LESS_SIMULATION}` },
   "/simulate/ensemble": { route: "ensemble", limit: BODY_LIMITS.simulate, less: "fewer paths, fewer output metrics, weekly resolution or a shorter forecast_length_days" },
   "/simulate/sensitivity": { route: "sensitivity", limit: BODY_LIMITS.simulate, less: "fewer sweep steps (or no sweep) or a shorter forecast_length_days" },
-  "/simulate/storage-provider": { route: "storage_provider", limit: BODY_LIMITS.simulate, less: "a shorter forecast or a cohort that ends sooner" },
+  "/simulate/storage-provider": { route: "storage_provider", limit: BODY_LIMITS.simulate, less: "fewer ensemble paths, a shorter forecast or a cohort that ends sooner" },
 };
 
 /** Bodies above this are counted against their client's budget (by their bytes) before they are parsed. */

@@ -11,6 +11,7 @@ import {
 } from "../../../shared/analysis/ensemble.ts";
 import { allocatePart, inFlight, PartMismatchError, PartReader, splitPaths } from "../../../shared/analysis/ensembleParts.ts";
 import { historyWindows, type HistoryWindows } from "../../../shared/analysis/history.ts";
+import { QUANTILE_METHOD } from "../../../shared/analysis/quantiles.ts";
 import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
 import { runSliced, runToEnd, WorkCancelled, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
@@ -36,7 +37,7 @@ import { echoInput, resolveRequestScenario, scheduleNotes, simulateInWorkspace }
 const windowsCache = new WeakMap<WarmDataset, HistoryWindows>();
 
 /** The daily windows behind the historical variation, once per dataset version. */
-function windowsOf(d: WarmDataset): HistoryWindows {
+export function windowsOf(d: WarmDataset): HistoryWindows {
   let w = windowsCache.get(d);
   if (!w) windowsCache.set(d, (w = historyWindows(d.reference)));
   return w;
@@ -60,7 +61,7 @@ function* guarded<T>(work: Sliced<T>): Sliced<T> {
 }
 
 /** The dataset's current day (FIP-0118's dates in the analyses are days after it). */
-function currentDay(d: WarmDataset): CurrentDay {
+export function currentDay(d: WarmDataset): CurrentDay {
   return { H: d.prepared.H, currentDate: d.prepared.inputs.currentDate };
 }
 
@@ -75,7 +76,7 @@ function dateAt(field: OutputField, r: RunDates, i: number): string {
   return addDays(OUTPUT_FIELDS[field].axis === "forecast" ? r.currentDate : r.startDate, i);
 }
 
-const QUANTILE_METHOD = "linear interpolation between order statistics (Hyndman–Fan type 7, numpy's default), over the paths where the metric is defined";
+const ENSEMBLE_QUANTILE_METHOD = `${QUANTILE_METHOD}, over the paths where the metric is defined`;
 
 /**
  * What an ensemble request fixes before any path runs: the central scenario and its run (the
@@ -258,7 +259,7 @@ function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, r
       ...(req.pathOffset !== 0 ? { path_offset: req.pathOffset } : {}),
       seed: req.seed,
       quantiles: req.quantiles,
-      quantile_method: QUANTILE_METHOD,
+      quantile_method: ENSEMBLE_QUANTILE_METHOD,
       variation: s.plan.reports,
       thresholds: req.thresholds,
       sampled_values_kept: result.kept_values,

@@ -278,6 +278,29 @@ export const storageProviderResponse = z.object({
   strategies: z.array(cohortSummary.extend({ name: z.string(), qa_multiplier: z.number(), deals: z.boolean(), onboard_date: z.string() })),
   costs: z.record(z.string(), z.number()).describe("The costs used, per raw TiB (defaults from CEL's sp_cost_web where not given)."),
   notes: z.array(z.string()).describe("Every assumption and adjustment, in words."),
+  ensemble: z
+    .object({
+      paths: z.number().int(),
+      seed: z.number().int(),
+      variation: z.record(z.string(), z.unknown()).describe("Per lever how it was sampled, as /simulate/ensemble reports it."),
+      ranking: z
+        .array(
+          z.object({
+            name: z.string(),
+            qa_multiplier: z.number(),
+            deals: z.boolean(),
+            onboard_date: z.string(),
+            net_fil: z.object({ p5: z.number(), p50: z.number(), p95: z.number(), mean: z.number() }).describe("Net FIL over the paths."),
+            probability_first: z.number().describe("Share of paths on which the strategy nets the most FIL (a tie shares the path equally)."),
+          }),
+        )
+        .describe("The strategies, highest median net FIL first."),
+      ranked_by: z.string(),
+      quantile_method: z.string(),
+      notes: z.array(z.string()),
+    })
+    .optional()
+    .describe("With the request's `ensemble`: the strategies ranked over scenario paths."),
 });
 
 export const presetsResponse = z.object({

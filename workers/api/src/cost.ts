@@ -6,6 +6,7 @@ import { OUTPUT_FIELD_NAMES } from "../../../shared/schema/fields.ts";
 import { readPlainDecimal } from "../../../shared/schema/normalize.ts";
 import { TORNADO_LEVERS } from "../../../shared/analysis/levers.ts";
 import { PRESETS, type PresetName } from "../../../shared/schema/presets.ts";
+import { PROVIDER_LIMITS } from "../../../shared/schema/storageProvider.ts";
 import { MAX_BATCH_SCENARIOS } from "./schemas.ts";
 
 /**
@@ -132,7 +133,12 @@ export function estimateCost(route: CostedRoute | null, body: Json | null, bodyB
       const F = num(b.forecast_length_days, DEFAULT_FORECAST_LENGTH_DAYS, 1, MAX_FORECAST_DAYS);
       const life = isObject(b.provider) ? num(b.provider.duration_days, 1825, 1, 1825) : 1825;
       const days = H + Math.min(F + life, MAX_FORECAST_DAYS);
-      return { cpuMs: base + ms(days, 6 * (life + 180) * 5), what: `one simulation of up to ${days - H} days and a cohort of ${life} days` };
+      // The ensemble option: one run of as many days per path, weighted as an ensemble's paths.
+      const paths = isObject(b.ensemble) ? num(b.ensemble.paths, PROVIDER_LIMITS.ensemble_paths.default, PROVIDER_LIMITS.ensemble_paths.min, PROVIDER_LIMITS.ensemble_paths.max) : 0;
+      return {
+        cpuMs: base + ms(days * (1 + paths * ENSEMBLE_PATH_COST), 6 * (life + 180) * 5),
+        what: `one simulation of up to ${days - H} days and a cohort of ${life} days${paths ? `, and ${paths} ensemble paths of as many days` : ""}`,
+      };
     }
     default:
       return { cpuMs: base, what: "a fixed-size answer" };

@@ -1,4 +1,12 @@
-import { runStorageProvider, type StorageProviderAnswer } from "../../../../shared/analysis/storageProvider.ts";
+import { providerEnsembleSlices } from "../../../../shared/analysis/providerEnsemble.ts";
+import { runSliced, type Sliced } from "../../../../shared/analysis/slices.ts";
+import { PROVIDER_FIELDS, runStorageProvider, type StorageProviderAnswer } from "../../../../shared/analysis/storageProvider.ts";
+import { addDays } from "../../../../shared/kernel/dates.ts";
+import { ScenarioError } from "../../../../shared/kernel/errors.ts";
+import type { KernelScenario } from "../../../../shared/kernel/types.ts";
+import type { OutputField } from "../../../../shared/schema/fields.ts";
+import { PROVIDER_LIMITS } from "../../../../shared/schema/storageProvider.ts";
+import { currentDay, windowsOf } from "../analysis.ts";
 import { parseStorageProviderRequest, storageProviderRequestSchema } from "../../../../shared/schema/storageProvider.ts";
 import { storageProviderResponse } from "../answerSchemas.ts";
 import { readJsonObject } from "../body.ts";
@@ -33,10 +41,28 @@ export async function handleStorageProvider(request: Request, env: Env): Promise
   const body = await readJsonObject(request, BODY_LIMITS.simulate);
   const req = guard(() => parseStorageProviderRequest(body, requestDefaults(env)));
   const d = await getWarmDataset(env, req.datasetVersion);
-  const { answer, scenario, resolved } = guard(() => runStorageProvider(d.prepared, req.scenario, req.provider, (sc, fields) => simulateInWorkspace(d, sc, fields)));
+  const run = (sc: KernelScenario, fields: readonly OutputField[]) => simulateInWorkspace(d, sc, fields);
+  const { answer, scenario, resolved, plan } = guard(() => runStorageProvider(d.prepared, req.scenario, req.provider, run));
   const main = { start_date: answer.series.start_date, end_date: answer.cohort.vesting_end_date, timestep_days: 1 as const, n_entries: answer.series.n_entries };
-  const echo = echoInput({ scenario: req.scenario, output: ["day_pledge_per_QAP", "day_rewards_per_sector", "day_fee_per_sector"], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, scenario, main);
-  return jsonResponse({ input: { ...echo, provider: resolved }, ...answer, series: seriesJson(answer.series) });
+  const echo = echoInput({ scenario: req.scenario, output: [...PROVIDER_FIELDS], resolution: "daily", includeHistory: false, extend1yMetrics: false }, d, scenario, main);
+  // The ensemble option: the same strategies over scenario paths, in slices (other requests run between them).
+  const ensemble = req.ensemble
+    ? await runSliced(
+        guarded(providerEnsembleSlices(plan, req.ensemble, windowsOf(d), currentDay(d), (day) => addDays(d.prepared.inputs.startDate, day), run)),
+        { signal: request.signal },
+      )
+    : undefined;
+  return jsonResponse({ input: { ...echo, provider: resolved }, ...answer, series: seriesJson(answer.series), ...(ensemble ? { ensemble } : {}) });
+}
+
+/** The ensemble's sliced work, its validation failures 400s naming the field within `ensemble` (its variation's). */
+function* guarded<T>(work: Sliced<T>): Sliced<T> {
+  try {
+    return yield* work;
+  } catch (e) {
+    if (e instanceof ScenarioError && e.field.startsWith("variation")) throw toHttpError(new ScenarioError(`ensemble.${e.field}`, e.message.slice(e.field.length + 2)));
+    throw toHttpError(e);
+  }
 }
 
 export const storageProviderRoute: Route = {
@@ -48,7 +74,9 @@ export const storageProviderRoute: Route = {
     summary: "A storage provider's cohort in FIL and dollars",
     description:
       "Onboards `provider.raw_pib` of CC (1×) or FIL+ (10×) sectors on `provider.onboard_date` for `provider.duration_days`, on the forecast of the scenario (every /simulate member, `model`, `preset` and `solstice` included), and answers the cohort's daily series (pledge locked, rewards earned and released as the protocol vests them, FIP-0100 fees, net FIL and USD positions), a `summary` (pledge_fil, rewards_fil, fees_fil, net_fil, fofr_annual, payback_days, profit_usd, breakeven_fil_usd) and the same for each strategy (CC, regular deals, FIL+, and the 10× sector after a FIP-0118 activation). " +
-      `The cohort is a price-taker: it does not change the forecast. \`notes\` name every assumption. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
+      `The cohort is a price-taker: it does not change the forecast. \`notes\` name every assumption. ` +
+      `With \`ensemble\` ({paths ${PROVIDER_LIMITS.ensemble_paths.min}–${PROVIDER_LIMITS.ensemble_paths.max}, default ${PROVIDER_LIMITS.ensemble_paths.default}; seed; variation as POST /simulate/ensemble takes it, FIP-0118's members excepted}) the answer adds \`ensemble\`: the strategies ranked by the median of their net FIL over the scenario paths, with p5, p50, p95, mean and the share of paths on which each nets the most; the same seed gives the same answer. ` +
+      `Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
     body: storageProviderRequestSchema,
     ok: { description: "The cohort.", schema: storageProviderResponse },
     errors: [400, 404, 413, 415, 503],
