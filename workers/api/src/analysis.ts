@@ -26,7 +26,7 @@ import type { KernelScenario } from "../../../shared/kernel/types.ts";
 import { HttpError } from "./errors.ts";
 import { toHttpError } from "./respond.ts";
 import { outputSlice, sampledDates, sampledRange, type SeriesDates } from "./shape.ts";
-import { echoInput, resolveRequestScenario, scheduleNotes, simulateInWorkspace } from "./simulation.ts";
+import { echoInput, fieldMeta, resolveRequestScenario, scheduleNotes, simulateInWorkspace } from "./simulation.ts";
 
 /**
  * Ensembles and sensitivity on one warm dataset: the arithmetic is shared/analysis's, every run
@@ -266,6 +266,7 @@ function shapeEnsemble(req: EnsembleRequest, d: WarmDataset, s: EnsembleSetup, r
     },
     bands,
     field_dates: s.fieldDates,
+    field_meta: fieldMeta(req.output),
     horizons: hz,
     ...(notes.length > 0 ? { notes } : {}),
   };

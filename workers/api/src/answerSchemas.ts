@@ -53,6 +53,10 @@ const defaultWarning = z
   })
   .describe("A default lever that differs from the dataset's median.");
 
+const fieldMetaSchema = z
+  .record(z.string(), z.object({ unit: z.string(), kind: z.string(), meaning: z.string() }))
+  .describe("Unit, kind and meaning of each returned field (as /historical-data's field_meta): the units, e.g. FIL, FIL/day, EiB, ratio.");
+
 export const simulateResponse = z.object({
   input: z
     .object({
@@ -97,7 +101,7 @@ export const simulateResponse = z.object({
   field_dates: z
     .record(z.string(), seriesDates)
     .describe("The dates of each returned array. The 1y_ fields are shorter (they need 365 days ahead) and the scheduled-expiration fields start at current_date."),
-  field_meta: z.record(z.string(), z.object({ unit: z.string(), kind: z.string(), meaning: z.string() })).describe("Unit, kind and meaning of each returned field."),
+  field_meta: fieldMetaSchema,
   extension: z
     .object({ days: z.number().int(), simulated_forecast_length_days: z.number().int(), fields: z.array(z.string()), how: z.string() })
     .nullable()
@@ -188,6 +192,7 @@ export const ensembleResponse = z.object({
     .record(z.string(), z.record(z.string(), z.array(num)))
     .describe('Per metric, one array per quantile key ("p5", "p25", "p50", "p75", "p95" by default; 0.025 → "p2.5") plus "mean", on the dates of field_dates (the same anchors /simulate gives the metric).'),
   field_dates: z.record(z.string(), analysisSeriesDates),
+  field_meta: fieldMetaSchema,
   horizons: z
     .record(
       z.string(),

@@ -127,8 +127,8 @@ export function feeEcho(f: FeeFacts, startDate: string) {
   };
 }
 
-/** Unit, kind and meaning of each returned field (as /historical-data's field_meta). */
-function fieldMeta(fields: readonly OutputField[]) {
+/** Unit, kind and meaning of each returned field (as /historical-data's field_meta), from the one table of fields. */
+export function fieldMeta(fields: readonly OutputField[]) {
   const out: Record<string, { unit: string; kind: string; meaning: string }> = {};
   for (const f of fields) {
     const { unit, kind, meaning } = OUTPUT_FIELDS[f];
