@@ -77,6 +77,22 @@ suite("ensembles in parts", () => {
     expect(decoder.decode(split.bytes)).toBe(decoder.decode(single.bytes));
   });
 
+  it("FIP-0118 varied (variation.solstice): the parts draw the single run's activation dates and gates", async () => {
+    const body = {
+      paths: 30,
+      seed: 4,
+      forecast_length_days: 500,
+      output: ["cum_burnt_reward", "service_reward_share"],
+      preset: "solstice",
+      variation: { solstice: { activation_date: { distribution: "normal", mean: 120, sd: 60 }, service_gates: { pass_probability: 0.4 } } },
+    };
+    const single = await ensemble(body, SINGLE);
+    expect(single.status, decoder.decode(single.bytes)).toBe(200);
+    const split = await ensemble(body, parts((H + 500) * 7));
+    expect(split.parts).toBe("5");
+    expect(decoder.decode(split.bytes)).toBe(decoder.decode(single.bytes));
+  });
+
   it("through the served route: 500 paths (the default) are split and answer as one run", async () => {
     const body = { seed: 5, forecast_length_days: 365, output: "circ_supply" };
     const res = await post("/simulate/ensemble", body);
