@@ -178,19 +178,14 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   const sliced = function* () {
     if (simulations % perSlice === 0) yield;
   };
-  const bars: { lever: TornadoRow; base: number; lo: Move; hi: Move; vlo: number[]; vhi: number[]; moved: TornadoBar["moved"]; dates?: TornadoBar["dates"] }[] = [];
-  for (const lever of TORNADO_LEVERS) {
+  // Every row's two moves first (the levers', then FIP-0118's activation date), then their runs.
+  type Row = { lever: TornadoRow; base: number; lo: Move; hi: Move; moved: TornadoBar["moved"]; dates?: TornadoBar["dates"] };
+  const rows: Row[] = TORNADO_LEVERS.map((lever) => {
     const b = opts.bounds?.[lever];
     const lo = b ? level(central, lever, b[0]) : scaled(central, lever, 1 - DEFAULT_RELATIVE_MOVE);
     const hi = b ? level(central, lever, b[1]) : scaled(central, lever, 1 + DEFAULT_RELATIVE_MOVE);
-    yield* sliced();
-    const vlo = read(run, lo.sc, metric, horizons).values;
-    simulations++;
-    yield* sliced();
-    const vhi = read(run, hi.sc, metric, horizons).values;
-    simulations++;
-    bars.push({ lever, base: leverMean(central, lever), lo, hi, vlo, vhi, moved: b ? "bounds" : "±20%" });
-  }
+    return { lever, base: leverMean(central, lever), lo, hi, moved: b ? "bounds" : "±20%" };
+  });
   if (central.solstice) {
     // FIP-0118's activation a month earlier and later (or at the bounds), in days after the current date.
     if (!opts.at) throw new Error("the activation date's row needs the dataset's current day");
@@ -201,14 +196,18 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
     const moveTo = (days: number, clamped = false): Move => ({ sc: { ...central, solstice: { ...solstice, activationDay: H + days } }, mean: days, clamped });
     const lo = b ? moveTo(b[0]) : base - ACTIVATION_MOVE_DAYS >= 1 ? moveTo(base - ACTIVATION_MOVE_DAYS) : moveTo(1, true);
     const hi = moveTo(b ? b[1] : base + ACTIVATION_MOVE_DAYS);
-    yield* sliced();
-    const vlo = read(run, lo.sc, metric, horizons).values;
-    simulations++;
-    yield* sliced();
-    const vhi = read(run, hi.sc, metric, horizons).values;
-    simulations++;
     const dates = { base: addDays(currentDate, base), low: addDays(currentDate, lo.mean), high: addDays(currentDate, hi.mean) };
-    bars.push({ lever: ACTIVATION_ROW, base, lo, hi, vlo, vhi, moved: b ? "bounds" : "±30 days", dates });
+    rows.push({ lever: ACTIVATION_ROW, base, lo, hi, moved: b ? "bounds" : "±30 days", dates });
+  }
+  const bars: (Row & { vlo: number[]; vhi: number[] })[] = [];
+  for (const row of rows) {
+    yield* sliced();
+    const vlo = read(run, row.lo.sc, metric, horizons).values;
+    simulations++;
+    yield* sliced();
+    const vhi = read(run, row.hi.sc, metric, horizons).values;
+    simulations++;
+    bars.push({ ...row, vlo, vhi });
   }
 
   const by_horizon = horizons.map((horizon, h): HorizonTornado => {

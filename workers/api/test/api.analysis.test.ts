@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixture2025, get, post, publish, type ErrorJson } from "./helpers.ts";
+import { ALL_FIXED, fixture2025, get, post, publish, type ErrorJson } from "./helpers.ts";
 
 /**
  * POST /simulate/ensemble and /simulate/sensitivity through the worker's fetch handler, on the
@@ -60,16 +60,6 @@ async function ok<T>(path: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-const ALL_FIXED = {
-  rbp: "fixed",
-  rr: "fixed",
-  fpr: "fixed",
-  lock_target: "fixed",
-  sector_duration_days: "fixed",
-  fil_plus_m: "fixed",
-  burn_boost: "fixed",
-  qa_renew_relative_multiplier: "fixed",
-};
 
 suite("analysis endpoints on a published dataset", () => {
   beforeAll(async () => {

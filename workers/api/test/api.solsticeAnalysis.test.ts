@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../../shared/analysis/prng.ts";
-import { fixture2025, post, publish, type ErrorJson } from "./helpers.ts";
+import { ALL_FIXED, fixture2025, post, publish, type ErrorJson } from "./helpers.ts";
 
 /**
  * FIP-0118 in the analyses, through the worker's fetch handler on the published fixture
@@ -38,16 +38,6 @@ const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00
 const dayIndex = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
-const ALL_FIXED = {
-  rbp: "fixed",
-  rr: "fixed",
-  fpr: "fixed",
-  lock_target: "fixed",
-  sector_duration_days: "fixed",
-  fil_plus_m: "fixed",
-  burn_boost: "fixed",
-  qa_renew_relative_multiplier: "fixed",
-};
 const METRICS = ["circ_supply", "cum_burnt_reward", "service_reward_share"] as const;
 const F = 730;
 const Q = 262_974 / 2880;

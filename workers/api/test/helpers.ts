@@ -30,3 +30,15 @@ export async function publish(text: string): Promise<Response> {
 /** The fixture text, or null (the suite then skips; referenceAvailable() already failed in CI). */
 export const fixture2025 = (): string | null => inject("fixture20250909");
 export const fixtureRelabel = (): string | null => inject("fixtureRelabel20261123");
+
+/** An ensemble's `variation` with every lever fixed: each path is the central scenario. */
+export const ALL_FIXED = {
+  rbp: "fixed",
+  rr: "fixed",
+  fpr: "fixed",
+  lock_target: "fixed",
+  sector_duration_days: "fixed",
+  fil_plus_m: "fixed",
+  burn_boost: "fixed",
+  qa_renew_relative_multiplier: "fixed",
+};
