@@ -8,7 +8,7 @@
  * The floor (GET /, a small fixed answer through the same admission step) is measured in the
  * same run. Budgets are raised by vars so nothing is refused for being over one.
  *
- *   npm run bench:admission [-- --reps 15]
+ *   npm run bench:admission [-- --reps 15] [-- --only storage-provider]
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -49,7 +49,15 @@ const REQUESTS: Kind[] = [
   { name: "/simulate/ensemble default (500 paths × 10 years × 5 metrics)", path: "/simulate/ensemble", body: miss({}), route: "ensemble", reps: 5 },
   { name: "/simulate/ensemble maximal: 2000 paths × 20 years × 3 metrics", path: "/simulate/ensemble", body: miss({ forecast_length_days: 7300, paths: 2000, output: ["circ_supply", "network_locked", "network_QAP_EIB"] }), route: "ensemble", reps: 3 },
   { name: "/simulate/ensemble daily maximal: 1095 paths × 20 years daily × 1 metric", path: "/simulate/ensemble", body: miss({ forecast_length_days: 7300, paths: 1095, resolution: "daily", output: "circ_supply" }), route: "ensemble", reps: 3 },
+  { name: "/simulate/ensemble FIP-0118 varied: 500 paths × 10 years × 5 metrics", path: "/simulate/ensemble", body: miss({ preset: "solstice", variation: { solstice: { activation_date: { distribution: "uniform", min: 30, max: 540 }, service_gates: { pass_probability: 0.5 } } } }), route: "ensemble", reps: 5 },
+  { name: "/simulate/sensitivity with Solstice (tornado + activation row, 10 years)", path: "/simulate/sensitivity", body: miss({ forecast_length_days: 3650, preset: "solstice" }), route: "sensitivity" },
+  { name: "/simulate/storage-provider (1 PiB, 10 years)", path: "/simulate/storage-provider", body: miss({}), route: "storage_provider" },
+  { name: "/simulate/storage-provider ensemble default (100 paths)", path: "/simulate/storage-provider", body: miss({ preset: "solstice", ensemble: {} }), route: "storage_provider", reps: 6 },
+  { name: "/simulate/storage-provider ensemble maximal (500 paths, 20 years)", path: "/simulate/storage-provider", body: miss({ preset: "solstice", forecast_length_days: 7300, ensemble: { paths: 500 } }), route: "storage_provider", reps: 3 },
 ];
+
+/** `--only A|B`: the requests whose name holds A or B (and the floor); no refusals. */
+const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "") : null;
 
 const big = "k".repeat(1024 * 1024);
 const bad = seq(5000, -1);
@@ -112,6 +120,7 @@ async function main() {
     console.log("|---|---|---|---|---|---|");
     let floor = 0;
     for (const k of REQUESTS) {
+      if (only !== null && k.route !== null && !only.split("|").some((o) => k.name.includes(o))) continue;
       const reps = Math.min(REPS, k.reps ?? REPS);
       // Warm: the first one compiles and loads.
       await post(url, k.path, k.body ? k.body(-1) : null);
@@ -129,6 +138,7 @@ async function main() {
       const est = estimateCost(k.route, body ? (JSON.parse(body) as Record<string, unknown>) : null, body?.length ?? 0, H);
       console.log(`| ${k.name} | ${reps} | ${m.toFixed(1)} | ${est.cpuMs.toFixed(1)} | ${(est.cpuMs / m).toFixed(2)} | ${costClass(est.cpuMs, DEFAULT_SETTINGS)} |`);
     }
+    if (only !== null) return;
     console.log(`\nRefusals: status and CPU of the worker's workerd per refusal (median of ${REPS}); the floor (GET /) ${floor.toFixed(2)} ms in the same run:`);
     console.log("| bad input | body bytes | status | CPU ms (median) | max |");
     console.log("|---|---|---|---|---|");
