@@ -5,7 +5,7 @@ import type { ProviderEnsemble } from "../schema/storageProvider.ts";
 import type { HistoryWindows } from "./history.ts";
 import { Rng } from "./prng.ts";
 import { QUANTILE_METHOD, sortedQuantile } from "./quantiles.ts";
-import { ENSEMBLE_PATH_COST, unitsPerSlice, type Sliced } from "./slices.ts";
+import { PROVIDER_PATH_COST, unitsPerSlice, type Sliced } from "./slices.ts";
 import type { CurrentDay } from "./solsticeVariation.ts";
 import { PROVIDER_FIELDS, type ProviderPlan } from "./storageProvider.ts";
 import { VariationPlan } from "./variation.ts";
@@ -65,7 +65,7 @@ export function* providerEnsembleSlices(
   // Net FIL of strategy k on path p at k·paths + p.
   const net = new Float64Array(S * paths);
   const first = new Float64Array(S);
-  const perSlice = unitsPerSlice(ENSEMBLE_PATH_COST * (at.H + plan.runScenario.forecastLengthDays));
+  const perSlice = unitsPerSlice(PROVIDER_PATH_COST * (at.H + plan.runScenario.forecastLengthDays));
   for (let p = 0; p < paths; p++) {
     if (p > 0 && p % perSlice === 0) yield;
     const sc = variation.isFixed ? plan.runScenario : variation.sample(new Rng(seed, p));

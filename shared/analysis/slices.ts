@@ -31,6 +31,14 @@ export const SLICE_KERNEL_DAYS = 80_000;
  */
 export const ENSEMBLE_PATH_COST = 2.5;
 
+/**
+ * CPU of one path of the storage-provider ensemble in simulated days: a simulation of the three
+ * per-sector fields only, sampling its levers and reading each strategy's cohort. Measured in
+ * workerd (`npm run bench:admission -- --only storage-provider`): ~0.76 ms per 10-year path,
+ * ~1.35 × a simulated day's cost per day.
+ */
+export const PROVIDER_PATH_COST = 1.5;
+
 /** How many units of `kernelDaysPerUnit` fit in one slice (at least one). */
 export function unitsPerSlice(kernelDaysPerUnit: number): number {
   return Math.max(1, Math.floor(SLICE_KERNEL_DAYS / Math.max(1, kernelDaysPerUnit)));

@@ -1,4 +1,4 @@
-import { ENSEMBLE_PATH_COST } from "../../../shared/analysis/slices.ts";
+import { ENSEMBLE_PATH_COST, PROVIDER_PATH_COST } from "../../../shared/analysis/slices.ts";
 import { ONE_YEAR_EXTENSION_DAYS } from "../../../shared/analysis/extend.ts";
 import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../../../shared/kernel/constants.ts";
 import { DEFAULT_ENSEMBLE_METRICS, DEFAULT_QUANTILES, ENSEMBLE_LIMITS, SWEEP_STEPS } from "../../../shared/schema/analysis.ts";
@@ -133,10 +133,10 @@ export function estimateCost(route: CostedRoute | null, body: Json | null, bodyB
       const F = num(b.forecast_length_days, DEFAULT_FORECAST_LENGTH_DAYS, 1, MAX_FORECAST_DAYS);
       const life = isObject(b.provider) ? num(b.provider.duration_days, 1825, 1, 1825) : 1825;
       const days = H + Math.min(F + life, MAX_FORECAST_DAYS);
-      // The ensemble option: one run of as many days per path, weighted as an ensemble's paths.
+      // The ensemble option: one run of as many days per path (PROVIDER_PATH_COST).
       const paths = isObject(b.ensemble) ? num(b.ensemble.paths, PROVIDER_LIMITS.ensemble_paths.default, PROVIDER_LIMITS.ensemble_paths.min, PROVIDER_LIMITS.ensemble_paths.max) : 0;
       return {
-        cpuMs: base + ms(days * (1 + paths * ENSEMBLE_PATH_COST), 6 * (life + 180) * 5),
+        cpuMs: base + ms(days * (1 + paths * PROVIDER_PATH_COST), 6 * (life + 180) * 5),
         what: `one simulation of up to ${days - H} days and a cohort of ${life} days${paths ? `, and ${paths} ensemble paths of as many days` : ""}`,
       };
     }
