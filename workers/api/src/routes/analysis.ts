@@ -73,6 +73,7 @@ export const ensembleRoute: Route = {
     description:
       `Runs \`paths\` scenarios (${ENSEMBLE_LIMITS.paths.min}–${ENSEMBLE_LIMITS.paths.max}, default ${ENSEMBLE_LIMITS.paths.default}) around the central scenario and returns, per metric (at most ${ENSEMBLE_LIMITS.metrics.max}), the quantiles and the mean at every weekly or daily date, and at 1y, 2y, 5y and the end with threshold fractions. ` +
       "rbp, rr and fpr vary by default as their own 180-day history did (a mean-reverting AR(1) process on log onboarding and logit rates around the central path, persistence and volatility estimated from the dataset); other levers are fixed unless given a distribution. " +
+      "With a `solstice` member, `variation.solstice` varies FIP-0118: `activation_date` as a distribution of days after the current date or a list of dates, `service_gates` as a probability that each quarter's gate passes or a list of gate sets (docs/api.md). " +
       `Seeded: the same seed gives the same answer; \`path_offset\` picks the paths path_offset … path_offset + paths − 1 of the seed's streams. At most ${ENSEMBLE_LIMITS.storedValues} sampled values (paths × dates, summed over metrics) per request. ` +
       `From ${FAN_OUT_DEFAULTS.minPaths} paths (by default) the paths run in parts, sub-requests of this worker, and the answer is the same bytes as one run's; the \`x-ensemble-parts\` header says how many. Body limit ${BODY_LIMITS.simulate.bytes} bytes.`,
     body: ensembleRequestSchema,
