@@ -32,6 +32,7 @@ const LEVER_NAMES: Record<string, string> = {
   sector_duration_days: "sector duration (days)",
   fil_plus_m: "FIL+ multiplier",
   burn_boost: "burn boost",
+  activation_date: "FIP-0118 activation date",
 };
 
 export const metricLabel = (field: string): string => NAMES[field as OutputField] ?? field;
@@ -91,6 +92,8 @@ export interface TornadoBarJson {
   readonly swing: number | null;
   readonly elasticity: number | null;
   readonly clamped?: readonly string[];
+  /** The activation date's row: its low and high as dates. */
+  readonly dates?: { readonly low: string; readonly high: string };
 }
 
 /** The tornado in words: the base value, then each lever by effect. */
@@ -101,7 +104,7 @@ export function summarizeTornado(metric: string, horizon: string, date: string |
     const el = b.elasticity === null || !Number.isFinite(b.elasticity) ? "n/a" : sig(b.elasticity, 2);
     const swing = b.swing === null ? "n/a" : `${b.swing >= 0 ? "+" : "−"}${v(Math.abs(b.swing))}`;
     lines.push(
-      `${i + 1}. ${LEVER_NAMES[b.lever] ?? b.lever} ${sig(b.low, 4)} → ${sig(b.high, 4)}${b.clamped?.length ? " (at its range limit)" : ""}: ${v(b.value_low)} → ${v(b.value_high)}, swing ${swing}, elasticity ${el}`,
+      `${i + 1}. ${LEVER_NAMES[b.lever] ?? b.lever} ${b.dates ? `${b.dates.low} → ${b.dates.high}` : `${sig(b.low, 4)} → ${sig(b.high, 4)}`}${b.clamped?.length ? " (at its range limit)" : ""}: ${v(b.value_low)} → ${v(b.value_high)}, swing ${swing}, elasticity ${el}`,
     );
   });
   return lines.join("\n");
