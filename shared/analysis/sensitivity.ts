@@ -6,7 +6,7 @@ import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { addDays } from "../kernel/dates.ts";
 import { ACTIVATION_ROW, LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever, type TornadoRow } from "./levers.ts";
 import { runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
-import { SOLSTICE_VARIATION_LIMITS, type CurrentDay } from "./solsticeVariation.ts";
+import { SOLSTICE_VARIATION_LIMITS, withSolsticeLevers, type CurrentDay } from "./solsticeVariation.ts";
 
 /**
  * One-at-a-time sensitivity: each lever moved low and high from the central scenario, the others
@@ -37,6 +37,12 @@ export interface SensitivityOptions {
   readonly sweep?: SweepSpec;
   /** The dataset's current day: the activation date's row (a scenario with `solstice`) counts days from it. */
   readonly at?: CurrentDay;
+  /**
+   * With `solstice`: the central scenario with its FIL+ levers as the user gave them
+   * (AnalysisScenario's `levers`), which the moves start from; each moved scenario is run with
+   * FIP-0118's rewrite from its own activation date.
+   */
+  readonly levers?: KernelScenario;
 }
 
 export interface TornadoBar {
@@ -173,6 +179,10 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   }
 
   const base = read(run, central, metric, horizons);
+  // The moves start from the user's own levers; a Solstice scenario is run with its rewrite.
+  if (central.solstice && !(opts.levers && opts.at)) throw new Error("a Solstice scenario's sensitivity needs its levers as given and the dataset's current day");
+  const L = opts.levers ?? central;
+  const runMoved: Runner = (sc) => run(sc.solstice ? withSolsticeLevers(sc, opts.at!.H) : sc);
   let simulations = 1;
   const perSlice = unitsPerSlice(base.N);
   const sliced = function* () {
@@ -182,9 +192,9 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   type Row = { lever: TornadoRow; base: number; lo: Move; hi: Move; moved: TornadoBar["moved"]; dates?: TornadoBar["dates"] };
   const rows: Row[] = TORNADO_LEVERS.map((lever) => {
     const b = opts.bounds?.[lever];
-    const lo = b ? level(central, lever, b[0]) : scaled(central, lever, 1 - DEFAULT_RELATIVE_MOVE);
-    const hi = b ? level(central, lever, b[1]) : scaled(central, lever, 1 + DEFAULT_RELATIVE_MOVE);
-    return { lever, base: leverMean(central, lever), lo, hi, moved: b ? "bounds" : "±20%" };
+    const lo = b ? level(L, lever, b[0]) : scaled(L, lever, 1 - DEFAULT_RELATIVE_MOVE);
+    const hi = b ? level(L, lever, b[1]) : scaled(L, lever, 1 + DEFAULT_RELATIVE_MOVE);
+    return { lever, base: leverMean(L, lever), lo, hi, moved: b ? "bounds" : "±20%" };
   });
   if (central.solstice) {
     // FIP-0118's activation a month earlier and later (or at the bounds), in days after the current date.
@@ -193,7 +203,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
     const solstice = central.solstice;
     const base = solstice.activationDay - H;
     const b = opts.bounds?.[ACTIVATION_ROW];
-    const moveTo = (days: number, clamped = false): Move => ({ sc: { ...central, solstice: { ...solstice, activationDay: H + days } }, mean: days, clamped });
+    const moveTo = (days: number, clamped = false): Move => ({ sc: { ...L, solstice: { ...solstice, activationDay: H + days } }, mean: days, clamped });
     const lo = b ? moveTo(b[0]) : base - ACTIVATION_MOVE_DAYS >= 1 ? moveTo(base - ACTIVATION_MOVE_DAYS) : moveTo(1, true);
     const hi = moveTo(b ? b[1] : base + ACTIVATION_MOVE_DAYS);
     const dates = { base: addDays(currentDate, base), low: addDays(currentDate, lo.mean), high: addDays(currentDate, hi.mean) };
@@ -202,10 +212,10 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   const bars: (Row & { vlo: number[]; vhi: number[] })[] = [];
   for (const row of rows) {
     yield* sliced();
-    const vlo = read(run, row.lo.sc, metric, horizons).values;
+    const vlo = read(runMoved, row.lo.sc, metric, horizons).values;
     simulations++;
     yield* sliced();
-    const vhi = read(run, row.hi.sc, metric, horizons).values;
+    const vhi = read(runMoved, row.hi.sc, metric, horizons).values;
     simulations++;
     bars.push({ ...row, vlo, vhi });
   }
@@ -248,7 +258,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
       if (info.integer) x = Math.round(x);
       lever_values.push(x);
       yield* sliced();
-      const v = read(run, withLever(central, lever, x), metric, horizons).values;
+      const v = read(runMoved, withLever(L, lever, x), metric, horizons).values;
       simulations++;
       horizons.forEach((h, j) => metric_values[h]!.push(v[j]!));
     }

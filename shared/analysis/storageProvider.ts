@@ -8,6 +8,7 @@ import type { KernelScenario } from "../kernel/types.ts";
 import type { OutputField } from "../schema/fields.ts";
 import { DEFAULT_PROVIDER_COSTS, PROVIDER_LIMITS, type ProviderInput } from "../schema/storageProvider.ts";
 import { extendScenario } from "./extend.ts";
+import { resolveForAnalysis } from "./solsticeVariation.ts";
 
 /**
  * Storage-provider economics: one cohort of sectors onboarded on one day, on a network forecast
@@ -219,6 +220,8 @@ export interface ProviderPlan {
   /** The scenario as requested, and as run (extended, levers held, when the cohort outlives it). */
   readonly scenario: KernelScenario;
   readonly runScenario: KernelScenario;
+  /** runScenario with its FIL+ levers as given, before FIP-0118's rewrite (what an ensemble's paths vary): made when asked. */
+  runLevers(): KernelScenario;
   /** The cohort asked for, and each strategy compared, with its onboarding day (an index of the run's arrays). */
   readonly main: { readonly strategy: Strategy; readonly day: number };
   readonly compared: readonly { readonly strategy: Strategy; readonly day: number }[];
@@ -268,7 +271,8 @@ export function planStorageProvider(prepared: PreparedInputs, scenario: Scenario
   if (needed > maxForecastDays) {
     throw new ScenarioError("provider.duration_days", `the cohort would live until ${addDays(startDate, lastDay - 1)}, past the longest forecast (${addDays(currentDate, maxForecastDays - 1)}): onboard earlier or for fewer days`);
   }
-  const runScenario = needed > F ? resolveScenario(prepared, extendScenario(scenario, needed - F)) : sc;
+  const runInput = needed > F ? extendScenario(scenario, needed - F) : scenario;
+  const runScenario = needed > F ? resolveScenario(prepared, runInput) : sc;
   if (needed > F) notes.push(`The forecast was run to ${addDays(currentDate, needed - 1)}, ${needed - F} days past the requested ${addDays(currentDate, F - 1)}, each lever held at its last value, to cover the cohort's life.`);
 
   const costs = { ...DEFAULT_PROVIDER_COSTS, ...provider.costs };
@@ -315,6 +319,7 @@ export function planStorageProvider(prepared: PreparedInputs, scenario: Scenario
   return {
     scenario: sc,
     runScenario,
+    runLevers: () => (runScenario.solstice === null ? runScenario : resolveForAnalysis(prepared, runInput).levers),
     main: { strategy: main, day: i },
     compared,
     cohortOf,

@@ -5,7 +5,7 @@ import type { HistoryWindows } from "./history.ts";
 import { ANALYSIS_LEVERS, HISTORICAL_LEVERS, LEVER_INFO, leverValues, type AnalysisLever, type HistoricalLever } from "./levers.ts";
 import { estimateProcess, forward, type ProcessEstimate, type Transform } from "./process.ts";
 import type { Rng } from "./prng.ts";
-import { solsticeSampler, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
+import { solsticeSampler, withSolsticeLevers, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
 
 /** How one lever varies across an ensemble's paths. */
 export type VariationSpec = "historical" | "fixed" | Distribution;
@@ -161,13 +161,18 @@ export class VariationPlan {
   /** FIP-0118's sampler, drawn after the levers; null when the request does not vary it. */
   private readonly solstice: SolsticeSampler | null;
 
-  /** `at`: the dataset's current day, needed only to vary `solstice` (its dates are days after it). */
+  /**
+   * `central`: the central scenario with its FIL+ levers as the user gave them (AnalysisScenario's
+   * `levers`: a path's are rewritten from its own activation date after sampling); `at`: the
+   * dataset's current day, needed for a scenario with `solstice`.
+   */
   constructor(
     private readonly central: KernelScenario,
     variation: VariationInput,
     windows: HistoryWindows,
-    at?: CurrentDay,
+    private readonly at?: CurrentDay,
   ) {
+    if (central.solstice !== null && !at) throw new Error("a Solstice scenario's variation needs the dataset's current day");
     for (const lever of ANALYSIS_LEVERS) {
       const spec = variation[lever] ?? DEFAULT_VARIATION[lever];
       const values = leverValues(central, lever);
@@ -220,6 +225,7 @@ export class VariationPlan {
       sc[info.key] = info.kind === "daily" ? out : scalar;
     }
     if (this.solstice) sc.solstice = this.solstice.sample(rng);
-    return sc as unknown as KernelScenario;
+    const path = sc as unknown as KernelScenario;
+    return path.solstice === null ? path : withSolsticeLevers(path, this.at!.H);
   }
 }

@@ -166,9 +166,10 @@ export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput):
  * power forecast's QA onboarding rbp · (1 + (m − 1) · fpr) is 10 · rbp, which is m = 10 and fpr = 1
  * exactly, and QA power may reach 10× raw-byte power whatever fil_plus_m says (m = max(m, 10)).
  * So a Solstice scenario's FIL+ levers are rewritten from T (forecast day T − H − 1 on), and the
- * power forecast (power.ts) needs no case of its own.
+ * power forecast (power.ts) needs no case of its own. The analyses (shared/analysis) re-apply it
+ * to a scenario whose levers or activation date they moved, from the levers as the user gave them.
  */
-function fromSolstice(s: SolsticeScenario | null, H: number, fpr: Float64Array, filPlusM: Float64Array): { fpr: Float64Array; filPlusM: Float64Array } {
+export function fromSolstice(s: SolsticeScenario | null, H: number, fpr: Float64Array, filPlusM: Float64Array): { fpr: Float64Array; filPlusM: Float64Array } {
   if (s === null) return { fpr, filPlusM };
   const from = Math.max(s.activationDay - H - 1, 0);
   if (from >= fpr.length) return { fpr, filPlusM };

@@ -41,7 +41,7 @@ function quantile(sorted: number[], q: number): number {
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
-const FIXED = { fpr: "fixed", lock_target: "fixed", sector_duration_days: "fixed", fil_plus_m: "fixed", burn_boost: "fixed", qa_renew_relative_multiplier: "fixed" };
+const FIXED = { lock_target: "fixed", sector_duration_days: "fixed", fil_plus_m: "fixed", burn_boost: "fixed", qa_renew_relative_multiplier: "fixed" };
 
 suite("POST /simulate/storage-provider with an ensemble", () => {
   beforeAll(async () => {
@@ -55,9 +55,9 @@ suite("POST /simulate/storage-provider with an ensemble", () => {
   it("ranks the strategies as a plain loop over per-path runs of the drawn scenarios does, to 1e-12", async () => {
     const paths = 10;
     const seed = 5;
-    const variation = { ...FIXED, rbp: { distribution: "uniform", min: 1, max: 6 }, rr: { distribution: "triangular", min: 0.5, mode: 0.8, max: 0.95 } };
+    const variation = { ...FIXED, rbp: { distribution: "uniform", min: 1, max: 6 }, rr: { distribution: "triangular", min: 0.5, mode: 0.8, max: 0.95 }, fpr: { distribution: "uniform", min: 0.2, max: 0.9 } };
     const e = await ok({ ...scenario, provider, ensemble: { paths, seed, variation } });
-    // Path p's levers, drawn from the stream (seed, p) in the ensemble's lever order (rbp, then rr).
+    // Path p's levers, drawn from the stream (seed, p) in the ensemble's lever order (rbp, rr, fpr).
     const perPath: Strategy[][] = [];
     for (let p = 0; p < paths; p++) {
       const rng = new Rng(seed, p);
@@ -65,7 +65,8 @@ suite("POST /simulate/storage-provider with an ensemble", () => {
       const u = rng.uniform();
       const [a, c, b] = [0.5, 0.8, 0.95];
       const rr = u < (c - a) / (b - a) ? a + Math.sqrt(u * (b - a) * (c - a)) : b - Math.sqrt((1 - u) * (b - a) * (b - c));
-      perPath.push((await ok({ ...scenario, rbp, rr, provider })).strategies);
+      const fpr = 0.2 + 0.7 * rng.uniform();
+      perPath.push((await ok({ ...scenario, rbp, rr, fpr, provider })).strategies);
     }
     const names = perPath[0]!.map((s) => s.name);
     expect(names).toEqual(["cc", "regular_deal", "fil_plus", "solstice_10x"]);

@@ -38,7 +38,7 @@ const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00
 const dayIndex = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
-const METRICS = ["circ_supply", "cum_burnt_reward", "service_reward_share"] as const;
+const METRICS = ["circ_supply", "network_QAP_EIB", "cum_burnt_reward", "service_reward_share"] as const;
 const F = 730;
 const Q = 262_974 / 2880;
 
@@ -67,15 +67,19 @@ suite("FIP-0118 in the ensemble and the tornado", () => {
    * for it by `draw` (the plain reference of the sampling); then the whole ensemble's horizon means
    * against the mean of those runs.
    */
-  async function checkPaths(variation: Record<string, unknown>, draw: (rng: Rng) => Record<string, unknown>, paths: number, seed: number) {
+  async function checkPaths(solsticeVariation: Record<string, unknown>, draw: (rng: Rng) => Record<string, unknown>, paths: number, seed: number, levers: Record<string, unknown> = {}, drawLevers: (rng: Rng) => Record<string, unknown> = () => ({})) {
     const runs: Record<string, Record<string, number>>[] = [];
     const drawn: Record<string, unknown>[] = [];
+    const variation = { ...ALL_FIXED, ...levers, solstice: solsticeVariation };
     for (let p = 0; p < paths; p++) {
-      const solstice = draw(new Rng(seed, p));
+      // The levers are drawn first, then FIP-0118's members, from the path's stream.
+      const rng = new Rng(seed, p);
+      const pathLevers = drawLevers(rng);
+      const solstice = draw(rng);
       drawn.push(solstice);
       const [e, s] = await Promise.all([
-        ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths: 1, path_offset: p, seed, quantiles: [0.5], variation: { ...ALL_FIXED, solstice: variation } }),
-        simulateAt({ ...base, solstice: { ...base.solstice, ...solstice } }, dates),
+        ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths: 1, path_offset: p, seed, quantiles: [0.5], variation }),
+        simulateAt({ ...base, ...pathLevers, solstice: { ...base.solstice, ...solstice } }, dates),
       ]);
       runs.push(s);
       for (const m of METRICS) {
@@ -86,7 +90,7 @@ suite("FIP-0118 in the ensemble and the tornado", () => {
         }
       }
     }
-    const whole = await ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths, seed, variation: { ...ALL_FIXED, solstice: variation } });
+    const whole = await ok<Ensemble>("/simulate/ensemble", { ...base, output: [...METRICS], paths, seed, variation });
     for (const m of METRICS) {
       for (const h of ["1y", "2y", "end"] as const) {
         const mean = runs.reduce((sum, r) => sum + r[m]![h]!, 0) / paths;
@@ -131,6 +135,19 @@ suite("FIP-0118 in the ensemble and the tornado", () => {
       activation_date: { mode: "distribution", truncated_to: [1, 7300], mass_within: 1 },
       service_gates: { mode: "independent", pass_probability: 0.5, quarters: [2, last] },
     });
+  });
+
+  it("a varied FIL+ share and activation date: the share is the user's before each path's own activation, 10× QA after it", async () => {
+    const activations = ["current+30", "current+200"];
+    const { drawn } = await checkPaths(
+      { activation_date: activations },
+      (rng) => ({ activation_date: activations[Math.floor(rng.uniform() * 2)] }),
+      6,
+      21,
+      { fpr: { distribution: "uniform", min: 0.2, max: 0.9 }, fil_plus_m: { distribution: "uniform", min: 4, max: 14 } },
+      (rng) => ({ fpr: 0.2 + 0.7 * rng.uniform(), fil_plus_m: 4 + 10 * rng.uniform() }),
+    );
+    expect(new Set(drawn.map((d) => d.activation_date)).size).toBe(2);
   });
 
   it("without variation.solstice the paths are the seed's paths as before (no extra draws)", async () => {
@@ -202,6 +219,28 @@ suite("FIP-0118 in the ensemble and the tornado", () => {
     expect(row.swing).toBe(row.value_high - row.value_low);
     // A later activation burns less by the horizon: the row moves the metric.
     expect(row.value_high).toBeLessThan(row.value_low);
+  });
+
+  it("with Solstice every lever's row is two /simulate runs at its levels (FIP-0118's rewrite from the activation kept), to 1e-12", async () => {
+    const scenario = { preset: "solstice", forecast_length_days: 730 };
+    const t = await ok<Tornado>("/simulate/sensitivity", { ...scenario, metric: "network_QAP_EIB", horizon: "2y" });
+    const qaAt = async (extra: Record<string, unknown>) => {
+      const s = await ok<Sim>("/simulate", { ...scenario, ...extra, resolution: "daily", output: ["network_QAP_EIB"] });
+      return s.simulation_output.network_QAP_EIB![dayIndex(s.field_dates.network_QAP_EIB!.start_date, t.date)]!;
+    };
+    for (const lever of ["rbp", "fpr", "fil_plus_m", "lock_target"]) {
+      const row = t.tornado.find((b) => b.lever === lever)!;
+      const [lo, hi] = await Promise.all([qaAt({ [lever]: row.low }), qaAt({ [lever]: row.high })]);
+      expect(close(row.value_low, lo), `${lever} low ${row.low}: ${row.value_low} vs ${lo}`).toBe(true);
+      expect(close(row.value_high, hi), `${lever} high ${row.high}: ${row.value_high} vs ${hi}`).toBe(true);
+    }
+    // The activation date's row too: QA power follows the moved activation (10× onboarding from it).
+    const row = t.tornado.find((b) => b.lever === "activation_date")!;
+    const sol = (date: string) => ({ solstice: { activation_date: date, service_gates: "none" } });
+    const [lo, hi] = await Promise.all([qaAt(sol(row.dates!.low)), qaAt(sol(row.dates!.high))]);
+    expect(close(row.value_low, lo)).toBe(true);
+    expect(close(row.value_high, hi)).toBe(true);
+    expect(row.value_low).not.toBe(row.value_high);
   });
 
   it("the row is clamped to the day after the current date, follows bounds, and is absent without solstice", async () => {
