@@ -59,8 +59,7 @@ export function* providerEnsembleSlices(
   dateOf: (day: number) => string,
   run: ProviderRunner,
 ): Sliced<ProviderEnsembleResult> {
-  // Paths draw around the user's own levers; each is run with FIP-0118's rewrite (VariationPlan).
-  const variation = new VariationPlan(plan.runLevers(), ensemble.variation, windows, at);
+  const variation = new VariationPlan(plan.runScenario, ensemble.variation, windows, at);
   const { paths, seed } = ensemble;
   const S = plan.compared.length;
   // Net FIL of strategy k on path p at k·paths + p.

@@ -6,7 +6,7 @@ import { horizonIndex, type HorizonName } from "./horizons.ts";
 import { addDays } from "../kernel/dates.ts";
 import { ACTIVATION_ROW, LEVER_INFO, leverMean, leverValues, TORNADO_LEVERS, withLever, type AnalysisLever, type TornadoRow } from "./levers.ts";
 import { runToEnd, unitsPerSlice, type Sliced } from "./slices.ts";
-import { SOLSTICE_VARIATION_LIMITS, withSolsticeLevers, type CurrentDay } from "./solsticeVariation.ts";
+import { SOLSTICE_VARIATION_LIMITS, type CurrentDay } from "./solsticeVariation.ts";
 
 /**
  * One-at-a-time sensitivity: each lever moved low and high from the central scenario, the others
@@ -37,12 +37,6 @@ export interface SensitivityOptions {
   readonly sweep?: SweepSpec;
   /** The dataset's current day: the activation date's row (a scenario with `solstice`) counts days from it. */
   readonly at?: CurrentDay;
-  /**
-   * With `solstice`: the central scenario with its FIL+ levers as the user gave them
-   * (AnalysisScenario's `levers`), which the moves start from; each moved scenario is run with
-   * FIP-0118's rewrite from its own activation date.
-   */
-  readonly levers?: KernelScenario;
 }
 
 export interface TornadoBar {
@@ -179,10 +173,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   }
 
   const base = read(run, central, metric, horizons);
-  // The moves start from the user's own levers; a Solstice scenario is run with its rewrite.
-  if (central.solstice && !(opts.levers && opts.at)) throw new Error("a Solstice scenario's sensitivity needs its levers as given and the dataset's current day");
-  const L = opts.levers ?? central;
-  const runMoved: Runner = (sc) => run(sc.solstice ? withSolsticeLevers(sc, opts.at!.H) : sc);
+  const L = central;
   let simulations = 1;
   const perSlice = unitsPerSlice(base.N);
   const sliced = function* () {
@@ -212,10 +203,10 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
   const bars: (Row & { vlo: number[]; vhi: number[] })[] = [];
   for (const row of rows) {
     yield* sliced();
-    const vlo = read(runMoved, row.lo.sc, metric, horizons).values;
+    const vlo = read(run, row.lo.sc, metric, horizons).values;
     simulations++;
     yield* sliced();
-    const vhi = read(runMoved, row.hi.sc, metric, horizons).values;
+    const vhi = read(run, row.hi.sc, metric, horizons).values;
     simulations++;
     bars.push({ ...row, vlo, vhi });
   }
@@ -258,7 +249,7 @@ export function* sensitivitySlices(central: KernelScenario, opts: SensitivityOpt
       if (info.integer) x = Math.round(x);
       lever_values.push(x);
       yield* sliced();
-      const v = read(runMoved, withLever(L, lever, x), metric, horizons).values;
+      const v = read(run, withLever(L, lever, x), metric, horizons).values;
       simulations++;
       horizons.forEach((h, j) => metric_values[h]!.push(v[j]!));
     }

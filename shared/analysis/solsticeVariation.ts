@@ -1,8 +1,7 @@
 import { MAX_FORECAST_DAYS, SOLSTICE_QUARTER_DAYS } from "../kernel/constants.ts";
 import { addDays, daysBetween } from "../kernel/dates.ts";
 import { ScenarioError } from "../kernel/errors.ts";
-import type { PreparedInputs } from "../kernel/prepare.ts";
-import { fromSolstice, resolveDate, resolveScenario, type ScenarioInput } from "../kernel/scenario.ts";
+import { resolveDate } from "../kernel/scenario.ts";
 import type { KernelScenario, SolsticeScenario } from "../kernel/types.ts";
 import { truncatedSampler, type Distribution, type TruncatedSampler } from "./distributions.ts";
 import type { Rng } from "./prng.ts";
@@ -63,32 +62,6 @@ export type SolsticeVariationReport = {
 export interface CurrentDay {
   readonly H: number;
   readonly currentDate: string;
-}
-
-/**
- * A resolved scenario for an analysis that moves its levers or its activation date. The kernel
- * resolves a Solstice scenario with its FIL+ levers rewritten from the activation (fpr 1 and
- * fil_plus_m at least 10: kernel/scenario.ts fromSolstice), which a moved lever or date would
- * carry to the wrong days; `levers` is the same scenario with the FIL+ levers as the user gave
- * them, which an analysis moves and then passes through `withSolsticeLevers`.
- */
-export interface AnalysisScenario {
-  /** As the kernel resolves it: what /simulate runs. */
-  readonly central: KernelScenario;
-  /** The same with fpr and fil_plus_m as given (identical to `central` without Solstice). */
-  readonly levers: KernelScenario;
-}
-
-export function resolveForAnalysis(prepared: PreparedInputs, input: ScenarioInput): AnalysisScenario {
-  const central = resolveScenario(prepared, input);
-  if (central.solstice === null) return { central, levers: central };
-  const { solstice: _, ...rest } = input;
-  return { central, levers: { ...resolveScenario(prepared, rest), solstice: central.solstice } };
-}
-
-/** A scenario of the user's FIL+ levers as the kernel runs it: FIP-0118's rewrite from its own activation. */
-export function withSolsticeLevers(sc: KernelScenario, H: number): KernelScenario {
-  return sc.solstice === null ? sc : { ...sc, ...fromSolstice(sc.solstice, H, sc.fpr, sc.filPlusM) };
 }
 
 const FIELD = "variation.solstice";

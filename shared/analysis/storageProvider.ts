@@ -8,7 +8,6 @@ import type { KernelScenario } from "../kernel/types.ts";
 import type { OutputField } from "../schema/fields.ts";
 import { DEFAULT_PROVIDER_COSTS, PROVIDER_LIMITS, type ProviderInput } from "../schema/storageProvider.ts";
 import { extendScenario } from "./extend.ts";
-import { resolveForAnalysis } from "./solsticeVariation.ts";
 
 /**
  * Storage-provider economics: one cohort of sectors onboarded on one day, on a network forecast
@@ -220,8 +219,6 @@ export interface ProviderPlan {
   /** The scenario as requested, and as run (extended, levers held, when the cohort outlives it). */
   readonly scenario: KernelScenario;
   readonly runScenario: KernelScenario;
-  /** runScenario with its FIL+ levers as given, before FIP-0118's rewrite (what an ensemble's paths vary): made when asked. */
-  runLevers(): KernelScenario;
   /** The cohort asked for, and each strategy compared, with its onboarding day (an index of the run's arrays). */
   readonly main: { readonly strategy: Strategy; readonly day: number };
   readonly compared: readonly { readonly strategy: Strategy; readonly day: number }[];
@@ -319,7 +316,6 @@ export function planStorageProvider(prepared: PreparedInputs, scenario: Scenario
   return {
     scenario: sc,
     runScenario,
-    runLevers: () => (runScenario.solstice === null ? runScenario : resolveForAnalysis(prepared, runInput).levers),
     main: { strategy: main, day: i },
     compared,
     cohortOf,

@@ -5,7 +5,7 @@ import type { HistoryWindows } from "./history.ts";
 import { ANALYSIS_LEVERS, HISTORICAL_LEVERS, LEVER_INFO, leverValues, type AnalysisLever, type HistoricalLever } from "./levers.ts";
 import { estimateProcess, forward, type ProcessEstimate, type Transform } from "./process.ts";
 import type { Rng } from "./prng.ts";
-import { solsticeSampler, withSolsticeLevers, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
+import { solsticeSampler, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
 
 /** How one lever varies across an ensemble's paths. */
 export type VariationSpec = "historical" | "fixed" | Distribution;
@@ -225,7 +225,6 @@ export class VariationPlan {
       sc[info.key] = info.kind === "daily" ? out : scalar;
     }
     if (this.solstice) sc.solstice = this.solstice.sample(rng);
-    const path = sc as unknown as KernelScenario;
-    return path.solstice === null ? path : withSolsticeLevers(path, this.at!.H);
+    return sc as unknown as KernelScenario;
   }
 }

@@ -22,6 +22,8 @@ const NAMES = [
   // FIP-0118 (rewardSplit.ts): the shares of each day's reward, the three streams, their sums since T.
   ...["consensusShare", "serviceShare", "consensusReward", "serviceReward", "burntReward"],
   ...["cumConsensusReward", "cumServiceReward", "cumBurntReward"],
+  // FIP-0118's 10× onboarding: the FIL+ levers as the power forecast reads them (forecast day k).
+  ...["solsticeFpr", "solsticeFilPlusM"],
 ] as const;
 
 export type DayArrayName = (typeof NAMES)[number];

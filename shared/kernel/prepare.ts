@@ -82,6 +82,7 @@ export interface KernelHistory {
 const NOT_KEPT = new Set<DayArrayName>([
   ...["rbScheduledExpire", "qaScheduledExpire", "scratchA", "scratchB"],
   ...["consensusShare", "serviceShare", "consensusReward", "serviceReward", "burntReward", "cumConsensusReward", "cumServiceReward", "cumBurntReward"],
+  ...["solsticeFpr", "solsticeFilPlusM"],
 ] as const);
 const BEFORE_H = new Set<DayArrayName>([
   ...["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"],

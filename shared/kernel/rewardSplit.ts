@@ -2,13 +2,14 @@ import {
   SOLSTICE_CONSENSUS_FLOOR,
   SOLSTICE_CONSENSUS_START,
   SOLSTICE_GATE_LAG_DAYS,
+  SOLSTICE_QA_MULTIPLIER,
   SOLSTICE_QUARTER_DAYS,
   SOLSTICE_SERVICE_FIRST_QUARTER_END,
   SOLSTICE_SERVICE_MAX,
   SOLSTICE_SHARE_STEP,
 } from "./constants.ts";
 import type { DayArrays } from "./days.ts";
-import type { SolsticeScenario } from "./types.ts";
+import type { KernelScenario, SolsticeScenario } from "./types.ts";
 
 /**
  * FIP-0118 "Solstice" (../shared/PROTOCOL.md §B): from the activation day T each day's block
@@ -77,4 +78,29 @@ export function splitRewards(s: SolsticeScenario, a: DayArrays, to: number): voi
     cumS[t] = sv;
     cumB[t] = b;
   }
+}
+
+/**
+ * FIP-0118 gives every sector activated from T 10× QAP whatever it holds: on those days the
+ * power forecast's QA onboarding rbp · (1 + (m − 1) · fpr) is 10 · rbp, which is m = 10 and fpr = 1
+ * exactly, and QA power may reach 10× raw-byte power whatever fil_plus_m says (m = max(m, 10)).
+ * So the scenario power runs on has its FIL+ levers rewritten from T (forecast day T − H − 1 on),
+ * into the workspace's `solsticeFpr` and `solsticeFilPlusM`, and the power loop needs no case of
+ * its own (a branch there cost power-only runs 40 %: docs/decisions/0021). A scenario keeps the
+ * levers as given, so an analysis that moves a lever or the activation moves what the user set.
+ */
+export function solsticeOnboarding(sc: KernelScenario, H: number, a: DayArrays): KernelScenario {
+  const s = sc.solstice;
+  const F = sc.forecastLengthDays;
+  const from = s === null ? F : Math.max(s.activationDay - H - 1, 0);
+  if (from >= F) return sc;
+  const fpr = a.solsticeFpr.subarray(0, F), filPlusM = a.solsticeFilPlusM.subarray(0, F);
+  fpr.set(sc.fpr);
+  filPlusM.set(sc.filPlusM);
+  const m = SOLSTICE_QA_MULTIPLIER;
+  for (let k = from; k < F; k++) {
+    fpr[k] = 1;
+    if (filPlusM[k]! < m) filPlusM[k] = m;
+  }
+  return { ...sc, fpr, filPlusM };
 }

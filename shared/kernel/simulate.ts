@@ -6,7 +6,7 @@ import { mint } from "./minting.ts";
 import { oneYearSums, rewardsPerSector } from "./perSector.ts";
 import { feeAtCurrentDate, feeFacts, forecastFeeSegment, historyFeeSegment, noFee, type FeeFacts } from "./fees.ts";
 import { forecastPower } from "./power.ts";
-import { splitRewards } from "./rewardSplit.ts";
+import { solsticeOnboarding, splitRewards } from "./rewardSplit.ts";
 import { historyLength, runHistory, type KernelHistory, type PreparedInputs } from "./prepare.ts";
 import type { SimulationResult } from "./result.ts";
 import { supply } from "./supply.ts";
@@ -245,7 +245,8 @@ export function simulate<F extends OutputField = OutputField>(
 
   // §1 power (days H + 1 …; day H is the dataset's).
   if (need.rate) a.renewalRate.set(sc.rr, H);
-  forecastPower(inputs, sc, H, a);
+  // FIP-0118: every sector activated from T has 10× QAP (its FIL+ levers, rewritten from T).
+  forecastPower(inputs, sc.solstice ? solsticeOnboarding(sc, H, a) : sc, H, a);
   // §2 vesting, §4 γ and §5's history lock target are the dataset's alone: in `prepared`.
   // §3 minting.
   if (need.minting) {

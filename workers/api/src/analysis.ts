@@ -16,7 +16,8 @@ import { sensitivitySlices } from "../../../shared/analysis/sensitivity.ts";
 import { runSliced, runToEnd, WorkCancelled, type SliceControl, type Sliced } from "../../../shared/analysis/slices.ts";
 import { DEFAULT_HORIZONS } from "../../../shared/analysis/horizons.ts";
 import { VariationPlan } from "../../../shared/analysis/variation.ts";
-import { resolveForAnalysis, type CurrentDay } from "../../../shared/analysis/solsticeVariation.ts";
+import type { CurrentDay } from "../../../shared/analysis/solsticeVariation.ts";
+import { resolveScenario } from "../../../shared/kernel/scenario.ts";
 import { addDays, dayNumber } from "../../../shared/kernel/dates.ts";
 import { ENSEMBLE_LIMITS, type EnsembleRequest, type SensitivityRequest } from "../../../shared/schema/analysis.ts";
 import { OUTPUT_FIELDS, type OutputField } from "../../../shared/schema/fields.ts";
@@ -99,9 +100,8 @@ interface EnsembleSetup {
  * ENSEMBLE_LIMITS.storedValues.
  */
 function ensembleSetup(req: EnsembleRequest, d: WarmDataset, keptPaths: number, observe?: () => void): EnsembleSetup {
-  const { central, levers } = guard(() => resolveForAnalysis(d.prepared, req.scenario));
-  // Paths draw around the user's own levers; each is run with FIP-0118's rewrite from its own activation.
-  const plan = guard(() => new VariationPlan(levers, req.variation, windowsOf(d), currentDay(d)));
+  const central = guard(() => resolveScenario(d.prepared, req.scenario));
+  const plan = guard(() => new VariationPlan(central, req.variation, windowsOf(d), currentDay(d)));
   // The kernel computes only these ("days" places the answer's dates).
   const fields: OutputField[] = [...new Set<OutputField>([...req.output, "days"])];
   const run: Runner = observe
@@ -280,7 +280,7 @@ export function answerSensitivity(req: SensitivityRequest, d: WarmDataset) {
 
 /** answerSensitivity as sliced work (shared/analysis/slices.ts): the route runs it with runSliced. */
 export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDataset) {
-  const { central, levers } = guard(() => resolveForAnalysis(d.prepared, req.scenario));
+  const central = guard(() => resolveScenario(d.prepared, req.scenario));
   const fields: OutputField[] = [...new Set<OutputField>([req.metric, "days"])];
   let c: SimulationResult | null = null;
   // Read from the central run when it is made: its arrays are the workspace's, which later runs reuse.
@@ -288,7 +288,7 @@ export function* sensitivityRequestSlices(req: SensitivityRequest, d: WarmDatase
   const r = yield* guarded(
     sensitivitySlices(
       central,
-      { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}), at: currentDay(d), levers },
+      { metric: req.metric, horizons: req.horizons, bounds: req.bounds, ...(req.sweep ? { sweep: req.sweep } : {}), at: currentDay(d) },
       (sc) => {
         const res = simulateInWorkspace(d, sc, fields);
         if (!c) {
