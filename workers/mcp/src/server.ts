@@ -12,6 +12,7 @@ import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
 import { registerForecastUncertainty } from "./tools/forecast_uncertainty.ts";
 import { registerSensitivity } from "./tools/sensitivity.ts";
+import { registerStorageProviderEconomics } from "./tools/storage_provider_economics.ts";
 
 /**
  * The MCP server of one request. The transport is stateless (index.ts): every HTTP request gets a
@@ -60,6 +61,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   registerProvidePlot,
   registerForecastUncertainty,
   registerSensitivity,
+  registerStorageProviderEconomics,
   registerShowForecast,
 ];
 
