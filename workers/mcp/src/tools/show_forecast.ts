@@ -305,8 +305,32 @@ export function forecastText(r: ForecastResult, opts: { interactive: boolean }):
   return lines.join("\n");
 }
 
+/**
+ * The reward streams drawn every k-th week, k the smallest that lets the answer fit (a 20-year
+ * forecast with four metrics and the five streams is ~165 kB weekly); a note says so. The
+ * metrics' own series are never thinned: they are what the sliders are about.
+ */
+export function fitStreams(r: ForecastResult, textChars: number): ForecastResult {
+  const st = r.streams;
+  if (!st || textChars + JSON.stringify(r).length <= MAX_FORECAST_RESULT_CHARS) return r;
+  const streamChars = JSON.stringify(st).length;
+  const rest = textChars + JSON.stringify(r).length - streamChars;
+  for (let k = 2; k <= 52; k++) {
+    const thinned = { ...st, timestep_days: st.timestep_days * k, series: st.series.map((s) => ({ ...s, values: s.values.filter((_, i) => i % k === 0) })) };
+    if (rest + JSON.stringify(thinned).length + 200 <= MAX_FORECAST_RESULT_CHARS) {
+      return {
+        ...r,
+        streams: thinned,
+        notes: [...r.notes, `The reward streams are drawn every ${k} weeks (one weekly value in ${k}) so that the answer fits ${MAX_FORECAST_RESULT_CHARS / 1000} kB; their values at the horizons are exact in summary.`],
+      };
+    }
+  }
+  return r;
+}
+
 /** The tool answer: summary text plus the structured forecast, refused if it would not fit. */
-function forecastResult(r: ForecastResult, interactive: boolean) {
+function forecastResult(full: ForecastResult, interactive: boolean) {
+  const r = fitStreams(full, forecastText(full, { interactive }).length);
   const text = forecastText(r, { interactive });
   const size = text.length + JSON.stringify(r).length;
   if (size > MAX_FORECAST_RESULT_CHARS) {
@@ -356,7 +380,7 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     UPDATE_TOOL,
     {
       title: "Re-run the forecast chart",
-      description: "For show_forecast's view only.",
+      description: "Re-runs the show_forecast chart; called by its view only.",
       inputSchema: updateToolInput,
       annotations: READ_ONLY,
       // Only the view may call it; hosts keep it from the model.

@@ -67,7 +67,7 @@ const STRATEGY_WORDS: Record<string, string> = {
 };
 
 const fil = (v: number) => `${formatNumber(v)} FIL`;
-const usd = (v: number) => `${v < 0 ? "−" : ""}$${formatNumber(Math.abs(v))}`;
+const usd = (v: number) => `${v < 0 ? "-" : ""}$${formatNumber(Math.abs(v))}`;
 
 /**
  * One cohort as an SP would say it. Every null is said as what it means, never as 0: no payback
@@ -78,6 +78,8 @@ export function spSentence(s: ProviderSummary, hasPrice: boolean): string {
   parts.push(s.fofr_annual === null ? "FIL-on-FIL return undefined (no pledge)" : `${sig(s.fofr_annual * 100)} % FIL-on-FIL a year`);
   if (s.payback_days === null) {
     parts.push(s.payback_basis === "usd" ? "no payback in dollars within the sectors' life and vesting" : "the FIL released never covers the pledge within the sectors' life and vesting");
+  } else if (s.payback_days === 0) {
+    parts.push(`paid back from the first day${s.payback_basis === "usd" ? " (in dollars, after costs: nothing up front to recover)" : ""}`);
   } else {
     parts.push(`payback in ${s.payback_days} days${s.payback_basis === "usd" ? " (in dollars, after costs)" : " (FIL released less fees reaches the pledge)"}`);
   }
