@@ -236,7 +236,8 @@ describe.skipIf(!haveChromium && !inCI)("show_forecast MCP App in a host page (h
     let log = await hostLog(page);
     const last = log.calls.at(-1)!;
     expect(log.calls.every((c) => c.name === "update_forecast" && !c.isError)).toBe(true);
-    expect(last.arguments).toEqual({ ...Object.fromEntries(LEVERS.map((k) => [k, scenario[k]])), metrics: METRICS });
+    // The levers, and the model the forecast ran under (the view keeps the protocol while the sliders move).
+    expect(last.arguments).toEqual({ model: "current", ...Object.fromEntries(LEVERS.map((k) => [k, scenario[k]])), metrics: METRICS });
     expectChartsEqual(await inView<DrawnChart[]>(frame, "mechafilForecast.charts()"), await simulate(Object.fromEntries(LEVERS.map((k) => [k, scenario[k]]))));
 
     // Once the sliders rest, the assistant is told the scenario (ui/update-model-context).
@@ -267,7 +268,8 @@ describe.skipIf(!haveChromium && !inCI)("show_forecast MCP App in a host page (h
   });
 
   it("under FIP-0118 draws the three reward streams and the shares, each the API's weekly value, and keeps the protocol while the sliders move", async () => {
-    const { page, frame } = await openApp({ preset: "solstice", metrics: METRICS });
+    // Six charts and a longer table: a viewport that holds the whole view, so the screenshot does too.
+    const { page, frame } = await openApp({ preset: "solstice", metrics: METRICS }, { width: 760, height: 2000 });
     const streamsOf = async (levers: Record<string, unknown>) => {
       const r = await fetch(`${api!.url}/simulate`, {
         method: "POST",

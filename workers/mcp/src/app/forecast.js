@@ -134,6 +134,11 @@
     if (unit === "ratio") return `${pct.format(v * 100)} %`;
     return Math.abs(v) >= 1e5 ? compact.format(v) : plain.format(v);
   }
+  const pctAxis = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
+  /** An axis tick: like fmt, but "100 %" rather than "100.0 %", which would not fit the axis. */
+  function axisFmt(v, unit) {
+    return unit === "ratio" && v !== null && v !== undefined ? `${pctAxis.format(v * 100)} %` : fmt(v, unit);
+  }
   const LEVER_FORMAT = {
     rbp: (v) => plain.format(v),
     rr: (v) => `${pct.format(v * 100)} %`,
@@ -400,7 +405,8 @@
     container.replaceChildren(...boxes.map((b) => b.box));
     specs.forEach((c, i) => {
       const { plotEl, readout } = boxes[i];
-      const plugins = [markerPlugin(() => currentDay)];
+      // The current-date marker on history-and-forecast charts; the streams start on the current date (forecast only) and mark the activation instead.
+      const plugins = c.kind === "metric" ? [markerPlugin(() => currentDay)] : [];
       if (c.activation_date) plugins.push(activationPlugin(dayOf(c.activation_date)));
       const opts = {
         ...sizeOf(plotEl),
@@ -424,7 +430,7 @@
         series: [{}, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.8, spanGaps: false, points: { show: false } }))],
         axes: [
           { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
-          { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 60, values: (u, splits) => splits.map((v) => fmt(v, c.unit)) },
+          { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 60, values: (u, splits) => splits.map((v) => axisFmt(v, c.unit)) },
         ],
       };
       const plot = new uPlot(opts, dataOf(c), plotEl);
@@ -456,7 +462,8 @@
             ctx.fillStyle = color;
             ctx.font = `${11 * dpr}px system-ui, sans-serif`;
             ctx.textAlign = x + 70 * dpr > left + width ? "right" : "left";
-            ctx.fillText("FIP-0118", ctx.textAlign === "right" ? x - 4 * dpr : x + 4 * dpr, top + height - 6 * dpr);
+            // Half-way up: the streams and shares start at the top (the miner's) and the bottom (service, burnt).
+            ctx.fillText("FIP-0118", ctx.textAlign === "right" ? x - 4 * dpr : x + 4 * dpr, top + height / 2);
             ctx.restore();
           },
         ],
