@@ -50,8 +50,11 @@ Presets: ${PRESET_NAMES.map((n) => `"${n}": ${PRESETS[n].description}`).join("; 
 rbp, rr, fpr, lock_target, fil_plus_m and qa_renew_relative_multiplier take one number (every
 forecast day) or an array of exactly forecast_length_days numbers (one per day), each within the
 lever's range. The maximum forecast is ${MAX_FORECAST_DAYS} days (20 years). simulate lists every
-lever; compare_scenarios, forecast_uncertainty and sensitivity list the main ones and take the
-others too. To express "onboarding halves", first read the default rbp (the Explanation of any
+lever; compare_scenarios, forecast_uncertainty and sensitivity list the main ones (preset, model,
+solstice, rbp, rr, fpr, lock_target, forecast_length_days, sector_duration_days) and take the
+others too; storage_provider_economics lists preset, solstice and provider and takes every other
+lever; show_forecast takes preset, model, solstice and its six sliders' levers (one number each).
+solstice.pledge_reward_basis is taken everywhere solstice is, though the tool list leaves it out. To express "onboarding halves", first read the default rbp (the Explanation of any
 simulate or compare_scenarios answer, or smoothed_metrics in get_historical_data), then pass half
 of it.
 

@@ -70,7 +70,10 @@ describe("status quo vs Solstice in one compare_scenarios call", () => {
     // One call, both protocols: the answer's echo says which each ran.
     expect(out.scenarios.map((s) => s.name)).toEqual(["base", "solstice"]);
     expect(out.scenarios[0]!.Explanation).toContain("solstice = null");
-    expect(out.scenarios[1]!.Explanation).toMatch(/solstice = \{"activation_date":"\d{4}-\d{2}-\d{2}","service_gates":"none"/);
+    expect(out.scenarios[1]!.Explanation).toMatch(/solstice = \{"activation_date":"\d{4}-\d{2}-\d{2}","service_gates":"none",[^}]*\} \(preset solstice\)/);
+    expect(out.scenarios[1]!.Explanation).toContain("model = current (preset solstice)");
+    expect(out.scenarios[1]!.Explanation).toContain("rbp = ");
+    expect(out.scenarios[1]!.Explanation).toMatch(/rbp = [\d.]+ PiB\/day \(default\)/);
     await expectCompareMatchesApi(out, { base: { preset: "current" }, solstice: { preset: "solstice" } }, DEFAULT_COMPARE_METRICS);
 
     // What Solstice does: the burnt stream adds to burn, and the miner's share halves what a sector earns.
@@ -114,6 +117,8 @@ describe("status quo vs Solstice in one compare_scenarios call", () => {
       },
       metrics,
     );
+    // The variant's own solstice member is the caller's, the rest of it the preset's.
+    expect(out.scenarios.find((x) => x.name === "late")!.Explanation).toMatch(/solstice = \{"activation_date":"\d{4}-\d{2}-\d{2}","service_gates":"all"[^}]*\} \(set by you\)/);
     // "today" has no Solstice (the base's preset did not leak into it): nothing burnt from rewards.
     for (const row of out.comparison.cum_burnt_reward!.rows) expect(row.values.today).toBe(0);
   });

@@ -146,7 +146,9 @@ export async function runStorageProviderTool(deps: ToolDeps, args: ProviderArgs)
     lines.push("Strategies side by side (same forecast):");
     for (const s of strategies) lines.push(`- ${STRATEGY_WORDS[s.name] ?? s.name} (${s.qa_multiplier}×, onboarded ${s.onboard_date}): ${spSentence(s, hasPrice)}.`);
   }
-  const explanation = explain(input, levers);
+  // The inputs, without the API's array anchors: this answer's series are sampled (its notes and series.dates say how).
+  const { sim_start_date: _s, sim_end_date: _e, timestep_days: _t, n_entries: _n, ...scenarioInput } = input;
+  const explanation = explain(scenarioInput, levers);
   lines.push(explanation);
   lines.push(`Notes: ${notes.join(" ")}`);
 
