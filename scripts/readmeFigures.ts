@@ -9,8 +9,8 @@ import { resolveScenario } from "../shared/kernel/scenario.ts";
 import { simulate } from "../shared/kernel/simulate.ts";
 
 /**
- * The docs' example figures, computed from the demo dataset that `npm start` serves, with the
- * kernel the API runs. `npm run readme:figures` rewrites the marked blocks of the files that hold
+ * The docs' generated figures: the example conversation, computed from the demo dataset that
+ * `npm start` serves with the kernel the API runs, and the MCP tool list's size per tool. `npm run readme:figures` rewrites the marked blocks of the files that hold
  * them (docs/mcp.md); test/readme.test.ts fails when they no longer match what this computes.
  */
 
@@ -59,9 +59,69 @@ export function exampleConversation(): string {
   ].join("\n");
 }
 
+/**
+ * Each tool's size in tools/list before issue 25 made the list small (its own measurement, on
+ * wrangler dev, 2025-06-18): the first column of docs/mcp.md's table, which the code no longer has.
+ */
+const TOOL_BYTES_BEFORE_ISSUE_25: Readonly<Record<string, number>> = {
+  fetch_context: 956,
+  list_metrics: 995,
+  get_historical_data: 1593,
+  simulate: 8431,
+  compare_scenarios: 10446,
+  provide_plot: 3838,
+  forecast_uncertainty: 25234,
+  sensitivity: 9195,
+  show_forecast: 5947,
+  update_forecast: 5489,
+};
+const TOOL_LIST_BEFORE_ISSUE_25 = 72_145;
+
+/**
+ * The MCP worker's tools/list as a legacy-era (2025-06-18) client reads it, from the server the
+ * worker builds (no API is called: listing only reads the registrations): each tool's JSON in
+ * characters, and the whole `tools` array in UTF-8 bytes, as workers/mcp/test/toolList.test.ts
+ * measures it through the served worker.
+ */
+export async function toolListSizes(): Promise<{ perTool: [string, number][]; total: number }> {
+  const { Client, InMemoryTransport } = await import("@modelcontextprotocol/client");
+  const { createServer } = await import("../workers/mcp/src/server.ts");
+  const server = createServer({
+    api: () => {
+      throw new Error("listing calls no API");
+    },
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "readme-figures", version: "1.0.0" }, { versionNegotiation: { mode: "legacy" } });
+  await client.connect(clientSide);
+  try {
+    const { tools } = await client.listTools();
+    return { perTool: tools.map((t) => [t.name, JSON.stringify(t).length]), total: new TextEncoder().encode(JSON.stringify({ tools })).length };
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
+/** docs/mcp.md's table of the tool list's size: before issue 25, and now. */
+export async function toolListTable(): Promise<string> {
+  const { perTool, total } = await toolListSizes();
+  const n = (v: number | undefined) => (v === undefined ? "—" : v.toLocaleString("en-US"));
+  return [
+    "| tool | bytes before issue 25 | bytes now |",
+    "|---|---:|---:|",
+    ...perTool.map(([name, bytes]) => `| \`${name}\` | ${n(TOOL_BYTES_BEFORE_ISSUE_25[name])} | ${n(bytes)} |`),
+    `| **all tools (the \`tools\` of the \`tools/list\` result)** | **${n(TOOL_LIST_BEFORE_ISSUE_25)}** | **${n(total)}** |`,
+  ].join("\n");
+}
+
 /** Every generated block: its marker name, the file (from the project root) that holds it, and its text. */
-export function generatedBlocks(): Record<string, { readonly file: string; readonly text: string }> {
-  return { "example-conversation": { file: "docs/mcp.md", text: exampleConversation() } };
+export async function generatedBlocks(): Promise<Record<string, { readonly file: string; readonly text: string }>> {
+  return {
+    "example-conversation": { file: "docs/mcp.md", text: exampleConversation() },
+    "tool-list-bytes": { file: "docs/mcp.md", text: await toolListTable() },
+  };
 }
 
 const marker = (name: string, end = false) => `<!-- generated:${name}:${end ? "end" : "start"} (npm run readme:figures) -->`;
@@ -74,9 +134,9 @@ export function readmeBlock(readme: string, name: string): string | null {
   return readme.slice(a + marker(name).length, b).replace(/^\n/, "").replace(/\n$/, "");
 }
 
-function rewrite(doc: string, file: string): string {
+function rewrite(doc: string, file: string, blocks: Awaited<ReturnType<typeof generatedBlocks>>): string {
   let out = doc;
-  for (const [name, { file: f, text }] of Object.entries(generatedBlocks())) {
+  for (const [name, { file: f, text }] of Object.entries(blocks)) {
     if (f !== file) continue;
     if (readmeBlock(out, name) === null) throw new Error(`${file} has no ${marker(name)} … ${marker(name, true)} block`);
     const a = out.indexOf(marker(name)) + marker(name).length;
@@ -87,10 +147,11 @@ function rewrite(doc: string, file: string): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const file of new Set(Object.values(generatedBlocks()).map((b) => b.file))) {
+  const blocks = await generatedBlocks();
+  for (const file of new Set(Object.values(blocks).map((b) => b.file))) {
     const path = join(ROOT, file);
     const before = readFileSync(path, "utf8");
-    const after = rewrite(before, file);
+    const after = rewrite(before, file, blocks);
     if (after !== before) writeFileSync(path, after);
     console.log(after === before ? `${file} figures already up to date` : `${file} figures rewritten`);
   }
