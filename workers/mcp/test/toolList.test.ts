@@ -16,6 +16,7 @@ import { plotInput } from "../src/tools/provide_plot.ts";
 import { providerInput } from "../src/tools/storage_provider_economics.ts";
 import { LEVER_BRIEF, MAIN_LEVERS } from "../src/toolSchemas.ts";
 import { anyOfPaths, connect, messages, modernRpc, rpc } from "./helpers.ts";
+import { toolListSizes } from "../../../scripts/readmeFigures.ts";
 
 /**
  * tools/list as an assistant pays for it: the whole list within 16 KB (with what issues 21–23
@@ -65,6 +66,12 @@ describe("the tool list's size", () => {
       const per = Object.fromEntries(result.tools.map((t) => [t.name, JSON.stringify(t).length]));
       expect(bytes, JSON.stringify(per)).toBeLessThanOrEqual(LIST_LIMIT - HEADROOM);
       for (const [name, n] of Object.entries(per)) expect(n, name).toBeLessThanOrEqual(TOOL_LIMIT);
+      // docs/mcp.md's table (npm run readme:figures, from the server the worker builds) is what the served worker lists.
+      if (!modern) {
+        const generated = await toolListSizes();
+        expect(bytes).toBe(generated.total);
+        expect(per).toEqual(Object.fromEntries(generated.perTool));
+      }
     }
   });
 });
