@@ -7,7 +7,7 @@ import { FIP_CONTEXT } from "../src/context.ts";
 import { formatNumber } from "../src/format.ts";
 import { SERIES_STEP_DAYS, spSentence } from "../src/tools/storage_provider_economics.ts";
 import { STREAM_METRICS } from "../src/tools/show_forecast.ts";
-import { allText, call, connect, json, text } from "./helpers.ts";
+import { allText, call, connect, json, text, apiPost } from "./helpers.ts";
 
 /**
  * The protocol of this stage through the served workers (the MCP worker calling the API worker
@@ -20,11 +20,7 @@ import { allText, call, connect, json, text } from "./helpers.ts";
 const mcpUrl = inject("mcpUrl");
 const apiUrl = inject("apiUrl");
 
-async function api(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await fetch(`${apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(r.status, await r.clone().text()).toBe(200);
-  return (await r.json()) as Record<string, unknown>;
-}
+const api = (path: string, body: Record<string, unknown>) => apiPost(apiUrl, path, body);
 
 /** The API's daily forecast of `metrics` for a scenario, as compare_scenarios asks for it (extended a year for a 1y_ metric). */
 async function daily(levers: Record<string, unknown>, metrics: readonly string[]): Promise<Record<string, (number | null)[]>> {

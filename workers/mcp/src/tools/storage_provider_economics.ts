@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { providerSchema } from "../../../../shared/schema/storageProvider.ts";
+import type { CohortSummary } from "../../../../shared/analysis/storageProvider.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { ApiError, isObject, type JsonObject } from "../api.ts";
 import { explain } from "../explain.ts";
@@ -38,20 +39,8 @@ export function normalizeProviderArgs(raw: unknown): { args: unknown } {
 /** The cohort's daily series are sampled every SERIES_STEP_DAYS days (and its last day) in the tool's answer. */
 export const SERIES_STEP_DAYS = 7;
 
-/** The members of a summary (the API's CohortSummary) this tool words. */
-export interface ProviderSummary {
-  readonly sectors: number;
-  readonly pledge_fil: number;
-  readonly rewards_fil: number;
-  readonly fees_fil: number;
-  readonly net_fil: number;
-  readonly fofr_annual: number | null;
-  readonly payback_days: number | null;
-  readonly payback_basis: "usd" | "fil_pledge";
-  readonly profit_usd: number | null;
-  readonly profit_usd_per_tib_year: number | null;
-  readonly breakeven_fil_usd: number | null;
-}
+/** A cohort's summary as the API answers it (shared/analysis/storageProvider.ts), less what this tool does not word. */
+export type ProviderSummary = Omit<CohortSummary, "fee_cap_days">;
 export interface ProviderStrategy extends ProviderSummary {
   readonly name: string;
   readonly qa_multiplier: number;
