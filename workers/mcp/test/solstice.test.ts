@@ -8,6 +8,7 @@ import { formatNumber } from "../src/format.ts";
 import { SERIES_STEP_DAYS, spSentence } from "../src/tools/storage_provider_economics.ts";
 import { STREAM_METRICS } from "../src/tools/show_forecast.ts";
 import { allText, call, connect, json, text, apiPost } from "./helpers.ts";
+import { solsticeConversation } from "../../../scripts/readmeFigures.ts";
 
 /**
  * The protocol of this stage through the served workers (the MCP worker calling the API worker
@@ -214,6 +215,15 @@ describe("storage_provider_economics", () => {
     for (const k of ["pledge_locked_fil", "net_fil_position", "net_usd_position"]) expect(out.series[k], k).toEqual(days.map((d) => (api7[k] as (number | null)[])[d]));
     expect(out.series.dates[0]).toBe(a.cohort && (a.cohort as { onboard_date: string }).onboard_date);
     expect(JSON.stringify(r).length).toBeLessThan(130_000);
+  });
+
+  it("docs/mcp.md's Solstice conversation quotes what the served tool says", async () => {
+    const doc = solsticeConversation().replace(/\n> /g, " ");
+    for (const preset of ["current", "solstice"]) {
+      const t = allText(await call(client, "storage_provider_economics", { preset, provider: { raw_pib: 1, fil_usd: 3 } }));
+      const sentence = /^You (.*)\.$/m.exec(t)![1]!;
+      expect(doc, preset).toContain(`you ${sentence}.`);
+    }
   });
 
   it("says what is missing instead of 0: no price, no break-even, no payback", async () => {
