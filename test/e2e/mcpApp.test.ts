@@ -35,6 +35,9 @@ interface Sim {
   field_dates: Record<string, { start_date: string; timestep_days: number }>;
 }
 interface DrawnChart { metric: string; x: number[]; y: (number | null)[] }
+interface DrawnStreams { chart: string; x: number[]; lines: Record<string, (number | null)[]> }
+/** FIP-0118's streams and shares, as the view draws them. */
+const STREAMS = ["day_consensus_reward", "day_service_reward", "day_burnt_reward", "consensus_reward_share", "service_reward_share"];
 interface ToolResult { content: { type: string; text: string }[]; structuredContent: { summary: { metric: string; points: { horizon: string; value: number | null }[] }[] } }
 interface HostLog {
   calls: { name: string; arguments: Record<string, unknown>; ms: number; isError: boolean }[];
@@ -233,7 +236,8 @@ describe.skipIf(!haveChromium && !inCI)("show_forecast MCP App in a host page (h
     let log = await hostLog(page);
     const last = log.calls.at(-1)!;
     expect(log.calls.every((c) => c.name === "update_forecast" && !c.isError)).toBe(true);
-    expect(last.arguments).toEqual({ ...Object.fromEntries(LEVERS.map((k) => [k, scenario[k]])), metrics: METRICS });
+    // The levers, and the model the forecast ran under (the view keeps the protocol while the sliders move).
+    expect(last.arguments).toEqual({ model: "current", ...Object.fromEntries(LEVERS.map((k) => [k, scenario[k]])), metrics: METRICS });
     expectChartsEqual(await inView<DrawnChart[]>(frame, "mechafilForecast.charts()"), await simulate(Object.fromEntries(LEVERS.map((k) => [k, scenario[k]]))));
 
     // Once the sliders rest, the assistant is told the scenario (ui/update-model-context).
@@ -260,6 +264,54 @@ describe.skipIf(!haveChromium && !inCI)("show_forecast MCP App in a host page (h
     await redrawAfter(frame, () => frame.locator("#reset").click());
     expect(await inView<Record<string, number>>(frame, "mechafilForecast.scenario()")).toMatchObject({ rbp: 3.5, rr: 0.8, fpr: 0.85, forecast_length_days: 3650 });
     expectChartsEqual(await inView<DrawnChart[]>(frame, "mechafilForecast.charts()"), await simulate({ rbp: 3.5, rr: 0.8, fpr: 0.85 }));
+    await page.close();
+  });
+
+  it("under FIP-0118 draws the three reward streams and the shares, each the API's weekly value, and keeps the protocol while the sliders move", async () => {
+    // Six charts and a longer table: a viewport that holds the whole view, so the screenshot does too.
+    const { page, frame } = await openApp({ preset: "solstice", metrics: METRICS }, { width: 760, height: 2000 });
+    const streamsOf = async (levers: Record<string, unknown>) => {
+      const r = await fetch(`${api!.url}/simulate`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ preset: "solstice", ...levers, output: STREAMS, resolution: "weekly", include_history: false }),
+      });
+      expect(r.status).toBe(200);
+      return (await r.json()) as Sim & { input: { solstice: { activation_date: string } } };
+    };
+    const expectStreamsEqual = (drawn: DrawnStreams[], sim: Sim) => {
+      expect(drawn.map((c) => c.chart)).toEqual(["streams", "shares"]);
+      expect(Object.keys(drawn[0]!.lines)).toEqual(["day_consensus_reward", "day_service_reward", "day_burnt_reward"]);
+      expect(Object.keys(drawn[1]!.lines)).toEqual(["consensus_reward_share", "service_reward_share"]);
+      for (const c of drawn) {
+        for (const [m, y] of Object.entries(c.lines)) {
+          expect(y, m).toEqual(sim.simulation_output[m]);
+          const fd = sim.field_dates[m]!;
+          expect(c.x, m).toEqual(y.map((_, i) => (dayOf(fd.start_date) + i * fd.timestep_days) * DAY_S));
+        }
+      }
+    };
+    const sim = await streamsOf({});
+    expectStreamsEqual(await inView<DrawnStreams[]>(frame, "mechafilForecast.streams()"), sim);
+    // The metrics' charts are drawn as ever, and the header says which protocol ran.
+    expectChartsEqual(await inView<DrawnChart[]>(frame, "mechafilForecast.charts()"), await simulate({ preset: "solstice" }));
+    const protocolLine = await inView<string>(frame, "document.getElementById('protocol').textContent");
+    expect(protocolLine).toContain(`FIP-0118 Solstice from ${sim.input.solstice.activation_date}`);
+    // Before the activation the miner gets the whole reward; nine quarters on, half.
+    const w1 = sim.simulation_output.consensus_reward_share!;
+    expect(w1[0]).toBe(1);
+    expect(w1.at(-1)).toBe(0.5);
+    await shot(page, "mcp-app-solstice.png");
+
+    // A slider move re-runs under the same protocol: the view sends it back with the levers.
+    await frame.locator("#lever-rbp").focus();
+    await redrawAfter(frame, async () => {
+      for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    });
+    const last = (await hostLog(page)).calls.at(-1)!;
+    expect(last.arguments).toMatchObject({ preset: "solstice", model: "current", solstice: { activation_date: sim.input.solstice.activation_date } });
+    const rbp = (await inView<Record<string, number>>(frame, "mechafilForecast.scenario()")).rbp!;
+    expectStreamsEqual(await inView<DrawnStreams[]>(frame, "mechafilForecast.streams()"), await streamsOf({ rbp }));
     await page.close();
   });
 

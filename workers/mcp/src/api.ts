@@ -52,6 +52,8 @@ export interface ApiClient {
   ensemble(body: JsonObject): Promise<JsonObject>;
   /** POST /simulate/sensitivity: a tornado and an optional sweep. */
   sensitivity(body: JsonObject): Promise<JsonObject>;
+  /** POST /simulate/storage-provider: one cohort of a storage provider, in FIL and dollars. */
+  storageProvider(body: JsonObject): Promise<JsonObject>;
 }
 
 /**
@@ -91,6 +93,7 @@ export function apiClient(env: ApiLocation): ApiClient {
   return {
     ensemble: (body) => postJson("/simulate/ensemble", body),
     sensitivity: (body) => postJson("/simulate/sensitivity", body),
+    storageProvider: (body) => postJson("/simulate/storage-provider", body),
     health: async () => asObject(await call("/health"), "/health"),
     historicalData: async ({ fields, resolution }) => {
       const q = new URLSearchParams();

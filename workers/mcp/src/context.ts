@@ -4,6 +4,8 @@ import { DEFAULT_FORECAST_LENGTH_DAYS, MAX_FORECAST_DAYS } from "../../../shared
 import type { JsonObject } from "./api.ts";
 import { ANALYSIS_LEVERS } from "../../../shared/analysis/levers.ts";
 import { ENSEMBLE_LIMITS, SWEEP_STEPS } from "../../../shared/schema/analysis.ts";
+import { PRESETS, PRESET_NAMES } from "../../../shared/schema/presets.ts";
+import { DEFAULT_PROVIDER_COSTS, PROVIDER_LIMITS } from "../../../shared/schema/storageProvider.ts";
 
 /**
  * The operating context fetch_context hands the assistant, written by us. The metric table and
@@ -19,6 +21,8 @@ quality-adjusted), block-reward minting (simple and baseline), vesting, gas burn
 (including the FIP-81 consensus pledge) and circulating supply. It starts from the network's real
 history (a dataset fetched from chain data) and projects it forward under a scenario: how much
 storage is onboarded, how much expiring storage renews, how much of it is FIL+ verified deals.
+With model "current" (the default) it runs the protocol as it is now, with FIP-0100's daily
+sector fee; with solstice, also FIP-0118 from a date you choose (both below).
 It is a what-if engine, not a price oracle: it answers "if onboarding halves, what happens to
 circulating supply?", not "what will FIL trade at?".`;
 
@@ -26,6 +30,9 @@ const LEVERS = `## Scenario levers (every one optional; omitted = the dataset's 
 
 | lever | unit | range | default |
 |---|---|---|---|
+| preset | a named scenario: ${PRESET_NAMES.join(", ")} (the call's own levers override it) | names | none |
+| model | "current" (the network as it runs now, with FIP-0100) or "reference" (mechafil-jax) | names | current |
+| solstice | FIP-0118 from activation_date (YYYY-MM-DD, or "current+N" = N days after the data's current date); service_gates "none", "all" or quarter numbers ≥ 2; pledge_reward_basis "total" or "miner_share" | object | none (FIP-0118 off) |
 | rbp | **PiB/day** of raw-byte power onboarded (not EiB, not TiB) | ${r("rbp")} | 30-day median of the data |
 | rr | share of expiring power that renews | ${r("rr")} | 30-day median |
 | fpr | share of onboarded power that is FIL+ verified deals | ${r("fpr")} | 30-day median |
@@ -38,11 +45,16 @@ const LEVERS = `## Scenario levers (every one optional; omitted = the dataset's 
 | use_available_supply | pledge from available (circulating + locked) supply | true/false | false |
 | baseline_function_EIB | override of the baseline curve, EiB per simulated day | array | protocol curve |
 
+Presets: ${PRESET_NAMES.map((n) => `"${n}": ${PRESETS[n].description}`).join("; ")}.
+
 rbp, rr, fpr, lock_target, fil_plus_m and qa_renew_relative_multiplier take one number (every
 forecast day) or an array of exactly forecast_length_days numbers (one per day), each within the
 lever's range. The maximum forecast is ${MAX_FORECAST_DAYS} days (20 years). simulate lists every
-lever; compare_scenarios, forecast_uncertainty and sensitivity list the main ones and take the
-others too. To express "onboarding halves", first read the default rbp (the Explanation of any
+lever; compare_scenarios, forecast_uncertainty and sensitivity list the main ones (preset, model,
+solstice, rbp, rr, fpr, lock_target, forecast_length_days, sector_duration_days) and take the
+others too; storage_provider_economics lists preset, solstice and provider and takes every other
+lever; show_forecast takes preset, model, solstice and its six sliders' levers (one number each).
+solstice.pledge_reward_basis is taken everywhere solstice is, though the tool list leaves it out. To express "onboarding halves", first read the default rbp (the Explanation of any
 simulate or compare_scenarios answer, or smoothed_metrics in get_historical_data), then pass half
 of it.
 
@@ -56,6 +68,65 @@ lever's value) or "multiplier" (a factor on the scenario's path). Example: {"rr"
 sensitivity's bounds sets a lever's low and high ({"rr": [0.5, 0.9]}; default × 0.8 and × 1.2,
 clamped to the range) and sweep ({"lever": "rbp", "from": 0, "to": 10, "steps": 21}; steps
 ${SWEEP_STEPS.min}–${SWEEP_STEPS.max}) gives the metric against one lever.`;
+
+/**
+ * FIP-0100 and FIP-0118 in four sentences each (what it does, since when, what the model assumes,
+ * what it answers or leaves out), with their primary sources (../shared/PROTOCOL.md has them all).
+ */
+export const FIP_CONTEXT = {
+  "FIP-0100": {
+    title: "the daily sector fee",
+    sentences: [
+      "FIP-0100 charges every sector activated since network version 25 a daily fee of k · CS · QAP (k = 1.61817e-25 FIL per byte of QA power per day, CS the circulating supply when the sector was activated), fixed for the sector's life, burnt, paid first from the miner's unvested rewards and capped at half a day's expected block reward; the same upgrade removed the batch balancer.",
+      "It is live on mainnet since nv25 \"Teep\" (epoch 4,878,840, 2025-04-14T23:00Z; the first whole day is 2025-04-15), and older sectors pay it once extended after the 90-day grace period that ended with nv26 on 2025-07-13T23:00Z.",
+      "model \"current\" (the default) prices the power entering each day from 2025-04-15 at the previous day's modelled circulating supply, tracks the forecast's cohorts exactly, lets pre-forecast paying power expire in proportion to its share of the schedule, caps the fee at half the network's daily block reward, takes it from locked rewards first and adds it to burn, and takes forecast gas burn as the last 90 days' on-chain mean net of the modelled fee; model \"reference\" (mechafil-jax) has no fee.",
+      "It answers day_sector_fee, cum_sector_fee, day_fee_per_sector, 1y_fee_per_sector, 1y_net_return_per_sector and 1y_sector_net_roi, and every answer's input.fee echoes what is needed to check it (κ, the fee's first day, the history's paying power and fee, the gas-burn window, whether the cap bound).",
+    ],
+    sources:
+      "FIPs repository FIPS/fip-0100.md (Final); builtin-actors runtime/src/runtime/policy.rs (DAILY_FEE_CIRCULATING_SUPPLY_QAP_MULTIPLIER_NUM = 161817, _DENOM = 10^30) and actors/miner/src/lib.rs (daily_proof_fee_payable); lotus build/buildconstants/params_mainnet.go (UpgradeTeepHeight).",
+  },
+  "FIP-0118": {
+    title: "\"Solstice\"",
+    sentences: [
+      "FIP-0118 \"Solstice\" deprecates FIL+, gives every newly activated sector 10× QA power, and splits each block reward (minting unchanged) three ways: the winning miner's consensus share w1 falls from 95 % by 5 points a quarter (91.3104 days) to 50 % after nine quarters, the service orchestrators' share w2 is 5–10 % in the first quarter and then rises 5 points after each quarter whose Filecoin Pay volume passes its gate, and the rest is burnt.",
+      "It was Accepted in September 2026 for network version 29 and ran on calibnet in late September 2026, but its mainnet activation is not yet scheduled, so a forecast names its own solstice.activation_date (the presets \"solstice\" and \"solstice-all-gates\" take the dataset's current date + 90 days).",
+      "With model \"current\" the model onboards 10 × rbp of QA power from the activation (fpr and fil_plus_m no longer apply to new power, renewals keep qa_renew_relative_multiplier), vests the miner's share as today, pays the service share liquid, burns the rest at once, passes the Filecoin Pay gates named by service_gates (\"none\", \"all\" or quarter numbers, each taking effect 17 days into the next quarter), and computes the pledge and the fee cap from the whole reward unless pledge_reward_basis is \"miner_share\".",
+      "It answers the streams day_consensus_reward, day_service_reward and day_burnt_reward (and their cum_ totals), the shares consensus_reward_share and service_reward_share, and per-sector returns that are the miner's share, and it does not model legacy CC sectors upgraded outside renewals, the Filecoin Pay volume itself or who the orchestrators are.",
+    ],
+    sources: "FIPs repository FIPS/fip-0118.md (Accepted) and PRs #1272, #1277, #1280 and #1284; builtin-actors PR #1782; lotus PR #13809.",
+  },
+} as const;
+
+const PROTOCOL = `## The protocol: FIP-0100 and FIP-0118
+
+${Object.entries(FIP_CONTEXT)
+  .map(([fip, f]) => `### ${fip}, ${f.title}\n\n${f.sentences.join(" ")}\n\nSources: ${f.sources}`)
+  .join("\n\n")}
+
+"Status quo vs Solstice" is one compare_scenarios call: base {"preset": "current"}, variants
+[{"name": "solstice", "preset": "solstice"}] (or your own solstice object); without
+requested_metrics it compares circulating supply, locked FIL, cumulative burn (network_gas_burn:
+gas, fees and the burnt stream) and the miner's one-year return per sector, gross and net of the
+fee, at 1, 2 and 5 years and the end. show_forecast with a preset or solstice also draws the
+three streams and the shares.`;
+
+const PROVIDER = `## Storage providers (storage_provider_economics)
+
+storage_provider_economics runs one cohort on a forecast (any lever, preset or solstice) and
+answers what an SP asks: the FIL it locks (pledge_fil), earns (rewards_fil, gross, the miner's
+share under FIP-0118), pays in FIP-0100 fees (fees_fil), nets (net_fil), its FIL-on-FIL return a
+year (fofr_annual), payback_days, and with a FIL price profit_usd and the break-even FIL price
+(breakeven_fil_usd); the same for CC, regular deals, FIL+ and the 10× sector after Solstice side
+by side. provider: raw_pib (PiB of raw capacity, default ${PROVIDER_LIMITS.raw_pib.default}),
+qa_multiplier (1 = CC, 10 = FIL+; default 10; every sector is 10× from a Solstice activation),
+onboard_date (a forecast day, YYYY-MM-DD or "current+N"; default the first forecast day),
+duration_days (default the scenario's sector_duration_days), fil_usd (a price or one per forecast
+day; without it there are no dollar figures) and costs per raw TiB: capex_usd_per_tib (default
+${DEFAULT_PROVIDER_COSTS.capex_usd_per_tib}), opex_usd_per_tib_year (default ${DEFAULT_PROVIDER_COSTS.opex_usd_per_tib_year}),
+deal_revenue_usd_per_tib_year (default ${DEFAULT_PROVIDER_COSTS.deal_revenue_usd_per_tib_year}) and pledge_cost_rate (a yearly fraction, default
+${DEFAULT_PROVIDER_COSTS.pledge_cost_rate}). A null is never 0: a null payback means the cohort is never paid back, a null
+break-even price that no price makes it break even. The cohort is a price-taker: it does not
+change the network forecast.`;
 
 const DATES = `## Mapping array entries to dates
 
@@ -98,8 +169,10 @@ const USAGE = `## Using the tools well
    series and names the others.
    Old names still answer: simulate's output (= requested_metrics), simulate_full (= simulate,
    daily) and get_historical_data_full (= get_historical_data, daily).
-7. Say the data's date and source: a "demo" dataset is synthetic and only for trying the tools.
-8. State that results are model projections under the stated assumptions, not predictions.`;
+7. For storage providers ("how much do I lock, earn, net?") use storage_provider_economics; for
+   "what does Solstice change?" compare presets current and solstice in one compare_scenarios call.
+8. Say the data's date and source: a "demo" dataset is synthetic and only for trying the tools.
+9. State that results are model projections under the stated assumptions, not predictions.`;
 
 function metricTable(): string {
   const rows = OUTPUT_FIELD_NAMES.map((n) => {
@@ -131,5 +204,5 @@ export function freshness(health: JsonObject | Error): string {
 
 /** The whole context text; built per call only for the freshness part. */
 export function contextText(health: JsonObject | Error): string {
-  return [INTRO, freshness(health), LEVERS, DATES, metricTable(), USAGE].join("\n\n");
+  return [INTRO, freshness(health), LEVERS, PROTOCOL, PROVIDER, DATES, metricTable(), USAGE].join("\n\n");
 }

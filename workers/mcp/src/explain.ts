@@ -1,5 +1,6 @@
 import { isObject, type JsonObject } from "./api.ts";
 import { LEVER_NAMES } from "./tools/common.ts";
+import { PRESETS, type Preset, type PresetName } from "../../../shared/schema/presets.ts";
 
 /** Units of the levers, as they are spoken of in an explanation. */
 const LEVER_UNITS: Record<string, string> = {
@@ -59,7 +60,7 @@ export function explain(input: JsonObject, given: Record<string, unknown>): stri
     if (!(k in input)) continue;
     // A word such as "protocol" (the default baseline curve) carries no unit.
     const unit = LEVER_UNITS[k] && typeof input[k] !== "string" ? ` ${LEVER_UNITS[k]}` : "";
-    parts.push(`${k} = ${fmt(input[k])}${unit} (${given[k] !== undefined ? "set by you" : "default"})`);
+    parts.push(`${k} = ${fmt(input[k])}${unit} (${whoSet(k, given)})`);
   }
   if (parts.length === 0) {
     // An API that names its inputs differently: still say what it used, verbatim.
@@ -72,6 +73,17 @@ export function explain(input: JsonObject, given: Record<string, unknown>): stri
   const ds = datasetOf(input);
   const data = ds ? ` Dataset ${ds}.` : "";
   return `Simulation inputs used: ${parts.join("; ")}.${when}${data}`;
+}
+
+/**
+ * Who chose an input: the caller, the caller's preset (the tools merge a preset's members into
+ * the arguments, so a member equal to the preset's came from it), or the dataset's default.
+ */
+function whoSet(k: string, given: Record<string, unknown>): string {
+  if (given[k] === undefined) return "default";
+  const preset = typeof given.preset === "string" && Object.hasOwn(PRESETS, given.preset) ? (PRESETS[given.preset as PresetName] as Preset) : undefined;
+  if (k !== "preset" && preset && k in preset.members && JSON.stringify(preset.members[k]) === JSON.stringify(given[k])) return `preset ${String(given.preset)}`;
+  return "set by you";
 }
 
 function datasetOf(input: JsonObject): string | null {

@@ -3,6 +3,10 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { DAYS_PER_YEAR } from "../../../shared/analysis/horizons.ts";
 import { LIMITS } from "../../../shared/schema/scenario.ts";
 import { readPlainDecimal } from "../../../shared/schema/normalize.ts";
+import { isIsoDate } from "../../../shared/kernel/dates.ts";
+import { RELATIVE_DATE } from "../../../shared/kernel/scenario.ts";
+import { PRESETS } from "../../../shared/schema/presets.ts";
+import { PROVIDER_LIMITS } from "../../../shared/schema/storageProvider.ts";
 
 /**
  * The server's prompts: questions a user picks from the host's menu (Claude shows an MCP server's
@@ -103,8 +107,55 @@ export const COMPARE_STATUS_QUO: PromptDefinition = {
   },
 };
 
+/** The activation date of the "solstice" preset, which the prompt uses when the user gives none. */
+const PRESET_ACTIVATION = PRESETS.solstice.members.solstice.activation_date;
+
+/** A positive number within a range, typed as a plain decimal. */
+const positive = (max: number, what: string): PromptArgument => ({
+  description: what,
+  check: (v) => {
+    const n = readPlainDecimal(v);
+    return n !== undefined && n > 0 && n <= max ? null : `must be a number above 0 and at most ${max}`;
+  },
+});
+
+export const SOLSTICE_FOR_PROVIDERS: PromptDefinition = {
+  name: "solstice_for_storage_providers",
+  title: "What does Solstice mean for storage providers",
+  description: "FIP-0118 against today's protocol: what a storage provider locks, earns and nets per cohort, and what happens to supply, locked FIL and burn.",
+  arguments: {
+    activation_date: {
+      description: `When FIP-0118 activates on mainnet (not yet scheduled): YYYY-MM-DD or "current+N" days (default ${PRESET_ACTIVATION})`,
+      check: (v) => (isIsoDate(v.trim()) || RELATIVE_DATE.test(v.trim()) ? null : 'must be a date YYYY-MM-DD or "current+N"'),
+    },
+    raw_pib: positive(PROVIDER_LIMITS.raw_pib.max, `Raw PiB the provider onboards (default ${PROVIDER_LIMITS.raw_pib.default})`),
+    service_gates: {
+      description: 'Filecoin Pay gates passed: "none" (default: the service share stays at 10 %) or "all" (it rises 5 points a quarter)',
+      check: (v) => (["none", "all"].includes(v.trim()) ? null : 'must be "none" or "all"'),
+    },
+    fil_usd: positive(PROVIDER_LIMITS.fil_usd.max, "FIL price in USD, for profit in dollars (optional; the break-even price needs none)"),
+  },
+  message: (args) => {
+    const date = args.activation_date?.trim() || PRESET_ACTIVATION;
+    const gates = args.service_gates?.trim() || "none";
+    const solstice = `{activation_date: "${date}", service_gates: "${gates}"}`;
+    const raw = args.raw_pib === undefined ? PROVIDER_LIMITS.raw_pib.default : readPlainDecimal(args.raw_pib);
+    const provider = `{raw_pib: ${raw}${args.fil_usd === undefined ? "" : `, fil_usd: ${readPlainDecimal(args.fil_usd)}`}}`;
+    return [
+      `What does FIP-0118 "Solstice" mean for storage providers, if it activates on ${date}${gates === "all" ? " and every Filecoin Pay gate passes" : ""}? Use MechaFil.`,
+      "",
+      "1. Call fetch_context and read its FIP-0100 and FIP-0118 sections (what the model assumes).",
+      `2. Call storage_provider_economics twice, for ${raw} PiB onboarded on the first forecast day: with preset: "current" (the status quo) and with preset: "solstice", solstice: ${solstice}; provider: ${provider} in both.`,
+      "3. Call compare_scenarios once: base {preset: \"current\"}, variants [{name: \"solstice\", preset: \"solstice\", solstice: " + solstice + "}], no requested_metrics (the default compares circulating supply, locked FIL, cumulative burn and the miner's one-year return per sector) and horizons [\"1y\", \"2y\", \"5y\"].",
+      "4. Tell me, as a storage provider would say it, for each case: how much FIL I lock, earn and net, when I am paid back and the FIL price at which I break even, and how CC, FIL+ and the 10× sector after activation compare; say what is missing where a value is null.",
+      "5. Then the network: circulating supply, locked FIL, cumulative burn and the one-year return per sector with and without Solstice at 1, 2 and 5 years, and the miner's share falling from 95 % to 50 % over nine quarters.",
+      "6. Quote the inputs used and the dataset, name the assumptions from the notes (no faults, fee fixed at onboarding, the activation date is an assumption: mainnet has none yet), and say these are model projections.",
+    ].join("\n");
+  },
+};
+
 /** Every prompt, in the order prompts/list shows them. A new prompt is one entry here. */
-export const PROMPTS: readonly PromptDefinition[] = [FORECAST_SUPPLY, COMPARE_STATUS_QUO];
+export const PROMPTS: readonly PromptDefinition[] = [FORECAST_SUPPLY, COMPARE_STATUS_QUO, SOLSTICE_FOR_PROVIDERS];
 
 /** The zod schema of a prompt's arguments: strings (an empty one is absent), the required ones required, each checked. */
 export function promptArgsSchema(p: PromptDefinition) {

@@ -12,6 +12,7 @@ import { registerShowForecast } from "./tools/show_forecast.ts";
 import { registerSimulate } from "./tools/simulate.ts";
 import { registerForecastUncertainty } from "./tools/forecast_uncertainty.ts";
 import { registerSensitivity } from "./tools/sensitivity.ts";
+import { registerStorageProviderEconomics } from "./tools/storage_provider_economics.ts";
 
 /**
  * The MCP server of one request. The transport is stateless (index.ts): every HTTP request gets a
@@ -28,7 +29,8 @@ export const FAVICON_PATH = "/favicon.ico";
 const INSTRUCTIONS =
   "MechaFil forecasts the Filecoin network and token economy under scenarios. Call fetch_context first; " +
   "use simulate for one scenario and compare_scenarios for what-if questions, forecast_uncertainty for how sure a forecast is " +
-  "and sensitivity for which lever matters most. Onboarding (rbp) is in PiB/day.";
+  "and sensitivity for which lever matters most, storage_provider_economics for what a storage provider locks, earns and nets. " +
+  'The presets "current" and "solstice" (FIP-0118) compare today\'s protocol with Solstice in one compare_scenarios call. Onboarding (rbp) is in PiB/day.';
 
 /**
  * tools/list, prompts/list, resources/list and /read and server/discover change only with a
@@ -60,6 +62,7 @@ export const TOOLS: readonly ToolRegistration[] = [
   registerProvidePlot,
   registerForecastUncertainty,
   registerSensitivity,
+  registerStorageProviderEconomics,
   registerShowForecast,
 ];
 

@@ -24,8 +24,8 @@ export type Lever = keyof typeof scenarioShape;
 /** Each scenario lever in a few words, with its unit; ranges are the schema's minimum and maximum. */
 export const LEVER_BRIEF: Record<Lever, string> = {
   model: "current (default, FIP-0100) or reference (mechafil-jax)",
-  preset: "A named scenario (GET /presets); levers set here override it",
-  solstice: "FIP-0118 from activation_date (model current)",
+  preset: "Named scenario (GET /presets); levers set override it",
+  solstice: "FIP-0118: activation_date, service_gates none|all|[2,3…]",
   rbp: "Onboarding, PiB/day",
   rr: "Renewal rate (share)",
   fpr: "FIL+ share of onboarding",
@@ -168,9 +168,10 @@ export function toolInputSchema(
 /**
  * The levers most questions set, listed by every tool that runs a scenario. simulate lists every
  * lever; the other tools take the rest too (FIL+ multiplier, burn, baseline, …: fetch_context)
- * without paying for them in every conversation.
+ * without paying for them in every conversation. The protocol (preset, model, solstice) is among
+ * them: "status quo vs Solstice" is the question of this stage (issue 22).
  */
-export const MAIN_LEVERS = ["model", "rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days"] as const satisfies readonly Lever[];
+export const MAIN_LEVERS = ["preset", "model", "solstice", "rbp", "rr", "fpr", "lock_target", "forecast_length_days", "sector_duration_days"] as const satisfies readonly Lever[];
 
 /** A shape's main levers and its members that are not levers (the advertised part of a tool that lists only the main levers). */
 export function mainLeversOf<T extends z.ZodRawShape>(shape: T): Partial<T> {
@@ -252,6 +253,29 @@ function perDaySlim(s: JsonSchema): JsonSchema {
 }
 
 /**
+ * A nested object advertised by its members' names and types only (its brief names their
+ * values): what the server refuses beyond that (unknown members, a list's items and length) it
+ * refuses naming the field, and the details are in fetch_context. Members few questions set (UNLISTED_MEMBERS) are left out the
+ * same way. `solstice` in full is ~420 bytes, in each of six tools; slim, ~230.
+ */
+function objectSlim(s: JsonSchema): JsonSchema {
+  if (s.type !== "object" || !isSchema(s.properties)) return s;
+  const { additionalProperties: _a, ...rest } = s;
+  const properties = Object.fromEntries(
+    Object.entries(s.properties)
+      .filter(([k]) => !UNLISTED_MEMBERS.has(k))
+      .map(([k, p]) => {
+        const { items: _i, maxItems: _x, minItems: _n, description: _d, ...q } = p as JsonSchema;
+        return [k, q];
+      }),
+  );
+  return { ...rest, properties };
+}
+
+/** Nested members accepted but not listed: solstice.pledge_reward_basis (a modelling variant, in fetch_context). */
+const UNLISTED_MEMBERS = new Set(["pledge_reward_basis"]);
+
+/**
  * The advertised properties of a zod shape: each member compacted, with its brief (every member
  * needs one: an argument without a word of meaning costs tokens and explains nothing), or the
  * override given for it.
@@ -264,7 +288,7 @@ export function advertise(shape: Partial<z.ZodRawShape>, briefs: Record<string, 
       continue;
     }
     if (!member) continue;
-    const json = perDaySlim(compact(z.toJSONSchema(member as z.ZodType, { target: "draft-2020-12", io: "input" }) as JsonSchema, k));
+    const json = objectSlim(perDaySlim(compact(z.toJSONSchema(member as z.ZodType, { target: "draft-2020-12", io: "input" }) as JsonSchema, k)));
     if (briefs === null) {
       // Nested (a scenario inside compare_scenarios): the tool's own description says what it is.
       out[k] = json;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { allText, anyOfPaths, call, connect, json } from "./helpers.ts";
+import { allText, anyOfPaths, call, connect, json, apiPost } from "./helpers.ts";
 
 /**
  * forecast_uncertainty and sensitivity through the MCP worker (which calls the API worker over
@@ -11,11 +11,7 @@ import { allText, anyOfPaths, call, connect, json } from "./helpers.ts";
 const mcpUrl = inject("mcpUrl");
 const apiUrl = inject("apiUrl");
 
-async function api(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await fetch(`${apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(r.status, await r.clone().text()).toBe(200);
-  return (await r.json()) as Record<string, unknown>;
-}
+const api = (path: string, body: Record<string, unknown>) => apiPost(apiUrl, path, body);
 
 let client: Client;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { expect } from "vitest";
 
 /** An SDK v1 client connected to the MCP worker at `url` (a legacy-era handshake). */
 export async function connect(url: string, headers?: Record<string, string>): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
@@ -113,4 +114,11 @@ export function anyOfPaths(schema: unknown, path = "$"): string[] {
   if (Array.isArray(schema)) return schema.flatMap((s, i) => anyOfPaths(s, `${path}[${i}]`));
   if (typeof schema !== "object" || schema === null) return [];
   return Object.entries(schema).flatMap(([k, v]) => (k === "anyOf" ? [`${path}.anyOf`] : []).concat(anyOfPaths(v, `${path}.${k}`)));
+}
+
+/** POSTs `body` to the API worker at `apiUrl` + `path` and returns its JSON answer (which must be a 200). */
+export async function apiPost(apiUrl: string, path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const r = await fetch(`${apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(r.status, await r.clone().text()).toBe(200);
+  return (await r.json()) as Record<string, unknown>;
 }

@@ -74,7 +74,9 @@ describe("tool list", () => {
       expect(JSON.stringify(t), t.name).not.toContain("anyOf");
     }
     expect(show!.outputSchema).toBeDefined();
-    expect((show!.inputSchema as { additionalProperties?: unknown }).additionalProperties).toBe(false);
+    // Open: it takes model and solstice beside the listed preset (unknown names are still refused, below).
+    expect((show!.inputSchema as { additionalProperties?: unknown }).additionalProperties).toBeUndefined();
+    expect(Object.keys((show!.inputSchema as { properties: Record<string, unknown> }).properties)).toContain("preset");
     // The view's own tool: its entry need not teach arguments or a result to the model (the view sends show_forecast's).
     expect(update!.inputSchema).toEqual({ type: "object" });
     expect(show!._meta).toMatchObject({ ui: { resourceUri: FORECAST_VIEW_URI }, "ui/resourceUri": FORECAST_VIEW_URI });

@@ -40,7 +40,7 @@ describe("session and tool list", () => {
   it("lists the tools, read-only, with described zod schemas", async () => {
     const { tools } = await client.listTools();
     // The old names simulate_full and get_historical_data_full answer but are not listed.
-    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "show_forecast", "simulate", "update_forecast"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["compare_scenarios", "fetch_context", "forecast_uncertainty", "get_historical_data", "list_metrics", "provide_plot", "sensitivity", "show_forecast", "simulate", "storage_provider_economics", "update_forecast"]);
     for (const t of tools) {
       expect(t.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint, t.name).toBe(true);

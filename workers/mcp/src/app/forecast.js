@@ -14,6 +14,23 @@
   /** How long the sliders must rest before the assistant is told the scenario. */
   const SETTLE_MS = 800;
   const COLORS = ["#1f5fbf", "#c2362b", "#1a7f37", "#7a3fc4"];
+  /** The scenario members the sliders do not move, sent back with every update (the protocol). */
+  const PROTOCOL_MEMBERS = ["preset", "model", "solstice"];
+  /**
+   * FIP-0118's charts, drawn when the forecast has a solstice: the three block-reward streams and
+   * the two shares (labels as the explorer's, workers/api/public/explorer/series.js).
+   */
+  const STREAM_CHARTS = [
+    { id: "streams", title: "Block reward by stream (FIP-0118)", unit: "FIL/day", lines: [
+      { metric: "day_consensus_reward", label: "Miner", color: "#1f5fbf" },
+      { metric: "day_service_reward", label: "Service", color: "#1a7f37" },
+      { metric: "day_burnt_reward", label: "Burnt", color: "#c2362b" },
+    ] },
+    { id: "shares", title: "Shares of the block reward", unit: "ratio", lines: [
+      { metric: "consensus_reward_share", label: "Miner (w1)", color: "#1f5fbf" },
+      { metric: "service_reward_share", label: "Service (w2)", color: "#1a7f37" },
+    ] },
+  ];
 
   const $ = (id) => document.getElementById(id);
   const body = document.body;
@@ -91,6 +108,8 @@
     current: null,
     /** Lever values the sliders stand for (exact, even where a slider's step cannot show them). */
     scenario: null,
+    /** The protocol members (preset, model, solstice) of the forecast, kept while the sliders move. */
+    protocol: {},
     metrics: null,
     seq: 0,
     generation: 0,
@@ -114,6 +133,11 @@
     if (v === null || v === undefined || Number.isNaN(v)) return "—";
     if (unit === "ratio") return `${pct.format(v * 100)} %`;
     return Math.abs(v) >= 1e5 ? compact.format(v) : plain.format(v);
+  }
+  const pctAxis = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
+  /** An axis tick: like fmt, but "100 %" rather than "100.0 %", which would not fit the axis. */
+  function axisFmt(v, unit) {
+    return unit === "ratio" && v !== null && v !== undefined ? `${pctAxis.format(v * 100)} %` : fmt(v, unit);
   }
   const LEVER_FORMAT = {
     rbp: (v) => plain.format(v),
@@ -155,9 +179,18 @@
     }
     state.base = sc;
     state.scenario = { ...sc.scenario };
+    state.protocol = protocolArgs(sc.protocol);
     state.metrics = sc.series.map((s) => s.metric);
     setupLevers(sc.scenario);
     show(sc);
+  }
+
+  /** The protocol as update_forecast takes it: the preset by name, the model, FIP-0118 as it ran (its date resolved). */
+  function protocolArgs(p) {
+    const out = {};
+    if (!p) return out;
+    for (const k of PROTOCOL_MEMBERS) if (p[k] !== null && p[k] !== undefined) out[k] = p[k];
+    return out;
   }
 
   function show(sc) {
@@ -165,6 +198,12 @@
     const ds = sc.dataset;
     $("dataset").textContent =
       `Dataset ${ds.version || "?"}${ds.source === "demo" ? " (demo data, not the real network)" : ds.source ? ` (${ds.source})` : ""} · data through ${ds.current_date} · weekly values, history then forecast`;
+    const p = sc.protocol;
+    $("protocol").textContent = !p
+      ? ""
+      : `Protocol: ${p.model === "reference" ? "reference (mechafil-jax, no FIP-0100 fee)" : "current (FIP-0100 fee)"}` +
+        (p.solstice ? ` + FIP-0118 Solstice from ${p.solstice.activation_date} (service gates: ${gatesText(p.solstice.service_gates)})` : "") +
+        (p.preset ? ` · preset ${p.preset}` : "");
     draw(sc);
     drawSummary(sc);
     state.generation += 1;
@@ -220,7 +259,7 @@
   async function rerun() {
     const seq = ++state.seq;
     setStatus("loading", "Updating…");
-    const args = { ...state.scenario, metrics: state.metrics };
+    const args = { ...state.protocol, ...state.scenario, metrics: state.metrics };
     let result;
     try {
       result = await request("tools/call", { name: UPDATE_TOOL, arguments: args });
@@ -255,12 +294,16 @@
     try {
       await request("ui/update-model-context", {
         content: [{ type: "text", text: `${intro}\n${summaryText || ""}`.trim() }],
-        structuredContent: { source: "show_forecast view", scenario: sc.scenario, metrics: state.metrics, summary: sc.summary, dataset: sc.dataset },
+        structuredContent: { source: "show_forecast view", scenario: sc.scenario, protocol: sc.protocol, metrics: state.metrics, summary: sc.summary, dataset: sc.dataset },
       });
       body.dataset.contextSent = String(Number(body.dataset.contextSent || 0) + 1);
     } catch (e) {
       console.warn("update-model-context failed", e);
     }
+  }
+
+  function gatesText(g) {
+    return Array.isArray(g) ? (g.length ? `quarters ${g.join(", ")}` : "none") : String(g);
   }
 
   // ---- charts ----
@@ -273,11 +316,51 @@
     return { width, height: 200 };
   }
 
-  /** Draws one chart per metric; with the same metrics (a slider move) only the data is swapped. */
+  /**
+   * What is drawn: one chart per metric (history then forecast), and under FIP-0118 the streams
+   * and shares (forecast only). Each chart: x in seconds (entry i is start_date + i × timestep_days)
+   * and one y array per line, the API's values as they are.
+   */
+  function chartSpecs(sc) {
+    const specs = sc.series.map((s, i) => ({
+      kind: "metric",
+      id: s.metric,
+      title: s.metric,
+      meaning: s.meaning,
+      unit: s.unit,
+      start_date: s.start_date,
+      timestep_days: s.timestep_days,
+      lines: [{ label: s.metric, color: COLORS[i % COLORS.length], values: s.values }],
+    }));
+    const st = sc.streams;
+    if (st) {
+      const byMetric = Object.fromEntries(st.series.map((s) => [s.metric, s.values]));
+      for (const c of STREAM_CHARTS) {
+        specs.push({
+          kind: "stream",
+          id: c.id,
+          title: c.title,
+          meaning: `FIP-0118 from ${st.activation_date}; weekly over the forecast`,
+          unit: c.unit,
+          start_date: st.start_date,
+          timestep_days: st.timestep_days,
+          activation_date: st.activation_date,
+          lines: c.lines.map((l) => ({ label: l.label, color: l.color, metric: l.metric, values: byMetric[l.metric] || [] })),
+        });
+      }
+    }
+    return specs;
+  }
+
+  /** Draws every chart; with the same charts (a slider move) only the data is swapped. */
   function draw(sc, rebuild) {
-    const signature = sc.series.map((s) => `${s.metric}|${s.unit}`).join(",") + `|${sc.dataset.current_date}`;
+    const specs = chartSpecs(sc);
+    const signature = specs.map((c) => `${c.id}|${c.unit}|${c.activation_date || ""}`).join(",") + `|${sc.dataset.current_date}`;
     if (!rebuild && plots.length > 0 && plots.signature === signature) {
-      sc.series.forEach((s, i) => plots[i].plot.setData(dataOf(s)));
+      specs.forEach((c, i) => {
+        plots[i].spec = c;
+        plots[i].plot.setData(dataOf(c));
+      });
       return;
     }
     const container = $("charts");
@@ -289,59 +372,110 @@
     const gridColor = css.getPropertyValue("--grid").trim() || "#eceef1";
     const currentDay = dayOf(sc.dataset.current_date);
     // Every box first, so each plot is sized in the final grid.
-    const boxes = sc.series.map((s) => {
+    const boxes = specs.map((c) => {
       const box = document.createElement("div");
-      box.className = "chart";
-      box.dataset.metric = s.metric;
+      box.className = `chart ${c.kind}`;
+      box.dataset.metric = c.id;
       const h = document.createElement("h2");
-      h.title = s.meaning;
+      h.title = c.meaning;
       const unit = document.createElement("span");
       unit.className = "unit";
-      unit.textContent = s.unit === "ratio" ? "(%)" : `(${s.unit})`;
+      unit.textContent = c.unit === "ratio" ? "(%)" : `(${c.unit})`;
       const readout = document.createElement("span");
       readout.className = "readout";
-      h.append(s.metric, " ", unit, readout);
+      h.append(c.title, " ", unit, readout);
+      box.append(h);
+      if (c.lines.length > 1) {
+        const legend = document.createElement("div");
+        legend.className = "legend";
+        for (const l of c.lines) {
+          const item = document.createElement("span");
+          const sw = document.createElement("i");
+          sw.style.background = l.color;
+          item.append(sw, l.label);
+          legend.append(item);
+        }
+        box.append(legend);
+      }
       const plotEl = document.createElement("div");
       plotEl.className = "plot";
-      box.append(h, plotEl);
+      box.append(plotEl);
       return { box, plotEl, readout };
     });
     container.replaceChildren(...boxes.map((b) => b.box));
-    sc.series.forEach((s, i) => {
+    specs.forEach((c, i) => {
       const { plotEl, readout } = boxes[i];
+      // The current-date marker on history-and-forecast charts; the streams start on the current date (forecast only) and mark the activation instead.
+      const plugins = c.kind === "metric" ? [markerPlugin(() => currentDay)] : [];
+      if (c.activation_date) plugins.push(activationPlugin(dayOf(c.activation_date)));
       const opts = {
         ...sizeOf(plotEl),
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-        scales: { x: { time: true } },
+        scales: { x: { time: true }, ...(c.unit === "ratio" ? { y: { range: [0, 1] } } : {}) },
         legend: { show: false },
         // markerPlugin: the explorer's marker.js, inlined before this script by build.mjs.
-        plugins: [markerPlugin(() => currentDay)],
+        plugins,
         hooks: {
-          // The hovered week's date and value, in the chart's title line (in place of a legend).
+          // The hovered week's date and values, in the chart's title line (in place of a legend).
           setCursor: [
             (u) => {
               const idx = u.cursor.idx;
-              const v = idx == null ? null : u.data[1][idx];
-              readout.textContent = idx == null ? "" : `${new Date(u.data[0][idx] * 1e3).toISOString().slice(0, 10)}: ${fmt(v, s.unit)}`;
+              if (idx == null) return void (readout.textContent = "");
+              const date = new Date(u.data[0][idx] * 1e3).toISOString().slice(0, 10);
+              const vals = c.lines.map((l, j) => (c.lines.length > 1 ? `${l.label} ${fmt(u.data[j + 1][idx], c.unit)}` : fmt(u.data[j + 1][idx], c.unit)));
+              readout.textContent = `${date}: ${vals.join(", ")}`;
             },
           ],
         },
-        series: [{}, { label: s.metric, stroke: COLORS[i % COLORS.length], width: 1.8, spanGaps: false, points: { show: false } }],
+        series: [{}, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.8, spanGaps: false, points: { show: false } }))],
         axes: [
           { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
-          { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 60, values: (u, splits) => splits.map((v) => fmt(v, s.unit)) },
+          { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 60, values: (u, splits) => splits.map((v) => axisFmt(v, c.unit)) },
         ],
       };
-      const plot = new uPlot(opts, dataOf(s), plotEl);
-      plots.push({ metric: s.metric, plot, el: plotEl });
+      const plot = new uPlot(opts, dataOf(c), plotEl);
+      plots.push({ spec: c, plot, el: plotEl });
       sizes.observe(plotEl);
     });
   }
 
-  /** uPlot's data: x in seconds (entry i is start_date + i × timestep_days), y the API's values as they are. */
-  function dataOf(s) {
-    const start = dayOf(s.start_date);
-    return [s.values.map((_, j) => (start + j * s.timestep_days) * SECONDS_PER_DAY), s.values];
+  /** A dotted line and "FIP-0118" at the activation day (days since 1970-01-01). */
+  function activationPlugin(day) {
+    return {
+      hooks: {
+        draw: [
+          (u) => {
+            const x = Math.round(u.valToPos(day * SECONDS_PER_DAY, "x", true));
+            const { left, top, width, height } = u.bbox;
+            if (x < left || x > left + width) return;
+            const ctx = u.ctx;
+            const dpr = uPlot.pxRatio;
+            const color = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#1f5fbf";
+            ctx.save();
+            ctx.strokeStyle = color;
+            ctx.lineWidth = 1.5 * dpr;
+            ctx.setLineDash([2 * dpr, 3 * dpr]);
+            ctx.beginPath();
+            ctx.moveTo(x, top);
+            ctx.lineTo(x, top + height);
+            ctx.stroke();
+            ctx.fillStyle = color;
+            ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+            ctx.textAlign = x + 70 * dpr > left + width ? "right" : "left";
+            // Half-way up: the streams and shares start at the top (the miner's) and the bottom (service, burnt).
+            ctx.fillText("FIP-0118", ctx.textAlign === "right" ? x - 4 * dpr : x + 4 * dpr, top + height / 2);
+            ctx.restore();
+          },
+        ],
+      },
+    };
+  }
+
+  /** uPlot's data: x in seconds (entry i is start_date + i × timestep_days), each line's values as the API gave them. */
+  function dataOf(c) {
+    const start = dayOf(c.start_date);
+    const n = c.lines[0].values.length;
+    return [Array.from({ length: n }, (_, j) => (start + j * c.timestep_days) * SECONDS_PER_DAY), ...c.lines.map((l) => l.values)];
   }
 
   const sizes = new ResizeObserver(() => {
@@ -393,7 +527,12 @@
 
   // What the charts draw, read back from uPlot itself (the end-to-end test compares it with /simulate).
   window.mechafilForecast = {
-    charts: () => plots.map((p) => ({ metric: p.metric, x: Array.from(p.plot.data[0]), y: Array.from(p.plot.data[1]) })),
+    charts: () => plots.filter((p) => p.spec.kind === "metric").map((p) => ({ metric: p.spec.id, x: Array.from(p.plot.data[0]), y: Array.from(p.plot.data[1]) })),
+    /** FIP-0118's charts: per chart, x and one y per line, by metric. */
+    streams: () =>
+      plots
+        .filter((p) => p.spec.kind === "stream")
+        .map((p) => ({ chart: p.spec.id, x: Array.from(p.plot.data[0]), lines: Object.fromEntries(p.spec.lines.map((l, j) => [l.metric, Array.from(p.plot.data[j + 1])])) })),
     scenario: () => state.scenario,
   };
 

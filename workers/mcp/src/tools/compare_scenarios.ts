@@ -3,6 +3,8 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { OUTPUT_FIELDS } from "../../../../shared/schema/fields.ts";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
+import { withPreset } from "../../../../shared/schema/presets.ts";
+import type { OutputField } from "../../../../shared/schema/fields.ts";
 import { ApiError, isObject, simulateExtending1y, type SimulateResponse } from "../api.ts";
 import { anchorsOf, explain, fieldAnchors } from "../explain.ts";
 import { addDays } from "../series.ts";
@@ -17,10 +19,18 @@ const MAX_METRICS = 12;
 
 const variant = z.strictObject({ name: z.string().min(1).max(80).optional(), ...scenarioShape });
 
+/**
+ * What a comparison reports when the request names no metric: what the protocol questions of this
+ * stage ask ("status quo vs Solstice", issue 22): circulating supply, locked FIL, cumulative burn
+ * (gas, FIP-0100 fees and FIP-0118's burnt stream) and the miner's one-year return per sector,
+ * gross and net of the fee.
+ */
+export const DEFAULT_COMPARE_METRICS = ["circ_supply", "network_locked", "network_gas_burn", "1y_return_per_sector", "1y_net_return_per_sector"] as const satisfies readonly OutputField[];
+
 export const compareInput = z.strictObject({
-  base: z.strictObject(scenarioShape).optional(),
+  base: variant.optional(),
   variants: z.array(variant).min(1).max(MAX_VARIANTS),
-  requested_metrics: z.array(metricName).min(1).max(MAX_METRICS),
+  requested_metrics: z.array(metricName).min(1).max(MAX_METRICS).optional(),
   horizons: z.array(z.enum(HORIZON_NAMES)).min(1).optional(),
 });
 
@@ -33,23 +43,44 @@ const compareAdvertised = toolInputSchema(
       minItems: 1,
       maxItems: MAX_VARIANTS,
       items: { $ref: "#/$defs/scenario", properties: { name: { type: "string", maxLength: 80 } } },
-      description: "Each overrides only the base levers it sets; name labels it",
+      description: "Each overrides the base levers it sets (its preset the base's); name labels it",
     },
-    requested_metrics: nameList(MAX_METRICS, "Metrics to compare (list_metrics)"),
+    requested_metrics: nameList(MAX_METRICS, "Metrics (list_metrics); default supply, locked, burn, 1y return"),
     horizons: { type: "array", items: { enum: [...HORIZON_NAMES] }, description: `Default ${DEFAULT_HORIZONS.join(", ")}; n years needs forecast_length_days ≥ n·365` },
   },
-  { required: ["variants", "requested_metrics"], $defs: { scenario: { type: "object", properties: advertise(mainLeversOf(scenarioShape), null) } } },
+  { required: ["variants"], $defs: { scenario: { type: "object", properties: advertise(mainLeversOf(scenarioShape), null) } } },
 );
 
 export type CompareArgs = z.infer<typeof compareInput>;
 
-/** Each scenario read as the API reads a body (numbers as decimal strings, nulls as defaults); one metric or horizon for a list. */
+/**
+ * One scenario as the API reads a body (numbers as decimal strings, nulls as defaults), its
+ * preset kept by name, not expanded: a variant's preset replaces the base's, and the preset's
+ * members are merged under the scenario's own once base and variant are combined (runCompare).
+ */
+function normalizeScenario(v: unknown): unknown {
+  if (!isObject(v)) return v;
+  const { preset, ...rest } = v;
+  const out = normalizeScenarioInput(rest, { optionalFields: ["name"] });
+  return preset === undefined || preset === null || !isObject(out) ? out : { preset, ...out };
+}
+
+/**
+ * Each scenario read as the API reads a body; one metric or horizon for a list; and `scenarios`,
+ * a list whose first entry is the base (how "compare these" is often written), for base and
+ * variants.
+ */
 export function normalizeCompareArgs(raw: unknown): { args: unknown } {
   if (!isObject(raw)) return { args: raw };
   const a: Record<string, unknown> = { ...raw };
+  if (Array.isArray(a.scenarios) && a.scenarios.length >= 2 && a.base === undefined && a.variants === undefined) {
+    a.base = a.scenarios[0];
+    a.variants = a.scenarios.slice(1);
+    delete a.scenarios;
+  }
   if (a.base === null) delete a.base;
-  if (isObject(a.base)) a.base = normalizeScenarioInput(a.base);
-  if (Array.isArray(a.variants)) a.variants = a.variants.map((v) => normalizeScenarioInput(v, { optionalFields: ["name"] }));
+  if (isObject(a.base)) a.base = normalizeScenario(a.base);
+  if (Array.isArray(a.variants)) a.variants = a.variants.map(normalizeScenario);
   for (const k of ["requested_metrics", "horizons"]) {
     if (a[k] === null) delete a[k];
     else if (typeof a[k] === "string") a[k] = [a[k]];
@@ -65,19 +96,22 @@ interface Run {
 
 /** Runs the base and every variant (daily, so every horizon falls on an exact day) and lines them up. */
 export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Record<string, unknown>> {
-  const base = pickLevers(args.base ?? {});
+  const baseOwn = pickLevers(args.base ?? {});
+  const base = withPreset(baseOwn);
   checkScenario(base, "base.");
-  const names = new Set<string>(["base"]);
-  const scenarios = [{ name: "base", levers: base }];
+  const baseName = args.base?.name ?? "base";
+  const names = new Set<string>([baseName]);
+  const scenarios = [{ name: baseName, levers: base }];
   args.variants.forEach((v, i) => {
     const name = v.name ?? `variant ${i + 1}`;
     if (names.has(name)) throw new ToolInputError(`variants[${i}].name: "${name}" is used twice; give each scenario its own name.`);
     names.add(name);
-    const levers = { ...base, ...pickLevers(v) };
+    // The base's own levers, then the variant's; the preset (the variant's, else the base's) under both.
+    const levers = withPreset({ ...baseOwn, ...pickLevers(v) });
     checkScenario(levers, `variants[${i}].`);
     scenarios.push({ name, levers });
   });
-  const metrics = [...new Set(args.requested_metrics)];
+  const metrics = [...new Set(args.requested_metrics ?? DEFAULT_COMPARE_METRICS)];
   // A horizon exists on a forecast of n·365 days (shared/analysis/horizons.ts). Asked for beyond a
   // scenario's forecast, it is an error naming the length to ask for; by default, only the
   // horizons every scenario reaches are read, and a note names the others.
@@ -129,7 +163,7 @@ export async function runCompare(deps: ToolDeps, args: CompareArgs): Promise<Rec
         values[r.name] = i === null ? null : (arr[i] ?? null);
         dates[r.name] = i === null || !a.sim_start_date ? null : addDays(a.sim_start_date, i);
       }
-      const b = values.base ?? null;
+      const b = values[baseName] ?? null;
       const difference: Record<string, number | null> = {};
       const percent: Record<string, number | null> = {};
       for (const r of runs.slice(1)) {
@@ -203,7 +237,8 @@ export function registerCompareScenarios(server: McpServer, deps: ToolDeps): voi
     "compare_scenarios",
     {
       title: "Compare MechaFil scenarios",
-      description: "What-if questions: a base and up to 16 variants in one call; each metric's values and changes against the base at 1y, 2y, 5y, 10y or the end.",
+      description:
+        "What-if in one call: a base and up to 16 variants (e.g. preset current vs solstice); each metric's values and changes vs the base at 1y, 2y, 5y, 10y or the end.",
       inputSchema: compareToolInput,
       outputSchema: compareOutput,
       annotations: READ_ONLY,

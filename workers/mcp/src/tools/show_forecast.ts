@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { RESOURCE_MIME_TYPE, registerAppResource, registerAppTool } from "@modelcontextprotocol/ext-apps/server";
 import { OUTPUT_FIELDS, type OutputField } from "../../../../shared/schema/fields.ts";
-import { LIMITS } from "../../../../shared/schema/scenario.ts";
+import { LIMITS, scenarioShape } from "../../../../shared/schema/scenario.ts";
 import { ApiError, isObject, type JsonObject, type SimulateResponse } from "../api.ts";
 import { FORECAST_HTML } from "../app/forecast.html.ts";
 import { fieldAnchors } from "../explain.ts";
@@ -41,8 +41,17 @@ const scalar = (field: keyof typeof LIMITS, integer: boolean) => {
   return (integer ? z.number().int() : z.number()).min(min).max(max).optional();
 };
 
-/** One number per lever (the sliders' world); time-varying levers are the simulate tool's. */
+/** The protocol members the view keeps as they are while the sliders move: the model variant and FIP-0118. */
+export const PROTOCOL_MEMBERS = ["preset", "model", "solstice"] as const;
+
+/**
+ * One number per lever (the sliders' world; time-varying levers are the simulate tool's), and the
+ * protocol: a preset, the model, FIP-0118.
+ */
 const forecastShape = {
+  preset: scenarioShape.preset,
+  model: scenarioShape.model,
+  solstice: scenarioShape.solstice,
   rbp: scalar("rbp", false),
   rr: scalar("rr", false),
   fpr: scalar("fpr", false),
@@ -54,8 +63,11 @@ const forecastShape = {
 
 export const forecastInput = z.strictObject(forecastShape);
 
+/** model and solstice are taken but not listed (the list's budget): a preset names the protocol, and fetch_context says the rest. */
+const { model: _m, solstice: _s, ...forecastListed } = forecastShape;
 const forecastAdvertised = toolInputSchema(
-  advertise(forecastShape, {}, { metrics: nameList(MAX_FORECAST_METRICS, `Metrics to chart (default ${DEFAULT_FORECAST_METRICS.join(", ")})`) }),
+  advertise(forecastListed, {}, { metrics: nameList(MAX_FORECAST_METRICS, `Metrics to chart (default ${DEFAULT_FORECAST_METRICS.join(", ")})`) }),
+  { open: true },
 );
 
 export type ForecastArgs = z.infer<typeof forecastInput>;
@@ -111,6 +123,22 @@ export const forecastOutput = z.object({
       }),
     )
     .describe("Each metric on the current date, 1, 2 and 5 years later and on its last forecast day."),
+  protocol: z
+    .object({
+      model: z.string(),
+      preset: z.string().nullable(),
+      solstice: z.object({ activation_date: z.string(), service_gates: z.unknown(), pledge_reward_basis: z.string() }).nullable(),
+    })
+    .describe("The protocol the forecast ran under (the view keeps it while the sliders move)."),
+  streams: z
+    .object({
+      activation_date: z.string(),
+      start_date: z.string().describe("Date of each series' values[0] (the first forecast day); entry i is start_date + i × timestep_days."),
+      timestep_days: z.number(),
+      series: z.array(z.object({ metric: z.string(), unit: z.string(), values: z.array(z.number().nullable()) })),
+    })
+    .nullable()
+    .describe("Under FIP-0118: the three block-reward streams (FIL/day) and the miner's and service shares, weekly over the forecast, as /simulate answers them; null without solstice."),
   notes: z.array(z.string()),
 });
 export type ForecastResult = z.infer<typeof forecastOutput>;
@@ -123,16 +151,22 @@ const forecastToolInput = lenientInput(forecastInput, normalizeForecastArgs, for
 /** update_forecast is called by the view, never by the model: its list entry need not teach its arguments. */
 const updateToolInput = lenientInput(forecastInput, normalizeForecastArgs, { type: "object" });
 
-/** The scenario levers among the arguments (undefined dropped), checked with the shared scenario schema. */
-function leversOf(args: ForecastArgs): Record<string, number> {
-  const levers: Record<string, number> = {};
-  for (const k of FORECAST_LEVERS) {
+/** The scenario levers and protocol members among the arguments (undefined dropped), checked with the shared scenario schema. */
+function leversOf(args: ForecastArgs): Record<string, unknown> {
+  const levers: Record<string, unknown> = {};
+  for (const k of [...PROTOCOL_MEMBERS, ...FORECAST_LEVERS]) {
     const v = args[k];
     if (v !== undefined) levers[k] = v;
   }
   checkScenario(levers);
   return levers;
 }
+
+/**
+ * FIP-0118's streams as the view draws them: the three block-reward streams (their sum is the
+ * day's block reward) and the two shares (w1, the miner's; w2, the service orchestrators').
+ */
+export const STREAM_METRICS = ["day_consensus_reward", "day_service_reward", "day_burnt_reward", "consensus_reward_share", "service_reward_share"] as const satisfies readonly OutputField[];
 
 /**
  * Runs the scenario twice through the API, at once: weekly with history (the chart: every
@@ -142,9 +176,14 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
   const levers = leversOf(args);
   const metrics = [...new Set(args.metrics ?? DEFAULT_FORECAST_METRICS)];
   const api = deps.api();
-  const [chart, daily] = await Promise.all([
+  // Under FIP-0118 the streams come too: weekly over the forecast only (before the activation they
+  // are the whole reward, the miner's), for the chart; daily for the summary's exact values.
+  const withStreams = levers.solstice !== undefined;
+  const streamMetrics = withStreams ? STREAM_METRICS.filter((m) => !metrics.includes(m)) : [];
+  const [chart, daily, weeklyStreams] = await Promise.all([
     api.simulate({ ...levers, output: metrics, resolution: "weekly", include_history: true }),
-    api.simulate({ ...levers, output: metrics, resolution: "daily", include_history: false }),
+    api.simulate({ ...levers, output: [...metrics, ...streamMetrics], resolution: "daily", include_history: false }),
+    withStreams ? api.simulate({ ...levers, output: [...STREAM_METRICS], resolution: "weekly", include_history: false }) : Promise.resolve(null),
   ]);
   const input = chart.input;
   const ds = isObject(input.dataset) ? input.dataset : {};
@@ -166,7 +205,8 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
     return { metric: m, unit: meta.unit, kind: meta.kind, meaning: meta.meaning, start_date: a.sim_start_date, end_date: a.sim_end_date, timestep_days: a.timestep_days, values };
   });
 
-  const summary = metrics.map((m) => {
+  const summaryMetrics = [...metrics, ...streamMetrics];
+  const summary = summaryMetrics.map((m) => {
     const values = valuesOf(daily, m);
     const a = fieldAnchors(daily, m);
     // Daily, forecast only: index 0 is the current date, n years is index n·365 − 1.
@@ -189,6 +229,28 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
   }
   if (scenario.forecast_length_days < horizonForecastDays("5y")) notes.push("Horizons beyond the forecast have null values; n years needs forecast_length_days of at least n·365.");
 
+  const sol = isObject(input.solstice) ? input.solstice : null;
+  const protocol = {
+    model: str(input.model) ?? "reference",
+    preset: str(input.preset),
+    solstice: sol ? { activation_date: String(sol.activation_date), service_gates: sol.service_gates, pledge_reward_basis: String(sol.pledge_reward_basis) } : null,
+  };
+  let streams: ForecastResult["streams"] = null;
+  if (weeklyStreams && protocol.solstice) {
+    const a = fieldAnchors(weeklyStreams, STREAM_METRICS[0]);
+    if (!a.sim_start_date || !a.timestep_days) throw new ApiError(502, "bad_api_response", "The MechaFil API gave no dates for the reward streams.");
+    streams = {
+      activation_date: protocol.solstice.activation_date,
+      start_date: a.sim_start_date,
+      timestep_days: a.timestep_days,
+      series: STREAM_METRICS.map((m) => ({ metric: m, unit: OUTPUT_FIELDS[m].unit, values: valuesOf(weeklyStreams, m) })),
+    };
+    notes.push(
+      `FIP-0118 from ${protocol.solstice.activation_date}: each block reward is split into consensus (the miner's, w1), service (w2) and burnt streams; before the activation the miner gets all of it. The streams are weekly over the forecast.`,
+    );
+    if (typeof sol?.note === "string") notes.push(`solstice: ${sol.note}.`);
+  }
+
   return {
     dataset: { version: str(ds.version), source: str(ds.source), start_date: str(ds.start_date), current_date: currentDate },
     scenario,
@@ -196,6 +258,8 @@ export async function runForecast(deps: ToolDeps, args: ForecastArgs): Promise<F
     resolution: "weekly",
     series,
     summary,
+    protocol,
+    streams,
     notes,
   };
 }
@@ -225,6 +289,9 @@ export function forecastText(r: ForecastResult, opts: { interactive: boolean }):
   const lines = [
     `MechaFil forecast on dataset ${ds.version ?? "?"}${ds.source ? ` (${ds.source})` : ""}, data through ${ds.current_date}.`,
     `Inputs used: ${inputs}.`,
+    `Protocol: model ${r.protocol.model}${r.protocol.preset ? ` (preset ${r.protocol.preset})` : ""}${
+      r.protocol.solstice ? `, FIP-0118 from ${r.protocol.solstice.activation_date} (service gates ${JSON.stringify(r.protocol.solstice.service_gates)})` : ", no FIP-0118"
+    }.`,
   ];
   for (const s of r.summary) {
     const pts = s.points.map((p) => `${p.horizon}${p.date ? ` (${p.date})` : ""}: ${p.date ? formatQuantity(p.value, s.unit) : "beyond the forecast"}`);
@@ -238,8 +305,32 @@ export function forecastText(r: ForecastResult, opts: { interactive: boolean }):
   return lines.join("\n");
 }
 
+/**
+ * The reward streams drawn every k-th week, k the smallest that lets the answer fit (a 20-year
+ * forecast with four metrics and the five streams is ~165 kB weekly); a note says so. The
+ * metrics' own series are never thinned: they are what the sliders are about.
+ */
+export function fitStreams(r: ForecastResult, textChars: number): ForecastResult {
+  const st = r.streams;
+  if (!st || textChars + JSON.stringify(r).length <= MAX_FORECAST_RESULT_CHARS) return r;
+  const streamChars = JSON.stringify(st).length;
+  const rest = textChars + JSON.stringify(r).length - streamChars;
+  for (let k = 2; k <= 52; k++) {
+    const thinned = { ...st, timestep_days: st.timestep_days * k, series: st.series.map((s) => ({ ...s, values: s.values.filter((_, i) => i % k === 0) })) };
+    if (rest + JSON.stringify(thinned).length + 200 <= MAX_FORECAST_RESULT_CHARS) {
+      return {
+        ...r,
+        streams: thinned,
+        notes: [...r.notes, `The reward streams are drawn every ${k} weeks (one weekly value in ${k}) so that the answer fits ${MAX_FORECAST_RESULT_CHARS / 1000} kB; their values at the horizons are exact in summary.`],
+      };
+    }
+  }
+  return r;
+}
+
 /** The tool answer: summary text plus the structured forecast, refused if it would not fit. */
-function forecastResult(r: ForecastResult, interactive: boolean) {
+function forecastResult(full: ForecastResult, interactive: boolean) {
+  const r = fitStreams(full, forecastText(full, { interactive }).length);
   const text = forecastText(r, { interactive });
   const size = text.length + JSON.stringify(r).length;
   if (size > MAX_FORECAST_RESULT_CHARS) {
@@ -289,7 +380,7 @@ export function registerShowForecast(server: McpServer, deps: ToolDeps): void {
     UPDATE_TOOL,
     {
       title: "Re-run the forecast chart",
-      description: "The show_forecast chart's sliders call this; not for the assistant.",
+      description: "Re-runs the show_forecast chart; called by its view only.",
       inputSchema: updateToolInput,
       annotations: READ_ONLY,
       // Only the view may call it; hosts keep it from the model.
