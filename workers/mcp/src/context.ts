@@ -126,7 +126,9 @@ ${DEFAULT_PROVIDER_COSTS.capex_usd_per_tib}), opex_usd_per_tib_year (default ${D
 deal_revenue_usd_per_tib_year (default ${DEFAULT_PROVIDER_COSTS.deal_revenue_usd_per_tib_year}) and pledge_cost_rate (a yearly fraction, default
 ${DEFAULT_PROVIDER_COSTS.pledge_cost_rate}). A null is never 0: a null payback means the cohort is never paid back, a null
 break-even price that no price makes it break even. The cohort is a price-taker: it does not
-change the network forecast.`;
+change the network forecast. With ensemble: {paths (${PROVIDER_LIMITS.ensemble_paths.min}–${PROVIDER_LIMITS.ensemble_paths.max}, default ${PROVIDER_LIMITS.ensemble_paths.default}), seed, variation (as forecast_uncertainty's)}
+the strategies are ranked over scenario paths by median net FIL, with p5–p95 and how often each
+nets the most (accepted, not listed in the tool's schema).`;
 
 const DATES = `## Mapping array entries to dates
 

@@ -262,6 +262,22 @@ describe("storage_provider_economics", () => {
     expect(spSentence({ ...s, profit_usd: -3 }, true)).toContain("profit -$3 after costs");
   });
 
+  it("ranks the strategies over an ensemble when asked: the API's ranking, in words", async () => {
+    const args = { provider: { raw_pib: 1 }, ensemble: { paths: 12, seed: 7 } };
+    const r = await call(client, "storage_provider_economics", args);
+    const out = json(r) as unknown as SpOut & { ensemble: { ranking: { name: string; net_fil: Record<string, number>; probability_first: number }[] } };
+    const a = await api("/simulate/storage-provider", args);
+    expect(out.ensemble).toEqual(a.ensemble);
+    const t = allText(r);
+    expect(t).toContain("Ranked over 12 scenario paths (seed 7) by median net FIL:");
+    const top = out.ensemble.ranking[0]!;
+    expect(t).toContain(`1. ${top.name === "fil_plus" ? "FIL+" : top.name}`);
+    expect(t).toContain(`net ${formatNumber(top.net_fil.p50!)} FIL (p5 ${formatNumber(top.net_fil.p5!)} FIL to p95 ${formatNumber(top.net_fil.p95!)} FIL)`);
+    const bad = await call(client, "storage_provider_economics", { ensemble: { paths: 100000 } });
+    expect(bad.isError).toBe(true);
+    expect(allText(bad)).toContain("ensemble.paths");
+  });
+
   it("bad provider input is a tool error naming the field", async () => {
     const r = await call(client, "storage_provider_economics", { provider: { qa_multiplier: 3 } });
     expect(r.isError).toBe(true);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { scenarioShape } from "../../../../shared/schema/scenario.ts";
-import { providerSchema } from "../../../../shared/schema/storageProvider.ts";
+import { providerEnsembleSchema, providerSchema } from "../../../../shared/schema/storageProvider.ts";
 import type { CohortSummary } from "../../../../shared/analysis/storageProvider.ts";
+import type { ProviderEnsembleResult } from "../../../../shared/analysis/providerEnsemble.ts";
 import { normalizeScenarioInput } from "../../../../shared/schema/normalize.ts";
 import { ApiError, isObject, type JsonObject } from "../api.ts";
 import { explain } from "../explain.ts";
@@ -18,7 +19,8 @@ import { advertise, outputSchema, toolInputSchema } from "../toolSchemas.ts";
  * the API's (shared/analysis/storageProvider.ts); this tool validates, calls and words it.
  */
 
-const providerToolShape = { ...scenarioShape, provider: providerSchema.optional() };
+// `ensemble` is taken but not listed (the tool list's budget: docs/mcp.md); fetch_context names it.
+const providerToolShape = { ...scenarioShape, provider: providerSchema.optional(), ensemble: providerEnsembleSchema.optional() };
 
 export const providerInput = z.strictObject(providerToolShape);
 export type ProviderArgs = z.infer<typeof providerInput>;
@@ -33,7 +35,7 @@ const providerAdvertised = toolInputSchema(
 );
 
 export function normalizeProviderArgs(raw: unknown): { args: unknown } {
-  return { args: normalizeScenarioInput(raw, { optionalFields: ["provider"] }) };
+  return { args: normalizeScenarioInput(raw, { optionalFields: ["provider", "ensemble"] }) };
 }
 
 /** The cohort's daily series are sampled every SERIES_STEP_DAYS days (and its last day) in the tool's answer. */
@@ -108,7 +110,7 @@ export function sampleSeries(series: JsonObject, step: number): { series: JsonOb
 export async function runStorageProviderTool(deps: ToolDeps, args: ProviderArgs): Promise<{ value: Record<string, unknown>; summary: string }> {
   const levers = pickLevers(args);
   checkScenario(levers);
-  const res = await deps.api().storageProvider({ ...levers, ...(args.provider ? { provider: args.provider } : {}) });
+  const res = await deps.api().storageProvider({ ...levers, ...(args.provider ? { provider: args.provider } : {}), ...(args.ensemble ? { ensemble: args.ensemble } : {}) });
   const summary = readSummary(res.summary, "summary");
   const strategies = Array.isArray(res.strategies) ? res.strategies.map((s, i) => ({ ...readSummary(s, `strategies[${i}]`), name: String((s as JsonObject).name) }) as ProviderStrategy) : [];
   const cohort = isObject(res.cohort) ? res.cohort : {};
@@ -135,6 +137,16 @@ export async function runStorageProviderTool(deps: ToolDeps, args: ProviderArgs)
     lines.push("Strategies side by side (same forecast):");
     for (const s of strategies) lines.push(`- ${STRATEGY_WORDS[s.name] ?? s.name} (${s.qa_multiplier}×, onboarded ${s.onboard_date}): ${spSentence(s, hasPrice)}.`);
   }
+  const ensemble = isObject(res.ensemble) && Array.isArray(res.ensemble.ranking) ? (res.ensemble as unknown as ProviderEnsembleResult) : null;
+  if (ensemble) {
+    lines.push(`Ranked over ${ensemble.paths} scenario paths (seed ${ensemble.seed}) by median net FIL:`);
+    ensemble.ranking.forEach((r, i) =>
+      lines.push(
+        `${i + 1}. ${STRATEGY_WORDS[r.name] ?? r.name} (${r.qa_multiplier}×, onboarded ${r.onboard_date}): net ${fil(r.net_fil.p50)} (p5 ${fil(r.net_fil.p5)} to p95 ${fil(r.net_fil.p95)}), nets the most on ${sig(r.probability_first * 100)} % of paths.`,
+      ),
+    );
+    notes.push(...ensemble.notes);
+  }
   // The inputs, without the API's array anchors: this answer's series are sampled (its notes and series.dates say how).
   const { sim_start_date: _s, sim_end_date: _e, timestep_days: _t, n_entries: _n, ...scenarioInput } = input;
   const explanation = explain(scenarioInput, levers);
@@ -147,6 +159,7 @@ export async function runStorageProviderTool(deps: ToolDeps, args: ProviderArgs)
     strategies,
     ...(isObject(res.costs) ? { costs: res.costs } : {}),
     ...(sampled ? { series: sampled.series } : {}),
+    ...(ensemble ? { ensemble } : {}),
     Explanation: explanation,
     notes,
     inputs_used: input,
