@@ -41,7 +41,7 @@ interface Entry {
 
 const memory = new Lru<string, Entry>(MEMORY_CACHE_BYTES, { weigh: (e, key) => e.bytes + key.length, maxEntryWeight: MAX_ENTRY_BYTES });
 
-/** Counts since the isolate started, for the README's hit rate and for tests. */
+/** Counts since the isolate started, for the hit rate (npm run bench:api) and for tests. */
 export const cacheStats = { memory_hits: 0, cache_api_hits: 0, misses: 0 };
 
 /** Test hook: forget every answer of this isolate. */
