@@ -1,4 +1,4 @@
-import type { Dataset, DatasetInfo, DatasetSource, IngestFacts, OnChainSeries } from "./dataset.ts";
+import type { Dataset, DatasetInfo, DatasetSource, OnChainSeries } from "./dataset.ts";
 import type { OfflineData, ReferenceDataset } from "./reference.ts";
 import { assertValidDataset } from "./validate.ts";
 
@@ -27,15 +27,9 @@ export interface ColumnEntry {
   readonly sha256: string;
 }
 
-export interface Manifest {
+/** The dataset's identity and provenance (`ingest` absent in older manifests), its format version and columns. */
+export interface Manifest extends DatasetInfo {
   readonly schema_version: number;
-  readonly version: string;
-  readonly source: DatasetSource;
-  readonly start_date: string;
-  readonly current_date: string;
-  readonly fetched_at: string;
-  /** How the dataset was made (start-date rule, locked_reward_zero estimator, missing days); absent in older manifests. */
-  readonly ingest?: IngestFacts;
   readonly columns: Readonly<Record<string, ColumnEntry>>;
 }
 

@@ -1,4 +1,4 @@
-import { PIB_PER_EIB, SOLSTICE_QA_MULTIPLIER } from "./constants.ts";
+import { PIB_PER_EIB } from "./constants.ts";
 import type { DayArrays } from "./days.ts";
 import type { KernelInputs, KernelScenario } from "./types.ts";
 
@@ -22,9 +22,6 @@ export function powerHistory(inputs: KernelInputs, a: DayArrays): void {
  */
 export function forecastPower(inputs: KernelInputs, sc: KernelScenario, H: number, a: DayArrays): void {
   const N = H + sc.forecastLengthDays;
-  // FIP-0118: from its activation every new sector has 10× QAP, whatever it holds.
-  const solsticeDay = sc.solstice ? sc.solstice.activationDay : Infinity;
-  const solsticeQa = SOLSTICE_QA_MULTIPLIER;
   const D = sc.sectorDurationDays;
   const { rbp, rr, fpr, filPlusM, qaRenewRelativeMultiplier: qaMult } = sc;
   const { rbpEib, qapEib, rbOnboarded: rbOnb, rbRenewed: rbRen, qaOnboarded: qaOnb, qaRenewed: qaRen } = a;
@@ -48,15 +45,9 @@ export function forecastPower(inputs: KernelInputs, sc: KernelScenario, H: numbe
     const rrk = rr[k]!;
     const rRb = sRb * rrk;
     const rQa = sQa * rrk * qaMult[k]!;
-    let fpm = filPlusM[k]!;
-    // FIL+ deals count fil_plus_m times (before FIP-0118; after it every new sector 10 times, and
-    // QA power may reach 10 times raw-byte power whatever fil_plus_m says).
-    let onbQ: number;
-    if (t < solsticeDay) onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
-    else {
-      onbQ = solsticeQa * rbk;
-      if (fpm < solsticeQa) fpm = solsticeQa;
-    }
+    const fpm = filPlusM[k]!;
+    // FIL+ deals count fil_plus_m times.
+    const onbQ = rbk * (1 + (fpm - 1) * fpr[k]!);
     rbSe[k] = sRb;
     qaSe[k] = sQa;
     cumOnbRb += rbk;

@@ -8,6 +8,7 @@ import {
   type Model,
   DEFAULT_QA_RENEW_RELATIVE_MULTIPLIER,
   DEFAULT_SECTOR_DURATION_DAYS,
+  SOLSTICE_QA_MULTIPLIER,
 } from "./constants.ts";
 import { Lru } from "../lru.ts";
 import { ScenarioError } from "./errors.ts";
@@ -133,15 +134,17 @@ export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput):
   const s = prepared.inputs.smoothed;
   const model = input.model ?? DEFAULT_MODEL;
   if (!MODELS.includes(model)) throw new ScenarioError("model", `must be one of ${MODELS.join(", ")}, got ${String(model)}`);
+  const solstice = solsticeOf(prepared, model, input.solstice);
+  const power = fromSolstice(solstice, prepared.H, lever("fpr", input.fpr, s.fpr, F), lever("fil_plus_m", input.fil_plus_m, DEFAULT_FIL_PLUS_M, F));
   return {
     model,
     forecastLengthDays: F,
     sectorDurationDays: D,
     rbp: lever("rbp", input.rbp, s.rbp, F),
     rr: lever("rr", input.rr, s.rr, F),
-    fpr: lever("fpr", input.fpr, s.fpr, F),
+    fpr: power.fpr,
     lockTarget: lever("lock_target", input.lock_target, DEFAULT_LOCK_TARGET, F),
-    filPlusM: lever("fil_plus_m", input.fil_plus_m, DEFAULT_FIL_PLUS_M, F),
+    filPlusM: power.filPlusM,
     qaRenewRelativeMultiplier: lever(
       "qa_renew_relative_multiplier",
       input.qa_renew_relative_multiplier,
@@ -154,6 +157,26 @@ export function resolveScenario(prepared: PreparedInputs, input: ScenarioInput):
       input.baseline_function_EIB === undefined
         ? null
         : dailyArray("baseline_function_EIB", input.baseline_function_EIB, prepared.H + F),
-    solstice: solsticeOf(prepared, model, input.solstice),
+    solstice,
   };
+}
+
+/**
+ * FIP-0118 gives every sector activated from T 10× QAP whatever it holds: on those days the
+ * power forecast's QA onboarding rbp · (1 + (m − 1) · fpr) is 10 · rbp, which is m = 10 and fpr = 1
+ * exactly, and QA power may reach 10× raw-byte power whatever fil_plus_m says (m = max(m, 10)).
+ * So a Solstice scenario's FIL+ levers are rewritten from T (forecast day T − H − 1 on), and the
+ * power forecast (power.ts) needs no case of its own.
+ */
+function fromSolstice(s: SolsticeScenario | null, H: number, fpr: Float64Array, filPlusM: Float64Array): { fpr: Float64Array; filPlusM: Float64Array } {
+  if (s === null) return { fpr, filPlusM };
+  const from = Math.max(s.activationDay - H - 1, 0);
+  if (from >= fpr.length) return { fpr, filPlusM };
+  const f = Float64Array.from(fpr);
+  const m = Float64Array.from(filPlusM);
+  for (let k = from; k < f.length; k++) {
+    f[k] = 1;
+    if (m[k]! < SOLSTICE_QA_MULTIPLIER) m[k] = SOLSTICE_QA_MULTIPLIER;
+  }
+  return { fpr: f, filPlusM: m };
 }
