@@ -208,7 +208,9 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
         if (capBoundDays++ === 0) firstCapBound = t;
       } else fee = due;
       cumFee += fee;
-      capSum += due > 0 ? fee / due : 1;
+      // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and a
+      // division costs more than the rest of the day's fee: test rather than divide).
+      capSum += fee === due ? 1 : fee / due;
       feeDue[t] = due;
       sectorFee[t] = fee;
       cumSectorFee[t] = cumFee;
