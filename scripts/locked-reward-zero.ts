@@ -1,5 +1,5 @@
 /**
- * How much the locked_reward_zero estimator moves a forecast (README, Data): runs the kernel on a
+ * How much the locked_reward_zero estimator moves a forecast (docs/data.md, "Start date and locked_reward_zero"): runs the kernel on a
  * reference-layout dataset (default ../shared/fixtures/dataset-2025-09-09.json) with its
  * defaults, once without locked_reward_zero (mechafil-server's pipeline: the model takes half of
  * locked_fil_zero) and once with MODEL.md's 180-day vesting sum, and prints network_locked.

@@ -1,9 +1,9 @@
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoRows } from "../shared/data/demo.ts";
-import { envelope, fakeSpacescope, type FakeRequest } from "../shared/data/spacescopeFake.ts";
+import { envelope } from "../shared/data/spacescopeFake.ts";
+import { serveFakeSpacescope, type Upstream } from "./spacescopeServer.ts";
 import { addDays } from "../shared/kernel/dates.ts";
-import { freePort, localToken, startWranglerDev, type WranglerDev } from "./wranglerDev.ts";
+import { localToken, startWranglerDev, type WranglerDev } from "./wranglerDev.ts";
 
 /**
  * The API worker as `wrangler dev` serves it, refreshing from the fake Spacescope over real HTTP
@@ -16,41 +16,6 @@ import { freePort, localToken, startWranglerDev, type WranglerDev } from "./wran
 const KEY = `ssk_${localToken()}`;
 const yesterday = addDays(new Date().toISOString().slice(0, 10), -1);
 const ROWS = demoRows(yesterday);
-
-interface Upstream {
-  readonly url: string;
-  readonly authorizations: string[];
-  fault: ((r: FakeRequest) => Response | undefined) | undefined;
-  close(): Promise<void>;
-}
-
-/** The fake Spacescope behind a real HTTP listener. */
-async function serveFake(): Promise<Upstream> {
-  const port = await freePort();
-  const authorizations: string[] = [];
-  const up: { fault: Upstream["fault"] } = { fault: undefined };
-  const fake = fakeSpacescope({ rows: ROWS, token: KEY, fault: (r) => up.fault?.(r) });
-  const server: Server = createServer((req, res) => {
-    const auth = req.headers.authorization ?? "";
-    authorizations.push(auth);
-    fake
-      .fetch(`http://127.0.0.1:${port}${req.url}`, { headers: { authorization: auth } })
-      .then(async (r) => {
-        res.writeHead(r.status, { "content-type": "application/json" });
-        res.end(await r.text());
-      })
-      .catch(() => {
-        res.writeHead(500);
-        res.end();
-      });
-  });
-  await new Promise<void>((ok) => server.listen(port, "127.0.0.1", ok));
-  return Object.assign(up, {
-    url: `http://127.0.0.1:${port}/v2`,
-    authorizations,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  });
-}
 
 interface Health {
   dataset?: { current_date: string; start_date: string; ingest: Record<string, unknown> | null; version: string };
@@ -70,7 +35,7 @@ const health = async (dev: WranglerDev) => {
 describe("the refresh as served, against Spacescope over HTTP", () => {
   let upstream: Upstream;
   beforeAll(async () => {
-    upstream = await serveFake();
+    upstream = await serveFakeSpacescope(ROWS, KEY);
   });
   afterAll(async () => {
     await upstream?.close();

@@ -224,6 +224,17 @@ export async function publishDataset(bucket: DatasetBucket, d: Dataset, now: Dat
   return pointer;
 }
 
+/**
+ * Points `latest` at a version already in the bucket (an operator's rollback to the archive):
+ * nothing is copied or pruned, and the version must have its manifest.
+ */
+export async function pointLatestAt(bucket: DatasetBucket, version: string, now: Date = new Date()): Promise<LatestPointer> {
+  if ((await bucket.get(manifestKey(version))) === null) throw new DatasetStorageError(manifestKey(version), "manifest is missing");
+  const pointer: LatestPointer = { version, manifest: manifestKey(version), published_at: now.toISOString() };
+  await bucket.put(LATEST_KEY, JSON.stringify(pointer));
+  return pointer;
+}
+
 /** The `latest` pointer, or null when nothing was ever published. */
 export async function readLatestPointer(bucket: DatasetBucket): Promise<LatestPointer | null> {
   const text = await bucket.get(LATEST_KEY);

@@ -127,7 +127,7 @@ export function startDateFor(rule: StartDateRule, current: string): string {
   throw new TransformError("start_date", "an uploaded dataset's start date cannot be derived");
 }
 
-/** Readable form of a start rule, for notes and the README. */
+/** Readable form of a start rule, for notes and the docs. */
 export function describeStartRule(rule: StartDateRule): string {
   return rule.kind === "fixed" ? `fixed ${rule.date}` : rule.kind === "window" ? `current_date − ${rule.days} days` : "as uploaded";
 }

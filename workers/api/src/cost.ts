@@ -20,7 +20,7 @@ import { MAX_BATCH_SCENARIOS } from "./schemas.ts";
 
 /**
  * CPU per unit of work, in workerd on the 2-core build machine (measured with
- * `npm run bench:cost`, bench/cost.bench.ts, which prints these and the estimates' error).
+ * `npm run bench:admission`, bench/admission.bench.ts, which prints each request's CPU next to its estimate).
  */
 export const COST = {
   /** Every request: routing, admission, headers (wrangler dev's workerd spends ~4–5 ms on any request; production far less). */

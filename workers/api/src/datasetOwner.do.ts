@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Dataset } from "../../../shared/data/dataset.ts";
-import { DatasetOwner, type ListedDataset, type OwnerStatus, type PublishResult, type Snapshot, type VersionSnapshot } from "./datasetOwner.ts";
+import { DatasetOwner, type ListedDataset, type OwnerStatus, type PublishResult, type RollbackResult, type Snapshot, type VersionSnapshot } from "./datasetOwner.ts";
 import type { Env } from "./env.ts";
 import { r2Bucket } from "./r2Bucket.ts";
 import type { RefreshOutcome, UpstreamLag } from "./refreshOutcome.ts";
@@ -71,6 +71,11 @@ export class DatasetOwnerObject extends DurableObject<Env> {
 
   publish(d: Dataset): Promise<PublishResult> {
     return this.owner.publish(d);
+  }
+
+  /** Serves an archived version again (POST /admin/rollback). */
+  rollback(version: string): Promise<RollbackResult> {
+    return this.owner.rollback(version);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   loadLatest,
   loadManifest,
   loadVersion,
+  pointLatestAt,
   publishDataset,
   retention,
   type Retention,
@@ -91,6 +92,11 @@ export interface OwnerStatus {
 export type PublishResult =
   | { readonly ok: true; readonly outcome: RefreshOutcome; readonly info: DatasetInfo }
   | { readonly ok: false; readonly outcome: RefreshOutcome; readonly problems: readonly DatasetProblem[] };
+
+/** The result of a rollback: the version served now, or why not (404: no such version; 503: unreadable). */
+export type RollbackResult =
+  | { readonly ok: true; readonly outcome: RefreshOutcome; readonly info: DatasetInfo }
+  | { readonly ok: false; readonly status: 404 | 503; readonly message: string };
 
 const OUTCOME_KEY = "last_refresh";
 const LAG_KEY = "upstream_lag";
@@ -363,6 +369,41 @@ export class DatasetOwner {
     }
     await this.record(outcome);
     return outcome;
+  }
+
+  /**
+   * Serves an archived version again: `latest` points to it (an operator's rollback, e.g. after
+   * upstream published wrong values). Nothing is copied; the version was validated when it was
+   * published and its columns are checked against their sha256 as it loads. The next refresh moves
+   * forward again when upstream has a newer day (docs/deploy.md, "Rollback").
+   */
+  async rollback(version: string): Promise<RollbackResult> {
+    await this.loadQuietly();
+    return this.exclusive(async () => {
+      const snap = await this.snapshotVersion(version);
+      if (!snap.found) return { ok: false, status: snap.status, message: snap.message };
+      const d = snap.dataset!;
+      try {
+        await pointLatestAt(this.cfg.bucket, version, this.now());
+      } catch (e) {
+        if (!(e instanceof DatasetStorageError)) throw e;
+        return { ok: false, status: 503, message: `dataset version "${version}" cannot be served: ${e.message}` };
+      }
+      const previous = this.current?.info.version;
+      this.current = d;
+      this.unavailable = "";
+      this.index = null;
+      const outcome: RefreshOutcome = {
+        ok: true,
+        at: this.now().toISOString(),
+        trigger: "rollback",
+        result: "published",
+        message: `rolled back to ${version} (current_date ${d.info.current_date})${previous ? `, replacing ${previous}` : ""}`,
+        version,
+      };
+      await this.record(outcome);
+      return { ok: true, outcome, info: d.info };
+    });
   }
 
   /** Publishes an already-built dataset (an upload), after the same validation as an ingest. */

@@ -37,9 +37,9 @@ export interface FanOutSettings {
 
 export const FAN_OUT_DEFAULTS: FanOutSettings = {
   minPaths: 250,
-  // 0.12–0.17 µs of workerd CPU per simulated path-day on the build machine under load (bench:workerd,
-  // "ensembles in parts"; a 10-year path simulates ~4,700 days with the history): 3.3 M path-days
-  // ≈ 0.4–0.55 s per part. 24 such parts hold every 20,000-path ensemble the kept-values bound
+  // Sized for ~0.5 s of workerd CPU per part at the measured cost per simulated path-day (a 10-year
+  // path simulates ~4,700 days with the history; docs/performance.md, "Ensembles in parts", and its
+  // generated figures, npm run perf:doc). 24 such parts hold every 20,000-path ensemble the kept-values bound
   // allows (400 weekly dates of one metric: 7.6 years).
   partKernelDays: 3_300_000,
   maxParts: 24,

@@ -9,7 +9,7 @@ import type { RefreshFailureKind } from "../../../shared/data/ingest.ts";
 export interface RefreshOutcome {
   readonly ok: boolean;
   readonly at: string;
-  readonly trigger: "cron" | "admin" | "upload" | "seed";
+  readonly trigger: "cron" | "admin" | "upload" | "seed" | "rollback";
   /**
    * published: a new version is served; unchanged: upstream gave the served current_date with
    * identical columns, nothing published; upstream_lag: upstream's newest day is older than the

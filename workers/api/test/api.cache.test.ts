@@ -248,6 +248,42 @@ suite("response cache", () => {
     expect(source).toBe("cache-api");
   });
 
+  it("on *.workers.dev, where the Cache API does nothing, never touches it: no lookup, no write; memory still answers repeats", async () => {
+    const body = JSON.stringify({ forecast_length_days: 1200, rr: 0.59, resolution: "daily" });
+    const ask = (host: string) =>
+      SELF.fetch(`https://${host}/simulate`, { method: "POST", headers: { "content-type": "application/json", "accept-encoding": "identity" }, body });
+    const calls: string[] = [];
+    const cache = caches.default;
+    const match = cache.match.bind(cache);
+    const put = cache.put.bind(cache);
+    cache.match = (r, o) => (calls.push("match"), match(r, o));
+    cache.put = (r, v) => (calls.push("put"), put(r, v));
+    try {
+      const host = "mechafil-api.someone.workers.dev";
+      const first = await ask(host);
+      expect(first.headers.get("x-cache")).toBe("miss");
+      const text = await first.text();
+      for (let i = 0; i < 3; i++) {
+        const again = await ask(host);
+        expect(again.headers.get("x-cache")).toBe("memory");
+        expect(await again.text()).toBe(text);
+      }
+      clearMemoryCache();
+      const cold = await ask(host);
+      expect(cold.headers.get("x-cache")).toBe("miss");
+      expect(await cold.text()).toBe(text);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls).toEqual([]);
+      // The same request on a custom domain looks the Cache API up.
+      clearMemoryCache();
+      await (await ask("mechafil-api.example.org")).text();
+      expect(calls).toContain("match");
+    } finally {
+      cache.match = match;
+      cache.put = put;
+    }
+  });
+
   it("keeps answers cheaper to compute than to look up out of the Cache API (the 10-year weekly default: memory only)", async () => {
     // 44 fields × 522 Mondays ≈ 23,000 values: under the threshold.
     expect(44 * Math.ceil(3650 / 7)).toBeLessThan(CACHE_API_MIN_VALUES);

@@ -1,5 +1,5 @@
-import { env as testEnv } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { env as testEnv, SELF } from "cloudflare:test";
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { Dataset } from "../../../shared/data/dataset.ts";
 import { demoDataset } from "../../../shared/data/demo.ts";
 import { columnKey, encodeDataset, KEEP_VERSIONS, manifestKey } from "../../../shared/data/format.ts";
@@ -7,7 +7,7 @@ import { DatasetOwnerObject, datasetOwnerStub } from "../src/datasetOwner.do.ts"
 import { r2Bucket } from "../src/r2Bucket.ts";
 import { getWarmDataset, invalidateWarmDataset, MAX_ARCHIVED_WARM, warmVersions } from "../src/warmDatasets.ts";
 import type { Env } from "../src/env.ts";
-import { fixture2025, fixtureRelabel, get, post, publish, type ErrorJson } from "./helpers.ts";
+import { BASE, fixture2025, fixtureRelabel, get, post, publish, type ErrorJson } from "./helpers.ts";
 
 /**
  * The archive through the served worker: GET /datasets, `dataset_version` on /simulate,
@@ -226,5 +226,40 @@ suite("the archive", () => {
     expect(held.length).toBeLessThanOrEqual(MAX_ARCHIVED_WARM + 1);
     // Least recently used first out: the last ones asked for are still held.
     expect(held).toEqual(expect.arrayContaining(versions.slice(2, MAX_ARCHIVED_WARM + 2)));
+  });
+
+  it("POST /admin/rollback serves an archived version again: the latest answers are the ones quoted then, /health and /datasets say so; bad requests name dataset_version", async () => {
+    const admin = (body: unknown, token = inject("adminToken")) =>
+      SELF.fetch(`${BASE}/admin/rollback`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const before = (await listing()).latest;
+    expect(before).not.toBe(older);
+    for (const [body, status, field] of [
+      [{ dataset_version: "20200101T000000000Z-spacescope" }, 404, "dataset_version"],
+      [{ dataset_version: "no/slashes" }, 400, "dataset_version"],
+      [{}, 400, "dataset_version"],
+      [{ dataset_version: older, extra: 1 }, 400, "extra"],
+    ] as const) {
+      const res = await admin(body);
+      expect(res.status, await res.clone().text()).toBe(status);
+      expect(((await res.json()) as ErrorJson).error.field).toBe(field);
+    }
+    expect((await admin({ dataset_version: older }, "wrong")).status).toBe(401);
+    expect((await listing()).latest).toBe(before);
+
+    const res = await admin({ dataset_version: older });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { status: string; dataset: { version: string }; last_refresh: { trigger: string; result: string; message: string } };
+    expect(body).toMatchObject({ status: "rolled_back", dataset: { version: older }, last_refresh: { trigger: "rollback", result: "published" } });
+    expect(body.last_refresh.message).toContain(`replacing ${before}`);
+    const l = await listing();
+    expect(l.latest).toBe(older);
+    expect(l.datasets.find((d) => d.version === older)).toMatchObject({ latest: true, retention: "monthly" });
+    // The latest now answers exactly what it answered when this version was first published.
+    expect(await simText(SCENARIO)).toBe(quoted.simulate);
+    expect(await historicalText("")).toBe(quoted.historical);
+    const health = (await (await get("/health")).json()) as { dataset: { version: string }; last_refresh: { trigger: string } };
+    expect(health).toMatchObject({ dataset: { version: older }, last_refresh: { trigger: "rollback" } });
+    // Nothing was copied: the version's objects are the ones published then, and `latest` names it.
+    expect(JSON.parse((await r2Bucket(env.DATASETS).get("datasets/latest.json"))!)).toMatchObject({ version: older, manifest: manifestKey(older) });
   });
 });

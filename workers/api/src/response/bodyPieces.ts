@@ -3,11 +3,10 @@
  * FixedLengthStream (so it still has its Content-Length), instead of as one buffer. Handed one
  * buffer, workerd's HTTP server copies the whole body into one allocation of its size, and above
  * 256 KiB (its allocator's largest cached size) that memory is fresh from the kernel per response:
- * measured under `wrangler dev` (2026-11-26, fresh worker process), a repeated 361 KB answer cost
- * ~30 page faults more than a small one (~15–20 µs each on this VM) and +1.2–1.9 ms over the
- * floor, a 2.4 MB daily one 530–640 faults and ~14 ms of the worker's CPU; in 128 KiB pieces,
- * 2–3 more than a small one, +0.4–1.0 ms and ~4 ms. 128 KiB leaves room under 256 KiB; 180–256 KiB
- * measured the same, 64 KiB a little slower (docs/performance.md, "Over loopback").
+ * hundreds of page faults per large answer, against a few in 128 KiB pieces. 128 KiB leaves room
+ * under 256 KiB; larger pieces measured the same, 64 KiB a little slower (the measurements:
+ * docs/decisions/0025-kernel-and-response-path.md, "The response path"; test/api.encoding.served.test.ts
+ * holds the page faults down).
  */
 export const BODY_PIECE_BYTES = 128 * 1024;
 

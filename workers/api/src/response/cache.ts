@@ -11,7 +11,10 @@ import { clearKnownBodies, knownBodiesUsage, rememberBody } from "./knownBodies.
  *  - this isolate's memory: an LRU capped in bytes (the JSON text, and its gzip once a client
  *    asked for gzip), so a repeated request costs a lookup;
  *  - the Workers Cache API (per data centre), keyed by a SHA-256 of the pair, so other
- *    isolates and restarts find the answer too. An answer is written there when it is asked
+ *    isolates and restarts find the answer too. It works only on a custom domain or route: on
+ *    *.workers.dev the Cache API does nothing (Cloudflare's Cache docs), so a request that came
+ *    there skips this level rather than paying for a lookup that always misses
+ *    (docs/decisions/0028-shared-cache.md). An answer is written there when it is asked
  *    for a second time (nginx's proxy_cache_min_uses 2): most computed answers are one-offs
  *    (an explorer lever being dragged, an ensemble's scenarios), and writing each costs
  *    the runtime a copy of the body per answer (in `wrangler dev`, ~5 ms of the one workerd
@@ -38,7 +41,7 @@ interface Entry {
 
 const memory = new Lru<string, Entry>(MEMORY_CACHE_BYTES, { weigh: (e, key) => e.bytes + key.length, maxEntryWeight: MAX_ENTRY_BYTES });
 
-/** Counts since the isolate started, for the README's hit rate and for tests. */
+/** Counts since the isolate started, for the hit rate (npm run bench:api) and for tests. */
 export const cacheStats = { memory_hits: 0, cache_api_hits: 0, misses: 0 };
 
 /** Test hook: forget every answer of this isolate. */
@@ -70,6 +73,15 @@ function respond(e: Entry, gz: boolean, source: "memory" | "cache-api" | "miss")
     return new Response(inPieces(e.gzip), { headers: { ...headers, "content-encoding": "gzip" }, encodeBody: "manual" });
   }
   return new Response(inPieces(e.body), { headers });
+}
+
+/**
+ * Whether the Cache API can keep anything for this request: not on *.workers.dev, where its
+ * operations have no effect (only Workers on custom domains or routes have a working cache).
+ */
+export function sharedCacheWorks(request: Request): boolean {
+  const host = new URL(request.url).hostname.toLowerCase();
+  return host !== "workers.dev" && !host.endsWith(".workers.dev");
 }
 
 /** Where the Cache API keeps an answer: a URL no real request has. */
@@ -115,7 +127,7 @@ export async function cachedJson(
   const hit = await memoryHit(request, ctx, key);
   if (hit) return answered(hit);
   const gz = acceptsGzip(request);
-  const cache = shared && typeof caches !== "undefined" ? caches.default : undefined;
+  const cache = shared && typeof caches !== "undefined" && sharedCacheWorks(request) ? caches.default : undefined;
   const apiRequest = cache ? new Request(cacheApiUrl(route, version, await sha256Hex(key))) : undefined;
   if (cache && apiRequest) {
     const stored = await cache.match(apiRequest);

@@ -2,6 +2,8 @@ import { uploadedIngestFacts, type Dataset } from "../../../../shared/data/datas
 import { makeVersion } from "../../../../shared/data/format.ts";
 import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/data/reference.ts";
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
+import { z } from "zod";
+import { datasetVersionSchema } from "../../../../shared/schema/datasetVersion.ts";
 import { addressKey, secondsToWindowEnd, withinBudget } from "../admission.ts";
 import { readJsonObject, type BodyLimit } from "../body.ts";
 import { datasetOwnerStub } from "../datasetOwner.do.ts";
@@ -142,6 +144,38 @@ export async function handlePublishDataset(request: Request, env: Env): Promise<
   return jsonResponse({ status: "published", dataset: result.info, last_refresh: result.outcome }, 201);
 }
 
+/** The body of POST /admin/rollback. */
+const rollbackBody = z.strictObject({ dataset_version: datasetVersionSchema.describe("The archived version to serve again (GET /datasets lists them).") });
+
+/** A small JSON body: one member. */
+const ROLLBACK_LIMIT: BodyLimit = { bytes: 4096, bounds: { arrays: {}, otherArrays: 0, members: 4, depth: 2 } };
+
+/**
+ * POST /admin/rollback: serves an archived version again (`latest` points to it). For an upstream
+ * that published wrong values: the next refresh publishes again only once upstream has a newer day.
+ */
+export async function handleRollback(request: Request, env: Env): Promise<Response> {
+  try {
+    await authorize(request, env);
+  } catch (e) {
+    return withAuthHeader(e);
+  }
+  const body = await readJsonObject(request, ROLLBACK_LIMIT, { strictContentType: true });
+  const r = rollbackBody.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const field = issue.code === "unrecognized_keys" ? issue.keys[0]! : issue.path.length ? issue.path.join(".") : "dataset_version";
+    throw new HttpError(400, "invalid_request", `${field}: ${issue.message}`, field);
+  }
+  const result = await datasetOwnerStub(env).rollback(r.data.dataset_version);
+  if (!result.ok) {
+    if (result.status === 404) throw new HttpError(404, "not_found", result.message, "dataset_version");
+    return errorResponse(503, "no_dataset", result.message);
+  }
+  invalidateWarmDataset();
+  return jsonResponse({ status: "rolled_back", dataset: result.info, last_refresh: result.outcome });
+}
+
 export const updateCacheRoute: Route = {
   method: "POST",
   path: "/admin/update-cache",
@@ -154,4 +188,18 @@ export const publishDatasetRoute: Route = {
   path: "/admin/datasets",
   handle: handlePublishDataset,
   docs: { summary: "Publish a dataset in the reference offline-data layout (admin)", admin: true, ok: { description: "Published." }, errors: [400, 401, 403, 413, 415] },
+};
+
+export const rollbackRoute: Route = {
+  method: "POST",
+  path: "/admin/rollback",
+  handle: handleRollback,
+  docs: {
+    summary: "Serve an archived dataset version again (admin)",
+    description: "Points `latest` at a version GET /datasets lists. Nothing is copied. The next refresh publishes again only once Spacescope has a day newer than that version's current_date.",
+    admin: true,
+    body: rollbackBody,
+    ok: { description: "The version now served." },
+    errors: [400, 401, 403, 404],
+  },
 };

@@ -1,5 +1,5 @@
 import type { Route } from "../route.ts";
-import { publishDatasetRoute, updateCacheRoute } from "./admin.ts";
+import { publishDatasetRoute, rollbackRoute, updateCacheRoute } from "./admin.ts";
 import { ensembleRoute, sensitivityRoute } from "./analysis.ts";
 import { datasetsRoute } from "./datasets.ts";
 import { docsRoutes } from "./docs.ts";
@@ -33,6 +33,7 @@ const API_ROUTES: readonly Route[] = [
   historicalFullRoute,
   updateCacheRoute,
   publishDatasetRoute,
+  rollbackRoute,
 ];
 
 export const ROUTES: readonly Route[] = [homeRoute(API_ROUTES), ...API_ROUTES, ...docsRoutes(API_ROUTES)];

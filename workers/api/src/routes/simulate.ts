@@ -39,13 +39,10 @@ function parse<T>(f: () => T): T {
 
 /**
  * Answers with fewer values than this (fields × entries) are not looked up in the Cache API
- * (nor written there): computing one costs about as much as the lookup. Measured in workerd under
- * wrangler dev (2026-11-26, load 2.8): a 10-year weekly answer with all 44 fields (~23,000
- * values) costs ~2.7 ms of the worker's CPU to compute and ~1.2 ms more with the lookup that
- * misses; a 10-year daily one (~160,000) ~12.9 ms against the same ~1 ms. Compute grows by
- * ~0.07 µs a value, so from ~50,000 values computing costs ≥ 4 lookups, and the shared cache
- * pays once a quarter of those lookups hit. Below it, each isolate's memory cache still answers
- * repeats.
+ * (nor written there): computing one costs about as much as the lookup. From ~50,000 values
+ * computing costs four lookups or more, so the shared cache pays once a quarter of those lookups
+ * hit (the measurements: docs/decisions/0025-kernel-and-response-path.md, "The answer cache").
+ * Below it, each isolate's memory cache still answers repeats.
  */
 export const CACHE_API_MIN_VALUES = 50_000;
 
