@@ -89,7 +89,7 @@ export const FIP0100_FEE_PER_PIB = FIP0100_FEE_PER_BYTE * PIB_BYTES;
 /** The fee paid is at most half a day of expected block reward (FIP-0100 `daily_proof_fee_payable`). */
 export const FIP0100_CAP_SHARE = 0.5;
 /**
- * Our rule, not the protocol's (README "The daily fee"): fee-paying power onboarded in the history
+ * Our rule, not the protocol's (docs/model.md, "The FIP-0100 daily sector fee"): fee-paying power onboarded in the history
  * is taken to live this long (the model's default sector duration) before it expires or renews at
  * the day's renewal rate, keeping its fee.
  */

@@ -5,7 +5,7 @@
  * 256 KiB (its allocator's largest cached size) that memory is fresh from the kernel per response:
  * hundreds of page faults per large answer, against a few in 128 KiB pieces. 128 KiB leaves room
  * under 256 KiB; larger pieces measured the same, 64 KiB a little slower (the measurements:
- * docs/decisions/0025-kernel-and-response-path.md, "The response path"; test/api.encoding.served.test.ts
+ * docs/decisions/0029-kernel-and-response-path.md, "The response path"; test/api.encoding.served.test.ts
  * holds the page faults down).
  */
 export const BODY_PIECE_BYTES = 128 * 1024;

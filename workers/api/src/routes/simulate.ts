@@ -41,7 +41,7 @@ function parse<T>(f: () => T): T {
  * Answers with fewer values than this (fields × entries) are not looked up in the Cache API
  * (nor written there): computing one costs about as much as the lookup. From ~50,000 values
  * computing costs four lookups or more, so the shared cache pays once a quarter of those lookups
- * hit (the measurements: docs/decisions/0025-kernel-and-response-path.md, "The answer cache").
+ * hit (the measurements: docs/decisions/0029-kernel-and-response-path.md, "The answer cache").
  * Below it, each isolate's memory cache still answers repeats.
  */
 export const CACHE_API_MIN_VALUES = 50_000;
