@@ -407,7 +407,7 @@
       const { plotEl, readout } = boxes[i];
       // The current-date marker on history-and-forecast charts; the streams start on the current date (forecast only) and mark the activation instead.
       const plugins = c.kind === "metric" ? [markerPlugin(() => currentDay)] : [];
-      if (c.activation_date) plugins.push(activationPlugin(dayOf(c.activation_date)));
+      if (c.activation_date) plugins.push(markerPlugin(() => dayOf(c.activation_date), "activation"));
       const opts = {
         ...sizeOf(plotEl),
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
@@ -437,38 +437,6 @@
       plots.push({ spec: c, plot, el: plotEl });
       sizes.observe(plotEl);
     });
-  }
-
-  /** A dotted line and "FIP-0118" at the activation day (days since 1970-01-01). */
-  function activationPlugin(day) {
-    return {
-      hooks: {
-        draw: [
-          (u) => {
-            const x = Math.round(u.valToPos(day * SECONDS_PER_DAY, "x", true));
-            const { left, top, width, height } = u.bbox;
-            if (x < left || x > left + width) return;
-            const ctx = u.ctx;
-            const dpr = uPlot.pxRatio;
-            const color = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#1f5fbf";
-            ctx.save();
-            ctx.strokeStyle = color;
-            ctx.lineWidth = 1.5 * dpr;
-            ctx.setLineDash([2 * dpr, 3 * dpr]);
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, top + height);
-            ctx.stroke();
-            ctx.fillStyle = color;
-            ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-            ctx.textAlign = x + 70 * dpr > left + width ? "right" : "left";
-            // Half-way up: the streams and shares start at the top (the miner's) and the bottom (service, burnt).
-            ctx.fillText("FIP-0118", ctx.textAlign === "right" ? x - 4 * dpr : x + 4 * dpr, top + height / 2);
-            ctx.restore();
-          },
-        ],
-      },
-    };
   }
 
   /** uPlot's data: x in seconds (entry i is start_date + i × timestep_days), each line's values as the API gave them. */
