@@ -4,6 +4,7 @@ import { DatasetFormatError, parseReferenceDataset } from "../../../../shared/da
 import { validateDataset, type DatasetProblem } from "../../../../shared/data/validate.ts";
 import { z } from "zod";
 import { datasetVersionSchema } from "../../../../shared/schema/datasetVersion.ts";
+import { fieldIssues, ValidationError } from "../../../../shared/schema/scenario.ts";
 import { addressKey, secondsToWindowEnd, withinBudget } from "../admission.ts";
 import { readJsonObject, type BodyLimit } from "../body.ts";
 import { datasetOwnerStub } from "../datasetOwner.do.ts";
@@ -12,7 +13,7 @@ import { invalidateWarmDataset } from "../warmDatasets.ts";
 import type { Env } from "../env.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { runRefresh } from "../refresh.ts";
-import { jsonResponse } from "../respond.ts";
+import { jsonResponse, toHttpError } from "../respond.ts";
 import type { Route } from "../route.ts";
 
 /**
@@ -66,6 +67,16 @@ async function authorize(request: Request, env: Env): Promise<void> {
   }
 }
 
+/** The answer refusing an admin call (401, or 429 after too many wrong tokens), or null when it is authorized. */
+async function refusal(request: Request, env: Env): Promise<Response | null> {
+  try {
+    await authorize(request, env);
+    return null;
+  } catch (e) {
+    return withAuthHeader(e);
+  }
+}
+
 function withAuthHeader(e: unknown): Response {
   if (e instanceof HttpError) {
     const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s;
@@ -78,11 +89,8 @@ function withAuthHeader(e: unknown): Response {
 
 /** POST /admin/update-cache: a Spacescope refresh now (joins one already running). */
 export async function handleUpdateCache(request: Request, env: Env): Promise<Response> {
-  try {
-    await authorize(request, env);
-  } catch (e) {
-    return withAuthHeader(e);
-  }
+  const refused = await refusal(request, env);
+  if (refused) return refused;
   const outcome = await runRefresh(env, "admin");
   if (!outcome.ok) {
     // Upstream or validation failure: the previous dataset (if any) is still served.
@@ -100,11 +108,8 @@ const bodyField = (p: DatasetProblem) => p.field.replace(/^reference\./, "");
  * ../shared/fixtures (source "upload", no on-chain series), validated exactly like an ingest.
  */
 export async function handlePublishDataset(request: Request, env: Env): Promise<Response> {
-  try {
-    await authorize(request, env);
-  } catch (e) {
-    return withAuthHeader(e);
-  }
+  const refused = await refusal(request, env);
+  if (refused) return refused;
   const body = await readJsonObject(request, UPLOAD_LIMIT, { strictContentType: true });
   let reference;
   try {
@@ -155,18 +160,11 @@ const ROLLBACK_LIMIT: BodyLimit = { bytes: 4096, bounds: { arrays: {}, otherArra
  * that published wrong values: the next refresh publishes again only once upstream has a newer day.
  */
 export async function handleRollback(request: Request, env: Env): Promise<Response> {
-  try {
-    await authorize(request, env);
-  } catch (e) {
-    return withAuthHeader(e);
-  }
+  const refused = await refusal(request, env);
+  if (refused) return refused;
   const body = await readJsonObject(request, ROLLBACK_LIMIT, { strictContentType: true });
   const r = rollbackBody.safeParse(body);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const field = issue.code === "unrecognized_keys" ? issue.keys[0]! : issue.path.length ? issue.path.join(".") : "dataset_version";
-    throw new HttpError(400, "invalid_request", `${field}: ${issue.message}`, field);
-  }
+  if (!r.success) throw toHttpError(new ValidationError(fieldIssues(r.error, body)));
   const result = await datasetOwnerStub(env).rollback(r.data.dataset_version);
   if (!result.ok) {
     if (result.status === 404) throw new HttpError(404, "not_found", result.message, "dataset_version");
