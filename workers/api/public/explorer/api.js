@@ -51,3 +51,19 @@ export const simulate = (body, signal) =>
 /** POST /simulate/storage-provider: one storage provider's cohort on a scenario. */
 export const storageProvider = (body, signal) =>
   call("/simulate/storage-provider", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+
+/**
+ * The answers to the last `size` distinct request bodies, by body: `answered(body, send)` sends
+ * the body (`send(body)`) only when it has not been answered yet. An error is not kept.
+ */
+export function answerCache(size) {
+  const kept = new Map(); // request JSON → answer, oldest first
+  return async function answered(body, send) {
+    const key = JSON.stringify(body);
+    if (!kept.has(key)) {
+      kept.set(key, await send(body));
+      if (kept.size > size) kept.delete(kept.keys().next().value);
+    }
+    return kept.get(key);
+  };
+}

@@ -1,6 +1,6 @@
 // The explorer page: levers → /simulate (one call per scenario, debounced) → charts and table;
 // the storage-provider panel and the sensitivity panel follow the selected scenario.
-import { ApiError, getHealth, getHistorical, simulate } from "./api.js";
+import { answerCache, ApiError, getHealth, getHistorical, simulate } from "./api.js";
 import { plots, redrawCharts, renderCharts, COLORS } from "./charts.js";
 import { datasetLine, personNotes } from "./notes.js";
 import { buildProtocol, PROTOCOL_ERRORS, PROTOCOL_INPUTS, protocolField, readProtocol, renderProtocol } from "./protocol.js";
@@ -28,7 +28,7 @@ const lastGood = new WeakMap();
 const errors = new WeakMap();
 /** Per scenario object: an input the page cannot send (quarters that are not numbers), as an error. */
 const formErrors = new WeakMap();
-const cache = new Map(); // request JSON → answer (small, recent)
+const answered = answerCache(24); // /simulate answers by request (small, recent)
 let generation = 0;
 let inflight = null;
 let view = null; // what is shown: {shown, charts, table}
@@ -335,11 +335,6 @@ function schedule(ms) {
   timer = setTimeout(update, ms);
 }
 
-function remember(key, value) {
-  cache.set(key, value);
-  if (cache.size > 24) cache.delete(cache.keys().next().value);
-}
-
 async function update() {
   writeUrl();
   const gen = ++generation;
@@ -354,12 +349,8 @@ async function update() {
     scenarios.map(async (s) => {
       const body = requestBody(s, state, defaults);
       if (formErrors.has(s)) return { body, error: formErrors.get(s) };
-      const key = JSON.stringify(body);
-      if (cache.has(key)) return { body, response: cache.get(key) };
       try {
-        const response = await simulate(body, ctl.signal);
-        remember(key, response);
-        return { body, response };
+        return { body, response: await answered(body, (b) => simulate(b, ctl.signal)) };
       } catch (e) {
         if (e?.name === "AbortError") return { aborted: true };
         return { body, error: e instanceof ApiError ? e : new ApiError(0, "client", String(e)) };

@@ -3,7 +3,7 @@
 // FIL price, costs), the cohort's charts, the summary, and the strategies side by side. Bounds
 // and default costs come from the API's schema (provider.gen.js); resolved defaults (onboarding
 // day, commitment) from the API's answer.
-import { ApiError, storageProvider } from "./api.js";
+import { answerCache, ApiError, storageProvider } from "./api.js";
 import { drawChart, hideChart } from "./charts.js";
 import { fmt } from "./format.js";
 import { PROVIDER_COSTS, PROVIDER_MEMBERS } from "./provider.gen.js";
@@ -127,7 +127,7 @@ export function providerBody(simulateBody, sp) {
   return { ...scenario, provider: sp };
 }
 
-const cache = new Map();
+const answered = answerCache(16);
 let inflight = null;
 let last = null; // {body, answer}
 
@@ -139,14 +139,9 @@ export async function refreshProvider(simulateBody, sp) {
   inflight?.abort();
   const ctl = (inflight = new AbortController());
   const body = providerBody(simulateBody, sp);
-  const key = JSON.stringify(body);
   document.body.dataset.provider = "loading";
   try {
-    if (!cache.has(key)) {
-      cache.set(key, await storageProvider(body, ctl.signal));
-      if (cache.size > 16) cache.delete(cache.keys().next().value);
-    }
-    const answer = cache.get(key);
+    const answer = await answered(body, (b) => storageProvider(b, ctl.signal));
     last = { body, answer };
     renderAnswer(answer, sp);
     document.body.dataset.provider = "ready";

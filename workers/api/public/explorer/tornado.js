@@ -3,7 +3,7 @@
 // scenario (±20 %, clamped to its range): a bar from the metric's value at "low" to its value at
 // "high", around the scenario's own value; sorted by |swing|, as the API answers. With FIP-0118
 // in the scenario, one row more: its activation date a month earlier and later.
-import { ApiError } from "./api.js";
+import { answerCache, ApiError } from "./api.js";
 import { fmt } from "./format.js";
 import { TORNADO_ROW_LABELS } from "./tornado.gen.js";
 
@@ -19,7 +19,7 @@ export const SENSITIVITY_METRICS = [
   { field: "1y_sector_roi", label: "1-year sector ROI", unit: "%", percent: true },
 ];
 
-const cache = new Map();
+const answered = answerCache(16);
 let inflight = null;
 let last = null; // {body, answer}
 
@@ -108,14 +108,9 @@ export async function refreshTornado(table, simulateBody, metric, horizon) {
   inflight?.abort();
   const ctl = (inflight = new AbortController());
   const body = sensitivityBody(simulateBody, metric, horizon);
-  const key = JSON.stringify(body);
   document.body.dataset.sensitivity = "loading";
   try {
-    if (!cache.has(key)) {
-      cache.set(key, await post(body, ctl.signal));
-      if (cache.size > 16) cache.delete(cache.keys().next().value);
-    }
-    const answer = cache.get(key);
+    const answer = await answered(body, (b) => post(b, ctl.signal));
     renderTornado(table, answer, metric);
     last = { body, answer };
     document.body.dataset.sensitivity = "ready";

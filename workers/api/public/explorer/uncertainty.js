@@ -1,7 +1,7 @@
 // "Show uncertainty": for each scenario on the charts, POST /simulate/ensemble with the same
 // levers, and shade the p5–p95 and p25–p75 bands around each forecast line (a uPlot plugin
 // drawing under the lines). The bands are the API's numbers, placed by its field_dates.
-import { ApiError } from "./api.js";
+import { answerCache, ApiError } from "./api.js";
 import { dayNum } from "./series.js";
 
 /** Paths per scenario: enough for smooth 5 %/95 % bands, a fraction of a second each. */
@@ -15,7 +15,7 @@ export const BAND_FIELDS = [
 ];
 
 const SECONDS_PER_DAY = 86_400;
-const cache = new Map(); // request JSON → ensemble answer
+const answered = answerCache(12); // ensemble answers by request
 /** Per scenario index: {field: {days, p5, p25, p75, p95}} of the last answer. */
 let bands = [];
 let inflight = null;
@@ -67,13 +67,7 @@ export async function refreshBands(shown, enabled, redraw) {
   try {
     const answers = await Promise.all(
       shown.map(async (s) => {
-        const body = ensembleBody(s.body);
-        const key = JSON.stringify(body);
-        if (!cache.has(key)) {
-          cache.set(key, await postEnsemble(body, ctl.signal));
-          if (cache.size > 12) cache.delete(cache.keys().next().value);
-        }
-        return { index: s.index, answer: cache.get(key) };
+        return { index: s.index, answer: await answered(ensembleBody(s.body), (b) => postEnsemble(b, ctl.signal)) };
       }),
     );
     if (ctl.signal.aborted) return { ok: false, aborted: true };
