@@ -14,10 +14,10 @@ const NAMES = [
   // §7 per sector: rewardPrefix[t] is the sum of rewardsPerSector before day t; the one-year
   // windows are indexed by their first day; the scratch serves their sums when a day is undefined.
   ...["pledgePerSector", "rewardsPerSector", "rewardPrefix", "oneYearReturn", "oneYearRoi", "scratchA", "scratchB"],
-  // FIP-0100 (fees.ts): what is due and paid, the fee of one sector onboarded on the day, the
+  // FIP-0100 (fees.ts): what is paid and its running sum, the fee of one sector onboarded on the day, the
   // fee that entered each day (a cohort), the power entering and the renewal share that keeps
   // its fee, the running sum of the share of what was due that was paid, one-year sums.
-  ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort", "feeNewPaying", "feeKeep", "feeCapPrefix"],
+  ...["sectorFee", "cumSectorFee", "feePerSector", "feeCohort", "feeNewPaying", "feeKeep", "feeCapPrefix"],
   ...["oneYearFee", "oneYearNetReturn", "oneYearNetRoi"],
   // FIP-0118 (rewardSplit.ts): the shares of each day's reward, the three streams, their sums since T.
   ...["consensusShare", "serviceShare", "consensusReward", "serviceReward", "burntReward"],

@@ -68,7 +68,7 @@ export interface FeeSegment {
 /** Days without a fee (before 2025-04-15): nothing due, nothing paid. */
 export function noFee(a: DayArrays, from: number, to: number): void {
   if (to <= from) return;
-  for (const name of ["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort"] as const) a[name].fill(0, from, to);
+  for (const name of ["sectorFee", "cumSectorFee", "feePerSector", "feeCohort"] as const) a[name].fill(0, from, to);
 }
 
 /**
@@ -152,10 +152,10 @@ export interface FeeAtCurrentDate {
 }
 
 /** After the current date's supply day: F_H, π, ρ and the forecast's gas burn. */
-export function feeAtCurrentDate(p: PreparedInputs, a: DayArrays, payingPower: number): FeeAtCurrentDate {
+export function feeAtCurrentDate(p: PreparedInputs, a: DayArrays, payingPower: number, dueAtCurrentDate: number): FeeAtCurrentDate {
   const { H, inputs, feeCalendar: cal } = p;
   const qap = inputs.qaPowerZero;
-  const due = H >= cal.firstFeeDay ? a.feeDue[H]! : 0;
+  const due = H >= cal.firstFeeDay ? dueAtCurrentDate : 0;
   const share = qap > 0 ? payingPower / qap : 0;
   return {
     dueAtCurrentDate: due,

@@ -1,5 +1,6 @@
 import { SECTOR_EIB, YEAR_DAYS } from "./constants.ts";
 import type { DayArrays } from "./days.ts";
+import { UNDEFINED_VALUE } from "./unboxed.ts";
 
 /**
  * §7 block rewards earned each day by one 32 GiB QA sector, over days [from, to), and their
@@ -12,11 +13,12 @@ export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardS
   const { qapEib, dayNetworkReward: dayNet, rewardsPerSector: rps, rewardPrefix: prefix } = a;
   const sectorEib = SECTOR_EIB;
   const split = minerShare !== null, w1 = minerShare ?? dayNet;
+  const undef = UNDEFINED_VALUE[0]!;
   if (from === 0) prefix[0] = 0;
   for (let t = from; t < to; t++) {
     const q = qapEib[t]!;
     const r = split ? w1[t]! * dayNet[t]! : dayNet[t]!;
-    const v = q === 0 ? NaN : (sectorEib * r) / q;
+    const v = q === 0 ? undef : (sectorEib * r) / q;
     rps[t] = v;
     prefix[t + 1] = rewardSum += v;
   }
@@ -39,30 +41,40 @@ export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean
   const year = YEAR_DAYS;
   if (prefix[to - 1 + year] !== prefix[to - 1 + year]) oneYearReturnsUndefined(a, from, to);
   else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
-  if (roi) oneYearRois(a, from, to);
-  if (firstFeeDay >= 0) oneYearFees(a, from, to, roi, firstFeeDay);
-}
-
-function oneYearRois(a: DayArrays, from: number, to: number): void {
-  const { pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi: roi } = a;
-  for (let i = from; i < to; i++) {
-    const pledge = ppq[i]!;
-    roi[i] = pledge > 0 ? ret[i]! / pledge : NaN;
+  if (roi) oneYearRois(a, from, to, ret, a.oneYearRoi);
+  if (firstFeeDay >= 0) {
+    oneYearFees(a, from, to, firstFeeDay);
+    if (roi) oneYearRois(a, from, to, a.oneYearNetReturn, a.oneYearNetRoi);
   }
 }
 
-function oneYearFees(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
-  const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn, oneYearNetRoi, pledgePerSector: ppq } = a;
-  const year = YEAR_DAYS;
+/** A one-year return over the day's pledge per sector, gross or net of the fee. */
+function oneYearRois(a: DayArrays, from: number, to: number, ret: Float64Array, roi: Float64Array): void {
+  const ppq = a.pledgePerSector;
+  const undef = UNDEFINED_VALUE[0]!;
   for (let i = from; i < to; i++) {
-    const fee = i >= firstFeeDay ? feePerSector[i]! * (cap[i + year]! - cap[i]!) : 0;
-    const net = ret[i]! - fee;
+    const pledge = ppq[i]!;
+    roi[i] = pledge > 0 ? ret[i]! / pledge : undef;
+  }
+}
+
+/**
+ * The fee of a sector onboarded on day i over its year, and its return net of it. Windows opened
+ * before the fee began pay none; the two kinds of window are two loops, not a test per window
+ * (a loop without branches around its loads is one V8 runs check-free: feeTotals in supply.ts).
+ */
+function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number): void {
+  const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;
+  const year = YEAR_DAYS;
+  const feeFrom = Math.min(Math.max(firstFeeDay, from), to);
+  for (let i = from; i < feeFrom; i++) {
+    oneYearFee[i] = 0;
+    oneYearNetReturn[i] = ret[i]!;
+  }
+  for (let i = feeFrom; i < to; i++) {
+    const fee = feePerSector[i]! * (cap[i + year]! - cap[i]!);
     oneYearFee[i] = fee;
-    oneYearNetReturn[i] = net;
-    if (roi) {
-      const pledge = ppq[i]!;
-      oneYearNetRoi[i] = pledge > 0 ? net / pledge : NaN;
-    }
+    oneYearNetReturn[i] = ret[i]! - fee;
   }
 }
 

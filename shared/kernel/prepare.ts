@@ -87,7 +87,7 @@ const NOT_KEPT = new Set<DayArrayName>([
 const BEFORE_H = new Set<DayArrayName>([
   ...["renewalRate", "dayLockedPledge", "dayRenewedPledge", "locked", "lockedPledge", "lockedReward", "burn", "circSupply", "availableSupply", "pledgePerSector"],
   // The fee paid on the current date comes with its supply (day H's is the forecast's first).
-  ...["feeDue", "sectorFee", "cumSectorFee", "feePerSector", "feeCohort"],
+  ...["sectorFee", "cumSectorFee", "feePerSector", "feeCohort"],
 ] as const);
 
 /** How many leading values of each daily array the history holds. */

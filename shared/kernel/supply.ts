@@ -12,6 +12,7 @@ import {
 import type { DayArrays } from "./days.ts";
 import type { FeeSegment } from "./fees.ts";
 import type { KernelInputs } from "./types.ts";
+import { f64, UNDEFINED_VALUE } from "./unboxed.ts";
 
 /**
  * Initial pledge for `p` PiB of QA power added on a day (MODEL.md §6): storage pledge plus the
@@ -51,6 +52,8 @@ export interface SupplyState {
   lockedPledge: number;
   locked: number;
   burn: number;
+  /** FIP-0100: the fee due per day of all fee-paying power at the end of the last day (F on the current date). */
+  feeDue: number;
   /** FIP-0100: days on which the cap bound, and the first of them. */
   feeCapBoundDays: number;
   feeFirstCapBoundDay: number;
@@ -105,6 +108,7 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
     lockedPledge: inputs.lockedFilZero - r0,
     locked: inputs.lockedFilZero,
     burn: burn0,
+    feeDue: 0,
     feeCapBoundDays: 0,
     feeFirstCapBoundDay: -1,
   };
@@ -114,10 +118,13 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
  * §6 supply, locking and pledge over days [from, to), from > 0, sequential in t, from the state
  * the day before left. Each pass reads the model's constants into locals before its loop: V8
  * reads a module-level constant used inside a loop from its module binding on every iteration (a
- * hole check and unboxing; measured 6–11 % of a pass).
+ * hole check and unboxing; measured 6–11 % of a pass). This loop is too large for V8 to peel, so
+ * its numbers are also unboxed before it (unboxed.ts: `f64`, `| 0`), and what does not need the
+ * day-to-day recurrence (the fee's running sums) is a loop of its own after it (feeTotals).
  */
 export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves, seg: SupplySegment, from: number, to: number, state: SupplyState): void {
-  const { H, sectorDurationDays: D, useAvailableSupply, lock, rate: rateOf, leverOffset, perSector } = seg;
+  const { useAvailableSupply, lock, rate: rateOf, perSector } = seg;
+  const H = seg.H | 0, D = seg.sectorDurationDays | 0, leverOffset = seg.leverOffset | 0;
   const { qapEib, qaOnboarded: qaOnb, qaRenewed: qaRen, cumNetworkReward: cumNet, dayNetworkReward: dayNet } = a;
   const { dayLockedPledge: dayLocked, dayRenewedPledge: dayRenewed, locked, lockedPledge, lockedReward } = a;
   const { burn: burnArr, circSupply: circArr, availableSupply: availArr, pledgePerSector: ppq } = a;
@@ -125,24 +132,30 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const burntFilVec = inputs.burntFilVec, nBurn = burntFilVec.length;
   const { baselineEib: baseline, totalVest, gamma } = curves;
   // FIP-0100 (fees.ts): the segment's exits, and what is due, paid and summed so far.
-  const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay;
-  const { feeDue, sectorFee, cumSectorFee, feePerSector, feeCohort, feeNewPaying, feeKeep, feeCapPrefix } = a;
-  const { rho, known, knownOffset, cohortLife, cohortStart, forecast } = seg.fee ?? NO_FEE;
+  const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay | 0;
+  const { sectorFee, feeCohort, feeNewPaying, feeKeep, feeCapPrefix } = a;
+  const fee0 = seg.fee ?? NO_FEE;
+  const { known, forecast } = fee0;
+  const rho = f64(fee0.rho), knownOffset = fee0.knownOffset | 0, cohortLife = fee0.cohortLife | 0, cohortStart = fee0.cohortStart | 0;
   const nKnown = known.length;
   const inForecast = forecast !== null;
-  const { renewMultiplier, olderShare, graceEndDay } = forecast ?? NO_FEE_FORECAST;
+  const fc = forecast ?? NO_FEE_FORECAST;
+  const renewMultiplier = fc.renewMultiplier, olderShare = f64(fc.olderShare), graceEndDay = fc.graceEndDay | 0;
   let capBoundDays = state.feeCapBoundDays, firstCapBound = state.feeFirstCapBoundDay;
   const split = seg.split !== null;
   const { consensusShare, burntReward, minerShareBasis } = seg.split ?? NO_SPLIT;
-  // The fee's price reads the circulating supply of the day before: on-chain where the dataset has it.
+  // The fee's price reads the circulating supply of the day before (`price`, carried from day to
+  // day): on-chain where the dataset has it.
   const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
-  const feePerPib = FIP0100_FEE_PER_PIB, capShare = FIP0100_CAP_SHARE;
+  let price = feeOn ? feePrice(inputs, circArr, from - 1) : 0;
+  const feePerPib = f64(FIP0100_FEE_PER_PIB), capShare = f64(FIP0100_CAP_SHARE);
   const resume = from > firstFeeDay;
-  let due = resume ? feeDue[from - 1]! : 0, cumFee = resume ? cumSectorFee[from - 1]! : 0, capSum = resume ? feeCapPrefix[from]! : 0;
+  let due = state.feeDue, capSum = resume ? feeCapPrefix[from]! : 0;
   if (feeOn && !resume && firstFeeDay < to) feeCapPrefix[firstFeeDay] = 0;
-  const dailyBurn = seg.dailyBurn;
-  const pibPerEib = PIB_PER_EIB, capPerPib = PLEDGE_CAP_PER_PIB, storageDays = STORAGE_PLEDGE_DAYS, sectorPib = SECTOR_PIB;
-  const lockShare = REWARD_LOCK_SHARE, releaseDays = REWARD_RELEASE_DAYS, reserve = DISBURSED_RESERVE_FIL;
+  const dailyBurn = f64(seg.dailyBurn);
+  const pibPerEib = f64(PIB_PER_EIB), capPerPib = f64(PLEDGE_CAP_PER_PIB), storageDays = f64(STORAGE_PLEDGE_DAYS), sectorPib = f64(SECTOR_PIB);
+  const lockShare = f64(REWARD_LOCK_SHARE), releaseDays = f64(REWARD_RELEASE_DAYS), reserve = f64(DISBURSED_RESERVE_FIL);
+  const undef = UNDEFINED_VALUE[0]!;
   let S = state.supplyBase, prevReward = state.lockedReward, prevPledge = state.lockedPledge, prevLocked = state.locked, prevBurn = state.burn;
   for (let t = from; t < to; t++) {
     const j = t - leverOffset;
@@ -185,7 +198,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       // Power entering today brings φ = κ · CS of the day before per PiB (with the renewed share
       // of what leaves, at its own rate); what leaves takes its fee along; the network pays what
       // is due up to half the day's reward, and the cap scales every sector's fee alike.
-      const phi = feePerPib * (t - 1 < nOnchain ? onchainCirc[t - 1]! : circArr[t - 1]!);
+      const phi = feePerPib * price;
       const k = t - knownOffset;
       const knownExpiring = k >= 0 && k < nKnown ? known[k]! : 0;
       let leave = rho * knownExpiring;
@@ -207,15 +220,11 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
         fee = cap;
         if (capBoundDays++ === 0) firstCapBound = t;
       } else fee = due;
-      cumFee += fee;
       // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and a
       // division costs more than the rest of the day's fee: test rather than divide).
       capSum += fee === due ? 1 : fee / due;
-      feeDue[t] = due;
       sectorFee[t] = fee;
-      cumSectorFee[t] = cumFee;
       feeCapPrefix[t + 1] = capSum;
-      feePerSector[t] = phi * sectorPib;
       fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
       prevReward -= fromLocked;
     }
@@ -232,10 +241,11 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     const avail = Math.max(cs + lk, 0);
     circArr[t] = circ;
     availArr[t] = avail;
+    price = t < nOnchain ? onchainCirc[t]! : circ;
     // The pledge of one sector: pledge is linear in power, so one PiB's pledge × 2^-15 is the
     // reference's day pledge ÷ power onboarded without its cancellation; undefined (0/0) when
     // nothing is onboarded.
-    if (perSector) ppq[t] = onbQ === 0 ? NaN : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
+    if (perSector) ppq[t] = onbQ === 0 ? undef : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
     S = useAvailableSupply ? avail : circ;
   }
   state.supplyBase = S;
@@ -243,6 +253,37 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   state.lockedPledge = prevPledge;
   state.locked = prevLocked;
   state.burn = prevBurn;
+  state.feeDue = due;
   state.feeCapBoundDays = capBoundDays;
   state.feeFirstCapBoundDay = firstCapBound;
+  if (feeOn && to > firstFeeDay) feeTotals(a, inputs, from > firstFeeDay ? from : firstFeeDay, to, firstFeeDay);
+}
+
+/** The fee's price on day t: the circulating supply, on-chain where the dataset has it (PROTOCOL.md §A). */
+function feePrice(inputs: KernelInputs, circ: Float64Array, t: number): number {
+  const onchain = inputs.onchainCircSupply;
+  return onchain && t < onchain.length ? onchain[t]! : circ[t]!;
+}
+
+/**
+ * FIP-0100's running sum of what was paid (`cumSectorFee`) and the fee of one sector onboarded
+ * on the day (`feePerSector`: κ · the price of the day before, per 32 GiB), days [from, to) of the
+ * fee, from what supply's loop paid. Out of that loop: each array it touches costs it a check and
+ * a reload per day (V8 moves such checks out of a loop only when it can peel the loop, which
+ * supply's is too large and branchy for), while loops this plain run check-free. For the same
+ * reason the price's two sources are two loops rather than a test per day.
+ */
+function feeTotals(a: DayArrays, inputs: KernelInputs, from: number, to: number, firstFeeDay: number): void {
+  const { sectorFee, cumSectorFee, feePerSector, circSupply } = a;
+  const feePerPib = FIP0100_FEE_PER_PIB, sectorPib = SECTOR_PIB;
+  let cum = from > firstFeeDay ? cumSectorFee[from - 1]! : 0;
+  for (let t = from; t < to; t++) {
+    cum += sectorFee[t]!;
+    cumSectorFee[t] = cum;
+  }
+  // Day t's price is day t − 1's circulating supply: on-chain through the dataset's last day.
+  const onchain = inputs.onchainCircSupply;
+  const modelFrom = onchain ? Math.min(Math.max(onchain.length + 1, from), to) : from;
+  if (onchain) for (let t = from; t < modelFrom; t++) feePerSector[t] = feePerPib * onchain[t - 1]! * sectorPib;
+  for (let t = modelFrom; t < to; t++) feePerSector[t] = feePerPib * circSupply[t - 1]! * sectorPib;
 }
