@@ -3,10 +3,12 @@
  * the response writer formats for the default 10-year daily answer with all fields on
  * dataset-2025-09-09.json (each distinct window once, the dataset's own cached windows and
  * repeated values left out, as response/jsonBytes.ts does), written one after another with commas by
- *   - now: workers/api/src/response/numberText.ts,
+ *   - now: workers/api/src/response/numberText.ts's writeNumbers (one call for all, as an answer's
+ *     windows are written),
  *   - String(v): V8's own text of each number (a string per number, not written anywhere),
  *   - with `--before REV`, numberText.ts as it was at that git revision (read with `git show`
- *     into a temporary file: no old copy is kept in the tree), its bytes compared first,
+ *     into a temporary file: no old copy is kept in the tree): its writeNumbers, or a call of its
+ *     writeNumber per number where it has none; its bytes compared first,
  * in interleaved rounds; medians of the rounds, ns per number.
  *
  *   npm run bench:numbers [-- --rounds 40] [-- --before 0dd1e72]
@@ -20,7 +22,7 @@ import { performance } from "node:perf_hooks";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
 import { FIXTURES_DIR, referenceAvailable } from "../test/referenceMaterial.ts";
-import { writeNumber } from "../workers/api/src/response/numberText.ts";
+import { writeNumbers } from "../workers/api/src/response/numberText.ts";
 import { parseSimulateRequest } from "../workers/api/src/schemas.ts";
 import type { Series } from "../workers/api/src/response/series.ts";
 import { answerSimulate } from "../workers/api/src/simulation.ts";
@@ -56,12 +58,15 @@ function answerValues(body: Record<string, unknown>): Float64Array {
   return Float64Array.from(values);
 }
 
-type Writer = (out: Uint8Array, pos: number, v: number) => number;
-/** One loop per writer (each call site sees one function, as in response/jsonBytes.ts). */
-const loop = (): ((w: Writer, values: Float64Array, out: Uint8Array) => number) =>
-  new Function("w", "values", "out", "let p = 0; for (let i = 0; i < values.length; i++) { p = w(out, p, values[i]); out[p++] = 44; } return p;") as (w: Writer, values: Float64Array, out: Uint8Array) => number;
+type Writer = (values: Float64Array, out: Uint8Array) => number;
+type NumberWriter = (out: Uint8Array, pos: number, v: number) => number;
+/** A call per number, comma-separated (a revision before writeNumbers): its own loop, so that its call site sees one function. */
+const perNumber = (w: NumberWriter): Writer => {
+  const loop = new Function("w", "values", "out", "let p = 0; for (let i = 0; i < values.length; i++) { if (i > 0) out[p++] = 44; p = w(out, p, values[i]); } return p;");
+  return (values, out) => loop(w, values, out) as number;
+};
 
-/** numberText.ts's writeNumber as it was at `rev` (git show into a temporary file). */
+/** numberText.ts's writer as it was at `rev` (git show into a temporary file). */
 async function writerAt(rev: string): Promise<Writer> {
   // (Under workers/api/src/ before the response path had its own folder.)
   const at = (path: string) => execFileSync("git", ["show", `${rev}:${path}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
@@ -75,7 +80,9 @@ async function writerAt(rev: string): Promise<Writer> {
   try {
     const file = join(dir, "numberText.ts");
     writeFileSync(file, source);
-    return ((await import(pathToFileURL(file).href)) as { writeNumber: Writer }).writeNumber;
+    const m = (await import(pathToFileURL(file).href)) as { writeNumber: NumberWriter; writeNumbers?: typeof writeNumbers };
+    const many = m.writeNumbers;
+    return many ? (values, out) => many(out, 0, values, 0, 1, values.length) : perNumber(m.writeNumber);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,13 +90,12 @@ async function writerAt(rev: string): Promise<Writer> {
 
 const values = answerValues({ resolution: "daily" });
 const out = new Uint8Array(values.length * 26 + 64);
-const runNow = loop();
-const endNow = runNow(writeNumber, values, out);
+const runNow: Writer = (v, o) => writeNumbers(o, 0, v, 0, 1, v.length);
+const endNow = runNow(values, out);
 const before = beforeRev ? await writerAt(beforeRev) : undefined;
-const runBefore = loop();
 if (before) {
   const check = new Uint8Array(out.length);
-  const endBefore = runBefore(before, values, check);
+  const endBefore = before(values, check);
   if (endBefore !== endNow || !out.subarray(0, endNow).every((b, i) => b === check[i])) throw new Error("the writers disagree");
 }
 
@@ -98,11 +104,11 @@ let sink = 0;
 for (let r = 0; r < rounds; r++) {
   let s = performance.now();
   if (before) {
-    runBefore(before, values, out);
+    before(values, out);
     t.before.push(performance.now() - s);
     s = performance.now();
   }
-  runNow(writeNumber, values, out);
+  runNow(values, out);
   t.now.push(performance.now() - s);
   s = performance.now();
   for (let i = 0; i < values.length; i++) sink += String(values[i]).length;

@@ -5,7 +5,7 @@ import { loadReferenceDataset } from "../shared/data/reference.ts";
 import { prepareInputs } from "../shared/kernel/prepare.ts";
 import { OUTPUT_FIELD_NAMES } from "../shared/schema/fields.ts";
 import { parseScenario } from "../shared/schema/scenario.ts";
-import { numberText, numberTextStats } from "../workers/api/src/response/numberText.ts";
+import { numberText, numberTextStats, writeNumbers } from "../workers/api/src/response/numberText.ts";
 import { edgeValues, families, mismatches } from "./numberTextCases.ts";
 import { FIXTURES_DIR, GOLDEN_DIR, referenceAvailable } from "./referenceMaterial.ts";
 import { simulateInput } from "../shared/kernel/testDataset.ts";
@@ -32,6 +32,24 @@ describe("writeNumber = String(v), byte for byte", () => {
     expect(numberText(1e21)).toBe("1e+21");
     expect(numberText(1.5e-7)).toBe("1.5e-7");
     expect(numberText(123456789012345680000)).toBe("123456789012345680000");
+  });
+
+  it("writeNumbers: a sampled window with repeats (copied text), 0 next to -0, NaN runs, = the JSON of its values", () => {
+    const values = Float64Array.from([
+      ...[1234.5678, 1234.5678, 1234.5678, 0, -0, -0, 0, NaN, NaN, Infinity, 3e-7, 3e-7],
+      ...[0.1, 0.1, 123456789.12345679, 123456789.12345679, -2.5, -2.5, 1e21, 1e21, 5, 5, 5, 5, 5, 5, 5, 6],
+    ]);
+    const out = new Uint8Array(values.length * 25 + 48);
+    const decode = (end: number) => new TextDecoder().decode(out.subarray(0, end));
+    for (const step of [1, 2, 7]) {
+      for (const first of [0, 1, 3]) {
+        const count = Math.floor((values.length - 1 - first) / step) + 1;
+        const sampled = Array.from({ length: count }, (_, k) => values[first + k * step]!);
+        expect(decode(writeNumbers(out, 0, values, first, step, count)), `step ${step} from ${first}`).toBe(JSON.stringify(sampled).slice(1, -1));
+      }
+    }
+    // Nothing written for an empty window; the position moves on from `pos`.
+    expect(writeNumbers(out, 5, values, 0, 1, 0)).toBe(5);
   });
 
   it("halfway between two shortest candidates: the even last digit, as V8", () => {
@@ -62,11 +80,14 @@ describe("writeNumber = String(v), byte for byte", () => {
 });
 
 /** How many values numberText.ts leaves to String(v) by design (non-zero, under 1e-6 or from 1e17 on). */
+/** The values String(v) writes: those outside the fast range, but for a repeat of the value before (its text is copied). */
 function outsideFastRange(values: Float64Array): number {
   let n = 0;
+  let prev = NaN;
   for (const v of values) {
     const a = Math.abs(v);
-    if (a !== 0 && Number.isFinite(a) && (a < 1e-6 || a >= 1e17)) n++;
+    if (v !== prev && a !== 0 && Number.isFinite(a) && (a < 1e-6 || a >= 1e17)) n++;
+    prev = v;
   }
   return n;
 }

@@ -1,4 +1,4 @@
-import { writeNumber } from "../workers/api/src/response/numberText.ts";
+import { writeNumbers } from "../workers/api/src/response/numberText.ts";
 
 /**
  * Values to check numberText.ts against `String(v)`, by family, from a seeded generator (the same
@@ -144,8 +144,9 @@ let buffer = new Uint8Array(1 << 20);
 
 /**
  * The values whose bytes differ from `String(v)` (`null` for NaN and infinities), at most `max`
- * of them. All are written into one buffer, comma-separated, and compared with the join of
- * `String(v)` in one go; only a batch that differs is looked at value by value.
+ * of them. All are written into one buffer, comma-separated, by writeNumbers (as an answer's
+ * windows are) and compared with the join of `String(v)` in one go; only a batch that differs is
+ * looked at value by value.
  */
 export function mismatches(values: Float64Array, max = 10): { value: number; want: string; got: string }[] {
   const batch = 65536;
@@ -153,11 +154,7 @@ export function mismatches(values: Float64Array, max = 10): { value: number; wan
   for (let from = 0; from < values.length && found.length < max; from += batch) {
     const part = values.subarray(from, Math.min(values.length, from + batch));
     if (buffer.length < part.length * 40) buffer = new Uint8Array(part.length * 40);
-    let p = 0;
-    for (let i = 0; i < part.length; i++) {
-      if (i > 0) buffer[p++] = 44;
-      p = writeNumber(buffer, p, part[i]!);
-    }
+    const p = writeNumbers(buffer, 0, part, 0, 1, part.length);
     const got = decoder.decode(buffer.subarray(0, p));
     const want = Array.from(part, (v) => (Number.isFinite(v) ? String(v) : "null")).join(",");
     if (got === want) continue;

@@ -1,5 +1,5 @@
 import { immutableWindows, keepWindow } from "./immutableWindows.ts";
-import { writeNumber } from "./numberText.ts";
+import { writeNumber, writeNumbers } from "./numberText.ts";
 import { RawJson, Series } from "./series.ts";
 
 /**
@@ -60,7 +60,6 @@ function plain(v: object, depth: number): boolean {
  */
 class JsonWriter {
   private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
   private pos = 0;
   /** This answer's windows written afresh and where their bytes are, to find equal ones. */
   private readonly windows: { series: Series; start: number; end: number }[] = [];
@@ -78,7 +77,6 @@ class JsonWriter {
     const out = this.buf.slice(0, this.pos);
     if (this.buf.length > KEEP_BUFFER_BYTES) {
       this.buf = new Uint8Array(1 << 16);
-      this.view = new DataView(this.buf.buffer);
     }
     return out;
   }
@@ -88,7 +86,6 @@ class JsonWriter {
     const grown = new Uint8Array(Math.max(this.pos + room, this.buf.length * 2));
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
-    this.view = new DataView(grown.buffer);
   }
 
   /**
@@ -102,29 +99,9 @@ class JsonWriter {
     // at most NUMBER_BYTES, and the last one asks NUMBER_ROOM free.
     this.ensure(count * NUMBER_BYTES + NUMBER_ROOM + 2);
     const b = this.buf;
-    const view = this.view;
     let p = this.pos;
     b[p++] = 91; // [
-    // The text of the previous value, copied when a value repeats (constant stretches are common:
-    // a flat onboarding lever, a vesting schedule that has ended).
-    let prev = NaN;
-    let prevStart = 0;
-    let prevLen = 0;
-    for (let k = 0, i = first; k < count; k++, i += step) {
-      if (k > 0) b[p++] = 44; // ,
-      const v = a[i]!;
-      if (v === prev) {
-        // (=== treats 0 and -0 as equal: both are written "0".) Four bytes at a time: the bytes
-        // copied past the text's end are overwritten next (NUMBER_ROOM leaves room for them).
-        for (let c = 0; c < prevLen; c += 4) view.setUint32(p + c, view.getUint32(prevStart + c));
-        p += prevLen;
-      } else {
-        prevStart = p;
-        p = writeNumber(b, p, v);
-        prevLen = p - prevStart;
-        prev = v;
-      }
-    }
+    p = writeNumbers(b, p, a, first, step, count);
     b[p++] = 93; // ]
     this.pos = p;
   }

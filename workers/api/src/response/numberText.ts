@@ -1,3 +1,5 @@
+import { f64 } from "../../../../shared/kernel/unboxed.ts";
+
 /**
  * A number's JSON text written as ASCII bytes: exactly the bytes of `String(v)` (ECMAScript
  * Number::toString: the shortest digits that read back as v, the closest of those to v) for a
@@ -25,11 +27,11 @@
  * workerd, `workers/api/test/api.json.test.ts`); `npm run check:numbers` runs a longer comparison.
  */
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+const word = new Float64Array(1);
+const u32 = new Uint32Array(word.buffer);
 /** Word order of a double in memory (true on every platform Workers run on; checked, not assumed). */
 const LITTLE_ENDIAN = (() => {
-  f64[0] = 1;
+  word[0] = 1;
   return u32[1] === 0x3ff00000 && u32[0] === 0;
 })();
 
@@ -77,243 +79,303 @@ const C_MINUS = 45;
  * copied 4 bytes at a time in fixed runs, so bytes past the number's end are written too).
  */
 export function writeNumber(out: Uint8Array, pos: number, v: number): number {
-  let a = v;
-  if (a < 0) a = -a;
-  // NaN, infinities, 0 and anything out of the fast path's range fail the range check.
-  if (!(a >= 1e-6 && a < 1e17) || !LITTLE_ENDIAN) return slow(out, pos, v);
-  f64[0] = a;
-  const hw = u32[1]!;
-  const lw = u32[0]!;
-  const E = hw >>> 20; // biased exponent (a is normal here)
-  // k for a's binade: P = a·10^k in [1e16, 2e17) (the binade spans a factor of 2).
-  const e4 = E << 2;
-  const b = BY_E[e4]!;
-  // Dekker: hi + lo = a·10^k exactly (10^k split once, in the tables).
-  const hi = a * b;
-  const c = SPLIT * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  const bh = BY_E[e4 + 1]!;
-  const bl = BY_E[e4 + 2]!;
-  const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
-  // The bounds of the interval that reads back as a, scaled by 10^k (exact): half an ulp
-  // above; below, a quarter ulp when a is a power of two (the double below is closer). Both
-  // are over 0.55 at this scale (half an ulp is at least 1e16·2^-53 = 1.11).
-  const hh = BY_E[e4 + 3]!;
-  const hl = (hw & 0xfffff) === 0 && lw === 0 ? hh * 0.5 : hh;
+  ONE[0] = v;
+  return writeNumbers(out, pos, ONE, 0, 1, 1);
+}
 
-  // Integer offsets from hi of the interval's ends: tU = floor(lo + hh), tL = ceil(lo − hl). A
-  // rounded sum can only mislead floor/ceil when it lands on an integer; then the exact sum
-  // decides (Knuth's two-sum: s + err is exact). An end that is exactly an integer belongs to
-  // the interval only when a's significand is even (a decimal halfway between two doubles
-  // reads back as the one with the even significand).
-  const even = (lw & 1) === 0;
-  const su = lo + hh;
-  let tU = Math.floor(su);
-  if (tU === su) {
-    const bb = su - lo;
-    const eu = lo - (su - bb) + (hh - bb);
-    if (eu < 0 || (eu === 0 && !even)) tU--;
-  }
-  const sl = lo - hl;
-  let tL = Math.ceil(sl);
-  if (tL === sl) {
-    const bb = sl - lo;
-    const el = lo - (sl - bb) + (-hl - bb);
-    if (el > 0 || (el === 0 && !even)) tL++;
-  }
-  const w = tU - tL;
-  // (w is 1 to 44 at this scale; anything else is left to String(v).)
-  if (w < 0 || w >= 100) return slow(out, pos, v);
+/** writeNumber's value, as writeNumbers reads it. */
+const ONE = new Float64Array(1);
 
-  // hi = qh·1e8 + rh exactly (qh·1e8 is exact: qh·5^8 < 2^53); from here on small integers,
-  // kept in 32 bits so that V8 divides and takes remainders as integers.
-  let qh = Math.floor(hi * 1e-8); // corrected below when rounding put it one off
-  let rh = hi - qh * E8;
-  if (rh < 0) {
-    rh += E8;
-    qh--;
-  } else if (rh >= E8) {
-    rh -= E8;
-    qh++;
-  }
-  const q0 = qh | 0;
-  const r0 = rh | 0;
-  const tu = tU | 0;
-  // The low 8 digits of U = hi + tU (the high half only matters for 9+ trailing zeros).
-  let ul = (r0 + tu) | 0;
-  let uq = q0;
-  if (ul < 0) {
-    ul = (ul + E8) | 0;
-    uq = (uq - 1) | 0;
-  } else if (ul >= E8) {
-    ul = (ul - E8) | 0;
-    uq = (uq + 1) | 0;
-  }
-  // The shortest text is a D in [hi + tL, hi + tU] with the most trailing zeros (j of them);
-  // of those the closest to P = hi + lo, exactly halfway the one with the even last digit.
-  // D = hi + t: t is chosen here. hi is even (it is at least 1e16 > 2^53), so D's parity is t's.
-  let t: number;
-  let j: number;
-  const m1 = ul % 10;
-  if (m1 > w) {
-    // No multiple of 10 in the interval: every integer in it has the most digits, and the
-    // nearest to P is in it (it is within 0.5 of P; the interval reaches over 0.55 each side).
-    j = 0;
-    t = Math.round(lo); // halfway rounds up: then the even of the two (both exact here)
-    if (lo === t - 0.5 && (t & 1) !== 0) t--;
-  } else {
-    const m2 = ul % 100;
-    if (m2 > w) {
-      // Multiples of 10 but none of 100: t1 the largest, the others 10 apart down to tL.
-      j = 1;
-      const t1 = tu - m1;
-      if (t1 - 10 < tL) t = t1;
-      else {
-        // The nearest to lo of the lattice t1 + 10ℤ (rounded, then checked exactly), halfway
-        // the one with the even tens digit (E8 is a multiple of 20: adding it keeps that
-        // digit's parity and makes the sum positive); then into [tL, t1]: lo is within
-        // 5.45 of both ends, so one step of 10 at most.
-        t = t1 - 10 * Math.floor((t1 - lo) * 0.1 + 0.5);
-        if (lo < t - 5) t -= 10;
-        else if (lo > t + 5) t += 10;
-        if (lo === t - 5) {
-          if ((((r0 + t + E8) / 10) | 0) & 1) t -= 10;
-        } else if (lo === t + 5) {
-          if ((((r0 + t + E8) / 10) | 0) & 1) t += 10;
-        }
-        if (t > t1) t = t1;
-        else if (t < tL) t += 10;
-      }
-    } else {
-      // A multiple of 100 or more (short decimals, integers): the largest multiple of 10^j in
-      // reach is the only one (the interval is under 100 wide).
-      // (Constant divisors: V8 turns them into multiplications; a variable one is a division.)
-      j = 2;
-      let m = m2;
-      let mm = ul % 1000;
-      if (mm <= w) {
-        j = 3;
-        m = mm;
-        mm = ul % 10000;
-        if (mm <= w) {
-          j = 4;
-          m = mm;
-          mm = ul % 100000;
-          if (mm <= w) {
-            j = 5;
-            m = mm;
-            mm = ul % 1000000;
-            if (mm <= w) {
-              j = 6;
-              m = mm;
-              mm = ul % 10000000;
-              if (mm <= w) {
-                j = 7;
-                m = mm;
-                if (ul <= w) {
-                  j = 8;
-                  m = ul;
-                }
-              }
-            }
-          }
-        }
-      }
-      if (j === 8) {
-        // The whole low half is within reach: go on into the high half.
-        while (j < 17) {
-          mm = (uq % POW10_INT[j - 7]!) * E8 + ul;
-          if (mm > w) break;
-          j++;
-          m = mm;
-        }
-      }
-      t = tu - m;
-    }
-  }
-  // The chosen D = hi + t = dq·1e8 + dl: 17 or 18 digits, the last j of them zeros.
-  let dq = q0;
-  let dl = (r0 + t) | 0;
-  if (dl < 0) {
-    dl = (dl + E8) | 0;
-    dq = (dq - 1) | 0;
-  } else if (dl >= E8) {
-    dl = (dl - E8) | 0;
-    dq = (dq + 1) | 0;
-  }
-  const top = (dq / E8) | 0; // 1 to 20
-  if (top < 1 || top > 20) return slow(out, pos, v); // not expected (1e16 − 1 < D ≤ 2e17)
-  // D's ASCII: top's 1 or 2 digits (lt of them), then 4 groups of 4 digits as words (QUADS).
-  // Written with stores only (a load of bytes just stored as other words would wait for them).
-  const mid = (dq - top * E8) | 0;
-  let g = (mid / 10000) | 0;
-  const g1 = QUADS[g]!;
-  const g2 = QUADS[(mid - g * 10000) | 0]!;
-  g = (dl / 10000) | 0;
-  const g3 = QUADS[g]!;
-  const g4 = QUADS[(dl - g * 10000) | 0]!;
-  const lt = top >= 10 ? 2 : 1;
-  const d0 = lt === 2 ? (top >= 20 ? 50 : 49) : C_0 + top; // first digit
-  const d1 = C_0 + top - (top >= 20 ? 20 : 10); // second digit when lt = 2
-  const nd = 16 + lt;
-  // Point position (D·10^-k = 0.d1d2… × 10^n) and significant digits: D is a multiple of 10^j
-  // and not of 10^(j+1) (that would be a shorter candidate), so it has nd − j of them.
-  const n = nd - K_OF[E]!;
-  const kd = nd - j;
-
+/**
+ * Writes `values[first]`, `values[first + step]`, … (`count` of them) as writeNumber does, separated
+ * by commas, and returns the position after the last. `out` needs 25 bytes per number and 48 more
+ * free from `pos`. A value equal to the one before is a copy of its text (constant stretches are
+ * common: a flat lever, a vesting schedule that has ended).
+ *
+ * One loop over the numbers rather than a call per number: a double passed to a function V8 does
+ * not inline is boxed (an allocation per number), and the tables and the buffer's view are read
+ * here once per window instead of once per number.
+ */
+export function writeNumbers(out: Uint8Array, pos: number, values: Float64Array, first: number, step: number, count: number): number {
   if (out !== lastOut) {
     lastOut = out;
     lastView = new DataView(out.buffer, out.byteOffset, out.byteLength);
   }
   const view = lastView!;
+  const byE = BY_E, kOf = K_OF, quads = QUADS, pow10Int = POW10_INT, bits = u32, slot = word, little = LITTLE_ENDIAN;
+  // The constants as numbers V8 keeps unboxed (a module constant is reloaded and checked at every
+  // use in a loop this large): integers as 32-bit ones, the splitter as a double.
+  const e8 = E8 | 0, c0 = C_0 | 0, cDot = C_DOT | 0, cMinus = C_MINUS | 0, zeros4 = ZEROS4 | 0;
+  const split = f64(SPLIT);
   let p = pos;
-  if (v < 0) out[p++] = C_MINUS;
-  // All nd digits are written (what lies past the number's end, trailing zeros not part of the
-  // text, is overwritten by whatever comes next).
-  if (n <= 0) {
-    // 0.000ddd (n > −6 here: |v| ≥ 1e-6).
-    if (n <= -6) return slow(out, pos, v);
-    out[p] = C_0;
-    out[p + 1] = C_DOT;
-    view.setUint32(p + 2, ZEROS4, true);
-    view.setUint32(p + 6, ZEROS4, true);
-    p += 2 - n;
-  } else if (n < kd) {
-    // Digits, point, digits: first all of them one place right (the fraction's places), then
-    // the first n at p over them, then the point.
-    const q = p + 1;
-    out[q] = d0;
-    out[q + 1] = d1; // (overwritten by g1 when lt = 1)
-    view.setUint32(q + lt, g1, true);
-    view.setUint32(q + lt + 4, g2, true);
-    view.setUint32(q + lt + 8, g3, true);
-    view.setUint32(q + lt + 12, g4, true);
-    out[p] = d0;
-    if (n > 1) {
-      if (lt === 2) out[p + 1] = d1;
-      if (n > lt) {
-        writeHead(out, view, p + lt, n - lt, g1);
-        if (n > lt + 4) {
-          writeHead(out, view, p + lt + 4, n - lt - 4, g2);
-          if (n > lt + 8) {
-            writeHead(out, view, p + lt + 8, n - lt - 8, g3);
-            if (n > lt + 12) writeHead(out, view, p + lt + 12, n - lt - 12, g4);
+  let prev = NaN;
+  let prevStart = 0;
+  let prevLen = 0;
+  for (let k = 0, i = first; k < count; k++, i += step) {
+    if (k > 0) out[p++] = 44; // ,
+    const v = values[i]!;
+    if (v === prev) {
+      // (=== treats 0 and -0 as equal: both are written "0".) Four bytes at a time: the bytes
+      // copied past the text's end are overwritten next.
+      for (let c = 0; c < prevLen; c += 4) view.setUint32(p + c, view.getUint32(prevStart + c));
+      p += prevLen;
+      continue;
+    }
+    const at = p;
+    let end = at;
+    number: {
+      let a = v;
+      if (a < 0) a = -a;
+      // NaN, infinities, 0 and anything out of the fast path's range fail the range check.
+      if (!(a >= 1e-6 && a < 1e17) || !little) {
+        end = slow(out, at, v);
+        break number;
+      }
+      slot[0] = a;
+      const hw = bits[1]!;
+      const lw = bits[0]!;
+      const E = hw >>> 20; // biased exponent (a is normal here)
+      // k for a's binade: P = a·10^k in [1e16, 2e17) (the binade spans a factor of 2).
+      const e4 = E << 2;
+      const b = byE[e4]!;
+      // Dekker: hi + lo = a·10^k exactly (10^k split once, in the tables).
+      const hi = a * b;
+      const c = split * a;
+      const ah = c - (c - a);
+      const al = a - ah;
+      const bh = byE[e4 + 1]!;
+      const bl = byE[e4 + 2]!;
+      const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+      // The bounds of the interval that reads back as a, scaled by 10^k (exact): half an ulp
+      // above; below, a quarter ulp when a is a power of two (the double below is closer). Both
+      // are over 0.55 at this scale (half an ulp is at least 1e16·2^-53 = 1.11).
+      const hh = byE[e4 + 3]!;
+      const hl = (hw & 0xfffff) === 0 && lw === 0 ? hh * 0.5 : hh;
+
+      // Integer offsets from hi of the interval's ends: tU = floor(lo + hh), tL = ceil(lo − hl). A
+      // rounded sum can only mislead floor/ceil when it lands on an integer; then the exact sum
+      // decides (Knuth's two-sum: s + err is exact). An end that is exactly an integer belongs to
+      // the interval only when a's significand is even (a decimal halfway between two doubles
+      // reads back as the one with the even significand).
+      const even = (lw & 1) === 0;
+      const su = lo + hh;
+      let tU = Math.floor(su);
+      if (tU === su) {
+        const bb = su - lo;
+        const eu = lo - (su - bb) + (hh - bb);
+        if (eu < 0 || (eu === 0 && !even)) tU--;
+      }
+      const sl = lo - hl;
+      let tL = Math.ceil(sl);
+      if (tL === sl) {
+        const bb = sl - lo;
+        const el = lo - (sl - bb) + (-hl - bb);
+        if (el > 0 || (el === 0 && !even)) tL++;
+      }
+      const w = tU - tL;
+      // (w is 1 to 44 at this scale; anything else is left to String(v).)
+      if (w < 0 || w >= 100) {
+        end = slow(out, at, v);
+        break number;
+      }
+
+      // hi = qh·1e8 + rh exactly (qh·1e8 is exact: qh·5^8 < 2^53); from here on small integers,
+      // kept in 32 bits so that V8 divides and takes remainders as integers.
+      let qh = Math.floor(hi * 1e-8); // corrected below when rounding put it one off
+      let rh = hi - qh * e8;
+      if (rh < 0) {
+        rh += e8;
+        qh--;
+      } else if (rh >= e8) {
+        rh -= e8;
+        qh++;
+      }
+      const q0 = qh | 0;
+      const r0 = rh | 0;
+      const tu = tU | 0;
+      // The low 8 digits of U = hi + tU (the high half only matters for 9+ trailing zeros).
+      let ul = (r0 + tu) | 0;
+      let uq = q0;
+      if (ul < 0) {
+        ul = (ul + e8) | 0;
+        uq = (uq - 1) | 0;
+      } else if (ul >= e8) {
+        ul = (ul - e8) | 0;
+        uq = (uq + 1) | 0;
+      }
+      // The shortest text is a D in [hi + tL, hi + tU] with the most trailing zeros (j of them);
+      // of those the closest to P = hi + lo, exactly halfway the one with the even last digit.
+      // D = hi + t: t is chosen here. hi is even (it is at least 1e16 > 2^53), so D's parity is t's.
+      let t: number;
+      let j: number;
+      const m1 = ul % 10;
+      if (m1 > w) {
+        // No multiple of 10 in the interval: every integer in it has the most digits, and the
+        // nearest to P is in it (it is within 0.5 of P; the interval reaches over 0.55 each side).
+        j = 0;
+        t = Math.round(lo); // halfway rounds up: then the even of the two (both exact here)
+        if (lo === t - 0.5 && (t & 1) !== 0) t--;
+      } else {
+        const m2 = ul % 100;
+        if (m2 > w) {
+          // Multiples of 10 but none of 100: t1 the largest, the others 10 apart down to tL.
+          j = 1;
+          const t1 = tu - m1;
+          if (t1 - 10 < tL) t = t1;
+          else {
+            // The nearest to lo of the lattice t1 + 10ℤ (rounded, then checked exactly), halfway
+            // the one with the even tens digit (E8 is a multiple of 20: adding it keeps that
+            // digit's parity and makes the sum positive); then into [tL, t1]: lo is within
+            // 5.45 of both ends, so one step of 10 at most.
+            t = t1 - 10 * Math.floor((t1 - lo) * 0.1 + 0.5);
+            if (lo < t - 5) t -= 10;
+            else if (lo > t + 5) t += 10;
+            if (lo === t - 5) {
+              if ((((r0 + t + e8) / 10) | 0) & 1) t -= 10;
+            } else if (lo === t + 5) {
+              if ((((r0 + t + e8) / 10) | 0) & 1) t += 10;
+            }
+            if (t > t1) t = t1;
+            else if (t < tL) t += 10;
           }
+        } else {
+          // A multiple of 100 or more (short decimals, integers): the largest multiple of 10^j in
+          // reach is the only one (the interval is under 100 wide).
+          // (Constant divisors: V8 turns them into multiplications; a variable one is a division.)
+          j = 2;
+          let m = m2;
+          let mm = ul % 1000;
+          if (mm <= w) {
+            j = 3;
+            m = mm;
+            mm = ul % 10000;
+            if (mm <= w) {
+              j = 4;
+              m = mm;
+              mm = ul % 100000;
+              if (mm <= w) {
+                j = 5;
+                m = mm;
+                mm = ul % 1000000;
+                if (mm <= w) {
+                  j = 6;
+                  m = mm;
+                  mm = ul % 10000000;
+                  if (mm <= w) {
+                    j = 7;
+                    m = mm;
+                    if (ul <= w) {
+                      j = 8;
+                      m = ul;
+                    }
+                  }
+                }
+              }
+            }
+          }
+          if (j === 8) {
+            // The whole low half is within reach: go on into the high half.
+            while (j < 17) {
+              mm = (uq % pow10Int[j - 7]!) * e8 + ul;
+              if (mm > w) break;
+              j++;
+              m = mm;
+            }
+          }
+          t = tu - m;
         }
       }
+      // The chosen D = hi + t = dq·1e8 + dl: 17 or 18 digits, the last j of them zeros.
+      let dq = q0;
+      let dl = (r0 + t) | 0;
+      if (dl < 0) {
+        dl = (dl + e8) | 0;
+        dq = (dq - 1) | 0;
+      } else if (dl >= e8) {
+        dl = (dl - e8) | 0;
+        dq = (dq + 1) | 0;
+      }
+      const top = (dq / e8) | 0; // 1 to 20
+      if (top < 1 || top > 20) {
+        end = slow(out, at, v);
+        break number;
+      } // not expected (1e16 − 1 < D ≤ 2e17)
+      // D's ASCII: top's 1 or 2 digits (lt of them), then 4 groups of 4 digits as words (QUADS).
+      // Written with stores only (a load of bytes just stored as other words would wait for them).
+      const mid = (dq - top * e8) | 0;
+      let g = (mid / 10000) | 0;
+      const g1 = quads[g]!;
+      const g2 = quads[(mid - g * 10000) | 0]!;
+      g = (dl / 10000) | 0;
+      const g3 = quads[g]!;
+      const g4 = quads[(dl - g * 10000) | 0]!;
+      const lt = top >= 10 ? 2 : 1;
+      const d0 = lt === 2 ? (top >= 20 ? 50 : 49) : c0 + top; // first digit
+      const d1 = c0 + top - (top >= 20 ? 20 : 10); // second digit when lt = 2
+      const nd = 16 + lt;
+      // Point position (D·10^-k = 0.d1d2… × 10^n) and significant digits: D is a multiple of 10^j
+      // and not of 10^(j+1) (that would be a shorter candidate), so it has nd − j of them.
+      const n = nd - kOf[E]!;
+      const kd = nd - j;
+
+      let o = at;
+      if (v < 0) out[o++] = cMinus;
+      // All nd digits are written (what lies past the number's end, trailing zeros not part of the
+      // text, is overwritten by whatever comes next).
+      if (n <= 0) {
+        // 0.000ddd (n > −6 here: |v| ≥ 1e-6).
+        if (n <= -6) {
+        end = slow(out, at, v);
+        break number;
+      }
+        out[o] = c0;
+        out[o + 1] = cDot;
+        view.setUint32(o + 2, zeros4, true);
+        view.setUint32(o + 6, zeros4, true);
+        o += 2 - n;
+      } else if (n < kd) {
+        // Digits, point, digits: first all of them one place right (the fraction's places), then
+        // the first n at o over them, then the point.
+        const q = o + 1;
+        out[q] = d0;
+        out[q + 1] = d1; // (overwritten by g1 when lt = 1)
+        view.setUint32(q + lt, g1, true);
+        view.setUint32(q + lt + 4, g2, true);
+        view.setUint32(q + lt + 8, g3, true);
+        view.setUint32(q + lt + 12, g4, true);
+        out[o] = d0;
+        if (n > 1) {
+          if (lt === 2) out[o + 1] = d1;
+          if (n > lt) {
+            writeHead(out, view, o + lt, n - lt, g1);
+            if (n > lt + 4) {
+              writeHead(out, view, o + lt + 4, n - lt - 4, g2);
+              if (n > lt + 8) {
+                writeHead(out, view, o + lt + 8, n - lt - 8, g3);
+                if (n > lt + 12) writeHead(out, view, o + lt + 12, n - lt - 12, g4);
+              }
+            }
+          }
+        }
+        out[o + n] = cDot;
+        end = o + kd + 1;
+        break number;
+      }
+      // The digits at o: an integer (n ≥ kd: its digits, zeros included; n ≤ nd as k ≥ 0) or after "0.000".
+      out[o] = d0;
+      out[o + 1] = d1; // (overwritten by g1 when lt = 1)
+      view.setUint32(o + lt, g1, true);
+      view.setUint32(o + lt + 4, g2, true);
+      view.setUint32(o + lt + 8, g3, true);
+      view.setUint32(o + lt + 12, g4, true);
+      end = n <= 0 ? o + kd : o + n;
     }
-    out[p + n] = C_DOT;
-    return p + kd + 1;
+    p = end;
+    prevStart = at;
+    prevLen = end - at;
+    prev = v;
   }
-  // The digits at p: an integer (n ≥ kd: its digits, zeros included; n ≤ nd as k ≥ 0) or after "0.000".
-  out[p] = d0;
-  out[p + 1] = d1; // (overwritten by g1 when lt = 1)
-  view.setUint32(p + lt, g1, true);
-  view.setUint32(p + lt + 4, g2, true);
-  view.setUint32(p + lt + 8, g3, true);
-  view.setUint32(p + lt + 12, g4, true);
-  return n <= 0 ? p + kd : p + n;
+  return p;
 }
 
 /** Writes the first `len` bytes of the word `g` at `at` (all four when len ≥ 4). */
