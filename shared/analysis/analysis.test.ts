@@ -243,7 +243,8 @@ describe("quantiles", () => {
   it("sortFloat32 orders as Float32Array's own sort, −0 before +0 and NaN last, at every size", () => {
     const rng = new Rng(5, 0);
     const special = [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
-    for (const n of [0, 1, 2, 511, 512, 513, 1000, 4097, 20_000]) {
+    // Sizes either side of the thresholds: the runtime's sort below 64, digits of 8 bits to 1023, of 11 from 1024.
+    for (const n of [0, 1, 2, 63, 64, 65, 500, 511, 512, 1000, 1023, 1024, 4097, 20_000]) {
       for (const kind of ["spread", "narrow", "ties", "special"] as const) {
         const a = new Float32Array(n);
         for (let i = 0; i < n; i++) {

@@ -9,6 +9,8 @@
  * requests by path ranges is the same ensemble.
  */
 
+import { f64 } from "../kernel/unboxed.ts";
+
 /** MurmurHash3's 32-bit finaliser: spreads every input bit over the output. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -82,6 +84,8 @@ export class Rng {
     let b = this.b;
     let c = this.c;
     let d = this.d;
+    // (Unboxed once: a module constant is reloaded and checked at every use in the loop; unboxed.ts.)
+    const scale = f64(TWO_M31);
     while (i < n) {
       let u: number;
       let v: number;
@@ -94,14 +98,14 @@ export class Rng {
         b = (c + (c << 3)) | 0;
         c = (c << 21) | (c >>> 11);
         c = (c + t) | 0;
-        u = (t >>> 0) * TWO_M31 - 1;
+        u = (t >>> 0) * scale - 1;
         t = (((a + b) | 0) + d) | 0;
         d = (d + 1) | 0;
         a = b ^ (b >>> 9);
         b = (c + (c << 3)) | 0;
         c = (c << 21) | (c >>> 11);
         c = (c + t) | 0;
-        v = (t >>> 0) * TWO_M31 - 1;
+        v = (t >>> 0) * scale - 1;
         s = u * u + v * v;
       } while (s >= 1 || s === 0);
       const m = Math.sqrt((-2 * Math.log(s)) / s);

@@ -5,6 +5,7 @@ import type { HistoryWindows } from "./history.ts";
 import { ANALYSIS_LEVERS, HISTORICAL_LEVERS, LEVER_INFO, leverValues, type AnalysisLever, type HistoricalLever } from "./levers.ts";
 import { estimateProcess, forward, type ProcessEstimate, type Transform } from "./process.ts";
 import type { Rng } from "./prng.ts";
+import { f64 } from "../kernel/unboxed.ts";
 import { solsticeSampler, type CurrentDay, type SolsticeSampler, type SolsticeVariationInput, type SolsticeVariationReport } from "./solsticeVariation.ts";
 
 /** How one lever varies across an ensemble's paths. */
@@ -70,22 +71,24 @@ function historicalSampler(lever: HistoricalLever, central: Float64Array, window
       let x = 0;
       let clamped = 0;
       const n = out.length;
+      // The process's numbers unboxed before the loops (captured, they are checked at every use; unboxed.ts).
+      const persistence = f64(phi), volatility = f64(sigma), top = f64(max);
       if (t === "log") {
         for (let i = 0; i < n; i++) {
-          x = phi * x + sigma * out[i]!;
+          x = persistence * x + volatility * out[i]!;
           let v = Math.exp(g[i]! + x);
-          if (v > max) {
-            v = max;
+          if (v > top) {
+            v = top;
             clamped++;
           }
           out[i] = v;
         }
       } else {
         for (let i = 0; i < n; i++) {
-          x = phi * x + sigma * out[i]!;
+          x = persistence * x + volatility * out[i]!;
           let v = 1 / (1 + Math.exp(-(g[i]! + x)));
-          if (v > max) {
-            v = max;
+          if (v > top) {
+            v = top;
             clamped++;
           }
           out[i] = v;
