@@ -1,6 +1,6 @@
 import { SECTOR_EIB, YEAR_DAYS } from "./constants.ts";
 import type { DayArrays } from "./days.ts";
-import { UNDEFINED_VALUE } from "./unboxed.ts";
+import { f64, UNDEFINED_VALUE } from "./unboxed.ts";
 
 /**
  * §7 block rewards earned each day by one 32 GiB QA sector, over days [from, to), and their
@@ -11,7 +11,7 @@ import { UNDEFINED_VALUE } from "./unboxed.ts";
  */
 export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardSum: number, minerShare: Float64Array | null): number {
   const { qapEib, dayNetworkReward: dayNet, rewardsPerSector: rps, rewardPrefix: prefix } = a;
-  const sectorEib = SECTOR_EIB;
+  const sectorEib = f64(SECTOR_EIB);
   const split = minerShare !== null, w1 = minerShare ?? dayNet;
   const undef = UNDEFINED_VALUE[0]!;
   if (from === 0) prefix[0] = 0;
@@ -38,7 +38,7 @@ export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardS
 export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
   if (to <= from) return;
   const { rewardPrefix: prefix, oneYearReturn: ret } = a;
-  const year = YEAR_DAYS;
+  const year = YEAR_DAYS | 0;
   if (prefix[to - 1 + year] !== prefix[to - 1 + year]) oneYearReturnsUndefined(a, from, to);
   else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
   if (roi) oneYearRois(a, from, to, ret, a.oneYearRoi);
@@ -65,7 +65,7 @@ function oneYearRois(a: DayArrays, from: number, to: number, ret: Float64Array, 
  */
 function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number): void {
   const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;
-  const year = YEAR_DAYS;
+  const year = YEAR_DAYS | 0;
   const feeFrom = Math.min(Math.max(firstFeeDay, from), to);
   for (let i = from; i < feeFrom; i++) {
     oneYearFee[i] = 0;
@@ -80,7 +80,7 @@ function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number
 
 function oneYearReturnsUndefined(a: DayArrays, from: number, to: number): void {
   const { rewardsPerSector: rps, oneYearReturn: ret, scratchA: defined, scratchB: undefinedBefore } = a;
-  const year = YEAR_DAYS;
+  const year = YEAR_DAYS | 0;
   const n = to - 1 + year;
   let sum = 0;
   let bad = 0;
@@ -93,5 +93,6 @@ function oneYearReturnsUndefined(a: DayArrays, from: number, to: number): void {
     defined[t + 1] = sum;
     undefinedBefore[t + 1] = bad;
   }
-  for (let i = from; i < to; i++) ret[i] = undefinedBefore[i + year] === undefinedBefore[i] ? defined[i + year]! - defined[i]! : NaN;
+  const undef = UNDEFINED_VALUE[0]!;
+  for (let i = from; i < to; i++) ret[i] = undefinedBefore[i + year] === undefinedBefore[i] ? defined[i + year]! - defined[i]! : undef;
 }

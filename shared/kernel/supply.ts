@@ -275,7 +275,7 @@ function feePrice(inputs: KernelInputs, circ: Float64Array, t: number): number {
  */
 function feeTotals(a: DayArrays, inputs: KernelInputs, from: number, to: number, firstFeeDay: number): void {
   const { sectorFee, cumSectorFee, feePerSector, circSupply } = a;
-  const feePerPib = FIP0100_FEE_PER_PIB, sectorPib = SECTOR_PIB;
+  const feePerPib = f64(FIP0100_FEE_PER_PIB), sectorPib = f64(SECTOR_PIB);
   let cum = from > firstFeeDay ? cumSectorFee[from - 1]! : 0;
   for (let t = from; t < to; t++) {
     cum += sectorFee[t]!;
