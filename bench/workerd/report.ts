@@ -110,7 +110,10 @@ export function performanceBlock(r: WorkerdBenchResult): string {
   const e = cpu("ensemble");
   const k = cpu("kernel (current model)");
   out.push("");
-  out.push("Targets, in workerd under `wrangler dev`, this run (process CPU inside the isolate; served figures above):");
+  const c = r.items.kernel?.c?.ms;
+  out.push(
+    `Targets, in workerd under \`wrangler dev\`, this run (process CPU inside the isolate; served figures above). The machine's speed this run: the C port's 10-year simulation took ${ms(c)} ms; on this shared machine that figure moved by up to 1.7× between runs of one day (decisions/0030), and this table's figures move with it.`,
+  );
   out.push(`- 10-year weekly computed answer ≤ 1.0 ms: **${ms(cpu("computed weekly"))} ms**${r.http ? ` (served, over the floor: ${ms(r.http.kinds["computed weekly"]?.cpuOverFloorMs, 2)} ms)` : ""};`);
   out.push(`- 10-year daily ≤ 5.0 ms: **${ms(cpu("computed daily"))} ms**${r.http ? ` (served: ${ms(r.http.kinds["computed daily"]?.cpuOverFloorMs, 2)} ms)` : ""};`);
   out.push(
