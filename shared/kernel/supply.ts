@@ -147,7 +147,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   // The fee's price reads the circulating supply of the day before (`price`, carried from day to
   // day): on-chain where the dataset has it.
   const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
-  let price = feeOn ? feePrice(inputs, circArr, from - 1) : 0;
+  let price = from - 1 < nOnchain ? onchainCirc[from - 1]! : circArr[from - 1]!;
   const feePerPib = f64(FIP0100_FEE_PER_PIB), capShare = f64(FIP0100_CAP_SHARE);
   const resume = from > firstFeeDay;
   let due = state.feeDue, capSum = resume ? feeCapPrefix[from]! : 0;
@@ -257,12 +257,6 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   state.feeCapBoundDays = capBoundDays;
   state.feeFirstCapBoundDay = firstCapBound;
   if (feeOn && to > firstFeeDay) feeTotals(a, inputs, from > firstFeeDay ? from : firstFeeDay, to, firstFeeDay);
-}
-
-/** The fee's price on day t: the circulating supply, on-chain where the dataset has it (PROTOCOL.md §A). */
-function feePrice(inputs: KernelInputs, circ: Float64Array, t: number): number {
-  const onchain = inputs.onchainCircSupply;
-  return onchain && t < onchain.length ? onchain[t]! : circ[t]!;
 }
 
 /**
