@@ -1,6 +1,6 @@
 /**
  * Numbers in the representation V8's optimizing compiler keeps unboxed, read into a hot loop's
- * locals before the loop (measured on Node 22 and in workerd: docs/decisions/0021).
+ * locals before the loop (measured on Node 22 and in workerd: docs/decisions/0030).
  *
  * A loop as large as supply's is not peeled, so the compiler moves none of its checks out of it:
  * a number read from a module constant, a parameter or an object's member (the model's constants,
