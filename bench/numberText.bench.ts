@@ -14,10 +14,9 @@
  *   npm run bench:numbers [-- --rounds 40] [-- --before 0dd1e72]
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { warmDataset } from "../shared/data/dataset.ts";
 import { parseReferenceDataset } from "../shared/data/reference.ts";
@@ -66,25 +65,27 @@ const perNumber = (w: NumberWriter): Writer => {
   return (values, out) => loop(w, values, out) as number;
 };
 
-/** numberText.ts's writer as it was at `rev` (git show into a temporary file). */
+/**
+ * numberText.ts's writer as it was at `rev` (git show into a temporary file beside today's, so
+ * that its relative imports resolve: to today's files, and `#numbers-wasm` to today's module).
+ */
 async function writerAt(rev: string): Promise<Writer> {
-  // (Under workers/api/src/ before the response path had its own folder.)
   const at = (path: string) => execFileSync("git", ["show", `${rev}:${path}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   let source: string;
   try {
     source = at("workers/api/src/response/numberText.ts");
   } catch {
-    source = at("workers/api/src/numberText.ts");
+    // Under workers/api/src/ before the response path had its own folder: one level less deep.
+    source = at("workers/api/src/numberText.ts").replaceAll('from "../../../', 'from "../../../../');
   }
-  const dir = mkdtempSync(join(tmpdir(), "numbertext-"));
+  const file = fileURLToPath(new URL(`../workers/api/src/response/.numberText-at-${process.pid}.ts`, import.meta.url));
   try {
-    const file = join(dir, "numberText.ts");
     writeFileSync(file, source);
     const m = (await import(pathToFileURL(file).href)) as { writeNumber: NumberWriter; writeNumbers?: typeof writeNumbers };
     const many = m.writeNumbers;
     return many ? (values, out) => many(out, 0, values, 0, 1, values.length) : perNumber(m.writeNumber);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }
 

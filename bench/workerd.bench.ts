@@ -32,9 +32,9 @@
  * (`npm run perf:doc`).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { resolveScenario } from "../shared/kernel/scenario.ts";
@@ -158,6 +158,7 @@ function bundle(dir: string): string {
  */
 async function workerdServeContestant(workerJs: string, v8Flags: readonly string[], inspector: "none" | "listen" | "session" = "none", bin = WORKERD): Promise<Contestant> {
   const dir = mkdtempSync(join(tmpdir(), "mechafil-workerd-"));
+  const wasm = readdirSync(dirname(workerJs)).filter((f) => f.endsWith(".wasm"));
   const port = await freePort();
   const inspectorPort = inspector === "none" ? null : await freePort();
   const capnp = [
@@ -168,14 +169,15 @@ async function workerdServeContestant(workerJs: string, v8Flags: readonly string
     `  v8Flags = [ ${v8Flags.map((f) => JSON.stringify(f)).join(", ")} ],`,
     ");",
     "const bench :Workerd.Worker = (",
-    // capnp embeds relative to the config file.
-    '  modules = [ (name = "worker.js", esModule = embed "worker.js") ],',
+    // capnp embeds relative to the config file; the bundle imports its WebAssembly modules by file name.
+    `  modules = [ (name = "worker.js", esModule = embed "worker.js")${wasm.map((f) => `, (name = "${f}", wasm = embed "${f}")`).join("")} ],`,
     '  compatibilityDate = "2025-09-01",',
     '  compatibilityFlags = ["nodejs_compat"],',
     ");",
   ].join("\n");
   writeFileSync(join(dir, "config.capnp"), capnp);
   copyFileSync(workerJs, join(dir, "worker.js"));
+  for (const f of wasm) copyFileSync(join(dirname(workerJs), f), join(dir, f));
   const args = ["serve", join(dir, "config.capnp"), ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [])];
   const child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   let err = "";
