@@ -3,9 +3,9 @@ import { numbersWasm } from "#numbers-wasm";
 /**
  * A number's JSON text written as ASCII bytes: exactly the bytes of `String(v)` (ECMAScript
  * Number::toString: the shortest digits that read back as v, the closest of those to v) for a
- * finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). About 2.4× faster than
- * V8's own formatting for the 16–17 significant digits of the kernel's outputs (and no string
- * per number), which is most of what writing an answer costs (`npm run bench:numbers`).
+ * finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). About 4× faster than
+ * `String(v)` for the 16–17 significant digits of the kernel's outputs (and no string per
+ * number), which is most of what writing an answer costs (`npm run bench:numbers`).
  *
  * The work is WebAssembly (`numbers.wasm`, built from workers/api/wasm/numbers.ts, which says how
  * it decides the digits; decisions/0031): this module copies a window of values into the
