@@ -246,7 +246,8 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
           }
         } else {
           // A multiple of 100 or more (short decimals, integers): the largest multiple of 10^j in
-          // reach is the only one (the interval is under 100 wide).
+          // reach is the only one (the interval is under 100 wide). Written out rather than a loop:
+          // a remainder by a constant compiles to multiplications, by a variable to a division.
           j = 2;
           let m = m2;
           let mm = ul % 1000;
