@@ -6,8 +6,8 @@
 // finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). numberText.ts is the host:
 // it copies a window of values into `INPUT`, calls `write`, writes with `String(v)` what `write`
 // leaves to it (`stopped`), and copies the text out. Compiled to WebAssembly because this is most
-// of what writing an answer costs, and the same algorithm runs ~1.4× faster here than as
-// JavaScript (no typed-array checks, stores of words; decisions/0031).
+// of what writing an answer costs, and the same algorithm costs 14–16 % less CPU here than as
+// JavaScript in workerd, 26–29 % less in Node (decisions/0031).
 //
 // How (for 1e-6 ≤ |v| < 1e17, the range of every answer's values; anything else, and any case
 // the arithmetic below does not decide, is left to the host's `String(v)`):

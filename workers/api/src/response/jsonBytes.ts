@@ -89,7 +89,7 @@ class JsonWriter {
   /**
    * Writes a window of numbers, `[v,v,null,…]`, each as `String(v)` writes it (what JSON.stringify
    * writes for a finite number: shortest round-trip digits, `0` for -0), NaN and infinities as
-   * null. numberText.ts writes the digits straight into the buffer.
+   * null. numberText.ts copies the text into the buffer from its WebAssembly module's memory.
    */
   private writeSeries(s: Series): void {
     const { source: a, first, step, count } = s;
