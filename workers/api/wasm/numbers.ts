@@ -21,9 +21,12 @@
 //  - The shortest text is a D with the most trailing zeros (largest j with a multiple of 10^j in
 //    the interval); of those the closest to P, exactly halfway the one with the even last digit
 //    (V8's rule). The integers in play are hi + t for small t, so every test is on small numbers.
-//    With no multiple of 10 in the interval the closest is round(lo), with no multiple of 100
-//    the nearest multiple of 10 in it: 9 numbers in 10 of an answer take one of these two.
-//  - The digits of D (two halves below 1e8) are made in registers, 8 at a time, and stored as words.
+//    With no multiple of 10 in the interval the closest is round(lo), with one multiple of 10
+//    and none of 100 that one: 9 numbers in 10 of an answer take one of these two, and which
+//    one is as good as random from one number to the next, so both are computed and one is
+//    selected, without a branch to mispredict.
+//  - The digits of D (two halves below 1e8) are made in the lanes of a SIMD vector, 16 at once,
+//    and stored as words.
 // test/numberText.test.ts compares the bytes with `String(v)` on 10 million values (in workerd,
 // workers/api/test/api.json.test.ts); `npm run check:numbers` runs a longer comparison.
 
@@ -44,6 +47,9 @@ const E_MAX: i32 = 1079;
  */
 const BY_E: usize = memory.data((E_MAX - E_MIN + 1) * 32, 16);
 const K_OF: usize = memory.data(E_MAX - E_MIN + 1);
+/** The bits of 1e-6 and 1e17: the fast range's ends. */
+const LOW_BITS: u64 = 0x3eb0c6f7a0b5ed8d;
+const HIGH_BITS: u64 = 0x4376345785d8a000;
 /** Dekker's splitter for doubles: 2^27 + 1. */
 const SPLIT: f64 = 134217729;
 const E8: i32 = 100000000;
@@ -99,11 +105,10 @@ function stop(i: i32, at: usize, last: f64, lastStart: usize, lastLen: usize): u
   return at;
 }
 
-/** JavaScript's Math.round: the nearest integer, halfway up (x − floor(x) is exact). */
+/** An integer-valued x (|x| < 2^51) as i32: the low bits of x + 1.5·2^52 (cheaper than a checked truncation). */
 // @ts-ignore: decorator
-@inline function round(x: f64): f64 {
-  const r = Math.floor(x);
-  return x - r >= 0.5 ? r + 1 : r;
+@inline function toInt(x: f64): i32 {
+  return <i32>reinterpret<u64>(x + 6755399441055744.0);
 }
 
 /**
@@ -114,11 +119,16 @@ function stop(i: i32, at: usize, last: f64, lastStart: usize, lastLen: usize): u
  */
 export function write(from: i32, count: i32, at: usize, comma: bool): usize {
   let p = at;
+  // The comma before each value but the first (and the first's when `comma`): stored always, and
+  // overwritten by the value's text when not counted (every value writes at least one byte).
+  let sep: usize = comma ? 1 : 0;
   let last = prev;
   let lastStart = prevStart;
   let lastLen = prevLen;
   for (let i = from; i < count; i++) {
-    if (i > from || comma) store<u8>(p++, 44); // ,
+    store<u8>(p, 44); // ,
+    p += sep;
+    sep = 1;
     const v = load<f64>(INPUT + (<usize>i << 3));
     if (v == last) {
       // (== treats 0 and -0 as equal: both are written "0".) Four bytes at a time: the bytes
@@ -128,8 +138,10 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
       continue;
     }
     const start = p;
-    const a = Math.abs(v);
-    if (!(a >= 1e-6 && a < 1e17)) {
+    // |v|'s bits: for doubles of one sign the bits' order is the values' (NaN's above Infinity's).
+    const bits = reinterpret<u64>(v) & 0x7fffffffffffffff;
+    if (bits - LOW_BITS >= HIGH_BITS - LOW_BITS) {
+      const a = Math.abs(v);
       if (v != v || a == Infinity) {
         store<u32>(p, 0x6c6c756e); // null
         p += 4;
@@ -139,7 +151,7 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
         return stop(i, p, last, lastStart, lastLen);
       }
     } else {
-      const bits = reinterpret<u64>(a);
+      const a = reinterpret<f64>(bits);
       const E = <i32>(bits >>> 52); // biased exponent (a is normal here)
       const row = BY_E + (<usize>(E - E_MIN) << 5);
       // Dekker: hi + lo = a·10^k exactly (10^k split once, in the table).
@@ -177,12 +189,11 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
         const el = lo - (sl - bb) + (-hl - bb);
         if (el > 0 || (el == 0 && !even)) tL++;
       }
-      const wf = tU - tL;
+      const w = toInt(tU - tL);
       // (w is 1 to 44 at this scale; anything else is left to the host.)
-      if (wf < 0 || wf >= 100) {
+      if (<u32>w >= 100) {
         return stop(i, start, last, lastStart, lastLen);
       }
-      const w = <i32>wf;
 
       // hi = qh·1e8 + rh exactly (qh·1e8 is exact: qh·5^8 < 2^53); from here on small integers.
       let qh = Math.floor(hi * 1e-8); // corrected below when rounding put it one off
@@ -194,10 +205,10 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
         rh -= <f64>E8;
         qh++;
       }
-      const q0 = <i32>qh;
-      const r0 = <i32>rh;
-      const tu = <i32>tU;
-      const tl = <i32>tL;
+      const q0 = toInt(qh);
+      const r0 = toInt(rh);
+      const tu = toInt(tU);
+      const tl = toInt(tL);
       // The low 8 digits of U = hi + tU (the high half only matters for 9+ trailing zeros).
       let ul = r0 + tu;
       let uq = q0;
@@ -213,85 +224,89 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
       // D = hi + t: t is chosen here. hi is even (it is at least 1e16 > 2^53), so D's parity is t's.
       let t: i32;
       let j: i32;
-      const m1 = ul % 10;
-      if (m1 > w) {
-        // No multiple of 10 in the interval: every integer in it has the most digits, and the
-        // nearest to P is in it (it is within 0.5 of P; the interval reaches over 0.55 each side).
-        j = 0;
-        const r = round(lo); // halfway rounds up: then the even of the two (both exact here)
-        t = <i32>r;
-        if (lo == r - 0.5 && (t & 1) != 0) t--;
-      } else {
-        const m2 = ul % 100;
-        if (m2 > w) {
-          // Multiples of 10 but none of 100: t1 the largest, the others 10 apart down to tL.
-          j = 1;
-          const t1 = tu - m1;
-          if (t1 - 10 < tl) t = t1;
-          else {
-            // The nearest to lo of the lattice t1 + 10ℤ (rounded, then checked exactly), halfway
-            // the one with the even tens digit (E8 is a multiple of 20: adding it keeps that
-            // digit's parity and makes the sum positive); then into [tL, t1]: lo is within
-            // 5.45 of both ends, so one step of 10 at most.
-            t = t1 - 10 * <i32>Math.floor((<f64>t1 - lo) * 0.1 + 0.5);
-            if (lo < <f64>t - 5) t -= 10;
-            else if (lo > <f64>t + 5) t += 10;
-            if (lo == <f64>t - 5) {
-              if (((r0 + t + E8) / 10) & 1) t -= 10;
-            } else if (lo == <f64>t + 5) {
-              if (((r0 + t + E8) / 10) & 1) t += 10;
-            }
-            if (t > t1) t = t1;
-            else if (t < tl) t += 10;
-          }
-        } else {
-          // A multiple of 100 or more (short decimals, integers): the largest multiple of 10^j in
-          // reach is the only one (the interval is under 100 wide). Written out rather than a loop:
-          // a remainder by a constant compiles to multiplications, by a variable to a division.
-          j = 2;
-          let m = m2;
-          let mm = ul % 1000;
+      const uu = <u32>ul; // (0 ≤ ul < 1e8: unsigned remainders are cheaper)
+      const m1 = <i32>(uu % 10);
+      const m2 = <i32>(uu % 100);
+      if (m2 <= w) {
+        // A multiple of 100 or more (short decimals, integers): the largest multiple of 10^j in
+        // reach is the only one (the interval is under 100 wide). Written out rather than a loop:
+        // a remainder by a constant compiles to multiplications, by a variable to a division.
+        j = 2;
+        let m = m2;
+        let mm = <i32>(uu % 1000);
+        if (mm <= w) {
+          j = 3;
+          m = mm;
+          mm = <i32>(uu % 10000);
           if (mm <= w) {
-            j = 3;
+            j = 4;
             m = mm;
-            mm = ul % 10000;
+            mm = <i32>(uu % 100000);
             if (mm <= w) {
-              j = 4;
+              j = 5;
               m = mm;
-              mm = ul % 100000;
+              mm = <i32>(uu % 1000000);
               if (mm <= w) {
-                j = 5;
+                j = 6;
                 m = mm;
-                mm = ul % 1000000;
+                mm = <i32>(uu % 10000000);
                 if (mm <= w) {
-                  j = 6;
+                  j = 7;
                   m = mm;
-                  mm = ul % 10000000;
-                  if (mm <= w) {
-                    j = 7;
-                    m = mm;
-                    if (ul <= w) {
-                      j = 8;
-                      m = ul;
-                    }
+                  if (ul <= w) {
+                    j = 8;
+                    m = ul;
                   }
                 }
               }
             }
           }
-          if (j == 8) {
-            // The whole low half is within reach: go on into the high half.
-            let p10: i64 = 10; // 10^(j − 7)
-            while (j < 17) {
-              const mh = (<i64>uq % p10) * <i64>E8 + <i64>ul;
-              if (mh > <i64>w) break;
-              j++;
-              m = <i32>mh;
-              p10 *= 10;
-            }
-          }
-          t = tu - m;
         }
+        if (j == 8) {
+          // The whole low half is within reach: go on into the high half.
+          let p10: i64 = 10; // 10^(j − 7)
+          while (j < 17) {
+            const mh = (<i64>uq % p10) * <i64>E8 + <i64>ul;
+            if (mh > <i64>w) break;
+            j++;
+            m = <i32>mh;
+            p10 *= 10;
+          }
+        }
+        t = tu - m;
+      } else if (w >= m1 + 10) {
+        // Multiples of 10 but none of 100, two or more of them: t1 the largest, the others 10
+        // apart down to tL.
+        j = 1;
+        const t1 = tu - m1;
+        // The nearest to lo of the lattice t1 + 10ℤ (rounded, then checked exactly), halfway
+        // the one with the even tens digit (E8 is a multiple of 20: adding it keeps that
+        // digit's parity and makes the sum positive); then into [tL, t1]: lo is within
+        // 5.45 of both ends, so one step of 10 at most.
+        t = t1 - 10 * toInt(Math.floor((<f64>t1 - lo) * 0.1 + 0.5));
+        if (lo < <f64>t - 5) t -= 10;
+        else if (lo > <f64>t + 5) t += 10;
+        if (lo == <f64>t - 5) {
+          if (((r0 + t + E8) / 10) & 1) t -= 10;
+        } else if (lo == <f64>t + 5) {
+          if (((r0 + t + E8) / 10) & 1) t += 10;
+        }
+        if (t > t1) t = t1;
+        else if (t < tl) t += 10;
+      } else {
+        // At most one multiple of 10 in the interval, and none of 100. With one (m1 ≤ w), it:
+        // tu − m1. With none, every integer in it has the most digits, and the nearest to P is
+        // in it (it is within 0.5 of P; the interval reaches over 0.55 each side): round(lo),
+        // exactly halfway the even one (both exact here). Both are computed and one selected:
+        // which one is as good as random from one number to the next, and a mispredicted branch
+        // cost more than the other candidate's few operations (decisions/0031).
+        const r = Math.floor(lo);
+        const up = lo - r >= 0.5;
+        let t0 = toInt(r) + <i32>up;
+        t0 -= <i32>up & <i32>(lo == r + 0.5) & t0; // halfway rounded up to an odd t: the even below
+        const none = m1 > w;
+        t = select<i32>(t0, tu - m1, none);
+        j = select<i32>(0, 1, none);
       }
       // The chosen D = hi + t = dq·1e8 + dl: 17 or 18 digits, the last j of them zeros.
       let dq = q0;
@@ -303,18 +318,19 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
         dl -= E8;
         dq++;
       }
-      const top = dq / E8; // 1 to 20
+      const top = <i32>(<u32>dq / <u32>E8); // 1 to 20 (dq > 0)
       if (top < 1 || top > 20) {
         return stop(i, start, last, lastStart, lastLen);
       } // not expected (1e16 − 1 < D ≤ 2e17)
       // D's ASCII as three little-endian words, w0 = its first 8 characters, w1 the next 8, w2
-      // the rest: top's 1 or 2 digits (lt of them), then mid's 8 and dl's 8 (digits8). All in
+      // the rest: top's 1 or 2 digits (lt of them), then mid's 8 and dl's 8 (digits16). All in
       // registers: the text is then stored as words, with the point put in by shifts.
       const mid = dq - top * E8;
       const lt = top >= 10 ? 2 : 1;
       const head: u64 = lt == 2 ? <u64>(top >= 20 ? 50 : 49) | (<u64>(C_0 + top - (top >= 20 ? 20 : 10)) << 8) : <u64>(C_0 + top);
-      const a8 = digits8(<u32>mid);
-      const b8 = digits8(<u32>dl);
+      const dv = digits16(<u32>mid, <u32>dl);
+      const a8 = i64x2.extract_lane(dv, 0);
+      const b8 = i64x2.extract_lane(dv, 1);
       const s = <u64>(lt << 3);
       let w0 = head | (a8 << s);
       let w1 = (a8 >> (64 - s)) | (b8 << s);
@@ -364,28 +380,28 @@ export function write(from: i32, count: i32, at: usize, comma: bool): usize {
   return p;
 }
 
-/**
- * The ASCII of x < 1e8 as 8 digits (leading zeros), first digit in the lowest byte: its two
- * halves of 4 digits in two 32-bit lanes, each split into two 2-digit numbers (16-bit lanes),
- * each into two digits (bytes), with multiplications by reciprocals (exact for these ranges:
- * x·10486 >> 20 = ⌊x/100⌋ for x < 10^4 and x·103 >> 10 = ⌊x/10⌋ for x < 100, and no lane
- * reaches into the next).
- */
-// @ts-ignore: decorator
-@inline function digits8(x: u32): u64 {
-  const hi = x / 10000;
-  let v = <u64>hi | (<u64>(x - hi * 10000) << 32);
-  let q = ((v * 10486) >> 20) & 0x0000007f0000007f;
-  v = q | ((v - q * 100) << 16);
-  q = ((v * 103) >> 10) & 0x000f000f000f000f;
-  v = q | ((v - q * 10) << 8);
-  return v | 0x3030303030303030;
-}
-
 /** The word's characters with "." put in at character c (0 ≤ c < 8), the ones from c on one place on (its last one dropped). */
 // @ts-ignore: decorator
 @inline function withPoint(w: u64, c: i32): u64 {
   const at = <u64>(c << 3);
   const below = (<u64>1 << at) - 1;
   return (w & below) | (<u64>46 << at) | ((w & ~below) << 8);
+}
+
+/**
+ * The ASCII of hi < 1e8 and lo < 1e8 as 8 digits each (leading zeros), hi's in bytes 0–7 of the
+ * vector and lo's in 8–15, first digit in the lowest byte: their four halves of 4 digits in four
+ * 32-bit lanes, each split into two 2-digit numbers (16-bit lanes), each into two digits (bytes),
+ * with multiplications by reciprocals (exact for these ranges: x·5243 >> 19 = ⌊x/100⌋ for
+ * x < 10^4, and x·103 >> 10 = ⌊x/10⌋ for x < 100; no lane's product overflows it).
+ */
+// @ts-ignore: decorator
+@inline function digits16(hi: u32, lo: u32): v128 {
+  const a = hi / 10000, c = lo / 10000;
+  let v = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(a), 1, hi - a * 10000), 2, c), 3, lo - c * 10000);
+  let q = i32x4.shr_u(i32x4.mul(v, i32x4.splat(5243)), 19);
+  v = v128.or(q, i32x4.shl(i32x4.sub(v, i32x4.mul(q, i32x4.splat(100))), 16));
+  q = i16x8.shr_u(i16x8.mul(v, i16x8.splat(103)), 10);
+  v = v128.or(q, i16x8.shl(i16x8.sub(v, i16x8.mul(q, i16x8.splat(10))), 8));
+  return v128.or(v, i8x16.splat(0x30));
 }
