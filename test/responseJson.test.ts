@@ -63,6 +63,24 @@ describe("toJsonText = JSON.stringify, byte for byte", () => {
       { numRuns: 400 },
     );
   });
+
+  it("for answers that grow the writer's text area, one too large for it (a buffer of its own), and the small ones after", () => {
+    // The writer's buffer is the number writer's text area up to 8 MB (numberText.ts, textArea),
+    // grown in place; a larger answer is written in a buffer of its own. Sizes: ~0.2, ~3, ~11, ~3
+    // and ~0.2 MB of 17-digit numbers, so the area grows, is left, and is used again.
+    const values = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e9 + i / 7);
+    for (const [n, seed] of [
+      [10_000, 1],
+      [150_000, 2],
+      [550_000, 3],
+      [150_000, 4],
+      [10_000, 5],
+    ] as const) {
+      const arr = values(n, seed);
+      const v = { head: "x", a: new Series(arr, 0, 1, n), b: [new Series(arr, 1, 7, Math.floor((n - 2) / 7) + 1)] };
+      expect(toJsonText(v)).toBe(JSON.stringify(v));
+    }
+  });
 });
 
 describe("windows with the same values in other arrays (written once, their bytes copied)", () => {

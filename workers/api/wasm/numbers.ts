@@ -4,10 +4,10 @@
 // Numbers' JSON text, written as ASCII bytes: exactly the bytes of `String(v)` (ECMAScript
 // Number::toString: the shortest digits that read back as v, the closest of those to v) for a
 // finite v, `null` for NaN and ±Infinity (what JSON.stringify writes). numberText.ts is the host:
-// it copies a window of values into `INPUT`, calls `write`, writes with `String(v)` what `write`
-// leaves to it (`stopped`), and copies the text out. Compiled to WebAssembly because this is most
-// of what writing an answer costs, and the same algorithm costs 14–16 % less CPU here than as
-// JavaScript in workerd, 26–29 % less in Node (decisions/0031).
+// it copies a window of values into `INPUT`, calls `write`, and writes with `String(v)` what
+// `write` leaves to it (`stopped`). The text goes into the host's text area (an answer's buffer,
+// past this module's static data: `area`), or into `OUTPUT`, copied out by the host. Compiled to
+// WebAssembly because this is most of what writing an answer costs (decisions/0031).
 //
 // How (for 1e-6 ≤ |v| < 1e17, the range of every answer's values; anything else, and any case
 // the arithmetic below does not decide, is left to the host's `String(v)`):
@@ -83,6 +83,13 @@ export function output(): usize {
 }
 export function chunk(): i32 {
   return CHUNK;
+}
+/**
+ * Where the host's text area starts: the memory past this module's static data, which the host
+ * grows to hold a whole answer, so that its numbers are written in place (numberText.ts, textArea).
+ */
+export function area(): usize {
+  return (__heap_base + 15) & ~15;
 }
 
 /** The index of the value `write` left to the host, or the count when it wrote them all. */

@@ -1,5 +1,5 @@
 import { immutableWindows, keepWindow } from "./immutableWindows.ts";
-import { writeNumber, writeNumbers } from "./numberText.ts";
+import { textArea, writeNumber, writeNumbers } from "./numberText.ts";
 import { RawJson, Series } from "./series.ts";
 
 /**
@@ -16,7 +16,10 @@ import { RawJson, Series } from "./series.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** A buffer grown past this for one large answer is let go afterwards rather than held. */
+/**
+ * The most the writer's buffer in the number writer's memory (its text area) grows to; a larger
+ * answer is written in a buffer of its own, let go afterwards (the module's memory never shrinks).
+ */
 const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Most bytes one number and its comma take (the longest Number::toString is 24 characters). */
 const NUMBER_BYTES = 25;
@@ -53,11 +56,14 @@ function plain(v: object, depth: number): boolean {
 
 /**
  * Writes one answer at a time into a buffer it keeps between answers (one writer per isolate:
- * writing is synchronous) and grows when an answer needs more. An answer leaves as a copy of its
- * length.
+ * writing is synchronous) and grows when an answer needs more. The buffer is the number writer's
+ * text area (numberText.ts), so the numbers, most of an answer's bytes, are written in place
+ * rather than copied out of its module. An answer leaves as a copy of its length.
  */
 class JsonWriter {
-  private buf = new Uint8Array(1 << 16);
+  private buf = textArea(1 << 16);
+  /** Whether `buf` is the text area (else a buffer of its own, for an answer over KEEP_BUFFER_BYTES). */
+  private inArea = true;
   private pos = 0;
   /** This answer's windows written afresh and where their bytes are, to find equal ones. */
   private readonly windows: { series: Series; start: number; end: number }[] = [];
@@ -73,17 +79,25 @@ class JsonWriter {
     // answer, was timed A/B: no faster, as the copy it saves is paid again in allocating and
     // first touching the fresh buffer; and a cached answer would hold the unused capacity.)
     const out = this.buf.slice(0, this.pos);
-    if (this.buf.length > KEEP_BUFFER_BYTES) {
-      this.buf = new Uint8Array(1 << 16);
+    if (!this.inArea) {
+      this.buf = textArea(1 << 16);
+      this.inArea = true;
     }
     return out;
   }
 
   private ensure(room: number): void {
     if (this.pos + room <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.pos + room, this.buf.length * 2));
+    const bytes = Math.max(this.pos + room, this.buf.length * 2);
+    if (this.inArea && bytes <= KEEP_BUFFER_BYTES) {
+      // The text area grows in place: its bytes stay where they are.
+      this.buf = textArea(bytes);
+      return;
+    }
+    const grown = new Uint8Array(bytes);
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
+    this.inArea = false;
   }
 
   /**
