@@ -12,8 +12,9 @@ import { numbersWasm } from "#numbers-wasm";
  * module's memory, has it write their text, writes with `String(v)` what it leaves (anything
  * outside 1e-6 ≤ |v| < 1e17, and the rare case its arithmetic does not decide), and copies the
  * text out, unless it was written in place: in the module's text area, which jsonBytes.ts writes
- * answers in (`textArea`). The module is loaded per runtime (`#numbers-wasm`, package.json "imports": an
- * imported module in workerd, which compiles no WebAssembly from bytes; the file in Node).
+ * answers in (`textArea`). The module is loaded per runtime (`#numbers-wasm`, package.json
+ * "imports": an imported module in workerd, which compiles no WebAssembly from bytes; the file in
+ * Node).
  * `test/numberText.test.ts` compares the bytes with `String(v)` on 10 million values (and in
  * workerd, `workers/api/test/api.json.test.ts`); `npm run check:numbers` runs a longer comparison.
  */
@@ -59,12 +60,17 @@ export function textArea(bytes: number): Uint8Array {
   return new Uint8Array(wasm.memory.buffer, AREA, wasm.memory.buffer.byteLength - AREA - AREA_SLACK);
 }
 
+/** Whether `out` is textArea's view: then the module writes in it, and nothing is copied. */
+function isTextArea(out: Uint8Array): boolean {
+  return out.buffer === MEMORY.buffer && out.byteOffset === AREA;
+}
+
 /**
  * Writes v's JSON text into `out` at `pos` and returns the position after it.
  */
 export function writeNumber(out: Uint8Array, pos: number, v: number): number {
   INPUT[0] = v;
-  return writeChunk(out, pos, 1, 0, out.buffer === MEMORY.buffer && out.byteOffset === AREA);
+  return writeChunk(out, pos, 1, 0, isTextArea(out));
 }
 
 /**
@@ -75,8 +81,7 @@ export function writeNumber(out: Uint8Array, pos: number, v: number): number {
  */
 export function writeNumbers(out: Uint8Array, pos: number, values: Float64Array, first: number, step: number, count: number): number {
   const input = INPUT, chunk = CHUNK | 0;
-  // In the text area (textArea's view): the module writes there, and nothing is copied.
-  const inPlace = out.buffer === MEMORY.buffer && out.byteOffset === AREA;
+  const inPlace = isTextArea(out);
   let p = pos;
   for (let done = 0; done < count; done += chunk) {
     const n = count - done < chunk ? count - done : chunk;
