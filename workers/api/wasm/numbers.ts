@@ -22,9 +22,9 @@
 //    the interval); of those the closest to P, exactly halfway the one with the even last digit
 //    (V8's rule). The integers in play are hi + t for small t, so every test is on small numbers.
 //    With no multiple of 10 in the interval the closest is round(lo), with one multiple of 10
-//    and none of 100 that one: 9 numbers in 10 of an answer take one of these two, and which
-//    one is as good as random from one number to the next, so both are computed and one is
-//    selected, without a branch to mispredict.
+//    and none of 100 that one: about three numbers in four of an answer take one of these two,
+//    and which one is as good as random from one number to the next, so both are computed and
+//    one is selected, without a branch to mispredict.
 //  - The digits of D (two halves below 1e8) are made in the lanes of a SIMD vector, 16 at once,
 //    and stored as words.
 // test/numberText.test.ts compares the bytes with `String(v)` on 10 million values (in workerd,
