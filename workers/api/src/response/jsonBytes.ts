@@ -103,7 +103,8 @@ class JsonWriter {
   /**
    * Writes a window of numbers, `[v,v,null,…]`, each as `String(v)` writes it (what JSON.stringify
    * writes for a finite number: shortest round-trip digits, `0` for -0), NaN and infinities as
-   * null. numberText.ts copies the text into the buffer from its WebAssembly module's memory.
+   * null. numberText.ts's module writes them in place in the text area (a buffer of the writer's
+   * own, for an answer over KEEP_BUFFER_BYTES, gets a copy).
    */
   private writeSeries(s: Series): void {
     const { source: a, first, step, count } = s;
