@@ -41,6 +41,23 @@ export function dayArrays(stride: number, buffer?: Float64Array): { arrays: DayA
   return { arrays, buffer: buf };
 }
 
+/**
+ * The whole buffer a set's arrays are views of, as one Float64Array from the buffer's first byte:
+ * `W[startOf(a.x) + t]` is `a.x[t]`. In a loop V8 does not peel, it checks a typed array (its
+ * map, length and data) at each access; through this one view a loop over many of the set's
+ * arrays checks one (supply.ts; decisions/0030). Throws if the set is not one buffer's views.
+ */
+export function wholeBuffer(a: DayArrays): Float64Array {
+  const buffer = a[NAMES[0]].buffer;
+  for (const name of NAMES) if (a[name].buffer !== buffer) throw new Error(`wholeBuffer: ${name} is not a view of the set's buffer`);
+  return new Float64Array(buffer);
+}
+
+/** Where a view of `wholeBuffer`'s buffer starts in it, in values. */
+export function startOf(x: Float64Array): number {
+  return (x.byteOffset >> 3) | 0;
+}
+
 /** Copies the first `count(name)` values of each array of `from` into `to`. */
 export function copyDays(from: DayArrays, to: DayArrays, count: (name: DayArrayName) => number): void {
   for (const name of NAMES) {

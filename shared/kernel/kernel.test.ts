@@ -10,7 +10,7 @@ import {
 import { daysBetween } from "./dates.ts";
 import { ScenarioError } from "./errors.ts";
 import { fip81Gamma } from "./gamma.ts";
-import { dayArrays } from "./days.ts";
+import { dayArrays, startOf, wholeBuffer } from "./days.ts";
 import { mint } from "./minting.ts";
 import { forecastPower } from "./power.ts";
 import { prepareInputs } from "./prepare.ts";
@@ -21,6 +21,28 @@ import { vestingTranche } from "./vesting.ts";
 import { OUTPUT_FIELD_NAMES } from "../schema/fields.ts";
 
 const f64 = (...v: number[]) => Float64Array.from(v);
+
+describe("daily arrays through one view (days.ts)", () => {
+  it("W[startOf(x) + t] is x[t] for every array of a set: its own buffer, a larger one, one at an offset", () => {
+    for (const given of [undefined, new Float64Array(5000), new Float64Array(6000).subarray(100)]) {
+      const { arrays } = dayArrays(37, given);
+      const W = wholeBuffer(arrays);
+      Object.values(arrays).forEach((x, i) => {
+        for (let t = 0; t < x.length; t++) x[t] = i * 1000 + t;
+      });
+      for (const [name, x] of Object.entries(arrays)) {
+        for (let t = 0; t < x.length; t++) if (W[startOf(x) + t] !== x[t]) expect.fail(`${name}[${t}]`);
+        W[startOf(x) + 5] = -1;
+        expect(x[5]).toBe(-1);
+      }
+    }
+  });
+
+  it("refuses a set whose arrays are not views of one buffer", () => {
+    const { arrays } = dayArrays(8);
+    expect(() => wholeBuffer({ ...arrays, locked: new Float64Array(8) })).toThrow(/locked/);
+  });
+});
 
 describe("vesting", () => {
   it("pays amount/T per day on chain days 0 … T−1 and nothing after", () => {

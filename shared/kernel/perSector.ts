@@ -61,7 +61,7 @@ function oneYearRois(a: DayArrays, from: number, to: number, ret: Float64Array, 
 /**
  * The fee of a sector onboarded on day i over its year, and its return net of it. Windows opened
  * before the fee began pay none; the two kinds of window are two loops, not a test per window
- * (a loop without branches around its loads is one V8 runs check-free: feeTotals in supply.ts).
+ * (a loop without branches around its loads is one V8 peels and runs check-free: decisions/0030).
  */
 function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number): void {
   const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;

@@ -9,7 +9,7 @@ import {
   SECTOR_PIB,
   STORAGE_PLEDGE_DAYS,
 } from "./constants.ts";
-import type { DayArrays } from "./days.ts";
+import { startOf, wholeBuffer, type DayArrays } from "./days.ts";
 import type { FeeSegment } from "./fees.ts";
 import type { KernelInputs } from "./types.ts";
 import { f64, UNDEFINED_VALUE } from "./unboxed.ts";
@@ -119,21 +119,29 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
  * the day before left. Each pass reads the model's constants into locals before its loop: V8
  * reads a module-level constant used inside a loop from its module binding on every iteration (a
  * hole check and unboxing; measured 6–11 % of a pass). This loop is too large for V8 to peel, so
- * its numbers are also unboxed before it (unboxed.ts: `f64`, `| 0`), and what does not need the
- * day-to-day recurrence (the fee's running sums) is a loop of its own after it (feeTotals).
+ * V8 moves no check out of it: its numbers are unboxed before it (unboxed.ts: `f64`, `| 0`), and
+ * the 21 daily arrays of the set it reads and writes are addressed through one view of their
+ * buffer (`W[xAt + t]` is `a.x[t]`; days.ts `wholeBuffer`), which V8 checks once a day rather
+ * than each array at each access (decisions/0030). So the fee's running sum and one sector's fee
+ * are written here too, not in a loop of their own after this one.
  */
 export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves, seg: SupplySegment, from: number, to: number, state: SupplyState): void {
   const { useAvailableSupply, lock, rate: rateOf, perSector } = seg;
   const H = seg.H | 0, D = seg.sectorDurationDays | 0, leverOffset = seg.leverOffset | 0;
-  const { qapEib, qaOnboarded: qaOnb, qaRenewed: qaRen, cumNetworkReward: cumNet, dayNetworkReward: dayNet } = a;
-  const { dayLockedPledge: dayLocked, dayRenewedPledge: dayRenewed, locked, lockedPledge, lockedReward } = a;
-  const { burn: burnArr, circSupply: circArr, availableSupply: availArr, pledgePerSector: ppq } = a;
+  const W = wholeBuffer(a);
+  const qapAt = startOf(a.qapEib), onbAt = startOf(a.qaOnboarded), renAt = startOf(a.qaRenewed);
+  const cumNetAt = startOf(a.cumNetworkReward), dayNetAt = startOf(a.dayNetworkReward);
+  const dayLockedAt = startOf(a.dayLockedPledge), dayRenewedAt = startOf(a.dayRenewedPledge);
+  const lockedAt = startOf(a.locked), lockedPledgeAt = startOf(a.lockedPledge), lockedRewardAt = startOf(a.lockedReward);
+  const burnAt = startOf(a.burn), circAt = startOf(a.circSupply), availAt = startOf(a.availableSupply), ppqAt = startOf(a.pledgePerSector);
   const release0 = inputs.knownScheduledPledgeReleaseFullVec, nRelease = release0.length;
   const burntFilVec = inputs.burntFilVec, nBurn = burntFilVec.length;
   const { baselineEib: baseline, totalVest, gamma } = curves;
   // FIP-0100 (fees.ts): the segment's exits, and what is due, paid and summed so far.
   const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay | 0;
-  const { sectorFee, feeCohort, feeNewPaying, feeKeep, feeCapPrefix } = a;
+  const feeAt = startOf(a.sectorFee), cumFeeAt = startOf(a.cumSectorFee), feePerSectorAt = startOf(a.feePerSector);
+  const cohortAt = startOf(a.feeCohort), newPayingAt = startOf(a.feeNewPaying), keepAt = startOf(a.feeKeep);
+  const capAt = (startOf(a.feeCapPrefix) + 1) | 0; // the share's running sum through day t is feeCapPrefix[t + 1]
   const fee0 = seg.fee ?? NO_FEE;
   const { known, forecast } = fee0;
   const rho = f64(fee0.rho), knownOffset = fee0.knownOffset | 0, cohortLife = fee0.cohortLife | 0, cohortStart = fee0.cohortStart | 0;
@@ -146,12 +154,12 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const { consensusShare, burntReward, minerShareBasis } = seg.split ?? NO_SPLIT;
   // The fee's price reads the circulating supply of the day before (`price`, carried from day to
   // day): on-chain where the dataset has it.
-  const onchainCirc = inputs.onchainCircSupply ?? circArr, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
-  let price = from - 1 < nOnchain ? onchainCirc[from - 1]! : circArr[from - 1]!;
+  const onchainCirc = inputs.onchainCircSupply ?? a.circSupply, nOnchain = inputs.onchainCircSupply ? onchainCirc.length : 0;
+  let price = from - 1 < nOnchain ? onchainCirc[from - 1]! : a.circSupply[from - 1]!;
   const feePerPib = f64(FIP0100_FEE_PER_PIB), capShare = f64(FIP0100_CAP_SHARE);
   const resume = from > firstFeeDay;
-  let due = state.feeDue, capSum = resume ? feeCapPrefix[from]! : 0;
-  if (feeOn && !resume && firstFeeDay < to) feeCapPrefix[firstFeeDay] = 0;
+  let due = state.feeDue, capSum = resume ? a.feeCapPrefix[from]! : 0, cumFee = resume ? a.cumSectorFee[from - 1]! : 0;
+  if (feeOn && !resume && firstFeeDay < to) a.feeCapPrefix[firstFeeDay] = 0;
   const dailyBurn = f64(seg.dailyBurn);
   const pibPerEib = f64(PIB_PER_EIB), capPerPib = f64(PLEDGE_CAP_PER_PIB), storageDays = f64(STORAGE_PLEDGE_DAYS), sectorPib = f64(SECTOR_PIB);
   const lockShare = f64(REWARD_LOCK_SHARE), releaseDays = f64(REWARD_RELEASE_DAYS), reserve = f64(DISBURSED_RESERVE_FIL);
@@ -159,10 +167,10 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   let S = state.supplyBase, prevReward = state.lockedReward, prevPledge = state.lockedPledge, prevLocked = state.locked, prevBurn = state.burn;
   for (let t = from; t < to; t++) {
     const j = t - leverOffset;
-    const Q = qapEib[t]! * pibPerEib;
-    const onbQ = qaOnb[t]!;
+    const Q = W[qapAt + t]! * pibPerEib;
+    const onbQ = W[onbAt + t]!;
     const M = Math.max(Q, baseline[t]! * pibPerEib);
-    const r = dayNet[t]!;
+    const r = W[dayNetAt + t]!;
     // FIP-0118: the miner's share vests, the burnt stream is burnt; the pledge's (and the fee
     // cap's) reward estimate is the whole reward or the miner's share. Without it: r, r and 0.
     let rMiner = r, rBasis = r, burnt = 0;
@@ -177,18 +185,18 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
     const r20 = storageDays * rBasis;
     const rate = rateOf[j]!;
     let release = t < nRelease ? release0[t]! : 0;
-    if (t - D >= H) release += dayLocked[t - D]!;
+    if (t - D >= H) release += W[dayLockedAt + t - D]!;
     const onboard = pledgeOf(onbQ, Q, M, r20, LS, w, omw, capPerPib);
-    const renewed = pledgeOf(qaRen[t]!, Q, M, r20, LS, w, omw, capPerPib);
+    const renewed = pledgeOf(W[renAt + t]!, Q, M, r20, LS, w, omw, capPerPib);
     const original = rate * release;
     const extra = renewed - original;
     const dPledge = onboard + (-(1 - rate) * release + (extra > 0 ? extra : 0));
     const renewedPledge = original > renewed ? original : renewed;
-    dayRenewed[t] = renewedPledge;
-    dayLocked[t] = onboard + renewedPledge;
+    W[dayRenewedAt + t] = renewedPledge;
+    W[dayLockedAt + t] = onboard + renewedPledge;
     const dReward = lockShare * rMiner - prevReward / releaseDays;
     prevPledge = prevPledge + dPledge;
-    lockedPledge[t] = prevPledge;
+    W[lockedPledgeAt + t] = prevPledge;
     prevReward = prevReward + dReward;
     // FIP-0100: the fee is paid first from the rewards still vesting (locked → burnt), then from
     // balance. With no fee, both terms below are + 0 and − 0: the reference's numbers to the bit.
@@ -199,20 +207,21 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       // of what leaves, at its own rate); what leaves takes its fee along; the network pays what
       // is due up to half the day's reward, and the cap scales every sector's fee alike.
       const phi = feePerPib * price;
+      W[feePerSectorAt + t] = phi * sectorPib; // one 32 GiB sector's fee, onboarded today
       const k = t - knownOffset;
       const knownExpiring = k >= 0 && k < nKnown ? known[k]! : 0;
       let leave = rho * knownExpiring;
-      if (t - cohortLife >= cohortStart) leave += feeCohort[t - cohortLife]!;
+      if (t - cohortLife >= cohortStart) leave += W[cohortAt + t - cohortLife]!;
       let keep: number, entering: number;
       if (inForecast) {
         keep = rate * renewMultiplier[j]!;
         entering = onbQ + (t >= graceEndDay ? keep * olderShare * knownExpiring : 0);
       } else {
-        keep = feeKeep[t]!;
-        entering = feeNewPaying[t]!;
+        keep = W[keepAt + t]!;
+        entering = W[newPayingAt + t]!;
       }
       const cohort = phi * entering + keep * leave;
-      feeCohort[t] = cohort;
+      W[cohortAt + t] = cohort;
       const d = due + cohort - leave;
       due = d > 0 ? d : 0;
       const cap = capShare * rBasis;
@@ -223,29 +232,31 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and a
       // division costs more than the rest of the day's fee: test rather than divide).
       capSum += fee === due ? 1 : fee / due;
-      sectorFee[t] = fee;
-      feeCapPrefix[t + 1] = capSum;
+      W[feeAt + t] = fee;
+      W[capAt + t] = capSum;
+      cumFee += fee;
+      W[cumFeeAt + t] = cumFee;
       fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
       prevReward -= fromLocked;
     }
-    lockedReward[t] = prevReward;
+    W[lockedRewardAt + t] = prevReward;
     const lk = Math.max(prevLocked + dPledge + dReward - fromLocked, 0);
-    locked[t] = lk;
+    W[lockedAt + t] = lk;
     prevLocked = lk;
     // On history days the chain's burn already holds the fee.
     const burn = t < nBurn ? burntFilVec[t]! : prevBurn + dailyBurn + fee + burnt;
-    burnArr[t] = burn;
+    W[burnAt + t] = burn;
     prevBurn = burn;
-    const cs = reserve + cumNet[t]! + totalVest[t]! - lk - burn;
+    const cs = reserve + W[cumNetAt + t]! + totalVest[t]! - lk - burn;
     const circ = Math.max(cs, 0);
     const avail = Math.max(cs + lk, 0);
-    circArr[t] = circ;
-    availArr[t] = avail;
+    W[circAt + t] = circ;
+    W[availAt + t] = avail;
     price = t < nOnchain ? onchainCirc[t]! : circ;
     // The pledge of one sector: pledge is linear in power, so one PiB's pledge × 2^-15 is the
     // reference's day pledge ÷ power onboarded without its cancellation; undefined (0/0) when
     // nothing is onboarded.
-    if (perSector) ppq[t] = onbQ === 0 ? undef : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
+    if (perSector) W[ppqAt + t] = onbQ === 0 ? undef : sectorPib * pledgeOf(1, Q, M, r20, LS, w, omw, capPerPib);
     S = useAvailableSupply ? avail : circ;
   }
   state.supplyBase = S;
@@ -256,28 +267,4 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   state.feeDue = due;
   state.feeCapBoundDays = capBoundDays;
   state.feeFirstCapBoundDay = firstCapBound;
-  if (feeOn && to > firstFeeDay) feeTotals(a, inputs, from > firstFeeDay ? from : firstFeeDay, to, firstFeeDay);
-}
-
-/**
- * FIP-0100's running sum of what was paid (`cumSectorFee`) and the fee of one sector onboarded
- * on the day (`feePerSector`: κ · the price of the day before, per 32 GiB), days [from, to) of the
- * fee, from what supply's loop paid. Out of that loop: each array it touches costs it a check and
- * a reload per day (V8 moves such checks out of a loop only when it can peel the loop, which
- * supply's is too large and branchy for), while loops this plain run check-free. For the same
- * reason the price's two sources are two loops rather than a test per day.
- */
-function feeTotals(a: DayArrays, inputs: KernelInputs, from: number, to: number, firstFeeDay: number): void {
-  const { sectorFee, cumSectorFee, feePerSector, circSupply } = a;
-  const feePerPib = f64(FIP0100_FEE_PER_PIB), sectorPib = f64(SECTOR_PIB);
-  let cum = from > firstFeeDay ? cumSectorFee[from - 1]! : 0;
-  for (let t = from; t < to; t++) {
-    cum += sectorFee[t]!;
-    cumSectorFee[t] = cum;
-  }
-  // Day t's price is day t − 1's circulating supply: on-chain through the dataset's last day.
-  const onchain = inputs.onchainCircSupply;
-  const modelFrom = onchain ? Math.min(Math.max(onchain.length + 1, from), to) : from;
-  if (onchain) for (let t = from; t < modelFrom; t++) feePerSector[t] = feePerPib * onchain[t - 1]! * sectorPib;
-  for (let t = modelFrom; t < to; t++) feePerSector[t] = feePerPib * circSupply[t - 1]! * sectorPib;
 }
