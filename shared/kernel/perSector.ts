@@ -33,9 +33,10 @@ export function rewardsPerSector(a: DayArrays, from: number, to: number, rewardS
  * ones (`scratchA`, `scratchB`). With the FIP-0100 fee (`firstFeeDay` ≥ 0), also the fee a sector
  * pays over its year (its fixed daily fee scaled on each day by the share of what was due that
  * the cap let through; none for a sector activated before the fee began) and the return and ROI
- * net of it.
+ * net of it; `firstCapBoundDay` is the first day the cap bound, −1 if none did through day
+ * to + 363.
  */
-export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number): void {
+export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean, firstFeeDay: number, firstCapBoundDay: number): void {
   if (to <= from) return;
   const { rewardPrefix: prefix, oneYearReturn: ret } = a;
   const year = YEAR_DAYS | 0;
@@ -43,7 +44,7 @@ export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean
   else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
   if (roi) oneYearRois(a, from, to, ret, a.oneYearRoi);
   if (firstFeeDay >= 0) {
-    oneYearFees(a, from, to, firstFeeDay);
+    oneYearFees(a, from, to, firstFeeDay, firstCapBoundDay);
     if (roi) oneYearRois(a, from, to, a.oneYearNetReturn, a.oneYearNetRoi);
   }
 }
@@ -60,19 +61,32 @@ function oneYearRois(a: DayArrays, from: number, to: number, ret: Float64Array, 
 
 /**
  * The fee of a sector onboarded on day i over its year, and its return net of it. Windows opened
- * before the fee began pay none; the two kinds of window are two loops, not a test per window
- * (a loop without branches around its loads is one V8 peels and runs check-free: decisions/0030).
+ * before the fee began pay none; a year before the cap first bound pays its fee in full on each of
+ * its 365 days; a later one pays it scaled by the share paid, summed from the running sums (the
+ * same numbers for a full year, where the share's sums differ by exactly 365). The three kinds of
+ * window are three loops, not a test per window (a loop without branches around its loads is one
+ * V8 peels and runs check-free: decisions/0030).
  */
-function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number): void {
-  const { feePerSector, feeCapPrefix: cap, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;
+function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number, firstCapBoundDay: number): void {
+  const { feePerSector, feeCapPrefix: cap, feeCapLo: capLo, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;
   const year = YEAR_DAYS | 0;
   const feeFrom = Math.min(Math.max(firstFeeDay, from), to);
+  // Windows i whose last day, i + 364, is before the first day the cap bound.
+  const fullTo = firstCapBoundDay < 0 ? to : Math.min(Math.max(firstCapBoundDay - year + 1, feeFrom), to);
+  const fullYear = f64(YEAR_DAYS);
   for (let i = from; i < feeFrom; i++) {
     oneYearFee[i] = 0;
     oneYearNetReturn[i] = ret[i]!;
   }
-  for (let i = feeFrom; i < to; i++) {
-    const fee = feePerSector[i]! * (cap[i + year]! - cap[i]!);
+  for (let i = feeFrom; i < fullTo; i++) {
+    const fee = feePerSector[i]! * fullYear;
+    oneYearFee[i] = fee;
+    oneYearNetReturn[i] = ret[i]! - fee;
+  }
+  for (let i = fullTo; i < to; i++) {
+    // The sums' difference costs at most one rounding of itself (none when they are within a
+    // factor of 2), and the difference of their rounding errors restores what rounding took.
+    const fee = feePerSector[i]! * (cap[i + year]! - cap[i]! + (capLo[i + year]! - capLo[i]!));
     oneYearFee[i] = fee;
     oneYearNetReturn[i] = ret[i]! - fee;
   }

@@ -233,6 +233,6 @@ export function runHistory(
   const rewardSum = rewardsPerSector(a, 0, H + 1, 0, null);
   // Windows whose year ends before the current date (the current date's fee is the forecast's first).
   const oneYearWindows = Math.max(H - (YEAR_DAYS - 1), 0);
-  oneYearSums(a, 0, oneYearWindows, true, withFee ? cal.firstFeeDay : -1);
+  oneYearSums(a, 0, oneYearWindows, true, withFee ? cal.firstFeeDay : -1, state.feeFirstCapBoundDay);
   return { minting, supply: state, rewardSum, oneYearWindows, payingPower };
 }

@@ -293,7 +293,10 @@ export function simulate<F extends OutputField = OutputField>(
   if (need.rewards) {
     const Y = Math.max(N - (YEAR_DAYS - 1), 0);
     rewardsPerSector(a, H + 1, N, history.rewardSum, sc.solstice ? a.consensusShare : null);
-    if (need.oneYear) oneYearSums(a, history.oneYearWindows, Y, need.roi, need.oneYearFee && withFee ? prepared.feeCalendar.firstFeeDay : -1);
+    if (need.oneYear) {
+      const firstFeeDay = need.oneYearFee && withFee ? prepared.feeCalendar.firstFeeDay : -1;
+      oneYearSums(a, history.oneYearWindows, Y, need.roi, firstFeeDay, fee?.firstCapBoundDay ?? -1);
+    }
   }
 
   const all = viewsOf(ws, prepared, a, F);

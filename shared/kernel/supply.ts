@@ -120,7 +120,7 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
  * reads a module-level constant used inside a loop from its module binding on every iteration (a
  * hole check and unboxing; measured 6–11 % of a pass). This loop is too large for V8 to peel, so
  * V8 moves no check out of it: its numbers are unboxed before it (unboxed.ts: `f64`, `| 0`), and
- * the 21 daily arrays of the set it reads and writes are addressed through one view of their
+ * the 22 daily arrays of the set it reads and writes are addressed through one view of their
  * buffer (`W[xAt + t]` is `a.x[t]`; days.ts `wholeBuffer`), which V8 checks once a day rather
  * than each array at each access (decisions/0030). So the fee's running sum and one sector's fee
  * are written here too, not in a loop of their own after this one.
@@ -141,7 +141,8 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const feeOn = seg.fee !== null, firstFeeDay = seg.firstFeeDay | 0;
   const feeAt = startOf(a.sectorFee), cumFeeAt = startOf(a.cumSectorFee), feePerSectorAt = startOf(a.feePerSector);
   const cohortAt = startOf(a.feeCohort), newPayingAt = startOf(a.feeNewPaying), keepAt = startOf(a.feeKeep);
-  const capAt = (startOf(a.feeCapPrefix) + 1) | 0; // the share's running sum through day t is feeCapPrefix[t + 1]
+  // The share's running sum through day t is feeCapPrefix[t + 1] + feeCapLo[t + 1].
+  const capAt = (startOf(a.feeCapPrefix) + 1) | 0, capLoAt = (startOf(a.feeCapLo) + 1) | 0;
   const fee0 = seg.fee ?? NO_FEE;
   const { known, forecast } = fee0;
   const rho = f64(fee0.rho), knownOffset = fee0.knownOffset | 0, cohortLife = fee0.cohortLife | 0, cohortStart = fee0.cohortStart | 0;
@@ -158,8 +159,9 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   let price = from - 1 < nOnchain ? onchainCirc[from - 1]! : a.circSupply[from - 1]!;
   const feePerPib = f64(FIP0100_FEE_PER_PIB), capShare = f64(FIP0100_CAP_SHARE);
   const resume = from > firstFeeDay;
-  let due = state.feeDue, capSum = resume ? a.feeCapPrefix[from]! : 0, cumFee = resume ? a.cumSectorFee[from - 1]! : 0;
-  if (feeOn && !resume && firstFeeDay < to) a.feeCapPrefix[firstFeeDay] = 0;
+  let due = state.feeDue, cumFee = resume ? a.cumSectorFee[from - 1]! : 0;
+  let capSum = resume ? a.feeCapPrefix[from]! : 0, capLo = resume ? a.feeCapLo[from]! : 0;
+  if (feeOn && !resume && firstFeeDay < to) a.feeCapPrefix[firstFeeDay] = a.feeCapLo[firstFeeDay] = 0;
   const dailyBurn = f64(seg.dailyBurn);
   const pibPerEib = f64(PIB_PER_EIB), capPerPib = f64(PLEDGE_CAP_PER_PIB), storageDays = f64(STORAGE_PLEDGE_DAYS), sectorPib = f64(SECTOR_PIB);
   const lockShare = f64(REWARD_LOCK_SHARE), releaseDays = f64(REWARD_RELEASE_DAYS), reserve = f64(DISBURSED_RESERVE_FIL);
@@ -230,10 +232,18 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
         if (capBoundDays++ === 0) firstCapBound = t;
       } else fee = due;
       // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and a
-      // division costs more than the rest of the day's fee: test rather than divide).
-      capSum += fee === due ? 1 : fee / due;
+      // division costs more than the rest of the day's fee: test rather than divide). Its running
+      // sum carries its rounding error (Neumaier's compensated sum): a sector's year takes the
+      // difference of two sums of thousands, which can be a fraction when the cap binds hard,
+      // and would lose up to 1e-11 of it. While the cap does not bind, every term is 1 and the
+      // error 0.
+      const share = fee === due ? 1 : fee / due;
+      const sum = capSum + share;
+      capLo += capSum >= share ? capSum - sum + share : share - sum + capSum;
+      capSum = sum;
       W[feeAt + t] = fee;
       W[capAt + t] = capSum;
+      W[capLoAt + t] = capLo;
       cumFee += fee;
       W[cumFeeAt + t] = cumFee;
       fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
