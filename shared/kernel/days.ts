@@ -39,19 +39,24 @@ export function dayArrays(stride: number, buffer?: Float64Array): { arrays: DayA
   const buf = buffer && buffer.length >= need ? buffer : new Float64Array(need);
   const arrays = {} as Record<DayArrayName, Float64Array>;
   NAMES.forEach((name, i) => (arrays[name] = buf.subarray(i * stride, (i + 1) * stride)));
+  WHOLE.set(arrays, new Float64Array(buf.buffer));
   return { arrays, buffer: buf };
 }
+
+/** Each set made by `dayArrays`, and one view of its whole buffer (made once: a pass asks per call). */
+const WHOLE = new WeakMap<DayArrays, Float64Array>();
 
 /**
  * The whole buffer a set's arrays are views of, as one Float64Array from the buffer's first byte:
  * `W[startOf(a.x) + t]` is `a.x[t]`. In a loop V8 does not peel, it checks a typed array (its
  * map, length and data) at each access; through this one view a loop over many of the set's
- * arrays checks one (supply.ts; decisions/0030). Throws if the set is not one buffer's views.
+ * arrays checks one (supply.ts; decisions/0030). Only for a set `dayArrays` made, whose arrays are
+ * all views of one buffer by construction (and read-only members); throws for any other.
  */
 export function wholeBuffer(a: DayArrays): Float64Array {
-  const buffer = a[NAMES[0]].buffer;
-  for (const name of NAMES) if (a[name].buffer !== buffer) throw new Error(`wholeBuffer: ${name} is not a view of the set's buffer`);
-  return new Float64Array(buffer);
+  const whole = WHOLE.get(a);
+  if (whole === undefined) throw new Error("wholeBuffer: a set of daily arrays not made by dayArrays, whose arrays need not share one buffer");
+  return whole;
 }
 
 /** Where a view of `wholeBuffer`'s buffer starts in it, in values. */
