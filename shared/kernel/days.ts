@@ -30,6 +30,9 @@ const NAMES = [
 export type DayArrayName = (typeof NAMES)[number];
 export type DayArrays = Readonly<Record<DayArrayName, Float64Array>>;
 
+/** Each set made by `dayArrays`, and one view of its whole buffer (made once: a pass asks per call). */
+const WHOLE = new WeakMap<DayArrays, Float64Array>();
+
 /**
  * A set of daily arrays of `stride` values each (at least N + 1: the prefix sums and the last
  * forecast day's expirations use one more), views of `buffer` (a new one when it is too small).
@@ -42,9 +45,6 @@ export function dayArrays(stride: number, buffer?: Float64Array): { arrays: DayA
   WHOLE.set(arrays, new Float64Array(buf.buffer));
   return { arrays, buffer: buf };
 }
-
-/** Each set made by `dayArrays`, and one view of its whole buffer (made once: a pass asks per call). */
-const WHOLE = new WeakMap<DayArrays, Float64Array>();
 
 /**
  * The whole buffer a set's arrays are views of, as one Float64Array from the buffer's first byte:
