@@ -78,8 +78,29 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts `wrangler dev` and resolves once it is ready; fails fast if wrangler exits, or after the timeout. */
+/** Why wrangler exited when one of its loopback ports was taken before it could bind it. */
+class PortTaken extends Error {}
+
+/**
+ * Starts `wrangler dev` and resolves once it is ready; fails fast if wrangler exits, or after the
+ * timeout. Its ports are found free, then bound by wrangler (which also picks ports of its own):
+ * another process, or the other suite's wrangler starting at the same moment, can take one in
+ * between ("Address already in use", seen once in a CI run). Then it starts again on fresh ports,
+ * at most START_ATTEMPTS times in all; any other failure is thrown at once.
+ */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt >= START_ATTEMPTS) throw e;
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   const readiness = options.readiness ?? ANY_ANSWER;
   const port = await freePort();
@@ -134,7 +155,10 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   try {
     for (;;) {
       if (spawnError) throw new Error(`${what} could not start: ${String(spawnError)}`);
-      if (exited) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${out}`);
+      if (exited) {
+        const message = `${what} exited (${child.exitCode ?? child.signalCode}):\n${out}`;
+        throw out.includes("Address already in use") ? new PortTaken(message) : new Error(message);
+      }
       if (await answers(`${url}${readiness.path}`, readiness.ready)) return { url, startMs: performance.now() - t0, pid, log: () => out, stop };
       if (Date.now() > deadline) throw new Error(`${what} not ready at ${url}${readiness.path} within ${timeoutMs} ms:\n${out}`);
       await sleep(250);
