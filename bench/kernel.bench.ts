@@ -216,6 +216,9 @@ console.log(JSON.stringify(summary));
 async function kernelAt(rev: string, inputs: KernelInputs) {
   const dir = mkdtempSync(join(tmpdir(), "mechafil-kernel-before-"));
   execFileSync("sh", ["-c", `git archive ${JSON.stringify(rev)} shared | tar -x -C ${JSON.stringify(dir)}`]);
+  // ES modules, as the project's own (package.json "type"): without it the copy loads as CommonJS,
+  // whose every use of an imported binding is a property load, and times slower than the same code.
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   const mod = async (name: string) => (await import(pathToFileURL(join(dir, "shared", "kernel", name)).href)) as Record<string, (...a: unknown[]) => unknown>;
   const [prep, scen, sim] = await Promise.all([mod("prepare.ts"), mod("scenario.ts"), mod("simulate.ts")]);
   const prepareOld = prep.prepareInputs ?? prep.prepareDataset!;
@@ -224,8 +227,15 @@ async function kernelAt(rev: string, inputs: KernelInputs) {
   const oldWs = sim.createWorkspace!();
   console.log(`before: shared/kernel at ${rev}`);
   return {
+    // The reference model, as the TypeScript column: a revision from before the `model` member
+    // (issue 21) refuses it, and had no other model.
     runner: (F: number) => {
-      const sc = scen.resolveScenario!(p, { forecast_length_days: F });
+      let sc: unknown;
+      try {
+        sc = scen.resolveScenario!(p, { forecast_length_days: F, model: "reference" });
+      } catch {
+        sc = scen.resolveScenario!(p, { forecast_length_days: F });
+      }
       return () => void runOld(p, sc, oldWs);
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -17,7 +17,7 @@ const NAMES = [
   // FIP-0100 (fees.ts): what is paid and its running sum, the fee of one sector onboarded on the day, the
   // fee that entered each day (a cohort), the power entering and the renewal share that keeps
   // its fee, the running sum of the share of what was due that was paid (with the rounding error
-  // of that sum, `feeCapLo`: supply.ts), one-year sums.
+  // of that sum, `feeCapLo`; written only once the cap has bound: supply.ts), one-year sums.
   ...["sectorFee", "cumSectorFee", "feePerSector", "feeCohort", "feeNewPaying", "feeKeep", "feeCapPrefix", "feeCapLo"],
   ...["oneYearFee", "oneYearNetReturn", "oneYearNetRoi"],
   // FIP-0118 (rewardSplit.ts): the shares of each day's reward, the three streams, their sums since T.

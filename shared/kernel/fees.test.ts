@@ -8,7 +8,7 @@ import { OUTPUT_FIELD_NAMES, OUTPUT_FIELDS, type OutputField } from "../schema/f
 import { daysBetween } from "./dates.ts";
 import { prepareInputs, type PreparedInputs } from "./prepare.ts";
 import { resolveScenario, type ScenarioInput } from "./scenario.ts";
-import { simulate, type SimulationResult } from "./simulate.ts";
+import { createWorkspace, simulate, type SimulationResult } from "./simulate.ts";
 import { simulateInput, syntheticDataset } from "./testDataset.ts";
 import type { KernelInputs, KernelScenario } from "./types.ts";
 
@@ -285,6 +285,14 @@ describe("FIP-0100 fee = brute-force per-cohort accounting", () => {
     fc.assert(fc.property(scenarios(3650), (s) => agree(p, s)), { numRuns: 12 });
   });
 
+  it("with the cap first binding in the history: years that straddle the current date", () => {
+    const ds = syntheticDataset(700, "2024-06-01");
+    const p = prepareInputs({ ...ds, onchainCircSupply: new Float64Array(701).fill(2e11) });
+    fc.assert(fc.property(scenarios(900), (s) => agree(p, s)), { numRuns: 10 });
+    const first = simulate(p, resolveScenario(p, { forecast_length_days: 900, model: "current" })).fee!.firstCapBoundDay!;
+    expect(first).toBeLessThan(p.H);
+  });
+
   it.skipIf(!referenceAvailable())("on the real snapshot with the cap binding hard: a year's share paid is ~1.6 days, its running sums ~1,400", () => {
     // Every renewal doubles QA power: from the sixth year what is due is hundreds of times the
     // cap. Found by the random scenarios above (the one-year fee then lost 7.8e-12 to rounding).
@@ -293,6 +301,49 @@ describe("FIP-0100 fee = brute-force per-cohort accounting", () => {
     agree(p, s);
     const fee = simulate(p, resolveScenario(p, { ...s, model: "current" })).fee!;
     expect(fee.capBoundDays).toBeGreaterThan(1000);
+  });
+
+  it.skipIf(!referenceAvailable())("on the real snapshot with the cap first binding in the forecast: years that straddle that day", () => {
+    const p = prepareInputs(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")));
+    const s = { forecast_length_days: 1500, rbp: 200, rr: 1, fpr: 1, sector_duration_days: 1800 };
+    agree(p, s);
+    const first = simulate(p, resolveScenario(p, { ...s, model: "current" })).fee!.firstCapBoundDay!;
+    expect(first).toBeGreaterThan(p.H + 365);
+  });
+});
+
+describe("FIP-0100's running sums of the share paid, kept only from the cap's first binding day", () => {
+  // Before the cap first binds every share is 1, so supply.ts writes the sums only from that day
+  // (and the days before it then, at once). A workspace that runs one scenario after another must
+  // still give each the numbers of a run with memory of its own, whichever day the cap first binds.
+  const sameBits = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const inOneWorkspace = (p: PreparedInputs, inputs: ScenarioInput[]) => {
+    const ws = createWorkspace();
+    const bound = new Set<number | null>();
+    for (const input of inputs) {
+      const sc = resolveScenario(p, { ...input, model: "current" });
+      const own = simulate(p, sc);
+      const shared = simulate(p, sc, ws);
+      bound.add(own.fee!.firstCapBoundDay);
+      for (const f of OUTPUT_FIELD_NAMES) if (!sameBits(shared.outputs[f], own.outputs[f])) expect.fail(`${JSON.stringify(input)}: ${f} differs`);
+      expect(shared.fee).toEqual(own.fee);
+    }
+    return bound;
+  };
+
+  it.skipIf(!referenceAvailable())("on the real snapshot: the cap binding late, early, never, late again", () => {
+    const p = prepareInputs(loadReferenceDataset(readFileSync(join(FIXTURES_DIR, "dataset-2025-09-09.json"), "utf8")));
+    const late = { forecast_length_days: 3650, rbp: 60, lock_target: 0.9 };
+    const early = { forecast_length_days: 3650, rbp: 200, rr: 1, fpr: 1, sector_duration_days: 1800 };
+    const bound = inOneWorkspace(p, [late, early, { forecast_length_days: 3650 }, late, { forecast_length_days: 2000 }, early]);
+    expect(bound.size).toBe(3); // two first days, and null
+  });
+
+  it("on a dataset whose cap first bound in the history", () => {
+    const ds = syntheticDataset(700, "2024-06-01");
+    const p = prepareInputs({ ...ds, onchainCircSupply: new Float64Array(701).fill(2e11) });
+    const bound = inOneWorkspace(p, [{ forecast_length_days: 900 }, { forecast_length_days: 400, rbp: 30 }, { forecast_length_days: 900, rr: 0.2 }]);
+    expect([...bound].every((d) => d !== null && d < p.H)).toBe(true);
   });
 });
 
@@ -381,6 +432,10 @@ describe("FIP-0100, worked by hand", () => {
     const o = cur.outputs;
     for (let i = 0; i < o["1y_return_per_sector"].length; i++) {
       expect(o["1y_net_return_per_sector"][i]).toBe(o["1y_return_per_sector"][i]! - o["1y_fee_per_sector"][i]!);
+      // Both ROIs over the same pledge per sector (perSector.ts computes them in one loop).
+      const pledge = o.day_pledge_per_QAP[i]!;
+      expect(o["1y_sector_roi"][i]).toBe(pledge > 0 ? o["1y_return_per_sector"][i]! / pledge : NaN);
+      expect(o["1y_sector_net_roi"][i]).toBe(pledge > 0 ? o["1y_net_return_per_sector"][i]! / pledge : NaN);
     }
     const ref = simulateInput(p, { model: "reference", forecast_length_days: 800 });
     for (const f of OUTPUT_FIELD_NAMES.filter((f) => OUTPUT_FIELDS[f].group === "fee")) {

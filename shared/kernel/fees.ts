@@ -48,13 +48,12 @@ export interface FeeSegment {
   readonly cohortLife: number;
   readonly cohortStart: number;
   /**
-   * Power of the known expiry schedule (day t's is `known[t − knownOffset]`) leaves with ρ FIL/day
-   * of fee per PiB: the mean rate of the paying power live at the current date over all of it.
-   * 0 in the history, whose cohorts are tracked one by one.
+   * Power of the known expiry schedule leaving on day t (`known[t]`: PreparedInputs
+   * `feeKnownExpire`) takes ρ FIL/day of fee per PiB with it: the mean rate of the paying power
+   * live at the current date over all of it. 0 in the history, whose cohorts are tracked one by one.
    */
   readonly rho: number;
   readonly known: Float64Array;
-  readonly knownOffset: number;
   /**
    * In the forecast, what enters is worked out in the supply loop from the day's own numbers
    * (PROTOCOL.md §A): power onboarded, and from the grace period's end the renewed share of the
@@ -98,20 +97,19 @@ export function historyFeePower(inputs: KernelInputs, a: DayArrays, H: number, c
   return paying;
 }
 
-/** The history's fee segment: cohorts one by one, from the first fee day. */
-export function historyFeeSegment(cal: FeeCalendar): FeeSegment {
-  return { cohortLife: cal.historySectorDays, cohortStart: cal.firstFeeDay, rho: 0, known: new Float64Array(0), knownOffset: 0, forecast: null };
+/** The history's fee segment: cohorts one by one, from the first fee day (ρ = 0: the known schedule takes no fee). */
+export function historyFeeSegment(cal: FeeCalendar, known: Float64Array): FeeSegment {
+  return { cohortLife: cal.historySectorDays, cohortStart: cal.firstFeeDay, rho: 0, known, forecast: null };
 }
 
 /** The forecast's fee segment: ρ for the known schedule, the forecast's own cohorts one by one after D days. */
-export function forecastFeeSegment(sc: KernelScenario, inputs: KernelInputs, H: number, cal: FeeCalendar, start: FeeAtCurrentDate): FeeSegment {
+export function forecastFeeSegment(sc: KernelScenario, p: PreparedInputs, start: FeeAtCurrentDate): FeeSegment {
   return {
     cohortLife: sc.sectorDurationDays,
-    cohortStart: H + 1,
+    cohortStart: p.H + 1,
     rho: start.leavingFeePerPib,
-    known: inputs.qaKnownScheduledExpireVec,
-    knownOffset: H + 1,
-    forecast: { renewMultiplier: sc.qaRenewRelativeMultiplier, olderShare: 1 - start.payingShare, graceEndDay: cal.graceEndDay },
+    known: p.feeKnownExpire,
+    forecast: { renewMultiplier: sc.qaRenewRelativeMultiplier, olderShare: 1 - start.payingShare, graceEndDay: p.feeCalendar.graceEndDay },
   };
 }
 

@@ -42,53 +42,67 @@ export function oneYearSums(a: DayArrays, from: number, to: number, roi: boolean
   const year = YEAR_DAYS | 0;
   if (prefix[to - 1 + year] !== prefix[to - 1 + year]) oneYearReturnsUndefined(a, from, to);
   else for (let i = from; i < to; i++) ret[i] = prefix[i + year]! - prefix[i]!;
-  if (roi) oneYearRois(a, from, to, ret, a.oneYearRoi);
-  if (firstFeeDay >= 0) {
-    oneYearFees(a, from, to, firstFeeDay, firstCapBoundDay);
-    if (roi) oneYearRois(a, from, to, a.oneYearNetReturn, a.oneYearNetRoi);
+  if (firstFeeDay < 0) {
+    if (roi) oneYearRois(a, from, to);
+    return;
   }
+  oneYearFees(a, from, to, firstFeeDay, firstCapBoundDay);
+  oneYearNet(a, from, to, roi);
 }
 
-/** A one-year return over the day's pledge per sector, gross or net of the fee. */
-function oneYearRois(a: DayArrays, from: number, to: number, ret: Float64Array, roi: Float64Array): void {
-  const ppq = a.pledgePerSector;
+/** A one-year return over the day's pledge per sector (the one-year ROI); undefined without a pledge. */
+function oneYearRois(a: DayArrays, from: number, to: number): void {
+  const { pledgePerSector: ppq, oneYearReturn: ret, oneYearRoi: roi } = a;
   const undef = UNDEFINED_VALUE[0]!;
   for (let i = from; i < to; i++) {
     const pledge = ppq[i]!;
-    roi[i] = pledge > 0 ? ret[i]! / pledge : undef;
+    const r = ret[i]!;
+    roi[i] = pledge > 0 ? r / pledge : undef;
   }
 }
 
 /**
- * The fee of a sector onboarded on day i over its year, and its return net of it. Windows opened
- * before the fee began pay none; a year before the cap first bound pays its fee in full on each of
- * its 365 days; a later one pays it scaled by the share paid, summed from the running sums (the
- * same numbers for a full year, where the share's sums differ by exactly 365). The three kinds of
- * window are three loops, not a test per window (a loop without branches around its loads is one
- * V8 peels and runs check-free: decisions/0030).
+ * The one-year return net of the fee, and with `roi` the ROI gross and net of it, in one loop
+ * (one read of the return and of the pledge).
+ */
+function oneYearNet(a: DayArrays, from: number, to: number, roi: boolean): void {
+  const { pledgePerSector: ppq, oneYearReturn: ret, oneYearFee: fee, oneYearNetReturn: net, oneYearRoi: grossRoi, oneYearNetRoi: netRoi } = a;
+  if (!roi) {
+    for (let i = from; i < to; i++) net[i] = ret[i]! - fee[i]!;
+    return;
+  }
+  const undef = UNDEFINED_VALUE[0]!;
+  for (let i = from; i < to; i++) {
+    const pledge = ppq[i]!;
+    const r = ret[i]!;
+    const n = r - fee[i]!;
+    net[i] = n;
+    grossRoi[i] = pledge > 0 ? r / pledge : undef;
+    netRoi[i] = pledge > 0 ? n / pledge : undef;
+  }
+}
+
+/**
+ * The fee of a sector onboarded on day i over its year. Windows opened before the fee began pay
+ * none; a year before the cap first bound pays its fee in full on each of its 365 days; a later
+ * one pays it scaled by the share paid, summed from the running sums (the same numbers for a full
+ * year, where the share's sums differ by exactly 365). The three kinds of window are three loops,
+ * not a test per window (a loop without branches around its loads is one V8 peels and runs
+ * check-free: decisions/0030).
  */
 function oneYearFees(a: DayArrays, from: number, to: number, firstFeeDay: number, firstCapBoundDay: number): void {
-  const { feePerSector, feeCapPrefix: cap, feeCapLo: capLo, oneYearReturn: ret, oneYearFee, oneYearNetReturn } = a;
+  const { feePerSector, feeCapPrefix: cap, feeCapLo: capLo, oneYearFee } = a;
   const year = YEAR_DAYS | 0;
   const feeFrom = Math.min(Math.max(firstFeeDay, from), to);
   // Windows i whose last day, i + 364, is before the first day the cap bound.
   const fullTo = firstCapBoundDay < 0 ? to : Math.min(Math.max(firstCapBoundDay - year + 1, feeFrom), to);
   const fullYear = f64(YEAR_DAYS);
-  for (let i = from; i < feeFrom; i++) {
-    oneYearFee[i] = 0;
-    oneYearNetReturn[i] = ret[i]!;
-  }
-  for (let i = feeFrom; i < fullTo; i++) {
-    const fee = feePerSector[i]! * fullYear;
-    oneYearFee[i] = fee;
-    oneYearNetReturn[i] = ret[i]! - fee;
-  }
+  oneYearFee.fill(0, from, feeFrom);
+  for (let i = feeFrom; i < fullTo; i++) oneYearFee[i] = feePerSector[i]! * fullYear;
   for (let i = fullTo; i < to; i++) {
     // The sums' difference costs at most one rounding of itself (none when they are within a
     // factor of 2), and the difference of their rounding errors restores what rounding took.
-    const fee = feePerSector[i]! * (cap[i + year]! - cap[i]! + (capLo[i + year]! - capLo[i]!));
-    oneYearFee[i] = fee;
-    oneYearNetReturn[i] = ret[i]! - fee;
+    oneYearFee[i] = feePerSector[i]! * (cap[i + year]! - cap[i]! + (capLo[i + year]! - capLo[i]!));
   }
 }
 

@@ -50,6 +50,12 @@ export interface PreparedInputs {
   readonly feeCalendar: FeeCalendar;
   /** The forecast's gas-burn window (days). */
   readonly gasBurnWindowDays: number;
+  /**
+   * FIP-0100: the known schedule's QA power expiring on each day (PiB; day H + 1 + k holds the
+   * dataset's qa_known_scheduled_expire_vec[k], every other day 0), as long as the days: the fee's
+   * exits read it by day, with no offset or range test a day (supply.ts).
+   */
+  readonly feeKnownExpire: Float64Array;
   /** Zeros and ones, as long as the days: the FIP-0100 fields of the reference model, FIP-0118's without it. */
   readonly zeros: Float64Array;
   readonly ones: Float64Array;
@@ -138,7 +144,7 @@ export function prepareInputs(inputs: KernelInputs, options: PrepareOptions = {}
   if (startDay < 0) throw new RangeError(`dataset: start_date ${inputs.startDate} is before network start`);
   const fip81Offset = daysBetween(FIP81_ACTIVATION_DATE, inputs.currentDate);
   const n = H + maxForecastDays;
-  const buf = new Float64Array(n * (VESTING_TRANCHES.length + 7));
+  const buf = new Float64Array(n * (VESTING_TRANCHES.length + 8));
   let off = 0;
   const take = () => buf.subarray(off, (off += n));
 
@@ -155,6 +161,9 @@ export function prepareInputs(inputs: KernelInputs, options: PrepareOptions = {}
   const gamma = take();
   fip81Gamma(H, fip81Offset, gamma);
   const disbursedReserve = take().fill(DISBURSED_RESERVE_FIL);
+  const feeKnownExpire = take();
+  const known = inputs.qaKnownScheduledExpireVec;
+  feeKnownExpire.set(known.subarray(0, Math.max(Math.min(known.length, n - H - 1), 0)), H + 1);
 
   const base = {
     inputs,
@@ -170,6 +179,7 @@ export function prepareInputs(inputs: KernelInputs, options: PrepareOptions = {}
     baselineEib,
     gamma,
     disbursedReserve,
+    feeKnownExpire,
     historyLock: new Float64Array(H).fill(HISTORICAL_LOCK_TARGET),
     feeCalendar: feeCalendar(inputs.startDate, feeHistorySectorDays),
     gasBurnWindowDays,
@@ -220,7 +230,7 @@ export function runHistory(
       rate: inputs.historicalRenewalRate,
       leverOffset: 0,
       perSector: true,
-      fee: withFee ? historyFeeSegment(cal) : null,
+      fee: withFee ? historyFeeSegment(cal, p.feeKnownExpire) : null,
       firstFeeDay: cal.firstFeeDay,
       split: null,
     },

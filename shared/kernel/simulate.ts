@@ -280,9 +280,9 @@ export function simulate<F extends OutputField = OutputField>(
     else {
       if (cal.firstFeeDay > H) noFee(a, H, Math.min(cal.firstFeeDay, N));
       // The current date: its pledge takes the scenario's levers, its fee-paying power is the history's.
-      supply(a, inputs, curves, { ...seg, fee: historyFeeSegment(cal) }, H, H + 1, state);
+      supply(a, inputs, curves, { ...seg, fee: historyFeeSegment(cal, prepared.feeKnownExpire) }, H, H + 1, state);
       const start = feeAtCurrentDate(prepared, a, history.payingPower, state.feeDue);
-      const forecastSeg = { ...seg, dailyBurn: start.gasBurn.gasPerDay * sc.burnBoost, fee: forecastFeeSegment(sc, inputs, H, cal, start) };
+      const forecastSeg = { ...seg, dailyBurn: start.gasBurn.gasPerDay * sc.burnBoost, fee: forecastFeeSegment(sc, prepared, start) };
       supply(a, inputs, curves, forecastSeg, H + 1, N, state);
       fee = feeFacts(prepared, start, { days: state.feeCapBoundDays, first: state.feeFirstCapBoundDay });
     }

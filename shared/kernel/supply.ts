@@ -40,7 +40,7 @@ export function initialPledge(p: number, Q: number, B: number, r: number, L: num
 }
 
 /** A segment without the fee (the reference model): its exits are never read. */
-const NO_FEE: FeeSegment = { rho: 0, known: new Float64Array(0), knownOffset: 0, cohortLife: 0, cohortStart: 0, forecast: null };
+const NO_FEE: FeeSegment = { rho: 0, known: new Float64Array(0), cohortLife: 0, cohortStart: 0, forecast: null };
 const NO_FEE_FORECAST = { renewMultiplier: new Float64Array(0), olderShare: 0, graceEndDay: 0 };
 const NO_SPLIT = { consensusShare: new Float64Array(0), burntReward: new Float64Array(0), minerShareBasis: false };
 
@@ -115,6 +115,21 @@ export function supplyStart(inputs: KernelInputs, useAvailableSupply: boolean, a
 }
 
 /**
+ * The share's running sums through each day [firstFeeDay, t) before the cap first bound, on day t:
+ * every share was 1, so the sum through day s is s − firstFeeDay + 1, exactly, with no rounding
+ * error. Returns the sum through day t − 1. Once per simulation at most, and only if the cap binds;
+ * the loop does not carry the sums until then (decisions/0030).
+ */
+function shareSumsWhileUnbound(W: Float64Array, capAt: number, capLoAt: number, firstFeeDay: number, t: number): number {
+  W[capAt + firstFeeDay - 1] = W[capLoAt + firstFeeDay - 1] = 0;
+  for (let s = firstFeeDay; s < t; s++) {
+    W[capAt + s] = s - firstFeeDay + 1;
+    W[capLoAt + s] = 0;
+  }
+  return t - firstFeeDay;
+}
+
+/**
  * §6 supply, locking and pledge over days [from, to), from > 0, sequential in t, from the state
  * the day before left. Each pass reads the model's constants into locals before its loop: V8
  * reads a module-level constant used inside a loop from its module binding on every iteration (a
@@ -145,8 +160,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const capAt = (startOf(a.feeCapPrefix) + 1) | 0, capLoAt = (startOf(a.feeCapLo) + 1) | 0;
   const fee0 = seg.fee ?? NO_FEE;
   const { known, forecast } = fee0;
-  const rho = f64(fee0.rho), knownOffset = fee0.knownOffset | 0, cohortLife = fee0.cohortLife | 0, cohortStart = fee0.cohortStart | 0;
-  const nKnown = known.length;
+  const rho = f64(fee0.rho), cohortLife = fee0.cohortLife | 0, cohortStart = fee0.cohortStart | 0;
   const inForecast = forecast !== null;
   const fc = forecast ?? NO_FEE_FORECAST;
   const renewMultiplier = fc.renewMultiplier, olderShare = f64(fc.olderShare), graceEndDay = fc.graceEndDay | 0;
@@ -160,8 +174,9 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   const feePerPib = f64(FIP0100_FEE_PER_PIB), capShare = f64(FIP0100_CAP_SHARE);
   const resume = from > firstFeeDay;
   let due = state.feeDue, cumFee = resume ? a.cumSectorFee[from - 1]! : 0;
-  let capSum = resume ? a.feeCapPrefix[from]! : 0, capLo = resume ? a.feeCapLo[from]! : 0;
-  if (feeOn && !resume && firstFeeDay < to) a.feeCapPrefix[firstFeeDay] = a.feeCapLo[firstFeeDay] = 0;
+  // The share's running sums are written from the first day the cap binds (before it, every
+  // share is 1: `shareSumsWhileUnbound` writes them then).
+  let capSum = resume && capBoundDays > 0 ? a.feeCapPrefix[from]! : 0, capLo = resume && capBoundDays > 0 ? a.feeCapLo[from]! : 0;
   const dailyBurn = f64(seg.dailyBurn);
   const pibPerEib = f64(PIB_PER_EIB), capPerPib = f64(PLEDGE_CAP_PER_PIB), storageDays = f64(STORAGE_PLEDGE_DAYS), sectorPib = f64(SECTOR_PIB);
   const lockShare = f64(REWARD_LOCK_SHARE), releaseDays = f64(REWARD_RELEASE_DAYS), reserve = f64(DISBURSED_RESERVE_FIL);
@@ -210,8 +225,7 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       // is due up to half the day's reward, and the cap scales every sector's fee alike.
       const phi = feePerPib * price;
       W[feePerSectorAt + t] = phi * sectorPib; // one 32 GiB sector's fee, onboarded today
-      const k = t - knownOffset;
-      const knownExpiring = k >= 0 && k < nKnown ? known[k]! : 0;
+      const knownExpiring = known[t]!;
       let leave = rho * knownExpiring;
       if (t - cohortLife >= cohortStart) leave += W[cohortAt + t - cohortLife]!;
       let keep: number, entering: number;
@@ -229,21 +243,26 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
       const cap = capShare * rBasis;
       if (due > cap) {
         fee = cap;
-        if (capBoundDays++ === 0) firstCapBound = t;
+        if (capBoundDays++ === 0) {
+          firstCapBound = t;
+          capSum = shareSumsWhileUnbound(W, capAt, capLoAt, firstFeeDay, t);
+          capLo = 0;
+        }
       } else fee = due;
-      // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and a
-      // division costs more than the rest of the day's fee: test rather than divide). Its running
-      // sum carries its rounding error (Neumaier's compensated sum): a sector's year takes the
-      // difference of two sums of thousands, which can be a fraction when the cap binds hard,
-      // and would lose up to 1e-11 of it. While the cap does not bind, every term is 1 and the
-      // error 0.
-      const share = fee === due ? 1 : fee / due;
-      const sum = capSum + share;
-      capLo += capSum >= share ? capSum - sum + share : share - sum + capSum;
-      capSum = sum;
+      if (capBoundDays > 0) {
+        // The share of what was due that was paid: 1 unless the cap bound (x / x is exactly 1, and
+        // a division costs more than the rest of the day's fee: test rather than divide). Its
+        // running sum carries its rounding error (Neumaier's compensated sum): a sector's year
+        // takes the difference of two sums of thousands, which can be a fraction when the cap
+        // binds hard, and would lose up to 1e-11 of it.
+        const share = fee === due ? 1 : fee / due;
+        const sum = capSum + share;
+        capLo += capSum >= share ? capSum - sum + share : share - sum + capSum;
+        capSum = sum;
+        W[capAt + t] = capSum;
+        W[capLoAt + t] = capLo;
+      }
       W[feeAt + t] = fee;
-      W[capAt + t] = capSum;
-      W[capLoAt + t] = capLo;
       cumFee += fee;
       W[cumFeeAt + t] = cumFee;
       fromLocked = fee < prevReward ? fee : prevReward > 0 ? prevReward : 0;
