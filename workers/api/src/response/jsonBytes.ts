@@ -16,11 +16,6 @@ import { RawJson, Series } from "./series.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/**
- * The most the writer's buffer in the number writer's memory (its text area) grows to; a larger
- * answer is written in a buffer of its own, let go afterwards (the module's memory never shrinks).
- */
-const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Most bytes one number and its comma take (the longest Number::toString is 24 characters). */
 const NUMBER_BYTES = 25;
 /** Windows shorter than this are not compared with others (a long answer's arrays are thousands). */
@@ -61,8 +56,8 @@ function plain(v: object, depth: number): boolean {
  * rather than copied out of its module. An answer leaves as a copy of its length.
  */
 class JsonWriter {
-  private buf = textArea(1 << 16);
-  /** Whether `buf` is the text area (else a buffer of its own, for an answer over KEEP_BUFFER_BYTES). */
+  private buf = textArea();
+  /** Whether `buf` is the text area (else a buffer of its own, for an answer larger than it). */
   private inArea = true;
   private pos = 0;
   /** This answer's windows written afresh and where their bytes are, to find equal ones. */
@@ -80,7 +75,7 @@ class JsonWriter {
     // first touching the fresh buffer; and a cached answer would hold the unused capacity.)
     const out = this.buf.slice(0, this.pos);
     if (!this.inArea) {
-      this.buf = textArea(1 << 16);
+      this.buf = textArea();
       this.inArea = true;
     }
     return out;
@@ -88,12 +83,8 @@ class JsonWriter {
 
   private ensure(room: number): void {
     if (this.pos + room <= this.buf.length) return;
+    // Past the text area (whose size is fixed: numberText.ts), a buffer of the answer's own.
     const bytes = Math.max(this.pos + room, this.buf.length * 2);
-    if (this.inArea && bytes <= KEEP_BUFFER_BYTES) {
-      // The text area grows in place: its bytes stay where they are.
-      this.buf = textArea(bytes);
-      return;
-    }
     const grown = new Uint8Array(bytes);
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
@@ -104,7 +95,7 @@ class JsonWriter {
    * Writes a window of numbers, `[v,v,null,…]`, each as `String(v)` writes it (what JSON.stringify
    * writes for a finite number: shortest round-trip digits, `0` for -0), NaN and infinities as
    * null. numberText.ts's module writes them in place in the text area (a buffer of the writer's
-   * own, for an answer over KEEP_BUFFER_BYTES, gets a copy).
+   * own, for an answer larger than the area, gets a copy).
    */
   private writeSeries(s: Series): void {
     const { source: a, first, step, count } = s;
