@@ -66,9 +66,9 @@ describe("toJsonText = JSON.stringify, byte for byte", () => {
   });
 
   it("for answers in the writer's text area, one too large for it (a buffer of its own), and the small ones after", () => {
-    // The writer's buffer is the number writer's text area (numberText.ts, textArea: 8.4 MB, never
+    // The writer's buffer is the number writer's text area (numberText.ts, textArea: 1.17 MB, never
     // grown); a larger answer is written in a buffer of its own. Sizes: ~0.2, ~3, ~11, ~3 and ~0.2
-    // MB of 17-digit numbers, so the area is filled, left, and used again. Its memory is never
+    // MB of 17-digit numbers, so the area is used, left, and used again. Its memory is never
     // grown, so never detached: the view taken first still sees all of it afterwards.
     const area = textArea();
     const bytes = area.byteLength;

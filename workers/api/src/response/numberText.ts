@@ -41,10 +41,11 @@ const { write, stopped, prev, prevStart, prevLen } = wasm;
 const AREA_SLACK = 64;
 /**
  * The module's memory is never grown: its size is fixed when it is built (package.json
- * build:wasm, 130 pages: the text area holds an answer of 8 MB). Growing a WebAssembly memory
- * detaches its old buffer, and the first ArrayBuffer detached in an isolate makes V8 check for
- * detachment at every typed-array access of all its optimised code from then on: the kernel
- * measured 20–30 % slower for the rest of the isolate's life (decisions/0030).
+ * build:wasm, 20 pages: a text area of 1.17 MB, which holds any weekly answer, 0.97 MB at most;
+ * a daily one is written through a copy). Growing a WebAssembly memory detaches its old buffer. In Node, the
+ * first ArrayBuffer detached in an isolate makes V8 check for detachment at every typed-array
+ * access of all its optimised code from then on: the kernel measured 20–30 % slower for the rest
+ * of the process. workerd showed no such slowdown (decisions/0030).
  */
 const MEMORY = new Uint8Array(wasm.memory.buffer);
 const INPUT = new Float64Array(wasm.memory.buffer, wasm.input(), CHUNK);
