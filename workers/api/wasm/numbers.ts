@@ -85,9 +85,8 @@ export function chunk(): i32 {
   return CHUNK;
 }
 /**
- * Where the host's text area starts: the memory past this module's static data, up to the
- * memory's end (its size is fixed at build time: package.json build:wasm), where the host writes
- * a whole answer so that its numbers are written in place (numberText.ts, textArea).
+ * Where the host's text area starts: the memory past this module's static data, which the host
+ * grows to hold a whole answer, so that its numbers are written in place (numberText.ts, textArea).
  */
 export function area(): usize {
   return (__heap_base + 15) & ~15;

@@ -16,6 +16,11 @@ import { RawJson, Series } from "./series.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/**
+ * The most the writer's buffer in the number writer's memory (its text area) grows to; a larger
+ * answer is written in a buffer of its own, let go afterwards (the module's memory never shrinks).
+ */
+const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Most bytes one number and its comma take (the longest Number::toString is 24 characters). */
 const NUMBER_BYTES = 25;
 /** Windows shorter than this are not compared with others (a long answer's arrays are thousands). */
@@ -51,14 +56,13 @@ function plain(v: object, depth: number): boolean {
 
 /**
  * Writes one answer at a time into a buffer it keeps between answers (one writer per isolate:
- * writing is synchronous). The buffer is the number writer's text area (numberText.ts, 1.17 MB,
- * never grown), so the numbers, most of an answer's bytes, are written in place rather than copied
- * out of its module; an answer larger than the area moves to a buffer of its own, which grows as
- * it needs and is let go afterwards. An answer leaves as a copy of its length.
+ * writing is synchronous) and grows when an answer needs more. The buffer is the number writer's
+ * text area (numberText.ts), so the numbers, most of an answer's bytes, are written in place
+ * rather than copied out of its module. An answer leaves as a copy of its length.
  */
 class JsonWriter {
-  private buf = textArea();
-  /** Whether `buf` is the text area (else a buffer of its own, for an answer larger than it). */
+  private buf = textArea(1 << 16);
+  /** Whether `buf` is the text area (else a buffer of its own, for an answer over KEEP_BUFFER_BYTES). */
   private inArea = true;
   private pos = 0;
   /** This answer's windows written afresh and where their bytes are, to find equal ones. */
@@ -76,7 +80,7 @@ class JsonWriter {
     // first touching the fresh buffer; and a cached answer would hold the unused capacity.)
     const out = this.buf.slice(0, this.pos);
     if (!this.inArea) {
-      this.buf = textArea();
+      this.buf = textArea(1 << 16);
       this.inArea = true;
     }
     return out;
@@ -84,8 +88,12 @@ class JsonWriter {
 
   private ensure(room: number): void {
     if (this.pos + room <= this.buf.length) return;
-    // Past the text area (whose size is fixed: numberText.ts), a buffer of the answer's own.
     const bytes = Math.max(this.pos + room, this.buf.length * 2);
+    if (this.inArea && bytes <= KEEP_BUFFER_BYTES) {
+      // The text area grows in place: its bytes stay where they are.
+      this.buf = textArea(bytes);
+      return;
+    }
     const grown = new Uint8Array(bytes);
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
@@ -96,7 +104,7 @@ class JsonWriter {
    * Writes a window of numbers, `[v,v,null,…]`, each as `String(v)` writes it (what JSON.stringify
    * writes for a finite number: shortest round-trip digits, `0` for -0), NaN and infinities as
    * null. numberText.ts's module writes them in place in the text area (a buffer of the writer's
-   * own, for an answer larger than the area, gets a copy).
+   * own, for an answer over KEEP_BUFFER_BYTES, gets a copy).
    */
   private writeSeries(s: Series): void {
     const { source: a, first, step, count } = s;

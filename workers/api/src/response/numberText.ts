@@ -39,25 +39,25 @@ const AREA = wasm.area();
 const { write, stopped, prev, prevStart, prevLen } = wasm;
 /** Bytes past a text area's view that the module may store into (its word stores run past a number's end). */
 const AREA_SLACK = 64;
-/**
- * The module's memory is never grown: its size is fixed when it is built (package.json
- * build:wasm, 20 pages: a text area of 1.17 MB, which holds any weekly answer, 0.97 MB at most;
- * a daily one is written through a copy). Growing a WebAssembly memory detaches its old buffer. In Node, the
- * first ArrayBuffer detached in an isolate makes V8 check for detachment at every typed-array
- * access of all its optimised code from then on: the kernel measured 20–30 % slower for the rest
- * of the process. workerd showed no such slowdown (decisions/0030).
- */
-const MEMORY = new Uint8Array(wasm.memory.buffer);
-const INPUT = new Float64Array(wasm.memory.buffer, wasm.input(), CHUNK);
-const TEXT_AREA = new Uint8Array(wasm.memory.buffer, AREA, wasm.memory.buffer.byteLength - AREA - AREA_SLACK);
+/** Views of the module's memory: remade when the memory grows (growing detaches the old buffer). */
+let MEMORY = new Uint8Array(wasm.memory.buffer);
+let INPUT = new Float64Array(wasm.memory.buffer, wasm.input(), CHUNK);
 
 /**
- * The module's text area, from the end of its static data to the end of its memory: an answer
- * written in it (jsonBytes.ts) has its numbers written in place, with no copy out of the module.
- * The same view every time; an answer larger than it is written in a buffer of the caller's own.
+ * A view of the module's memory from its text area's start, with room for at least `bytes`: an
+ * answer written in it (jsonBytes.ts) has its numbers written in place, with no copy out of the
+ * module. Grows the memory when needed, keeping what the area holds; growing makes every earlier
+ * view of it empty, so a caller takes a new view after each call. The memory never shrinks: a
+ * caller keeps its own buffer for an answer too large to hold for the isolate's life.
  */
-export function textArea(): Uint8Array {
-  return TEXT_AREA;
+export function textArea(bytes: number): Uint8Array {
+  const need = AREA + bytes + AREA_SLACK;
+  if (need > wasm.memory.buffer.byteLength) {
+    wasm.memory.grow(Math.ceil((need - wasm.memory.buffer.byteLength) / 65536));
+    MEMORY = new Uint8Array(wasm.memory.buffer);
+    INPUT = new Float64Array(wasm.memory.buffer, wasm.input(), CHUNK);
+  }
+  return new Uint8Array(wasm.memory.buffer, AREA, wasm.memory.buffer.byteLength - AREA - AREA_SLACK);
 }
 
 /** Whether `out` is textArea's view: then the module writes in it, and nothing is copied. */
