@@ -49,6 +49,7 @@ import {
   PROJECT_DIR,
   publishDataset,
   startWranglerDev,
+  stopGroup,
   workerProcess,
   type WranglerDev,
 } from "../test/wranglerDev.ts";
@@ -186,12 +187,7 @@ async function workerdServeContestant(workerJs: string, v8Flags: readonly string
   let session: { close(): void } | null = null;
   const stop = async () => {
     session?.close();
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // gone
-    }
-    await sleep(200);
+    await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
   };
   await waitUp(url, child, stop, () => err);
@@ -238,13 +234,7 @@ async function nodeServerContestant(bin: string): Promise<Contestant> {
   let err = "";
   child.stderr?.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // gone
-    }
-  };
+  const stop = () => stopGroup(child);
   await waitUp(url, child, stop, () => err);
   await load(url);
   const version = spawnSync(bin, ["-p", "process.version + ', V8 ' + process.versions.v8"], { encoding: "utf8" }).stdout.trim();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -78,6 +78,22 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Stops a child spawned `detached` (its own process group) and resolves once it has exited: asks
+ * with SIGTERM, and after 5 s uses SIGKILL. A workerd asked to stop drains its open connections
+ * first (a client's keep-alive pool among them), so a bare SIGTERM can leave it, and the Node
+ * process reading its pipes, running.
+ */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  if (pid === undefined || gone()) return;
+  killGroup(pid, "SIGTERM");
+  for (let i = 0; i < 50 && !gone(); i++) await sleep(100);
+  if (!gone()) killGroup(pid, "SIGKILL");
+  for (let i = 0; i < 10 && !gone(); i++) await sleep(100);
+}
+
 /** Why wrangler exited when one of its loopback ports was taken before it could bind it. */
 class PortTaken extends Error {}
 
@@ -138,12 +154,7 @@ async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      if (pid !== undefined && !exited) {
-        killGroup(pid, "SIGTERM");
-        for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-        if (!exited) killGroup(pid, "SIGKILL");
-        for (let i = 0; i < 10 && !exited; i++) await sleep(100);
-      }
+      if (!exited) await stopGroup(child);
       if (pid !== undefined) live.delete(pid);
       if (!options.persistDir) rmSync(persist, { recursive: true, force: true });
       if (!options.registryPath) rmSync(registry, { recursive: true, force: true });
