@@ -176,7 +176,8 @@ export function supply(a: DayArrays, inputs: KernelInputs, curves: SupplyCurves,
   let due = state.feeDue, cumFee = resume ? a.cumSectorFee[from - 1]! : 0;
   // The share's running sums are written from the first day the cap binds (before it, every
   // share is 1: `shareSumsWhileUnbound` writes them then).
-  let capSum = resume && capBoundDays > 0 ? a.feeCapPrefix[from]! : 0, capLo = resume && capBoundDays > 0 ? a.feeCapLo[from]! : 0;
+  const capSumsWritten = resume && capBoundDays > 0;
+  let capSum = capSumsWritten ? a.feeCapPrefix[from]! : 0, capLo = capSumsWritten ? a.feeCapLo[from]! : 0;
   const dailyBurn = f64(seg.dailyBurn);
   const pibPerEib = f64(PIB_PER_EIB), capPerPib = f64(PLEDGE_CAP_PER_PIB), storageDays = f64(STORAGE_PLEDGE_DAYS), sectorPib = f64(SECTOR_PIB);
   const lockShare = f64(REWARD_LOCK_SHARE), releaseDays = f64(REWARD_RELEASE_DAYS), reserve = f64(DISBURSED_RESERVE_FIL);
