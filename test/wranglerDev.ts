@@ -97,6 +97,9 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
 /** Why wrangler exited when one of its loopback ports was taken before it could bind it. */
 class PortTaken extends Error {}
 
+/** How many times startWranglerDev starts wrangler when its ports were taken (PortTaken). */
+const START_ATTEMPTS = 3;
+
 /**
  * Starts `wrangler dev` and resolves once it is ready; fails fast if wrangler exits, or after the
  * timeout. Its ports are found free, then bound by wrangler (which also picks ports of its own):
@@ -113,8 +116,6 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     }
   }
 }
-
-const START_ATTEMPTS = 3;
 
 async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const timeoutMs = options.timeoutMs ?? 90_000;
@@ -154,7 +155,7 @@ async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      if (!exited) await stopGroup(child);
+      await stopGroup(child);
       if (pid !== undefined) live.delete(pid);
       if (!options.persistDir) rmSync(persist, { recursive: true, force: true });
       if (!options.registryPath) rmSync(registry, { recursive: true, force: true });
